@@ -1,0 +1,52 @@
+"""Floating-point formats the engine evaluates in: name -> numpy dtype and IEEE parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ml_dtypes
+import numpy as np
+
+from autonumerics.errors import AutonumericsError
+
+
+@dataclass(frozen=True)
+class FloatFormat:
+    """A binary floating-point format.
+
+    Attributes:
+        name: the name users write (``"float32"``).
+        dtype: the numpy dtype values are stored in (ml_dtypes for bfloat16).
+        precision: significand bits including the implicit one (p); one ulp of 1.0 is 2**(1 - p).
+        min_exponent: exponent of the smallest normal number (2**min_exponent).
+        max_exponent: exponent of the largest binade (the largest finite is just below 2**(max_exponent + 1)).
+    """
+
+    name: str
+    dtype: np.dtype
+    precision: int
+    min_exponent: int
+    max_exponent: int
+
+    @property
+    def min_subnormal_exponent(self) -> int:
+        """Exponent of the smallest positive subnormal, the floor of the ulp."""
+        return self.min_exponent - self.precision + 1
+
+
+FORMATS: dict[str, FloatFormat] = {
+    "float64": FloatFormat("float64", np.dtype(np.float64), 53, -1022, 1023),
+    "float32": FloatFormat("float32", np.dtype(np.float32), 24, -126, 127),
+    "bfloat16": FloatFormat("bfloat16", np.dtype(ml_dtypes.bfloat16), 8, -126, 127),
+    "float16": FloatFormat("float16", np.dtype(np.float16), 11, -14, 15),
+}
+
+
+def float_format(name: str) -> FloatFormat:
+    """The format called ``name``; an error naming the choices if there is none."""
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise AutonumericsError(
+            f"unknown dtype {name!r}; choose one of {', '.join(FORMATS)}"
+        ) from None
