@@ -1,0 +1,160 @@
+"""Canonical form of programs: fold constants, share equal subexpressions, order commutative operands.
+
+Two spellings of the same computation (``1 + 2*x`` and ``x*2 + 1``) have the same canonical
+form, and their structural hashes (which ignore constant values) are equal. The search uses the
+hash to reject mutations that did not change the structure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autonumerics.ops import OPS
+from autonumerics.program import (
+    INPUT,
+    Instruction,
+    Program,
+    const_ref,
+    prune,
+    ref_kind,
+    short_hash,
+    value_ref,
+)
+
+
+def fold_constants(program: Program) -> Program:
+    """Replace every instruction that does not depend on ``x`` by one constant.
+
+    The folded value is computed in float64, once: a constant-only subexpression is a single
+    free parameter of the program, and the fitter owns its value afterwards.
+    """
+    depends = program.depends_on_input()
+    constants = list(program.constants)
+    mapping: dict[str, str] = {}
+    instructions: list[Instruction] = []
+    with np.errstate(all="ignore"):
+        for index, instruction in enumerate(program.instructions):
+            args = tuple(mapping.get(a, a) for a in instruction.args)
+            if depends[index]:
+                mapping[value_ref(index)] = value_ref(len(instructions))
+                instructions.append(Instruction(instruction.op, args))
+                continue
+            operands = [np.float64(constants[ref_kind(a)[1]]) for a in args]
+            constants.append(float(OPS[instruction.op].numpy(*operands)))
+            mapping[value_ref(index)] = const_ref(len(constants) - 1)
+    output = mapping.get(program.output, program.output)
+    return prune(Program(tuple(instructions), tuple(constants), output))
+
+
+def _split_constant(args: tuple[str, ...], constants: list[float]) -> tuple[str, float] | None:
+    """For a commutative pair with exactly one constant operand: (the other operand, the constant)."""
+    kinds = [ref_kind(a) for a in args]
+    if kinds[0][0] == "c" and kinds[1][0] != "c":
+        return args[1], constants[kinds[0][1]]
+    if kinds[1][0] == "c" and kinds[0][0] != "c":
+        return args[0], constants[kinds[1][1]]
+    return None
+
+
+def simplify_constant_chains(program: Program) -> Program:
+    """Merge constants into their neighbours where the real-number meaning allows it.
+
+    ``a / c`` becomes ``a * (1/c)``, ``a - c`` becomes ``a + (-c)``, ``(a + c1) + c2`` becomes
+    ``a + (c1 + c2)`` and ``(a * c1) * c2`` becomes ``a * (c1 * c2)``. Constants are free
+    parameters, so nothing is lost, an op may be saved, and XLA (which performs these same
+    rewrites at compile time, changing the rounding) finds nothing left to rewrite, so the
+    interpreter and an exported JAX kernel compute the same bits.
+    """
+    constants = list(program.constants)
+    instructions: list[Instruction] = []
+
+    def new_constant(value: float) -> str:
+        constants.append(float(value))
+        return const_ref(len(constants) - 1)
+
+    with np.errstate(all="ignore"):
+        for instruction in program.instructions:
+            op, args = instruction.op, instruction.args
+            divisor = ref_kind(args[-1])
+            if op in ("div", "sub") and divisor[0] == "c" and ref_kind(args[0])[0] != "c":
+                value = constants[divisor[1]]
+                op = "mul" if op == "div" else "add"
+                args = (args[0], new_constant(1.0 / np.float64(value) if op == "mul" else -value))
+            outer = _split_constant(args, constants) if op in ("add", "mul") else None
+            if outer and ref_kind(outer[0])[0] == "v":
+                inner = instructions[ref_kind(outer[0])[1]]
+                inner_split = _split_constant(inner.args, constants) if inner.op == op else None
+                if inner_split:
+                    merged = inner_split[1] + outer[1] if op == "add" else inner_split[1] * outer[1]
+                    args = (inner_split[0], new_constant(merged))
+            instructions.append(Instruction(op, args))
+    return prune(Program(tuple(instructions), tuple(constants), program.output))
+
+
+def _ordered_args(instruction: Instruction, keys: dict[str, tuple[str, str]]) -> tuple[str, ...]:
+    """Operands with the commutative prefix sorted by (structure key, full key)."""
+    n_free = OPS[instruction.op].commutative
+    head = sorted(instruction.args[:n_free], key=lambda a: keys[a])
+    return tuple(head) + instruction.args[n_free:]
+
+
+def _node_keys(program: Program) -> dict[str, tuple[str, str]]:
+    """(structure key, full key) of every reference; the structure key ignores constant values."""
+    keys: dict[str, tuple[str, str]] = {INPUT: ("x", "x")}
+    for index, value in enumerate(program.constants):
+        keys[const_ref(index)] = ("c", "c" + value.hex())
+    for index, instruction in enumerate(program.instructions):
+        args = _ordered_args(instruction, keys)
+        n_free = OPS[instruction.op].commutative
+        struct_parts = sorted(keys[a][0] for a in args[:n_free]) + [keys[a][0] for a in args[n_free:]]
+        full_parts = [keys[a][1] for a in args]
+        keys[value_ref(index)] = (
+            short_hash(f"{instruction.op}({','.join(struct_parts)})"),
+            short_hash(f"{instruction.op}({','.join(full_parts)})"),
+        )
+    return keys
+
+
+def canonicalize(program: Program) -> Program:
+    """The canonical form: folded, pruned, common subexpressions shared, operands ordered.
+
+    Instructions are emitted in post-order from the output, visiting operands in canonical
+    order, and constants are numbered by first use, so the result does not depend on how the
+    program was spelled. Canonicalising twice gives the same program.
+    """
+    folded = simplify_constant_chains(fold_constants(program))
+    keys = _node_keys(folded)
+    instructions: list[Instruction] = []
+    constants: list[float] = []
+    emitted: dict[str, str] = {}  # full key -> new reference
+
+    def emit(ref: str) -> str:
+        full_key = keys[ref][1]
+        if full_key in emitted:
+            return emitted[full_key]
+        kind, index = ref_kind(ref)
+        if kind == INPUT:
+            new_ref = INPUT
+        elif kind == "c":
+            constants.append(folded.constants[index])
+            new_ref = const_ref(len(constants) - 1)
+        else:
+            instruction = folded.instructions[index]
+            args = tuple(emit(a) for a in _ordered_args(instruction, keys))
+            instructions.append(Instruction(instruction.op, args))
+            new_ref = value_ref(len(instructions) - 1)
+        emitted[full_key] = new_ref
+        return new_ref
+
+    output = emit(folded.output)  # programs are small: recursion depth is their length
+    return Program(tuple(instructions), tuple(constants), output)
+
+
+def structural_hash(program: Program) -> str:
+    """Hash of the canonical structure (op graph), independent of constant values."""
+    canonical = canonicalize(program)
+    return _node_keys(canonical)[canonical.output][0]
+
+
+def is_canonical(program: Program) -> bool:
+    return canonicalize(program) == program

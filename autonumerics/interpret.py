@@ -1,0 +1,103 @@
+"""Vectorised numpy interpreter: evaluate a program on many points, for many constant vectors.
+
+Every op rounds once in the chosen dtype, exactly like the exported code computes it. With a
+batch of constant vectors, shape ``(pop, k)``, constants broadcast as ``(pop, 1)`` columns
+against ``x`` as a ``(1, n)`` row: values that depend only on ``x`` are computed once for the
+whole population, and each instruction is one numpy call. This is the inner loop of fitting.
+
+Division by zero, overflow and invalid operations produce inf / nan silently; the metrics turn
+them into an error of +inf at that point.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+
+from autonumerics.contraction import contract_multiply_add
+from autonumerics.dtypes import float_format
+from autonumerics.ops import OPS
+from autonumerics.program import INPUT, Program, ref_kind
+
+
+def evaluate(
+    program: Program,
+    x: np.ndarray,
+    dtype: str = "float64",
+    constants: np.ndarray | None = None,
+    contract: bool = False,
+) -> np.ndarray:
+    """Evaluate ``program`` at the points ``x``, rounding after every op in ``dtype``.
+
+    Args:
+        program: the program.
+        x: 1-D array of points (rounded to ``dtype`` first).
+        dtype: "float64", "float32", "bfloat16" or "float16".
+        constants: None for the program's own constants, shape ``(k,)`` for another vector, or
+            ``(pop, k)`` for a batch; constants are rounded to ``dtype``.
+        contract: model jitted JAX/XLA on CPU, which fuses ``a*b + c`` into one FMA
+            (see ``contraction.py``); the default rounds every op separately, like numpy.
+
+    Returns:
+        Shape ``(n,)``, or ``(pop, n)`` for a batch of constants, in ``dtype``.
+    """
+    fmt = float_format(dtype)
+    if contract:
+        program = contract_multiply_add(program, dtype)
+    points = np.asarray(x, dtype=np.float64).astype(fmt.dtype)
+    values = _constant_columns(program, constants, fmt.dtype)
+    batched = values is not None and values.ndim == 2
+    column = (lambda j: values[:, j : j + 1]) if batched else (lambda j: values[j])
+    row = points[np.newaxis, :] if batched else points
+    results: list[np.ndarray] = []
+
+    def operand(ref: str) -> np.ndarray:
+        kind, index = ref_kind(ref)
+        if kind == INPUT:
+            return row
+        return column(index) if kind == "c" else results[index]
+
+    with np.errstate(all="ignore"):
+        for instruction in program.instructions:
+            op = OPS[instruction.op]
+            results.append(np.asarray(op.numpy(*(operand(a) for a in instruction.args))))
+    output = operand(program.output)
+    shape = (values.shape[0], points.size) if batched else (points.size,)
+    if ref_kind(program.output)[0] == "v" and output.shape == shape and output.dtype == fmt.dtype:
+        return output  # a fresh array already: no copy
+    return np.broadcast_to(output, shape).astype(fmt.dtype, copy=True)
+
+
+def _constant_columns(program: Program, constants, dtype: np.dtype) -> np.ndarray:
+    if constants is None:
+        constants = np.asarray(program.constants, dtype=np.float64)
+    constants = np.asarray(constants, dtype=np.float64)
+    if constants.shape[-1] != len(program.constants):
+        raise ValueError(
+            f"program has {len(program.constants)} constants, got shape {constants.shape}"
+        )
+    return constants.astype(dtype)
+
+
+def evaluate_mp(program: Program, x: float, digits: int = 30) -> mpmath.mpf:
+    """Evaluate at one point in mpmath with ``digits`` significant digits per op.
+
+    This is the real-number meaning of the program (nothing rounds to a float format), used as
+    the oracle for the numpy interpreter.
+    """
+    with mpmath.workdps(digits):
+        results: list = []
+
+        def operand(ref: str):
+            kind, index = ref_kind(ref)
+            if kind == INPUT:
+                return mpmath.mpf(x)
+            return mpmath.mpf(program.constants[index]) if kind == "c" else results[index]
+
+        for instruction in program.instructions:
+            args = [operand(a) for a in instruction.args]
+            try:
+                results.append(OPS[instruction.op].mpmath(*args))
+            except (ZeroDivisionError, ValueError):
+                results.append(mpmath.mpf("nan"))
+        return +operand(program.output)

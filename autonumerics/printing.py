@@ -1,0 +1,93 @@
+"""Print programs as infix math (readable back by ``parse_expr``) and as Python source.
+
+Constants print with ``repr``, which round-trips a float64 exactly. Values used more than once
+print as assignments (``t0 = x * x; t0 * t0``) so that sharing survives a round trip.
+"""
+
+from __future__ import annotations
+
+from autonumerics.ops import OPS
+from autonumerics.program import INPUT, Program, live_instructions, ref_kind
+
+# Binding strength: sums < products < unary minus < atoms (names, numbers, calls).
+_PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3}
+_ATOM = 4
+
+
+def _use_counts(program: Program) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    live = live_instructions(program)
+    for index, instruction in enumerate(program.instructions):
+        if live[index]:
+            for ref in instruction.args:
+                counts[ref] = counts.get(ref, 0) + 1
+    return counts
+
+
+def to_infix(program: Program) -> str:
+    """The program as infix math, e.g. ``1.0 + x * (0.693 + x * 0.24)``."""
+    counts = _use_counts(program)
+    names: dict[str, str] = {}
+    statements: list[str] = []
+
+    def text(ref: str, min_precedence: int) -> str:
+        kind, index = ref_kind(ref)
+        if kind == INPUT:
+            return "x"
+        if kind == "c":
+            return repr(program.constants[index])
+        if ref in names:
+            return names[ref]
+        body, precedence = expression(index)
+        return f"({body})" if precedence < min_precedence else body
+
+    def expression(index: int) -> tuple[str, int]:
+        instruction = program.instructions[index]
+        op, args = instruction.op, instruction.args
+        if op in ("add", "sub", "mul", "div"):
+            level = _PRECEDENCE[op]
+            symbol = OPS[op].infix
+            return f"{text(args[0], level)} {symbol} {text(args[1], level + 1)}", level
+        if op == "neg":
+            operand = args[0]
+            inner = text(operand, _ATOM) if ref_kind(operand)[0] == "c" else text(operand, 3)
+            if ref_kind(operand)[0] == "c":
+                inner = f"({inner})"  # keep -(c) an op: "-0.5" would read back as a constant
+            return f"-{inner}", 3
+        return f"{op}({', '.join(text(a, 0) for a in args)})", _ATOM
+
+    live = live_instructions(program)
+    for index in range(len(program.instructions)):
+        ref = f"v{index}"
+        if live[index] and counts.get(ref, 0) > 1 and ref != program.output:
+            body, _ = expression(index)
+            names[ref] = f"t{len(names)}"
+            statements.append(f"{names[ref]} = {body}")
+    statements.append(text(program.output, 0))
+    return "; ".join(statements)
+
+
+def to_python(program: Program, name: str = "f") -> str:
+    """The program as a standalone Python function on numpy arrays or floats."""
+    lines = ["import numpy as np", "", "", f"def {name}(x):"]
+
+    def operand(ref: str) -> str:
+        kind, index = ref_kind(ref)
+        return repr(program.constants[index]) if kind == "c" else ref
+
+    for index, instruction in enumerate(program.instructions):
+        a = [operand(r) for r in instruction.args]
+        op = instruction.op
+        if op in ("add", "sub", "mul", "div"):
+            body = f"{a[0]} {OPS[op].infix} {a[1]}"
+        elif op == "neg":
+            body = f"-{a[0]}"
+        elif op == "square":
+            body = f"{a[0]} * {a[0]}"
+        elif op == "sqrt":
+            body = f"np.sqrt({a[0]})"
+        else:  # fma
+            body = f"{a[0]} * {a[1]} + {a[2]}  # fused multiply-add: rounded once"
+        lines.append(f"    v{index} = {body}")
+    lines.append(f"    return {operand(program.output)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,228 @@
+"""The program IR: an immutable SSA list of instructions over the input ``x`` and constants.
+
+Operands are references: ``"x"`` (the input), ``"c3"`` (constant 3), ``"v5"`` (the result of
+instruction 5). Instruction ``j`` may only use ``v<i>`` with ``i < j``. Programs never change:
+pruning, canonicalisation and mutation return new programs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Iterable
+
+from autonumerics.errors import AutonumericsError
+from autonumerics.ops import OPS, get_op
+
+INPUT = "x"
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One SSA instruction: an op applied to operand references."""
+
+    op: str
+    args: tuple[str, ...]
+
+
+def const_ref(index: int) -> str:
+    return f"c{index}"
+
+
+def value_ref(index: int) -> str:
+    return f"v{index}"
+
+
+def ref_kind(ref: str) -> tuple[str, int]:
+    """Split a reference into its kind ("x", "c", "v") and index (0 for x)."""
+    if ref == INPUT:
+        return INPUT, 0
+    return ref[0], int(ref[1:])
+
+
+@dataclass(frozen=True)
+class Program:
+    """A straight-line program computing one float from ``x``.
+
+    Attributes:
+        instructions: SSA instructions in evaluation order.
+        constants: constant values as Python floats (float64; exact when written as hex).
+        output: the reference returned.
+    """
+
+    instructions: tuple[Instruction, ...]
+    constants: tuple[float, ...]
+    output: str
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    # -- counting -----------------------------------------------------------------------
+    def depends_on_input(self) -> list[bool]:
+        """For each instruction, whether its value depends on ``x``."""
+        depends: list[bool] = []
+        for instruction in self.instructions:
+            depends.append(any(_ref_depends(a, depends) for a in instruction.args))
+        return depends
+
+    def cost(self, weights: dict[str, float] | None = None) -> float:
+        """Sum of op weights over live instructions that depend on ``x`` (constants fold free)."""
+        live = live_instructions(self)
+        depends = self.depends_on_input()
+        total = 0.0
+        for index, instruction in enumerate(self.instructions):
+            if live[index] and depends[index]:
+                weight = (weights or {}).get(instruction.op, OPS[instruction.op].cost)
+                total += weight
+        return total
+
+    @property
+    def n_ops(self) -> int:
+        """Number of live ops that depend on ``x`` (unweighted)."""
+        return int(self.cost({name: 1.0 for name in OPS}))
+
+    @property
+    def n_constants(self) -> int:
+        return len(self.constants)
+
+    def with_constants(self, constants: Iterable[float]) -> Program:
+        """The same structure with new constant values."""
+        values = tuple(float(c) for c in constants)
+        if len(values) != len(self.constants):
+            raise ValueError(f"expected {len(self.constants)} constants, got {len(values)}")
+        return Program(self.instructions, values, self.output)
+
+    # -- conversions (implemented in sibling modules, exposed here for convenience) ------------
+    def to_json(self) -> dict:
+        return {
+            "constants": [c.hex() for c in self.constants],
+            "instructions": [{"op": i.op, "args": list(i.args)} for i in self.instructions],
+            "output": self.output,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Program:
+        """Read the IR part of a program file: ``instructions`` (+ constants, output) or ``expression``."""
+        if "instructions" not in data:
+            if "expression" not in data:
+                raise AutonumericsError("program has neither 'instructions' nor 'expression'")
+            from autonumerics.parse import parse_expr
+
+            return parse_expr(str(data["expression"]))
+        try:
+            constants = tuple(_read_float(c) for c in data.get("constants", []))
+            instructions = tuple(
+                Instruction(str(i["op"]), tuple(str(a) for a in i["args"]))
+                for i in data["instructions"]
+            )
+            output = str(data["output"])
+        except (KeyError, TypeError) as error:
+            raise AutonumericsError(f"malformed program: missing or bad field {error}") from None
+        return cls(instructions, constants, output)
+
+    def to_infix(self) -> str:
+        from autonumerics.printing import to_infix
+
+        return to_infix(self)
+
+    def to_python(self, name: str = "f") -> str:
+        from autonumerics.printing import to_python
+
+        return to_python(self, name)
+
+    def structural_hash(self) -> str:
+        """Hash of the canonical structure, ignoring constant values."""
+        from autonumerics.canonical import structural_hash
+
+        return structural_hash(self)
+
+
+def _read_float(value: object) -> float:
+    """A constant from JSON: a number, or a string in hex (exact) or decimal."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float.fromhex(value) if "0x" in value.lower() else float(value)
+        except ValueError:
+            pass
+    raise AutonumericsError(f"constant {value!r} is not a number")
+
+
+def _ref_depends(ref: str, depends: list[bool]) -> bool:
+    kind, index = ref_kind(ref)
+    return kind == INPUT or (kind == "v" and depends[index])
+
+
+def validate(program: Program) -> None:
+    """Raise ``AutonumericsError`` unless every op exists and every reference is defined earlier."""
+    for index, instruction in enumerate(program.instructions):
+        op = get_op(instruction.op)
+        if len(instruction.args) != op.arity:
+            raise AutonumericsError(
+                f"instruction v{index}: {op.name} takes {op.arity} operands, got {len(instruction.args)}"
+            )
+        for ref in instruction.args:
+            _check_ref(ref, program, limit=index, where=f"instruction v{index}")
+    _check_ref(program.output, program, limit=len(program.instructions), where="output")
+
+
+def _check_ref(ref: str, program: Program, limit: int, where: str) -> None:
+    try:
+        kind, index = ref_kind(ref)
+    except (ValueError, IndexError):
+        raise AutonumericsError(f"{where}: bad operand {ref!r} (use x, c<i> or v<i>)") from None
+    ok = (
+        kind == INPUT
+        or (kind == "c" and 0 <= index < len(program.constants))
+        or (kind == "v" and 0 <= index < limit)
+    )
+    if not ok:
+        raise AutonumericsError(f"{where}: operand {ref!r} is not defined before use")
+
+
+def live_instructions(program: Program) -> list[bool]:
+    """Which instructions the output depends on."""
+    live = [False] * len(program.instructions)
+    stack = [program.output]
+    while stack:
+        kind, index = ref_kind(stack.pop())
+        if kind == "v" and not live[index]:
+            live[index] = True
+            stack.extend(program.instructions[index].args)
+    return live
+
+
+def prune(program: Program) -> Program:
+    """Drop dead instructions and unused constants, renumbering what is left (order kept)."""
+    live = live_instructions(program)
+    used_constants = sorted(
+        {
+            ref_kind(a)[1]
+            for index, instruction in enumerate(program.instructions)
+            if live[index]
+            for a in instruction.args
+            if ref_kind(a)[0] == "c"
+        }
+        | ({ref_kind(program.output)[1]} if ref_kind(program.output)[0] == "c" else set())
+    )
+    const_map = {const_ref(old): const_ref(new) for new, old in enumerate(used_constants)}
+    value_map: dict[str, str] = {}
+    instructions: list[Instruction] = []
+    for index, instruction in enumerate(program.instructions):
+        if live[index]:
+            args = tuple(value_map.get(a, const_map.get(a, a)) for a in instruction.args)
+            value_map[value_ref(index)] = value_ref(len(instructions))
+            instructions.append(Instruction(instruction.op, args))
+    output = value_map.get(program.output, const_map.get(program.output, program.output))
+    constants = tuple(program.constants[i] for i in used_constants)
+    return Program(tuple(instructions), constants, output)
+
+
+def identity() -> Program:
+    """``f(x) = x``: where a search from zero starts."""
+    return Program((), (), INPUT)
+
+
+def short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
