@@ -1,0 +1,314 @@
+"""Safe parser for real mpmath expressions in ``x``: an ``ast`` whitelist compiled to closures.
+
+Nothing is ever passed to ``eval``. The source is parsed with :func:`ast.parse`, every node is
+checked against a whitelist (numbers, ``x``, ``pi``, ``e``, ``ln2``, ``+ - * / **``, unary
+signs, calls to the functions in :data:`FUNCTIONS`) and compiled into nested Python closures
+that call mpmath. Literals keep their decimal meaning (``0.1`` is the real number 1/10 at the
+working precision, not the float64 nearest to it); hex floats (``0x1.8p-3``) are exact.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import mpmath
+
+from autonumerics.errors import AutonumericsError
+
+MpValue = Any  # an mpmath mpf (or mpc in the middle of a computation)
+Compiled = Callable[[MpValue], MpValue]
+
+# name -> (mpmath function, least and most positional arguments)
+FUNCTIONS: dict[str, tuple[Callable[..., MpValue], int, int]] = {
+    "exp": (mpmath.exp, 1, 1),
+    "exp2": (lambda x: mpmath.power(2, x), 1, 1),
+    "expm1": (mpmath.expm1, 1, 1),
+    "log": (mpmath.log, 1, 2),
+    "ln": (mpmath.ln, 1, 1),
+    "log2": (lambda x: mpmath.log(x, 2), 1, 1),
+    "log10": (mpmath.log10, 1, 1),
+    "log1p": (mpmath.log1p, 1, 1),
+    "sqrt": (mpmath.sqrt, 1, 1),
+    "cbrt": (mpmath.cbrt, 1, 1),
+    "power": (mpmath.power, 2, 2),
+    "hypot": (mpmath.hypot, 2, 2),
+    "abs": (mpmath.fabs, 1, 1),
+    "sin": (mpmath.sin, 1, 1),
+    "cos": (mpmath.cos, 1, 1),
+    "tan": (mpmath.tan, 1, 1),
+    "sinpi": (mpmath.sinpi, 1, 1),
+    "cospi": (mpmath.cospi, 1, 1),
+    "sinc": (mpmath.sinc, 1, 1),
+    "asin": (mpmath.asin, 1, 1),
+    "acos": (mpmath.acos, 1, 1),
+    "atan": (mpmath.atan, 1, 1),
+    "atan2": (mpmath.atan2, 2, 2),
+    "sinh": (mpmath.sinh, 1, 1),
+    "cosh": (mpmath.cosh, 1, 1),
+    "tanh": (mpmath.tanh, 1, 1),
+    "asinh": (mpmath.asinh, 1, 1),
+    "acosh": (mpmath.acosh, 1, 1),
+    "atanh": (mpmath.atanh, 1, 1),
+    "erf": (mpmath.erf, 1, 1),
+    "erfc": (mpmath.erfc, 1, 1),
+    "erfinv": (mpmath.erfinv, 1, 1),
+    "ncdf": (mpmath.ncdf, 1, 1),
+    "gamma": (mpmath.gamma, 1, 1),
+    "rgamma": (mpmath.rgamma, 1, 1),
+    "loggamma": (mpmath.loggamma, 1, 1),
+    "digamma": (mpmath.digamma, 1, 1),
+    "zeta": (mpmath.zeta, 1, 1),
+    "besselj": (mpmath.besselj, 2, 2),
+    "bessely": (mpmath.bessely, 2, 2),
+    "besseli": (mpmath.besseli, 2, 2),
+    "besselk": (mpmath.besselk, 2, 2),
+    "airyai": (mpmath.airyai, 1, 1),
+    "airybi": (mpmath.airybi, 1, 1),
+    "lambertw": (mpmath.lambertw, 1, 2),
+    "ei": (mpmath.ei, 1, 1),
+    "e1": (mpmath.e1, 1, 1),
+    "si": (mpmath.si, 1, 1),
+    "ci": (mpmath.ci, 1, 1),
+}
+
+# Named constants, evaluated at the working precision each time they are used.
+CONSTANTS: dict[str, Callable[[], MpValue]] = {
+    "pi": lambda: +mpmath.pi,
+    "e": lambda: +mpmath.e,
+    "ln2": lambda: +mpmath.ln2,
+}
+
+_BINARY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: mpmath.power(a, b),
+}
+
+# A C99 hex float: 0x1.8p-3, 0x.8p1, 0x1p0 (the binary exponent is required, as in float.hex).
+_HEX_FLOAT = re.compile(r"(?<![\w.])0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)")
+
+# Errors that mean "this expression has no real value here", as opposed to a bug.
+EVALUATION_ERRORS = (ArithmeticError, ValueError, TypeError, mpmath.libmp.NoConvergence)
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A compiled expression; calling it evaluates at the current mpmath precision.
+
+    Attributes:
+        text: the source as the user wrote it.
+        uses_x: whether the value depends on ``x``.
+    """
+
+    text: str
+    uses_x: bool
+    function: Compiled = field(repr=False, compare=False)
+
+    def __call__(self, x: MpValue = None) -> MpValue:
+        """The real value at ``x``; ``ValueError`` if the value is complex (outside the domain)."""
+        value = self.function(x)
+        if isinstance(value, mpmath.mpc):
+            if value.imag != 0:
+                raise ValueError(f"{self.text} is not real at x = {x}")
+            value = value.real
+        return value
+
+
+def parse_expression(text: str, allow_x: bool = True) -> Expression:
+    """Compile one expression (in ``x`` when ``allow_x``) after checking it against the whitelist.
+
+    Raises:
+        AutonumericsError: on a syntax error, a name or function outside the whitelist, a wrong
+            number of arguments, or any Python construct other than arithmetic and calls.
+    """
+    node, context = _parse(text, allow_x)
+    if isinstance(node, ast.Tuple):
+        raise AutonumericsError(f"expected one expression, got a list in {text!r}")
+    function, uses_x = _compile(node, context)
+    return Expression(text, uses_x, function)
+
+
+def parse_constant_list(text: str) -> tuple[Expression, ...]:
+    """Compile a comma-separated list of constant expressions (``"-ln2/2, pi/4"``, ``"[0, 1]"``)."""
+    node, context = _parse(text, allow_x=False)
+    items = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
+    compiled = []
+    for item in items:
+        function, _ = _compile(item, context)
+        segment = ast.get_source_segment(context.source, item) or ast.unparse(item)
+        compiled.append(Expression(segment, False, function))
+    return tuple(compiled)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What compiling needs besides the node: the texts, whether x is allowed, hex literals."""
+
+    text: str  # as the user wrote it, for error messages
+    source: str  # with hex floats replaced by names; the AST's offsets point into this
+    allow_x: bool
+    hex_values: dict[str, tuple[int, int]]  # name -> (integer significand, binary exponent)
+
+
+def _parse(text: str, allow_x: bool) -> tuple[ast.expr, _Context]:
+    """Parse ``text`` to an AST, first replacing hex floats (Python cannot parse them) by names."""
+    if not isinstance(text, str) or not text.strip():
+        raise AutonumericsError(f"empty expression {text!r}")
+    prefix = "_hex"
+    while prefix in text:
+        prefix += "_"
+    hex_values: dict[str, tuple[int, int]] = {}
+
+    def substitute(match: re.Match[str]) -> str:
+        whole, fraction, exponent = match.group(1), match.group(2) or "", match.group(3)
+        if not whole and not fraction:
+            raise AutonumericsError(f"bad hex float {match.group(0)!r} in {text!r}")
+        # value = hexdigits * 16**-len(fraction) * 2**exponent, exactly
+        name = f"{prefix}{len(hex_values)}"
+        hex_values[name] = (int(whole + fraction, 16), int(exponent) - 4 * len(fraction))
+        return name
+
+    source = _HEX_FLOAT.sub(substitute, text.strip())
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as error:
+        raise AutonumericsError(f"cannot parse expression {text!r}: {error.msg}") from None
+    except (RecursionError, MemoryError):
+        raise AutonumericsError(f"expression nested too deeply: {text[:60]!r}...") from None
+    return tree.body, _Context(text, source, allow_x, hex_values)
+
+
+def _compile(node: ast.expr, context: _Context) -> tuple[Compiled, bool]:
+    """Compile ``node`` into a closure ``x -> value``; also say whether it depends on ``x``."""
+    try:
+        function, uses_x = _compile_node(node, context)
+    except RecursionError:
+        raise AutonumericsError(f"expression nested too deeply: {context.text[:60]!r}...") from None
+    # Constant subexpressions (sqrt(2), pi/4) are computed once per precision.
+    return (function if uses_x else _per_precision(function)), uses_x
+
+
+def _compile_node(node: ast.expr, context: _Context) -> tuple[Compiled, bool]:
+    if isinstance(node, ast.Constant):
+        return _literal(node, context), False
+    if isinstance(node, ast.Name):
+        return _name(node.id, context)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand, uses_x = _compile(node.operand, context)
+        if isinstance(node.op, ast.USub):
+            return (lambda x: -operand(x)), uses_x
+        return (lambda x: +operand(x)), uses_x
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left, left_x = _compile(node.left, context)
+        right, right_x = _compile(node.right, context)
+        operator = _BINARY[type(node.op)]
+        return (lambda x: operator(left(x), right(x))), left_x or right_x
+    if isinstance(node, ast.Call):
+        return _call(node, context)
+    raise AutonumericsError(
+        f"unsupported syntax {ast.unparse(node)!r} ({type(node).__name__}) in {context.text!r}; "
+        "use numbers, x, pi, e, ln2, + - * / ** and calls to mpmath functions"
+    )
+
+
+def _literal(node: ast.Constant, context: _Context) -> Compiled:
+    """A numeric literal, read from its source text so ``0.1`` means one tenth at any precision."""
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise AutonumericsError(f"unsupported literal {value!r} in {context.text!r}")
+    if isinstance(value, int):
+        return lambda x: mpmath.mpf(value)
+    digits = (ast.get_source_segment(context.source, node) or repr(value)).replace("_", "")
+    return lambda x: mpmath.mpf(digits)
+
+
+def _name(name: str, context: _Context) -> tuple[Compiled, bool]:
+    if name == "x" and context.allow_x:
+        return (lambda x: x), True
+    if name in CONSTANTS:
+        constant = CONSTANTS[name]
+        return (lambda x: constant()), False
+    if name in context.hex_values:
+        significand, exponent = context.hex_values[name]
+        return (lambda x: mpmath.ldexp(mpmath.mpf(significand), exponent)), False
+    if name in FUNCTIONS:
+        raise AutonumericsError(f"function {name!r} used without arguments in {context.text!r}")
+    allowed = ("x, " if context.allow_x else "") + ", ".join(CONSTANTS)
+    raise AutonumericsError(f"unknown name {name!r} in {context.text!r}; allowed names: {allowed}")
+
+
+def _call(node: ast.Call, context: _Context) -> tuple[Compiled, bool]:
+    text = context.text
+    if not isinstance(node.func, ast.Name):
+        raise AutonumericsError(f"unsupported call {ast.unparse(node.func)!r} in {text!r}")
+    name = node.func.id
+    if name not in FUNCTIONS:
+        raise AutonumericsError(
+            f"unknown function {name!r} in {text!r}; allowed: {', '.join(sorted(FUNCTIONS))}"
+        )
+    if node.keywords or any(isinstance(arg, ast.Starred) for arg in node.args):
+        raise AutonumericsError(f"{name}() takes positional arguments only, in {text!r}")
+    function, least, most = FUNCTIONS[name]
+    if not least <= len(node.args) <= most:
+        expected = str(least) if least == most else f"{least} to {most}"
+        raise AutonumericsError(
+            f"{name}() takes {expected} argument(s), got {len(node.args)} in {text!r}"
+        )
+    compiled = [_compile(arg, context) for arg in node.args]
+    arguments = [argument for argument, _ in compiled]
+    uses_x = any(depends for _, depends in compiled)
+    return (lambda x: function(*(argument(x) for argument in arguments))), uses_x
+
+
+def _per_precision(function: Compiled) -> Compiled:
+    """Memoise a constant closure by working precision (a constant is the same at every x)."""
+    cache: dict[int, MpValue] = {}
+
+    def constant(x: MpValue) -> MpValue:
+        prec = mpmath.mp.prec
+        if prec not in cache:
+            cache[prec] = function(None)
+        return cache[prec]
+
+    return constant
+
+
+def evaluate_converged(
+    expression: Callable[[MpValue], MpValue], x: float, bits: int, max_rounds: int = 4
+) -> MpValue:
+    """``expression(x)`` to about ``bits`` correct bits, raising precision until it settles.
+
+    Each mpmath function is accurate to the working precision, but a composite expression can
+    lose bits to cancellation (``exp(x) - 1`` near 0) or ill-conditioning (``erfc`` of a
+    rounded argument far in the tail). So evaluate at ``bits + 20`` and again with ``bits``
+    more, and accept when the two agree to ``bits``; else keep adding precision, up to
+    ``max_rounds`` times. A value that never settles (an exact zero such as ``sin(pi*x)`` at
+    1, where every precision gives a smaller residue) is returned from the highest precision.
+
+    Raises:
+        the mpmath errors in :data:`EVALUATION_ERRORS` when there is no real value at ``x``.
+    """
+    context = mpmath.mp
+    saved = context.prec
+    try:
+        context.prec = 53
+        point = context.mpf(x)  # exact: a float64 has 53 bits
+        prec = context.prec = bits + 20
+        previous = expression(point)
+        for _ in range(max_rounds):
+            prec = context.prec = prec + bits + 20
+            current = expression(point)
+            if current == previous or not context.isfinite(current):
+                return current
+            # |current - previous| <= 2^-bits |current|, to within a factor 2 (mag is cheap)
+            if context.mag(current - previous) <= context.mag(current) - bits:
+                return current
+            previous = current
+        return current
+    finally:
+        context.prec = saved
