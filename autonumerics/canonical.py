@@ -60,7 +60,8 @@ def simplify_constant_chains(program: Program) -> Program:
     """Merge constants into their neighbours where the real-number meaning allows it.
 
     ``a / c`` becomes ``a * (1/c)``, ``a - c`` becomes ``a + (-c)``, ``(a + c1) + c2`` becomes
-    ``a + (c1 + c2)`` and ``(a * c1) * c2`` becomes ``a * (c1 * c2)``. Constants are free
+    ``a + (c1 + c2)``, ``(a * c1) * c2`` becomes ``a * (c1 * c2)`` and ``fma(c1, c2, a)``
+    becomes ``a + c1*c2``. Constants are free
     parameters, so nothing is lost, an op may be saved, and XLA (which performs these same
     rewrites at compile time, changing the rounding) finds nothing left to rewrite, so the
     interpreter and an exported JAX kernel compute the same bits.
@@ -80,6 +81,9 @@ def simplify_constant_chains(program: Program) -> Program:
                 value = constants[divisor[1]]
                 op = "mul" if op == "div" else "add"
                 args = (args[0], new_constant(1.0 / np.float64(value) if op == "mul" else -value))
+            if op == "fma" and all(ref_kind(a)[0] == "c" for a in args[:2]):
+                product = np.float64(constants[ref_kind(args[0])[1]]) * constants[ref_kind(args[1])[1]]
+                op, args = "add", (args[2], new_constant(product))
             outer = _split_constant(args, constants) if op in ("add", "mul") else None
             if outer and ref_kind(outer[0])[0] == "v":
                 inner = instructions[ref_kind(outer[0])[1]]
@@ -89,6 +93,42 @@ def simplify_constant_chains(program: Program) -> Program:
                     args = (inner_split[0], new_constant(merged))
             instructions.append(Instruction(op, args))
     return prune(Program(tuple(instructions), tuple(constants), program.output))
+
+
+def drop_identities(program: Program) -> Program:
+    """Remove exact no-ops: ``a*1``, ``a/1``, ``a+0``, ``a-0``; ``a*(-1)`` becomes ``-a``,
+    ``fma(a, ±1, b)`` becomes ``b ± a`` and ``a/a`` becomes 1.
+
+    XLA removes them too, which changes which products it fuses, so they must not survive in
+    a program whose float32 meaning is "what the exported kernel computes".
+    """
+    mapping: dict[str, str] = {}
+    instructions: list[Instruction] = []
+    constants = list(program.constants)
+    for index, instruction in enumerate(program.instructions):
+        args = tuple(mapping.get(a, a) for a in instruction.args)
+        op = instruction.op
+        split = _split_constant(args, constants) if op in ("add", "mul") else None
+        if op in ("sub", "div") and ref_kind(args[1])[0] == "c" and ref_kind(args[0])[0] != "c":
+            split = (args[0], constants[ref_kind(args[1])[1]])
+        if op == "div" and args[0] == args[1]:  # a/a is 1 as XLA computes it (even at 0 or inf)
+            mapping[value_ref(index)] = const_ref(len(constants))
+            constants.append(1.0)
+            continue
+        neutral = {"add": 0.0, "sub": 0.0, "mul": 1.0, "div": 1.0}.get(op)
+        if split is not None and split[1] == neutral:
+            mapping[value_ref(index)] = split[0]
+            continue
+        if split is not None and op == "mul" and split[1] == -1.0:
+            op, args = "neg", (split[0],)
+        if op == "fma":
+            unit = _split_constant(args[:2], constants)
+            if unit is not None and unit[1] in (1.0, -1.0):
+                op, args = ("add", (unit[0], args[2])) if unit[1] == 1.0 else ("sub", (args[2], unit[0]))
+        mapping[value_ref(index)] = value_ref(len(instructions))
+        instructions.append(Instruction(op, args))
+    output = mapping.get(program.output, program.output)
+    return prune(Program(tuple(instructions), tuple(constants), output))
 
 
 def _ordered_args(instruction: Instruction, keys: dict[str, tuple[str, str]]) -> tuple[str, ...]:
@@ -122,7 +162,12 @@ def canonicalize(program: Program) -> Program:
     order, and constants are numbered by first use, so the result does not depend on how the
     program was spelled. Canonicalising twice gives the same program.
     """
-    folded = simplify_constant_chains(fold_constants(program))
+    folded = program
+    for _ in range(8):  # each pass can expose work for the others; a fixpoint comes fast
+        simplified = drop_identities(simplify_constant_chains(fold_constants(folded)))
+        if simplified == folded:
+            break
+        folded = simplified
     keys = _node_keys(folded)
     instructions: list[Instruction] = []
     constants: list[float] = []

@@ -7,18 +7,29 @@ bit. The rules, each checked against jax 0.10.2 in ``tests/test_contraction.py``
 
 1. The export writes ``fma(a, b, c)`` as ``a*b + c``, so an explicit fma is only a request:
    it is expanded and goes through the rules like any other multiply-add.
-2. Equal subexpressions are computed once (XLA's CSE), after constants are rounded to the
+   Divisions are rewritten as XLA's simplifier does: ``a/(p/q)`` → ``(a*q)/p`` and
+   ``(p/q)/b`` → ``p/(q*b)``; and a division by a value that does not depend on x becomes a
+   multiplication by its reciprocal (LLVM reciprocal math hoists ``1/b`` out of the loop).
+2. A product that does not depend on x is evaluated once, before the loop, and never
+   fused. Equal subexpressions are computed once (XLA's CSE), after constants are rounded to the
    evaluation dtype; a product with two uses is never fused.
-3. ``add(p, q)``: LLVM's reassociation pass first orders the operands of a commutative op by
-   *rank* (constants 0, the input 1, an op 1 + the largest rank of its operands, negation not
-   counted), lower rank first, ties kept in place; then the DAG combiner fuses the first
-   operand that is a single-use product (``mul``, ``square``, or the negation of one).
-4. ``sub(p, q)`` is not commutative: the left operand is fused if it is a single-use product
-   (``a*b - q`` → ``fma(a, b, -q)``), else the right (``p - a*b`` → ``fma(-a, b, p)``).
-   Negation is exact, so each fused form is the single rounding of the real result.
+   (XLA folds and simplifies constants even behind an optimization barrier.)
+3. Negations are made explicit first, as LLVM's InstCombine does: ``v * c`` with ``c < 0`` is
+   ``-(v * |c|)``, and an addition of terms of opposite signs is a subtraction.
+4. A subtraction tries its left (positive) operand first: ``a*b - q`` → ``fma(a, b, -q)``,
+   else ``p - a*b`` → ``fma(-a, b, p)``.
+5. An addition of terms of the same sign is commutative: LLVM's reassociation pass orders the
+   operands by *rank* (constants 0, the input 1, an op 1 + the largest rank of its operands,
+   negation not counted), lower rank first, ties kept in place; the DAG combiner then fuses
+   the first operand that is a single-use product (``mul``, ``square``, or a negated one).
+Negation is exact, so each fused form is the single rounding of the real result.
 
-XLA also rewrites ``a / c`` and chains of constant additions or multiplications; canonical
-programs (``canonical.py``) contain none, and the rules above are exact for them.
+What XLA would otherwise rewrite, the JAX exporter hides behind ``lax.optimization_barrier``:
+the constants (else XLA folds and reassociates them: ``a / c`` → ``a * (1/c)``,
+``(a + c1) + c2`` → ``a + (c1 + c2)``), and every square root (else ``a / sqrt(b)``, also
+one that XLA's own division rewrites create, becomes an approximate reciprocal square root,
+which is not IEEE and differs between CPUs). Canonical programs also contain no ``a / a``,
+which XLA replaces by 1. Under that export the rules above are exact for canonical programs.
 """
 
 from __future__ import annotations
@@ -39,24 +50,50 @@ def _expand_and_share(program: Program, dtype: str) -> Program:
     for index, value in enumerate(rounded.astype(np.float64)):
         mapping[f"c{index}"] = constant_of_value.setdefault(float(value), f"c{index}")
     instructions: list[Instruction] = []
+    new_depends: list[bool] = []
     seen: dict[_Node, str] = {}
+    constants = [float(v) for v in rounded.astype(np.float64)]
 
     def push(op: str, args: tuple[str, ...]) -> str:
+        if op == "square":  # emitted as v * v: XLA sees a multiply, and shares it as one
+            op, args = "mul", (args[0], args[0])
         key = (op, tuple(sorted(args)) if op in ("add", "mul") else args)
         if key not in seen:
             instructions.append(Instruction(op, args))
+            new_depends.append(any(not invariant(a) for a in args))
             seen[key] = value_ref(len(instructions) - 1)
         return seen[key]
 
+    def instruction_of(ref: str) -> Instruction | None:
+        kind, position = ref_kind(ref)
+        return instructions[position] if kind == "v" else None
+
+    def invariant(ref: str) -> bool:
+        kind, position = ref_kind(ref)
+        return kind == "c" or (kind == "v" and not new_depends[position])
+
+    def divide(a: str, b: str) -> str:
+        numerator, denominator = instruction_of(a), instruction_of(b)
+        if denominator is not None and denominator.op == "div":  # a/(p/q) -> (a*q)/p
+            return divide(push("mul", (a, denominator.args[1])), denominator.args[0])
+        if numerator is not None and numerator.op == "div":  # (p/q)/b -> p/(q*b)
+            return divide(numerator.args[0], push("mul", (numerator.args[1], b)))
+        if invariant(b) and not invariant(a):  # reciprocal math: 1/b hoisted out of the loop
+            constants.append(1.0)
+            return push("mul", (a, push("div", (f"c{len(constants) - 1}", b))))
+        return push("div", (a, b))
+
     for index, instruction in enumerate(program.instructions):
         args = tuple(mapping.get(a, a) for a in instruction.args)
-        if instruction.op == "fma":
+        if instruction.op == "div":
+            mapping[value_ref(index)] = divide(*args)
+        elif instruction.op == "fma":
             product = push("mul", args[:2])
             mapping[value_ref(index)] = push("add", (product, args[2]))
         else:
             mapping[value_ref(index)] = push(instruction.op, args)
-    constants = tuple(float(v) for v in rounded.astype(np.float64))
-    return prune(Program(tuple(instructions), constants, mapping.get(program.output, program.output)))
+    output = mapping.get(program.output, program.output)
+    return prune(Program(tuple(instructions), tuple(constants), output))
 
 
 def _ranks_and_uses(program: Program) -> tuple[list[int], dict[str, int]]:
@@ -75,10 +112,33 @@ def _ranks_and_uses(program: Program) -> tuple[list[int], dict[str, int]]:
     return ranks, uses
 
 
-def _product(program: Program, ref: str, uses: dict[str, int]) -> tuple[str, str, bool] | None:
-    """(a, b, negated) if ``ref`` is a single-use product a*b or a single-use -(a*b)."""
+def _is_negative_constant(program: Program, ref: str) -> bool:
     kind, index = ref_kind(ref)
-    if kind != "v" or uses.get(ref, 0) != 1:
+    return kind == "c" and program.constants[index] < 0
+
+
+def _sign(program: Program, ref: str) -> int:
+    """-1 where LLVM sees a negation: ``-v``, or ``v * c`` with ``c < 0`` (read as ``-(v*|c|)``)."""
+    kind, index = ref_kind(ref)
+    if kind != "v":
+        return 1
+    instruction = program.instructions[index]
+    if instruction.op == "neg":
+        return -1
+    if instruction.op == "mul":
+        negative = [_is_negative_constant(program, a) for a in instruction.args]
+        return -1 if sum(negative) == 1 and not all(ref_kind(a)[0] == "c" for a in instruction.args) else 1
+    return 1
+
+
+def _product(program: Program, ref: str, uses: dict[str, int]) -> tuple[str, str, bool] | None:
+    """(a, b, negated) if ``ref`` is a single-use product a*b or a single-use -(a*b).
+
+    A product that does not depend on x is never fused: XLA evaluates it once, separately
+    rounded, before the loop.
+    """
+    kind, index = ref_kind(ref)
+    if kind != "v" or uses.get(ref, 0) != 1 or not program.depends_on_input()[index]:
         return None
     instruction = program.instructions[index]
     if instruction.op == "mul":
@@ -89,6 +149,21 @@ def _product(program: Program, ref: str, uses: dict[str, int]) -> tuple[str, str
         inner = _product(program, instruction.args[0], uses)
         return (inner[0], inner[1], not inner[2]) if inner else None
     return None
+
+
+def _fusion_order(program: Program, instruction: Instruction, rank) -> tuple[int, ...]:
+    """Which operand LLVM tries to fuse first (0 = left, 1 = right).
+
+    With the negations made explicit, ``p + q`` with equal signs is a commutative fadd, ordered
+    by rank (lower first, ties kept); with different signs it is an fsub, whose left operand
+    (the positive one) is tried first.
+    """
+    left, right = instruction.args
+    left_sign = _sign(program, left)
+    right_sign = _sign(program, right) * (1 if instruction.op == "add" else -1)
+    if left_sign == right_sign:
+        return (1, 0) if rank(right) < rank(left) else (0, 1)
+    return (0, 1) if left_sign > 0 else (1, 0)
 
 
 def contract_multiply_add(program: Program, dtype: str = "float32") -> Program:
@@ -111,29 +186,24 @@ def contract_multiply_add(program: Program, dtype: str = "float32") -> Program:
 
     for index, instruction in enumerate(program.instructions):
         op, args = instruction.op, instruction.args
-        choice = None
-        if op == "add":
-            ordered = sorted(args, key=rank)  # stable: ties keep their order
-            for position, ref in enumerate(ordered):
-                factors = _product(program, ref, uses)
+        fused = None
+        if op in ("add", "sub"):
+            for position in _fusion_order(program, instruction, rank):
+                factors = _product(program, args[position], uses)
                 if factors:
-                    choice = (factors, ordered[1 - position], False)
+                    fused = position, factors
                     break
-        elif op == "sub":
-            left, right = _product(program, args[0], uses), _product(program, args[1], uses)
-            if left:
-                choice = (left, args[1], True)  # a*b - q: negate the addend
-            elif right:
-                a, b, negated = right
-                choice = ((a, b, not negated), args[0], False)  # p - a*b = (-a)*b + p
-        if choice is None:
+        if fused is None:
             mapping[value_ref(index)] = push(op, tuple(new(a) for a in args))
             continue
-        (a, b, negated), addend, negate_addend = choice
-        a, addend = new(a), new(addend)
-        if negated:
+        # value = sign_p * (a*b) + sign_q * q, every sign change exact.
+        position, (a, b, negated) = fused
+        product_negated = negated != (op == "sub" and position == 1)
+        addend_negated = op == "sub" and position == 0
+        a, b, addend = new(a), new(b), new(args[1 - position])
+        if product_negated:
             a = push("neg", (a,))
-        if negate_addend:
+        if addend_negated:
             addend = push("neg", (addend,))
-        mapping[value_ref(index)] = push("fma", (a, new(b), addend))
+        mapping[value_ref(index)] = push("fma", (a, b, addend))
     return prune(Program(tuple(out), program.constants, new(program.output)))

@@ -79,13 +79,15 @@ def _constant_columns(program: Program, constants, dtype: np.dtype) -> np.ndarra
     return constants.astype(dtype)
 
 
-def evaluate_mp(program: Program, x: float, digits: int = 30) -> mpmath.mpf:
-    """Evaluate at one point in mpmath with ``digits`` significant digits per op.
+def evaluate_mp(program: Program, x: float, digits: int = 30, prec: int | None = None) -> mpmath.mpf:
+    """Evaluate at one point in mpmath, every op rounded to ``digits`` digits (or ``prec`` bits).
 
-    This is the real-number meaning of the program (nothing rounds to a float format), used as
-    the oracle for the numpy interpreter.
+    With many digits this is the real-number meaning of the program; with ``prec=53`` every op
+    rounds to nearest-even at float64's precision, which is the oracle for the numpy
+    interpreter (exponent range aside).
     """
-    with mpmath.workdps(digits):
+    context = mpmath.workprec(prec) if prec is not None else mpmath.workdps(digits)
+    with context:
         results: list = []
 
         def operand(ref: str):
