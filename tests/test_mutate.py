@@ -1,0 +1,249 @@
+"""Mutations: validity, limits, structural change, provenance of constants, determinism, duplicates."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from autonumerics.canonical import canonicalize, is_canonical, structural_hash
+from autonumerics.errors import AutonumericsError
+from autonumerics.interpret import evaluate
+from autonumerics.mutate import (
+    KINDS,
+    FingerprintCache,
+    MutationConfig,
+    canonical_child,
+    change_op,
+    fingerprint,
+    insert,
+    mutate,
+    probe_points,
+    remove,
+    retrain,
+    rewire,
+    within_limits,
+)
+from autonumerics.ops import ARITHMETIC
+from autonumerics.parse import parse_expr
+from autonumerics.program import Instruction, Program, identity, validate
+from strategies import programs
+
+CONFIG = MutationConfig()
+POINTS = np.linspace(0.0, 1.0, 33)
+
+
+def _parent(program: Program, config: MutationConfig = CONFIG) -> Program:
+    """A canonical parent inside the limits with finite constants (what the search breeds from)."""
+    parent = canonicalize(program)
+    assume(within_limits(parent, config))
+    assume(all(math.isfinite(c) for c in parent.constants))
+    return parent
+
+
+@given(programs(ops=ARITHMETIC), st.integers(0, 2**32 - 1))
+@settings(max_examples=120, deadline=None)
+def test_every_child_is_canonical_valid_within_limits_and_changed(program, seed):
+    parent = _parent(program)
+    child = mutate(parent, np.random.default_rng(seed), CONFIG)
+    assert child.kind in KINDS
+    validate(child.program)  # every reference defined before use, every arity right
+    assert is_canonical(child.program) and within_limits(child.program, CONFIG)
+    assert child.fresh.shape == (child.program.n_constants,) and child.fresh.dtype == bool
+    changed = structural_hash(child.program) != structural_hash(parent)
+    assert changed == (child.kind != "retrain")
+    if child.kind == "retrain":
+        assert child.fresh.all()
+    if child.kind in ("remove", "change_op"):  # no new constant: everything survives
+        assert not child.fresh.any()
+
+
+def _oracle_check(parent: Program, mutated: Program, seed: int) -> None:
+    """Child constants equal (bitwise) to a parent constant survive; equal to a new one are fresh.
+
+    Zero is left out: ``0 * new`` folds to a zero whose sign may follow the new constant's.
+    """
+    child, fresh = canonical_child(mutated, parent.n_constants, np.random.default_rng(seed))
+    old = {c.hex() for c in parent.constants}
+    new = {c.hex() for c in mutated.constants[parent.n_constants:]} - old
+    for value, is_fresh in zip(child.constants, fresh):
+        if value == 0.0:
+            continue
+        if value.hex() in new:
+            assert is_fresh
+        elif value.hex() in old:
+            assert not is_fresh
+
+
+@given(programs(ops=ARITHMETIC), st.integers(0, 2**32 - 1))
+@settings(max_examples=120, deadline=None)
+def test_fresh_marks_new_constants_and_not_inherited_ones(program, seed):
+    parent = _parent(program)
+    assume(parent.instructions)
+    rng = np.random.default_rng(seed)
+    for mutated in (insert(parent, rng, ARITHMETIC), rewire(parent, rng)):
+        _oracle_check(parent, mutated, seed)
+    for mutated in (remove(parent, rng), change_op(parent, rng, ARITHMETIC)):
+        assert not canonical_child(mutated, parent.n_constants, rng)[1].any()
+
+
+def test_insert_on_the_output_keeps_the_parent_when_the_new_constant_is_neutral():
+    parent = canonicalize(parse_expr("0.75 + x*(1.25 + x*0.5)"))
+    n = len(parent.instructions)
+    mutated = Program(parent.instructions + (Instruction("mul", (parent.output, "c3")),),
+                      parent.constants + (37.5,), f"v{n}")
+    child, fresh = canonical_child(mutated, parent.n_constants, np.random.default_rng(0))
+    assert fresh.sum() == 1 and child.constants[int(np.argmax(fresh))] == 37.5
+    assert sorted(c for c, f in zip(child.constants, fresh) if not f) == sorted(parent.constants)
+    neutral = np.where(fresh, 1.0, np.asarray(child.constants))  # times 1 is exact
+    assert np.array_equal(evaluate(child, POINTS, constants=neutral), evaluate(parent, POINTS))
+
+
+@pytest.mark.parametrize(
+    "instructions, constants, inherited, expect_fresh",
+    [
+        # (x + c0) + c1 with both inherited folds to x + (c0 + c1): a parent value, warm start.
+        ((("add", ("x", "c0")), ("add", ("v0", "c1"))), (0.5, 0.25), 2, [False]),
+        # the same chain with c1 new: the merged constant depends on it.
+        ((("add", ("x", "c0")), ("add", ("v0", "c1"))), (0.5, 0.25), 1, [True]),
+        # x - c0 (new) becomes x + (-c0).
+        ((("sub", ("x", "c0")),), (3.0,), 0, [True]),
+        # a constant-only subexpression with a new constant folds into one fresh constant.
+        ((("mul", ("c0", "c1")), ("mul", ("v0", "x")), ("add", ("v1", "c0"))), (2.0, 7.0), 1,
+         [True, False]),
+        # fma(x, new, new): two distinct fresh constants (NaN sentinels would merge them).
+        ((("fma", ("x", "c0", "c1")),), (3.0, 5.0), 0, [True, True]),
+        # a non-finite inherited constant is useless as a warm start.
+        ((("mul", ("x", "c0")),), (math.inf,), 1, [True]),
+    ],
+)
+def test_fresh_in_constructed_examples(instructions, constants, inherited, expect_fresh):
+    program = Program(tuple(Instruction(op, args) for op, args in instructions), constants,
+                      f"v{len(instructions) - 1}")
+    child, fresh = canonical_child(program, inherited, np.random.default_rng(1))
+    assert sorted(fresh.tolist()) == sorted(expect_fresh)
+    assert child.n_constants == len(expect_fresh)
+
+
+def test_remove_merging_constant_chains_marks_nothing_fresh():
+    parent = canonicalize(parse_expr("(x + 0.5)*1.5 + 0.25"))
+    only_remove = MutationConfig(weights={"remove": 1.0})
+    rng = np.random.default_rng(3)
+    children = [mutate(parent, rng, only_remove) for _ in range(30)]
+    assert {c.kind for c in children} == {"remove"}
+    assert not any(c.fresh.any() for c in children)
+    assert any(c.program.constants == (0.75,) for c in children)  # (x + 0.5) + 0.25, merged
+
+
+def test_retrain_keeps_the_structure_and_redraws_every_constant():
+    parent = canonicalize(parse_expr("1.2/(3.4 + x*0.5) + 0.7"))
+    child = mutate(parent, np.random.default_rng(0), MutationConfig(weights={"retrain": 1.0}))
+    assert child.kind == "retrain" and child.fresh.all()
+    assert structural_hash(child.program) == structural_hash(parent)
+    assert not set(child.program.constants) & set(parent.constants)
+    magnitudes = np.abs(retrain(parent, np.random.default_rng(1)).constants)
+    assert np.all((magnitudes >= 1e-2) & (magnitudes <= 1e2))
+
+
+def test_random_walks_from_identity_never_crash_and_grow():
+    grow = MutationConfig(weights={"insert": 3.0, "remove": 1.0, "rewire": 1.0, "change_op": 1.0,
+                                   "retrain": 1.0})
+    largest = {}
+    for name, config in (("default", CONFIG), ("grow", grow)):
+        rng, program, largest[name] = np.random.default_rng(7), identity(), 0
+        for _ in range(200):
+            child = mutate(program, rng, config)
+            assert within_limits(child.program, config) and child.fresh.size == child.program.n_constants
+            program = child.program
+            largest[name] = max(largest[name], program.n_ops)
+    assert largest["grow"] >= 5 and largest["default"] >= 2
+
+
+def test_identity_only_admits_insert():
+    for seed in range(20):
+        child = mutate(identity(), np.random.default_rng(seed))
+        assert child.kind == "insert" and child.program.n_ops <= 1
+        assert structural_hash(child.program) != structural_hash(identity())
+    for primitive in (remove, rewire):
+        with pytest.raises(AutonumericsError, match="no op"):
+            primitive(identity(), np.random.default_rng(0))
+    with pytest.raises(AutonumericsError, match="no mutation"):
+        mutate(identity(), np.random.default_rng(0), MutationConfig(weights={"remove": 1.0}))
+
+
+def test_limits_and_op_set_are_enforced():
+    config = MutationConfig(ops=("add", "mul"), max_ops=3, max_constants=2,
+                            weights={"insert": 3.0, "rewire": 1.0, "change_op": 1.0})
+    rng, program = np.random.default_rng(11), identity()
+    for _ in range(150):
+        program = mutate(program, rng, config).program
+        assert program.n_ops <= 3 and program.n_constants <= 2
+        assert {i.op for i in program.instructions} <= {"add", "mul"}
+
+
+def test_unchangeable_parent_falls_back_to_retrain_or_says_why():
+    # Multiplying x*c by a new constant anywhere merges into x*c again: insert cannot succeed.
+    parent = canonicalize(parse_expr("x*0.5"))
+    config = MutationConfig(ops=("mul",), weights={"insert": 1.0}, new_constant_rate=1.0, max_retries=4)
+    child = mutate(parent, np.random.default_rng(0), config)
+    assert child.kind == "retrain" and child.fresh.all()
+    # A parent outside the op set whose disallowed op no permitted kind can remove.
+    outside = canonicalize(parse_expr("square(x)*0.5"))
+    with pytest.raises(AutonumericsError, match="could not mutate"):
+        mutate(outside, np.random.default_rng(0),
+               MutationConfig(weights={"change_op": 1.0}, max_retries=4))
+
+
+def test_same_seed_same_children():
+    def walk(seed):
+        rng, program, out = np.random.default_rng(seed), identity(), []
+        for _ in range(60):
+            child = mutate(program, rng)
+            out.append((child.program, child.kind, child.fresh.tolist()))
+            program = child.program
+        return out
+
+    assert walk(5) == walk(5)
+    assert walk(5) != walk(6)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"ops": ("add", "exp")}, "unknown op 'exp'"),
+        ({"ops": ()}, "empty"),
+        ({"weights": {"insert": 1.0, "crossover": 1.0}}, "unknown mutation 'crossover'"),
+        ({"weights": {"insert": -1.0}}, "insert"),
+        ({"weights": {"insert": 0.0}}, "all zero"),
+        ({"max_ops": 0}, "max_ops"),
+        ({"new_constant_rate": 1.5}, "new_constant_rate"),
+    ],
+)
+def test_bad_config_names_the_value(kwargs, message):
+    with pytest.raises(AutonumericsError, match=message):
+        MutationConfig(**kwargs)
+
+
+def test_fingerprint_identifies_functions_not_spellings():
+    points = probe_points(0.0, 1.0)
+    assert points.shape == (16,) and np.all((points > 0) & (points < 1)) and len(set(points)) == 16
+    assert np.array_equal(points, probe_points(0.0, 1.0))
+    same = [parse_expr(e) for e in ("x + x", "2*x", "x*4 - x*2", "(x*x + x)/x + x - 1")]
+    assert len({fingerprint(p, points) for p in same}) == 1
+    assert fingerprint(parse_expr("x*x"), points) != fingerprint(parse_expr("x"), points)
+    assert fingerprint(parse_expr("x*(1 + 1e-9)"), points) != fingerprint(parse_expr("x"), points)
+    assert fingerprint(parse_expr("x - x"), points) == fingerprint(parse_expr("-x + x"), points)
+    assert isinstance(fingerprint(parse_expr("1/(x - x)"), points), bytes)  # inf/nan do not crash
+
+
+def test_cache_is_bounded_and_forgets_the_least_recent():
+    cache = FingerprintCache(max_size=3)
+    assert [cache.seen(k) for k in (b"a", b"b", b"c", b"a")] == [False, False, False, True]
+    assert not cache.seen(b"d")  # evicts b (a was refreshed)
+    assert len(cache) == 3 and b"b" not in cache and b"a" in cache
+    for index in range(100):
+        cache.seen(bytes([index]))
+    assert len(cache) == 3
+    with pytest.raises(AutonumericsError):
+        FingerprintCache(0)
