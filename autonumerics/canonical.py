@@ -196,9 +196,13 @@ def canonicalize(program: Program) -> Program:
 
 
 def structural_hash(program: Program) -> str:
-    """Hash of the canonical structure (op graph), independent of constant values."""
+    """Hash of the canonical program with constant values left out.
+
+    Sharing and constant identity count: ``(x*c0)*(x*c1)`` and ``(x*c0)*(x*c0)`` differ.
+    """
     canonical = canonicalize(program)
-    return _node_keys(canonical)[canonical.output][0]
+    text = ";".join(f"{i.op}({','.join(i.args)})" for i in canonical.instructions)
+    return short_hash(f"{text}->{canonical.output}/{len(canonical.constants)}")
 
 
 def is_canonical(program: Program) -> bool:

@@ -46,7 +46,30 @@ def _round_to_odd(s: np.ndarray, t: np.ndarray, int_type: type) -> np.ndarray:
 
 
 def _fma_narrow(a: np.ndarray, b: np.ndarray, c: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """Correctly rounded FMA for float32, float16 and bfloat16 operands."""
+    """Correctly rounded FMA for float32 and float16 operands (bfloat16 via ``_fma_odd``).
+
+    Fast path: ``s = fl64(a*b + c)`` rounded to the format is already correct unless ``s``
+    sits exactly on a midpoint of the format (the only place a second rounding can go the
+    wrong way) or in its subnormal range; those rare inputs take the exact round-to-odd path.
+    """
+    product = np.multiply(a, b, dtype=np.float64)
+    s = np.add(product, c, dtype=np.float64)
+    if s.ndim == 0:
+        return _fma_odd(a, b, c, dtype)
+    result = s.astype(dtype)
+    fmt_bits = np.finfo(dtype).nmant + 1
+    dropped = 53 - fmt_bits
+    low_bits = s.view(np.int64) & ((1 << dropped) - 1)
+    suspicious = (low_bits == (1 << (dropped - 1))) | (np.abs(s) < np.finfo(dtype).tiny)
+    if suspicious.any():
+        where = np.nonzero(suspicious)
+        pick = [np.broadcast_to(v, s.shape)[where] for v in (a, b, c)]
+        result[where] = _fma_odd(*pick, dtype)
+    return result
+
+
+def _fma_odd(a: np.ndarray, b: np.ndarray, c: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Correctly rounded FMA by rounding to odd in float64 first (any format of <= 24 bits)."""
     a64, b64, c64 = (np.asarray(v, dtype=np.float64) for v in (a, b, c))
     s, t = _two_sum(a64 * b64, c64)
     s_odd = _round_to_odd(s, np.where(np.isfinite(s), t, 0.0), np.int64)
@@ -82,4 +105,6 @@ def fused_multiply_add(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarra
     with np.errstate(all="ignore"):
         if dtype == np.float64:
             return _fma_float64(*np.broadcast_arrays(*(np.asarray(v, np.float64) for v in (a, b, c))))
+        if dtype == np.dtype(ml_dtypes.bfloat16):
+            return _fma_odd(a, b, c, dtype)
         return _fma_narrow(a, b, c, dtype)

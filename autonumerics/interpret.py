@@ -11,6 +11,8 @@ them into an error of +inf at that point.
 
 from __future__ import annotations
 
+import threading
+
 import mpmath
 import numpy as np
 
@@ -18,6 +20,53 @@ from autonumerics.contraction import contract_multiply_add
 from autonumerics.dtypes import float_format
 from autonumerics.ops import OPS
 from autonumerics.program import INPUT, Program, ref_kind
+
+
+class _Workspace(threading.local):
+    """Reusable output buffers, per thread and per (shape, dtype).
+
+    Allocating a fresh megabyte-sized array for every op costs far more than the op itself
+    (fresh pages fault in); the interpreter hands each intermediate back here after its last
+    use, and the next op writes into it.
+    """
+
+    max_per_key = 16
+    max_keys = 8
+
+    def __init__(self) -> None:
+        self.free: dict[tuple, list[np.ndarray]] = {}
+
+    def take(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        stack = self.free.get((shape, dtype))
+        return stack.pop() if stack else np.empty(shape, dtype)
+
+    def give(self, array: np.ndarray) -> None:
+        key = (array.shape, array.dtype)
+        if key not in self.free and len(self.free) >= self.max_keys:
+            self.free.clear()
+        stack = self.free.setdefault(key, [])
+        if len(stack) < self.max_per_key:
+            stack.append(array)
+
+
+_WORKSPACE = _Workspace()
+
+
+def _last_uses(program: Program) -> list[list[int]]:
+    """For each instruction, the earlier instruction results it is the last reader of."""
+    last: dict[int, int] = {}
+    for index, instruction in enumerate(program.instructions):
+        for ref in instruction.args:
+            kind, position = ref_kind(ref)
+            if kind == "v":
+                last[position] = index
+    kind, position = ref_kind(program.output)
+    if kind == "v":
+        last.pop(position, None)  # the output is returned, never recycled
+    freed: list[list[int]] = [[] for _ in program.instructions]
+    for position, index in last.items():
+        freed[index].append(position)
+    return freed
 
 
 def evaluate(
@@ -39,32 +88,42 @@ def evaluate(
             (see ``contraction.py``); the default rounds every op separately, like numpy.
 
     Returns:
-        Shape ``(n,)``, or ``(pop, n)`` for a batch of constants, in ``dtype``.
+        Shape ``(n,)``, or ``(pop, n)`` for a batch of constants, in ``dtype``; a new array.
     """
     fmt = float_format(dtype)
     if contract:
         program = contract_multiply_add(program, dtype)
     points = np.asarray(x, dtype=np.float64).astype(fmt.dtype)
     values = _constant_columns(program, constants, fmt.dtype)
-    batched = values is not None and values.ndim == 2
-    column = (lambda j: values[:, j : j + 1]) if batched else (lambda j: values[j])
+    batched = values.ndim == 2
     row = points[np.newaxis, :] if batched else points
-    results: list[np.ndarray] = []
+    results: list[np.ndarray | None] = []
 
     def operand(ref: str) -> np.ndarray:
         kind, index = ref_kind(ref)
         if kind == INPUT:
             return row
-        return column(index) if kind == "c" else results[index]
+        if kind == "c":
+            return values[:, index : index + 1] if batched else values[index]
+        return results[index]
 
     with np.errstate(all="ignore"):
-        for instruction in program.instructions:
-            op = OPS[instruction.op]
-            results.append(np.asarray(op.numpy(*(operand(a) for a in instruction.args))))
+        for instruction, freed in zip(program.instructions, _last_uses(program)):
+            args = [operand(a) for a in instruction.args]
+            function = OPS[instruction.op].numpy
+            if isinstance(function, np.ufunc):
+                out = _WORKSPACE.take(np.broadcast_shapes(*(np.shape(a) for a in args)), fmt.dtype)
+                results.append(function(*args, out=out))
+            else:
+                results.append(np.asarray(function(*args)))
+            for position in freed:
+                if results[position].ndim:
+                    _WORKSPACE.give(results[position])
+                results[position] = None
     output = operand(program.output)
     shape = (values.shape[0], points.size) if batched else (points.size,)
     if ref_kind(program.output)[0] == "v" and output.shape == shape and output.dtype == fmt.dtype:
-        return output  # a fresh array already: no copy
+        return output  # a fresh array the caller now owns: it never returns to the workspace
     return np.broadcast_to(output, shape).astype(fmt.dtype, copy=True)
 
 

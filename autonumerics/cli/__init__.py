@@ -28,9 +28,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Options whose value may start with "-" (an interval such as -1,1): argparse would read the
+# value as an option, so "--interval -1,1" is joined into "--interval=-1,1" first.
+_NEGATIVE_VALUE_OPTIONS = ("--interval",)
+
+
+def _join_negative_values(argv: list[str]) -> list[str]:
+    joined: list[str] = []
+    index = 0
+    while index < len(argv):
+        if argv[index] in _NEGATIVE_VALUE_OPTIONS and index + 1 < len(argv) and argv[index + 1].startswith("-"):
+            joined.append(f"{argv[index]}={argv[index + 1]}")
+            index += 2
+        else:
+            joined.append(argv[index])
+            index += 1
+    return joined
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_negative_values(list(sys.argv[1:] if argv is None else argv)))
     if getattr(args, "handler", None) is None:
         parser.print_help()
         return 2

@@ -1,0 +1,65 @@
+"""Helpers shared by the command modules: loading programs, printing JSON, progress bars."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from autonumerics.errors import AutonumericsError
+from autonumerics.parse import parse_expr
+from autonumerics.programfile import ProgramFile, load_program_file
+
+console = Console()
+
+
+def load_program_argument(path: str | None, expression: str | None) -> ProgramFile:
+    """The program from a file or from ``--expr`` (exactly one of them)."""
+    if (path is None) == (expression is None):
+        raise AutonumericsError("give a PROGRAM.json or --expr EXPRESSION (one of them)")
+    if expression is not None:
+        return ProgramFile(parse_expr(expression))
+    return load_program_file(path)
+
+
+def json_safe(value: object) -> object:
+    """Replace non-finite floats by strings so the output is strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def print_json(data: dict) -> None:
+    json.dump(json_safe(data), sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+@contextmanager
+def progress_bar(description: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr, as a ``progress(done, total)`` callback."""
+    if not enabled:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True)) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def format_number(value: float | None, digits: int = 4) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.{digits}g}"

@@ -1,0 +1,101 @@
+"""`autonumerics evaluate`: the metrics of one program (sampled, or exhaustive in float32)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from rich.table import Table
+
+from autonumerics.cli.common import console, format_number, load_program_argument, print_json, progress_bar
+from autonumerics.errors import AutonumericsError
+from autonumerics.evaluation import measure
+from autonumerics.programfile import SEMANTICS, ProgramFile, default_semantics
+from autonumerics.targets import Target, get_target, parse_interval
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="metrics of one program against its target",
+        description="Measure a program (a file, or --expr) against a target: max relative and "
+        "absolute error, ULP error, correctly rounded fraction. Sampled at --points inputs with "
+        "mpmath labels, or --exhaustive over every float32 of the interval.",
+    )
+    parser.add_argument("program", nargs="?", help="PROGRAM.json")
+    parser.add_argument("--expr", help='an infix expression in x, e.g. "1 + x*(0.693 + x*0.24)"')
+    parser.add_argument("--target", help="target name (see `autonumerics targets`) or mpmath expression")
+    parser.add_argument("--interval", help="A,B (default: the program file's, else the target's)")
+    parser.add_argument("--dtype", help="float64 | float32 | bfloat16 | float16")
+    parser.add_argument("--semantics", choices=SEMANTICS,
+                        help="xla: rounding of jitted JAX on CPU (a*b+c fused); strict: every op rounds")
+    parser.add_argument("--points", type=int, default=10_000, help="sample size (default 10000)")
+    parser.add_argument("--exhaustive", action="store_true", help="every float32 in the interval")
+    parser.add_argument("--workers", type=int, default=2, help="processes for --exhaustive")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(handler=run)
+
+
+def resolve_context(args: argparse.Namespace, program_file: ProgramFile) -> tuple[Target, tuple[float, float], str, str]:
+    """Target, interval, dtype and semantics from the flags, else the file, else defaults."""
+    target_name = args.target or program_file.target
+    if not target_name:
+        raise AutonumericsError("no target: pass --target (the program file names none)")
+    target = get_target(target_name)
+    if args.interval:
+        interval = parse_interval(args.interval)
+    else:
+        interval = program_file.interval or target.default_intervals[0]
+    dtype = args.dtype or program_file.dtype
+    semantics = args.semantics or program_file.semantics or default_semantics(dtype)
+    return target, target.check_interval(*interval), dtype, semantics
+
+
+def run(args: argparse.Namespace) -> int:
+    program_file = load_program_argument(args.program, args.expr)
+    target, interval, dtype, semantics = resolve_context(args, program_file)
+    if args.exhaustive and dtype != "float32":
+        raise AutonumericsError(f"--exhaustive checks every float32 input: use --dtype float32 (not {dtype})")
+    started = time.perf_counter()
+    with progress_bar("every float32", enabled=args.exhaustive and not args.json) as progress:
+        report = measure(program_file.program, target, interval, dtype, semantics, points=args.points,
+                         exhaustive=args.exhaustive, workers=args.workers, progress=progress)
+    elapsed = time.perf_counter() - started
+    result = {
+        "expression": program_file.program.to_infix(),
+        "n_ops": program_file.program.n_ops,
+        "target": target.name,
+        "interval": list(interval),
+        "semantics": semantics,
+        "seconds": round(elapsed, 3),
+        **report.to_dict(),
+    }
+    if args.json:
+        print_json(result)
+    else:
+        print_report(result)
+    return 0
+
+
+def print_report(result: dict) -> None:
+    how = "every float32" if result["exhaustive"] else "sampled"
+    table = Table(title=f"{result['target']} on [{result['interval'][0]:g}, {result['interval'][1]:g}], "
+                        f"{result['dtype']} ({result['semantics']}), {how}, {result['n_points']:,} inputs")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_row("ops", str(result["n_ops"]))
+    table.add_row("max relative error", format_number(_float(result["max_rel_error"])))
+    table.add_row("max absolute error", format_number(_float(result["max_abs_error"])))
+    if result["dtype"] != "float64":
+        table.add_row("max ULP", format_number(_float(result["max_ulp"]), 5))
+        table.add_row("inputs >= 0.5 ULP", f"{result['n_ge_half_ulp']:,}")
+        table.add_row("inputs >= 1 ULP", f"{result['n_ge_one_ulp']:,}")
+        table.add_row("correctly rounded", f"{100 * result['frac_correctly_rounded']:.3f} %")
+    table.add_row("worst input", f"{result['worst_input']!r} ({result['worst_input_hex']})")
+    table.add_row("time", f"{result['seconds']:.2f} s")
+    console.print(f"[bold]{result['expression']}[/bold]")
+    console.print(table)
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,45 @@
+"""`autonumerics show`: a program as math and as Python, with its metrics."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.syntax import Syntax
+
+from autonumerics.cli.common import console, print_json
+from autonumerics.programfile import load_program_file
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("show", help="show a program file (math, Python, metrics)")
+    parser.add_argument("path", help="PROGRAM.json")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    program_file = load_program_file(path)
+    program = program_file.program
+    if args.json:
+        print_json({**program_file.to_json(), "python": program.to_python()})
+        return 0
+    context = ", ".join(
+        part for part in (
+            program_file.target and f"target {program_file.target}",
+            program_file.interval and f"on [{program_file.interval[0]:g}, {program_file.interval[1]:g}]",
+            f"{program_file.dtype} ({program_file.effective_semantics})",
+        ) if part
+    )
+    console.print(f"[bold]{path}[/bold]: {program.n_ops} ops, {program.n_constants} constants; {context}")
+    console.print(f"\n[bold]math[/bold]\n  {program.to_infix()}\n")
+    console.print("[bold]python[/bold]")
+    console.print(Syntax(program.to_python(), "python"))
+    if program_file.metrics:
+        console.print("[bold]metrics[/bold]")
+        for key, value in program_file.metrics.items():
+            console.print(f"  {key}: {value}")
+    else:
+        console.print("no stored metrics: `autonumerics evaluate` measures them")
+    return 0

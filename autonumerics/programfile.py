@@ -1,0 +1,152 @@
+"""Program files (``*.json``): a program plus what it approximates and how it was measured.
+
+A person can write one by hand; only ``expression`` is required::
+
+    {"expression": "1 + x*(0.6931 + x*0.2402)", "target": "exp2", "interval": [0, 1],
+     "dtype": "float32"}
+
+Files written by autonumerics also hold the SSA ``instructions`` with ``constants`` as exact
+hex strings (these win over ``expression``, which is then only for reading), the
+``semantics``, the op set and the measured ``metrics``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autonumerics.dtypes import float_format
+from autonumerics.errors import AutonumericsError
+from autonumerics.program import Program
+
+FORMAT = "autonumerics-program/1"
+
+# "xla": the float rounding of jitted JAX on CPU (multiply-adds contracted, see contraction.py);
+# "strict": every op rounds separately, an fma only where written (numpy, C without contraction).
+SEMANTICS = ("xla", "strict")
+
+_KNOWN_KEYS = {"format", "expression", "constants", "instructions", "output", "target", "interval",
+               "dtype", "semantics", "ops", "metrics", "n_ops", "provenance"}
+
+
+def default_semantics(dtype: str) -> str:
+    """Low-precision programs are scored as exported JAX computes them; float64 stands for reals."""
+    return "strict" if dtype == "float64" else "xla"
+
+
+@dataclass(frozen=True)
+class ProgramFile:
+    """A program and its context.
+
+    Attributes:
+        program: the program.
+        target: target name or mpmath expression, if known.
+        interval: the interval it was made for, if known.
+        dtype: the evaluation dtype.
+        semantics: "xla" or "strict" (see ``SEMANTICS``).
+        ops: the op set of the search that produced it, if any.
+        metrics: measured metrics (with how they were measured), if any.
+        provenance: free-form origin (run folder, seed, baseline family...).
+    """
+
+    program: Program
+    target: str | None = None
+    interval: tuple[float, float] | None = None
+    dtype: str = "float64"
+    semantics: str | None = None
+    ops: tuple[str, ...] | None = None
+    metrics: dict = field(default_factory=dict)
+    provenance: dict = field(default_factory=dict)
+
+    @property
+    def effective_semantics(self) -> str:
+        return self.semantics or default_semantics(self.dtype)
+
+    def to_json(self) -> dict:
+        data: dict = {"format": FORMAT, "expression": self.program.to_infix()}
+        data.update(self.program.to_json())
+        data["n_ops"] = self.program.n_ops
+        for key in ("target", "dtype", "ops"):
+            if getattr(self, key) is not None:
+                data[key] = list(self.ops) if key == "ops" else getattr(self, key)
+        if self.interval is not None:
+            data["interval"] = [float(v) for v in self.interval]
+        data["semantics"] = self.effective_semantics
+        if self.metrics:
+            data["metrics"] = self.metrics
+        if self.provenance:
+            data["provenance"] = self.provenance
+        return data
+
+    @classmethod
+    def from_json(cls, data: object, source: str = "program") -> ProgramFile:
+        if not isinstance(data, dict):
+            raise AutonumericsError(f"{source}: a program file holds a JSON object")
+        unknown = sorted(set(data) - _KNOWN_KEYS)
+        if unknown:
+            raise AutonumericsError(f"{source}: unknown key {unknown[0]!r}")
+        dtype = str(data.get("dtype", "float64"))
+        float_format(dtype)
+        semantics = data.get("semantics")
+        if semantics is not None and semantics not in SEMANTICS:
+            raise AutonumericsError(f"{source}: semantics must be one of {SEMANTICS}, not {semantics!r}")
+        return cls(
+            program=Program.from_json(data),
+            target=data.get("target"),
+            interval=_read_interval(data.get("interval"), source),
+            dtype=dtype,
+            semantics=semantics,
+            ops=tuple(data["ops"]) if data.get("ops") else None,
+            metrics=dict(data.get("metrics") or {}),
+            provenance=dict(data.get("provenance") or {}),
+        )
+
+
+def _read_interval(value: object, source: str) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    try:
+        a, b = (float(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise AutonumericsError(f"{source}: interval must be two numbers, got {value!r}") from None
+    return a, b
+
+
+def load_program_file(path: str | os.PathLike) -> ProgramFile:
+    """Read a program file; any problem is an ``AutonumericsError`` naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise AutonumericsError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise AutonumericsError(f"{path}: malformed JSON ({error.msg} at line {error.lineno})") from None
+    try:
+        return ProgramFile.from_json(data, source=str(path))
+    except AutonumericsError as error:
+        message = str(error)
+        raise AutonumericsError(message if message.startswith(str(path)) else f"{path}: {message}") from None
+
+
+def save_program_file(path: str | os.PathLike, program_file: ProgramFile) -> None:
+    """Write atomically (a crash never leaves half a file)."""
+    write_json_atomic(path, program_file.to_json())
+
+
+def write_json_atomic(path: str | os.PathLike, data: object) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as stream:
+            json.dump(data, stream, indent=1, allow_nan=True)
+            stream.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
