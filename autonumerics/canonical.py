@@ -91,8 +91,44 @@ def simplify_constant_chains(program: Program) -> Program:
                 if inner_split:
                     merged = inner_split[1] + outer[1] if op == "add" else inner_split[1] * outer[1]
                     args = (inner_split[0], new_constant(merged))
+                else:
+                    op, args = _fold_into_leading_constant(op, args, outer, inner, constants, new_constant)
+            elif op in ("sub", "div") and ref_kind(args[0])[0] == "c" and ref_kind(args[1])[0] == "v":
+                op, args = _fold_into_leading_constant_inverse(op, args, instructions, constants, new_constant)
             instructions.append(Instruction(op, args))
     return prune(Program(tuple(instructions), tuple(constants), program.output))
+
+
+def _leading_constant(instruction: Instruction, constants: list[float]) -> float | None:
+    kind, index = ref_kind(instruction.args[0])
+    if kind == "c" and ref_kind(instruction.args[1])[0] != "c":
+        return constants[index]
+    return None
+
+
+def _fold_into_leading_constant(op, args, outer, inner, constants, new_constant):
+    """``(c1 - a) + c2`` → ``(c1 + c2) - a`` and ``(c1 / a) * c2`` → ``(c1 * c2) / a``."""
+    lead = _leading_constant(inner, constants)
+    if lead is not None and (op, inner.op) in (("add", "sub"), ("mul", "div")):
+        merged = lead + outer[1] if op == "add" else lead * outer[1]
+        return inner.op, (new_constant(merged), inner.args[1])
+    return op, args
+
+
+def _fold_into_leading_constant_inverse(op, args, instructions, constants, new_constant):
+    """``c1 - (a + c2)`` → ``(c1 - c2) - a``, ``c1 - (c2 - a)`` → ``a + (c1 - c2)`` and
+    ``c1 / (a * c2)`` → ``(c1 / c2) / a``."""
+    c1 = constants[ref_kind(args[0])[1]]
+    inner = instructions[ref_kind(args[1])[1]]
+    split = _split_constant(inner.args, constants) if inner.op in ("add", "mul") else None
+    if op == "sub" and inner.op == "add" and split:
+        return "sub", (new_constant(c1 - split[1]), split[0])
+    if op == "div" and inner.op == "mul" and split:
+        return "div", (new_constant(np.float64(c1) / split[1]), split[0])
+    lead = _leading_constant(inner, constants)
+    if op == "sub" and inner.op == "sub" and lead is not None:
+        return "add", (inner.args[1], new_constant(c1 - lead))
+    return op, args
 
 
 def drop_identities(program: Program) -> Program:

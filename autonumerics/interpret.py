@@ -11,6 +11,7 @@ them into an error of +inf at that point.
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import mpmath
@@ -52,8 +53,10 @@ class _Workspace(threading.local):
 _WORKSPACE = _Workspace()
 
 
-def _last_uses(program: Program) -> list[list[int]]:
-    """For each instruction, the earlier instruction results it is the last reader of."""
+@functools.lru_cache(maxsize=512)
+def _plan(program: Program) -> tuple[tuple, ...]:
+    """The program compiled for the loop: per instruction, its function, operand slots and the
+    results it reads for the last time (to recycle). Slots: ("x",), ("c", i) or ("v", j)."""
     last: dict[int, int] = {}
     for index, instruction in enumerate(program.instructions):
         for ref in instruction.args:
@@ -66,7 +69,10 @@ def _last_uses(program: Program) -> list[list[int]]:
     freed: list[list[int]] = [[] for _ in program.instructions]
     for position, index in last.items():
         freed[index].append(position)
-    return freed
+    return tuple(
+        (OPS[i.op].numpy, tuple(ref_kind(a) for a in i.args), tuple(freed[index]))
+        for index, i in enumerate(program.instructions)
+    )
 
 
 def evaluate(
@@ -93,14 +99,15 @@ def evaluate(
     fmt = float_format(dtype)
     if contract:
         program = contract_multiply_add(program, dtype)
-    points = np.asarray(x, dtype=np.float64).astype(fmt.dtype)
+    x = np.asarray(x)
+    points = x if x.dtype == fmt.dtype else x.astype(np.float64).astype(fmt.dtype)
     values = _constant_columns(program, constants, fmt.dtype)
     batched = values.ndim == 2
     row = points[np.newaxis, :] if batched else points
     results: list[np.ndarray | None] = []
 
-    def operand(ref: str) -> np.ndarray:
-        kind, index = ref_kind(ref)
+    def operand(slot: tuple[str, int]) -> np.ndarray:
+        kind, index = slot
         if kind == INPUT:
             return row
         if kind == "c":
@@ -108,9 +115,8 @@ def evaluate(
         return results[index]
 
     with np.errstate(all="ignore"):
-        for instruction, freed in zip(program.instructions, _last_uses(program)):
-            args = [operand(a) for a in instruction.args]
-            function = OPS[instruction.op].numpy
+        for function, slots, freed in _plan(program):
+            args = [operand(slot) for slot in slots]
             if isinstance(function, np.ufunc):
                 out = _WORKSPACE.take(np.broadcast_shapes(*(np.shape(a) for a in args)), fmt.dtype)
                 results.append(function(*args, out=out))
@@ -120,7 +126,7 @@ def evaluate(
                 if results[position].ndim:
                     _WORKSPACE.give(results[position])
                 results[position] = None
-    output = operand(program.output)
+    output = operand(ref_kind(program.output))
     shape = (values.shape[0], points.size) if batched else (points.size,)
     if ref_kind(program.output)[0] == "v" and output.shape == shape and output.dtype == fmt.dtype:
         return output  # a fresh array the caller now owns: it never returns to the workspace
@@ -129,7 +135,7 @@ def evaluate(
 
 def _constant_columns(program: Program, constants, dtype: np.dtype) -> np.ndarray:
     if constants is None:
-        constants = np.asarray(program.constants, dtype=np.float64)
+        constants = program.constants
     constants = np.asarray(constants, dtype=np.float64)
     if constants.shape[-1] != len(program.constants):
         raise ValueError(

@@ -1,0 +1,277 @@
+"""Search configuration: TOML files parsed strictly into frozen dataclasses.
+
+Every key has a default, so an empty file is a valid search (2^x on [0, 1], float64, max
+relative error). Unknown keys and bad values are errors naming the key and the file.
+``--set section.key=value`` overrides use the same parser (the value is read as TOML, or as a
+plain string when it is not valid TOML).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autonumerics.dtypes import FORMATS
+from autonumerics.errors import AutonumericsError
+from autonumerics.ops import OPS
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    """What to approximate.
+
+    Attributes:
+        name: a built-in target or an mpmath expression in x.
+        interval: the search interval, two numbers or a string such as "-ln2/2, ln2/2".
+    """
+
+    name: str = "exp2"
+    interval: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """How children are scored.
+
+    Attributes:
+        dtype: evaluation format: float64 stands for real arithmetic; float32 etc. round per op.
+        semantics: "xla" (as jitted JAX computes on CPU) or "strict"; default by dtype.
+        loss: "relative", "absolute" or "ulp" (max over the points).
+        train_points: points the constants are fitted on.
+        validation_points: fresh points every child is also scored on (fitness = the larger).
+        final_points: points the Pareto front is re-validated on at the end of a run.
+        digits: significant digits of the mpmath labels.
+    """
+
+    dtype: str = "float64"
+    semantics: str | None = None
+    loss: str = "relative"
+    train_points: int = 1024
+    validation_points: int = 4096
+    final_points: int = 100_000
+    digits: int = 30
+
+
+@dataclass(frozen=True)
+class MutationSettings:
+    """Structural search space (see ``mutate.MutationConfig``).
+
+    Attributes:
+        ops: allowed ops.
+        max_ops: largest program (ops that depend on x).
+        max_constants: most constants in a program.
+        weights: relative frequency of each mutation kind. The paper used insert 1, remove 2,
+            rewire 3, retrain 3 with thousands of workers for days; with two cores for an hour,
+            growing and rewiring more often finds the larger programs sooner.
+    """
+
+    ops: tuple[str, ...] = ("add", "sub", "mul", "div")
+    max_ops: int = 12
+    max_constants: int = 10
+    weights: dict[str, float] = field(
+        default_factory=lambda: {"insert": 2.0, "remove": 1.0, "rewire": 2.0, "retrain": 1.0, "change_op": 1.0}
+    )
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """The evolutionary loop.
+
+    Attributes:
+        population: size of the aging (FIFO) population.
+        tournament: members sampled per parent selection.
+        archive_parent_rate: probability of taking the parent from the Pareto archive instead.
+        seeds: starting programs as infix expressions (the identity "x" searches from zero).
+        seed: random seed of the whole run.
+        max_evals: stop after this many fitted children (0: no limit).
+        time_budget: stop after this long, e.g. "10m", "90s", "1h" ("" : no limit).
+        fit_budget: constant vectors evaluated per child fit.
+        checkpoint_seconds: how often the checkpoint is rewritten.
+    """
+
+    population: int = 100
+    tournament: int = 4
+    archive_parent_rate: float = 0.25
+    seeds: tuple[str, ...] = ("x",)
+    seed: int = 0
+    max_evals: int = 0
+    time_budget: str = "5m"
+    fit_budget: int = 4000
+    checkpoint_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """A whole search; the resolved config is saved in every run folder."""
+
+    target: TargetConfig = TargetConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
+    mutation: MutationSettings = MutationSettings()
+    search: SearchSettings = SearchSettings()
+
+    @property
+    def time_budget_seconds(self) -> float | None:
+        return parse_duration(self.search.time_budget)
+
+
+_SECTIONS = {"target": TargetConfig, "evaluation": EvaluationConfig, "mutation": MutationSettings,
+             "search": SearchSettings}
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in "90s", "10m", "1.5h", "1h30m" or a bare number of seconds; None for ""."""
+    text = str(text).strip().lower()
+    if not text or text in ("0", "none"):
+        return None
+    parts = re.fullmatch(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", text)
+    if not parts or not any(parts.groups()):
+        raise AutonumericsError(f"bad duration {text!r}: use e.g. 90s, 10m, 1h30m")
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in parts.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] = ()) -> SearchConfig:
+    """Read a TOML config (None: the defaults) and apply ``section.key=value`` overrides."""
+    source = str(path) if path else "defaults"
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text())
+        except OSError as error:
+            raise AutonumericsError(f"cannot read config {path}: {error.strerror}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise AutonumericsError(f"{path}: invalid TOML: {error}") from None
+    for override in overrides:
+        _apply_override(data, override)
+    return config_from_dict(data, source)
+
+
+def _apply_override(data: dict[str, Any], override: str) -> None:
+    key, separator, text = override.partition("=")
+    if not separator or "." not in key:
+        raise AutonumericsError(f"--set {override!r}: use section.key=value, e.g. search.population=50")
+    section, name = key.strip().split(".", 1)
+    try:
+        value = tomllib.loads(f"v = {text.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = text.strip()
+    data.setdefault(section, {})[name] = value
+
+
+def config_from_dict(data: dict[str, Any], source: str = "config") -> SearchConfig:
+    """Build and validate a config from parsed TOML; errors name ``source`` and the key."""
+    sections = {}
+    for section, values in data.items():
+        if section not in _SECTIONS:
+            raise AutonumericsError(f"{source}: unknown section [{section}]; sections: {', '.join(_SECTIONS)}")
+        if not isinstance(values, dict):
+            raise AutonumericsError(f"{source}: [{section}] must be a table")
+        sections[section] = _build(_SECTIONS[section], values, f"{source}: {section}")
+    config = SearchConfig(**sections)
+    _validate(config, source)
+    return config
+
+
+def _build(cls: type, values: dict[str, Any], where: str) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in values.items():
+        if key not in fields:
+            raise AutonumericsError(f"{where}.{key}: unknown key; known: {', '.join(fields)}")
+        kwargs[key] = _coerce(value, fields[key], f"{where}.{key}")
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, spec: dataclasses.Field, where: str) -> Any:
+    default = spec.default if spec.default is not dataclasses.MISSING else spec.default_factory()
+    if spec.name == "interval":
+        return _interval(value, where)
+    if isinstance(default, bool) or spec.name == "semantics":
+        expected = (bool,) if isinstance(default, bool) else (str,)
+    elif isinstance(default, int):
+        expected = (int,)
+    elif isinstance(default, float):
+        expected = (int, float)
+    elif isinstance(default, tuple):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise AutonumericsError(f"{where}: expected a list of strings, got {value!r}")
+        return tuple(value)
+    elif isinstance(default, dict):
+        if not isinstance(value, dict) or not all(isinstance(v, (int, float)) for v in value.values()):
+            raise AutonumericsError(f"{where}: expected a table of numbers, got {value!r}")
+        return {str(k): float(v) for k, v in value.items()}
+    else:
+        expected = (str,)
+    if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
+        raise AutonumericsError(f"{where}: expected {expected[0].__name__}, got {value!r}")
+    return float(value) if float in expected else value
+
+
+def _interval(value: Any, where: str) -> tuple[float, float]:
+    from autonumerics.targets import parse_interval
+
+    if isinstance(value, str):
+        return parse_interval(value)
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float, str)) for v in value):
+        return parse_interval(",".join(str(v) for v in value))
+    raise AutonumericsError(f"{where}: expected two numbers, got {value!r}")
+
+
+def _validate(config: SearchConfig, source: str) -> None:
+    from autonumerics.targets import get_target
+
+    def fail(key: str, message: str) -> None:
+        raise AutonumericsError(f"{source}: {key}: {message}")
+
+    evaluation, search, mutation = config.evaluation, config.search, config.mutation
+    target = get_target(config.target.name)
+    target.check_interval(*(config.target.interval or target.default_intervals[0]))
+    if evaluation.dtype not in FORMATS:
+        fail("evaluation.dtype", f"{evaluation.dtype!r} is not one of {', '.join(FORMATS)}")
+    if evaluation.semantics not in (None, "xla", "strict"):
+        fail("evaluation.semantics", f"{evaluation.semantics!r} is not xla or strict")
+    if evaluation.loss not in ("relative", "absolute", "ulp"):
+        fail("evaluation.loss", f"{evaluation.loss!r} is not relative, absolute or ulp")
+    for key in ("train_points", "validation_points", "final_points"):
+        if getattr(evaluation, key) < 2:
+            fail(f"evaluation.{key}", "needs at least 2 points")
+    unknown_ops = [op for op in mutation.ops if op not in OPS]
+    if unknown_ops:
+        fail("mutation.ops", f"unknown op {unknown_ops[0]!r}; known: {', '.join(OPS)}")
+    if search.population < 2 or not 1 <= search.tournament <= search.population:
+        fail("search.tournament", "need population >= 2 and 1 <= tournament <= population")
+    if not 0.0 <= search.archive_parent_rate <= 1.0:
+        fail("search.archive_parent_rate", "must be in [0, 1]")
+    if search.max_evals < 0 or search.fit_budget < 1:
+        fail("search.max_evals", "max_evals must be >= 0 and fit_budget >= 1")
+    parse_duration(search.time_budget)
+
+
+def config_to_toml(config: SearchConfig) -> str:
+    """The resolved config as TOML (saved in the run folder, readable by ``load_config``)."""
+    lines = []
+    for section in _SECTIONS:
+        lines.append(f"[{section}]")
+        for key, value in dataclasses.asdict(getattr(config, section)).items():
+            if value is not None:
+                lines.append(f"{key} = {_toml_value(value)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, int) or value == value else "nan"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    return "[" + ", ".join(_toml_value(v) for v in value) + "]"

@@ -1,0 +1,108 @@
+"""Starting, resuming and finishing searches: the library calls behind `search` and `resume`."""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from autonumerics.child import SearchContext
+from autonumerics.config import SearchConfig
+from autonumerics.errors import AutonumericsError
+from autonumerics.evaluation import measure
+from autonumerics.evolve import Progress, Search, make_executor
+from autonumerics.programfile import ProgramFile
+from autonumerics.search_state import SearchState
+from autonumerics.storage import RunFolder
+from autonumerics.targets import get_target
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    path: Path
+    n_evaluated: int
+    n_duplicates: int
+    n_skipped: int
+    elapsed: float
+    front: list[dict]
+
+
+def start_search(config: SearchConfig, out: str | Path, workers: int = 2,
+                 progress: Callable[[Progress], None] | None = None, executor=None) -> RunSummary:
+    """Run a new search into the folder ``out`` (created; must not hold a run)."""
+    run = RunFolder.create(out, config)
+    state = SearchState.fresh(config.search.population, config.search.seed)
+    return _drive(Search(config, run, state), workers, progress, executor)
+
+
+def resume_search(path: str | Path, workers: int = 2, progress: Callable[[Progress], None] | None = None,
+                  time_budget: float | None = None, max_evals: int | None = None, executor=None) -> RunSummary:
+    """Continue a stopped or killed run from its checkpoint and the events logged after it."""
+    run = RunFolder.open(path)
+    config = run.config()
+    run.truncate_partial_lines()
+    checkpoint = run.read_checkpoint()
+    state = (SearchState.from_checkpoint(checkpoint) if checkpoint
+             else SearchState.fresh(config.search.population, config.search.seed))
+    for event in run.events_after(checkpoint["events_offset"] if checkpoint else 0):
+        state.record(event)  # children finished after the last checkpoint
+    search = Search(config, run, state, time_budget=time_budget, max_evals=max_evals)
+    return _drive(search, workers, progress, executor)
+
+
+def _drive(search: Search, workers: int, progress, executor) -> RunSummary:
+    """Run the loop (Ctrl-C and SIGTERM stop it cleanly), then validate and write the front."""
+    context = SearchContext.build(search.config)
+    owned = executor is None
+    if owned:
+        executor = make_executor(workers, context)
+    elif workers == 0:
+        raise AutonumericsError("an external executor needs workers >= 1")
+    previous = signal.signal(signal.SIGTERM, lambda *_: search.stop_requested.set())
+    in_flight = max(1, 2 * workers)
+    try:
+        search.run_loop(executor, in_flight, progress)
+    except KeyboardInterrupt:
+        search.stop_requested.set()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if owned and executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+    front = write_front(search)
+    state = search.state
+    return RunSummary(search.run.path, state.n_evaluated, state.n_duplicates, state.n_skipped, state.elapsed, front)
+
+
+def write_front(search: Search) -> list[dict]:
+    """Re-validate the archive's front on ``final_points`` and write pareto.json and front/."""
+    config = search.config
+    target = get_target(config.target.name)
+    interval = target.check_interval(*(config.target.interval or target.default_intervals[0]))
+    evaluation = config.evaluation
+    entries, files = [], []
+    for member in search.state.archive.front():
+        report = measure(member.program, target, interval, evaluation.dtype, evaluation.semantics,
+                         points=evaluation.final_points)
+        final = report.max_ulp if evaluation.loss == "ulp" else (
+            report.max_abs_error if evaluation.loss == "absolute" else report.max_rel_error)
+        name = f"ops_{member.program.n_ops:02d}_cost_{member.cost:g}.json"
+        metrics = {"fitness": member.fitness, "final_error": final, "loss": evaluation.loss,
+                   "final": report.to_dict(), "final_points": evaluation.final_points}
+        entries.append({"id": member.id, "n_ops": member.program.n_ops, "cost": member.cost,
+                        "fitness": member.fitness, "final_error": final,
+                        "expression": member.program.to_infix(), "program": member.program.to_json(),
+                        "file": f"front/{name}", "final": report.to_dict()})
+        program_file = ProgramFile(member.program, config.target.name, interval, evaluation.dtype,
+                                   evaluation.semantics, tuple(config.mutation.ops), metrics,
+                                   {"run": str(search.run.path), "child": member.id, "seed": config.search.seed})
+        files.append((name, program_file.to_json()))
+    search.run.write_front(entries, files)
+    return entries
+
+
+def default_out_dir() -> Path:
+    """runs/<timestamp> under the current folder."""
+    import time
+
+    return Path("runs") / time.strftime("%Y%m%d-%H%M%S")

@@ -1,0 +1,129 @@
+"""The driver's state between children: what a checkpoint holds and how an event updates it.
+
+``record`` is the only way a fitted child enters the state, both live and when a resumed run
+replays the events logged after its checkpoint, so the two paths cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from autonumerics.population import Archive, Member, Population
+from autonumerics.program import Program
+
+CHECKPOINT_VERSION = 1
+# Fits that find the optimum whatever the start (LP minimax, a 1-D bracket): retraining such a
+# structure cannot find anything new.
+EXACT_FITS = ("lp", "golden", "none")
+
+
+class BoundedSet:
+    """A set of strings that forgets the least recently used beyond ``max_size``."""
+
+    def __init__(self, max_size: int, items: list[str] = ()) -> None:
+        self.max_size = max_size
+        self.items: OrderedDict[str, None] = OrderedDict((item, None) for item in items)
+
+    def add(self, item: str) -> bool:
+        """Remember ``item``; True if it was already there."""
+        if item in self.items:
+            self.items.move_to_end(item)
+            return True
+        self.items[item] = None
+        if len(self.items) > self.max_size:
+            self.items.popitem(last=False)
+        return False
+
+    def __contains__(self, item: str) -> bool:
+        return item in self.items
+
+
+@dataclass
+class SearchState:
+    """Population, archive, RNG and counters of a run.
+
+    Attributes:
+        population: the aging population.
+        archive: best member per cost.
+        rng: the driver's generator (parent selection, mutation).
+        next_id: id of the next child created.
+        n_evaluated: fitted children recorded.
+        n_duplicates: fitted children equal in function to an earlier one (not admitted).
+        n_skipped: children never fitted because their structure had been fitted before.
+        elapsed: run time in seconds, across resumes.
+        fingerprints: functional fingerprints of recorded children (bounded).
+        structures: structural hashes already fitted (bounded).
+        exact: structural hashes whose fit is exact, so retraining them is pointless (bounded).
+    """
+
+    population: Population
+    archive: Archive
+    rng: np.random.Generator
+    next_id: int = 0
+    n_evaluated: int = 0
+    n_duplicates: int = 0
+    n_skipped: int = 0
+    elapsed: float = 0.0
+    fingerprints: BoundedSet = field(default_factory=lambda: BoundedSet(50_000))
+    structures: BoundedSet = field(default_factory=lambda: BoundedSet(50_000))
+    exact: BoundedSet = field(default_factory=lambda: BoundedSet(50_000))
+
+    @classmethod
+    def fresh(cls, population_size: int, seed: int) -> SearchState:
+        return cls(Population(population_size), Archive(), np.random.default_rng(seed))
+
+    def record(self, event: dict) -> Member | None:
+        """Apply one logged child; returns the member admitted, None for a duplicate."""
+        self.n_evaluated += 1
+        self.next_id = max(self.next_id, int(event["id"]) + 1)
+        self.structures.add(event["structure"])
+        if event["fit"] in EXACT_FITS:
+            self.exact.add(event["structure"])
+        if self.fingerprints.add(event["fingerprint"]) and event["kind"] != "seed":
+            self.n_duplicates += 1
+            return None
+        member = Member(int(event["id"]), int(event["parent"]), Program.from_json(event["program"]),
+                        float(event["fitness"]), float(event["cost"]))
+        self.population.add(member)
+        self.archive.update(member)
+        return member
+
+    def to_checkpoint(self, events_offset: int, timings_offset: int) -> dict:
+        return {
+            "version": CHECKPOINT_VERSION,
+            "next_id": self.next_id,
+            "n_evaluated": self.n_evaluated,
+            "n_duplicates": self.n_duplicates,
+            "n_skipped": self.n_skipped,
+            "elapsed": self.elapsed,
+            "rng": self.rng.bit_generator.state,
+            "population_size": self.population.members.maxlen,
+            "population": [m.to_json() for m in self.population.members],
+            "archive": [m.to_json() for m in self.archive.members()],
+            "fingerprints": list(self.fingerprints.items),
+            "structures": list(self.structures.items),
+            "exact": list(self.exact.items),
+            "events_offset": events_offset,
+            "timings_offset": timings_offset,
+        }
+
+    @classmethod
+    def from_checkpoint(cls, data: dict) -> SearchState:
+        rng = np.random.default_rng()
+        rng.bit_generator.state = data["rng"]
+        return cls(
+            population=Population(int(data["population_size"]), [Member.from_json(m) for m in data["population"]]),
+            archive=Archive([Member.from_json(m) for m in data["archive"]]),
+            rng=rng,
+            next_id=int(data["next_id"]),
+            n_evaluated=int(data["n_evaluated"]),
+            n_duplicates=int(data["n_duplicates"]),
+            n_skipped=int(data["n_skipped"]),
+            elapsed=float(data["elapsed"]),
+            fingerprints=BoundedSet(50_000, data["fingerprints"]),
+            structures=BoundedSet(50_000, data["structures"]),
+            exact=BoundedSet(50_000, data["exact"]),
+        )
