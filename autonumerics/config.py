@@ -230,8 +230,11 @@ def _validate(config: SearchConfig, source: str) -> None:
         raise AutonumericsError(f"{source}: {key}: {message}")
 
     evaluation, search, mutation = config.evaluation, config.search, config.mutation
-    target = get_target(config.target.name)
-    target.check_interval(*(config.target.interval or target.default_intervals[0]))
+    try:
+        target = get_target(config.target.name)
+        target.check_interval(*(config.target.interval or target.default_intervals[0]))
+    except AutonumericsError as error:
+        fail("target", str(error))
     if evaluation.dtype not in FORMATS:
         fail("evaluation.dtype", f"{evaluation.dtype!r} is not one of {', '.join(FORMATS)}")
     if evaluation.semantics not in (None, "xla", "strict"):
@@ -250,7 +253,10 @@ def _validate(config: SearchConfig, source: str) -> None:
         fail("search.archive_parent_rate", "must be in [0, 1]")
     if search.max_evals < 0 or search.fit_budget < 1:
         fail("search.max_evals", "max_evals must be >= 0 and fit_budget >= 1")
-    parse_duration(search.time_budget)
+    try:
+        parse_duration(search.time_budget)
+    except AutonumericsError as error:
+        fail("search.time_budget", str(error))
 
 
 def config_to_toml(config: SearchConfig) -> str:
