@@ -12,14 +12,16 @@ from autonumerics.programfile import load_program_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("show", help="show a program file (math, Python, metrics)")
-    parser.add_argument("path", help="PROGRAM.json")
+    parser = subparsers.add_parser("show", help="show a run's Pareto front, or a program file (math, Python, metrics)")
+    parser.add_argument("path", help="a run folder or a PROGRAM.json")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.path)
+    if path.is_dir():
+        return show_run(path, args.json)
     program_file = load_program_file(path)
     program = program_file.program
     if args.json:
@@ -42,4 +44,19 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"  {key}: {value}")
     else:
         console.print("no stored metrics: `autonumerics evaluate` measures them")
+    return 0
+
+
+def show_run(path: Path, as_json: bool) -> int:
+    """The front of a run folder as a table (pareto.json; the checkpoint's archive while running)."""
+    from autonumerics.cli.search import front_table
+    from autonumerics.storage import RunFolder
+
+    run = RunFolder.open(path)
+    front = run.read_front()
+    if as_json:
+        print_json({"run": str(path), "front": front})
+        return 0
+    console.print(front_table(front, f"Pareto front of {path}"))
+    console.print(f"each member is a program file: autonumerics show {path}/front/<file>")
     return 0
