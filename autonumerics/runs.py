@@ -70,6 +70,7 @@ def _drive(search: Search, workers: int, progress, executor) -> RunSummary:
         if owned and executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
     front = write_front(search)
+    write_comparison(search.run.path)
     state = search.state
     return RunSummary(search.run.path, state.n_evaluated, state.n_duplicates, state.n_skipped, state.elapsed, front)
 
@@ -99,6 +100,21 @@ def write_front(search: Search) -> list[dict]:
         files.append((name, program_file.to_json()))
     search.run.write_front(entries, files)
     return entries
+
+
+def write_comparison(path: Path) -> None:
+    """compare.json and compare.png in the run folder: the front against the classical baselines."""
+    from autonumerics.compare import compare_run, plot_comparison
+    from autonumerics.programfile import write_json_atomic
+
+    try:
+        comparison = compare_run(path)
+    except AutonumericsError as error:  # e.g. a custom target no classical family can handle
+        (path / "compare.txt").write_text(f"no comparison: {error}\n")
+        return
+    plot_comparison(comparison, path / "compare.png")
+    write_json_atomic(path / "compare.json", {"metric": comparison.metric,
+                                              "rows": [row.to_json() for row in comparison.rows]})
 
 
 def default_out_dir() -> Path:

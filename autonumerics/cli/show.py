@@ -53,10 +53,25 @@ def show_run(path: Path, as_json: bool) -> int:
     from autonumerics.storage import RunFolder
 
     run = RunFolder.open(path)
-    front = run.read_front()
+    if (path / "pareto.json").exists():
+        front = run.read_front()
+    else:  # still running: the checkpoint's archive, not yet re-validated
+        front = _front_from_checkpoint(run)
     if as_json:
         print_json({"run": str(path), "front": front})
         return 0
     console.print(front_table(front, f"Pareto front of {path}"))
     console.print(f"each member is a program file: autonumerics show {path}/front/<file>")
     return 0
+
+
+def _front_from_checkpoint(run) -> list[dict]:
+    from autonumerics.errors import AutonumericsError
+    from autonumerics.population import Member, non_dominated
+
+    checkpoint = run.read_checkpoint()
+    if checkpoint is None:
+        raise AutonumericsError(f"{run.path} has neither pareto.json nor a checkpoint yet")
+    members = non_dominated([Member.from_json(m) for m in checkpoint["archive"]])
+    return [{"n_ops": m.program.n_ops, "cost": m.cost, "fitness": m.fitness, "final_error": m.fitness,
+             "expression": m.program.to_infix()} for m in members]

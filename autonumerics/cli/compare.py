@@ -1,0 +1,40 @@
+"""`autonumerics compare`: a run's front against the classical baselines (table and plot)."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.table import Table
+
+from autonumerics.cli.common import console, format_number, print_json
+from autonumerics.compare import compare_run, plot_comparison
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("compare", help="a run's Pareto front against the classical baselines")
+    parser.add_argument("run", help="the run folder")
+    parser.add_argument("--plot", help="write the plot (PNG) here (default: RUN/compare.png)")
+    parser.add_argument("--max-ops", type=int, help="largest op count compared (default: the run's limit)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    comparison = compare_run(args.run, args.max_ops)
+    plot_path = args.plot or f"{args.run}/compare.png"
+    plot_comparison(comparison, plot_path)
+    if args.json:
+        print_json({"target": comparison.target, "interval": list(comparison.interval),
+                    "metric": comparison.metric, "plot": plot_path,
+                    "rows": [row.to_json() for row in comparison.rows]})
+        return 0
+    table = Table(title=f"{comparison.target}: best {comparison.metric.replace('_', ' ')} with at most N ops")
+    for column in ("ops", "evolved", "classical", "classical / evolved", "classical form"):
+        table.add_column(column, justify="left" if column == "classical form" else "right")
+    for row in comparison.rows:
+        ratio = row.ratio
+        table.add_row(str(row.n_ops), format_number(row.evolved, 3), format_number(row.classical, 3),
+                      "-" if ratio is None else f"{ratio:.3g}", row.classical_label or "-")
+    console.print(table)
+    console.print(f"plot: {plot_path}")
+    return 0
