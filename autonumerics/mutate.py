@@ -14,7 +14,7 @@ import hashlib
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Hashable, Iterable, Sequence
 
 import numpy as np
 
@@ -346,15 +346,22 @@ def fingerprint(program: Program, points: np.ndarray) -> bytes:
 
 
 class FingerprintCache:
-    """A bounded set of fingerprints that forgets the least recently seen first."""
+    """A bounded set of keys (fingerprints, structural hashes) that forgets the least recently
+    seen first; ``keys()`` and the ``items`` argument let a checkpoint save and restore it."""
 
-    def __init__(self, max_size: int = 100_000) -> None:
+    def __init__(self, max_size: int = 100_000, items: Iterable[Hashable] = ()) -> None:
         if max_size < 1:
             raise AutonumericsError(f"fingerprint cache size {max_size!r} must be >= 1")
         self.max_size = max_size
-        self._entries: OrderedDict[bytes, None] = OrderedDict()
+        self._entries: OrderedDict[Hashable, None] = OrderedDict()
+        for item in items:
+            self.seen(item)
 
-    def seen(self, key: bytes) -> bool:
+    def keys(self) -> list[Hashable]:
+        """The remembered keys, least recently seen first."""
+        return list(self._entries)
+
+    def seen(self, key: Hashable) -> bool:
         """True if ``key`` was seen before (and is remembered); otherwise remember it, False."""
         if key in self._entries:
             self._entries.move_to_end(key)
@@ -367,5 +374,5 @@ class FingerprintCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def __contains__(self, key: bytes) -> bool:
+    def __contains__(self, key: Hashable) -> bool:
         return key in self._entries

@@ -6,11 +6,11 @@ replays the events logged after its checkpoint, so the two paths cannot disagree
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from autonumerics.mutate import FingerprintCache
 from autonumerics.population import Archive, Member, Population
 from autonumerics.program import Program
 
@@ -18,27 +18,7 @@ CHECKPOINT_VERSION = 1
 # Fits that find the optimum whatever the start (LP minimax, a 1-D bracket): retraining such a
 # structure cannot find anything new.
 EXACT_FITS = ("lp", "golden", "none")
-
-
-class BoundedSet:
-    """A set of strings that forgets the least recently used beyond ``max_size``."""
-
-    def __init__(self, max_size: int, items: list[str] = ()) -> None:
-        self.max_size = max_size
-        self.items: OrderedDict[str, None] = OrderedDict((item, None) for item in items)
-
-    def add(self, item: str) -> bool:
-        """Remember ``item``; True if it was already there."""
-        if item in self.items:
-            self.items.move_to_end(item)
-            return True
-        self.items[item] = None
-        if len(self.items) > self.max_size:
-            self.items.popitem(last=False)
-        return False
-
-    def __contains__(self, item: str) -> bool:
-        return item in self.items
+CACHE_SIZE = 50_000  # fingerprints / structures remembered: bounds memory and checkpoint size
 
 
 @dataclass
@@ -67,9 +47,9 @@ class SearchState:
     n_duplicates: int = 0
     n_skipped: int = 0
     elapsed: float = 0.0
-    fingerprints: BoundedSet = field(default_factory=lambda: BoundedSet(50_000))
-    structures: BoundedSet = field(default_factory=lambda: BoundedSet(50_000))
-    exact: BoundedSet = field(default_factory=lambda: BoundedSet(50_000))
+    fingerprints: FingerprintCache = field(default_factory=lambda: FingerprintCache(CACHE_SIZE))
+    structures: FingerprintCache = field(default_factory=lambda: FingerprintCache(CACHE_SIZE))
+    exact: FingerprintCache = field(default_factory=lambda: FingerprintCache(CACHE_SIZE))
 
     @classmethod
     def fresh(cls, population_size: int, seed: int) -> SearchState:
@@ -79,10 +59,10 @@ class SearchState:
         """Apply one logged child; returns the member admitted, None for a duplicate."""
         self.n_evaluated += 1
         self.next_id = max(self.next_id, int(event["id"]) + 1)
-        self.structures.add(event["structure"])
+        self.structures.seen(event["structure"])
         if event["fit"] in EXACT_FITS:
-            self.exact.add(event["structure"])
-        if self.fingerprints.add(event["fingerprint"]) and event["kind"] != "seed":
+            self.exact.seen(event["structure"])
+        if self.fingerprints.seen(event["fingerprint"]) and event["kind"] != "seed":
             self.n_duplicates += 1
             return None
         member = Member(int(event["id"]), int(event["parent"]), Program.from_json(event["program"]),
@@ -103,9 +83,9 @@ class SearchState:
             "population_size": self.population.members.maxlen,
             "population": [m.to_json() for m in self.population.members],
             "archive": [m.to_json() for m in self.archive.members()],
-            "fingerprints": list(self.fingerprints.items),
-            "structures": list(self.structures.items),
-            "exact": list(self.exact.items),
+            "fingerprints": self.fingerprints.keys(),
+            "structures": self.structures.keys(),
+            "exact": self.exact.keys(),
             "events_offset": events_offset,
             "timings_offset": timings_offset,
         }
@@ -123,7 +103,7 @@ class SearchState:
             n_duplicates=int(data["n_duplicates"]),
             n_skipped=int(data["n_skipped"]),
             elapsed=float(data["elapsed"]),
-            fingerprints=BoundedSet(50_000, data["fingerprints"]),
-            structures=BoundedSet(50_000, data["structures"]),
-            exact=BoundedSet(50_000, data["exact"]),
+            fingerprints=FingerprintCache(CACHE_SIZE, data["fingerprints"]),
+            structures=FingerprintCache(CACHE_SIZE, data["structures"]),
+            exact=FingerprintCache(CACHE_SIZE, data["exact"]),
         )
