@@ -1,0 +1,203 @@
+"""Export a program as standalone source code: a JAX module, a NumPy module or a C99 header.
+
+Every emitter starts from the same :class:`KernelSpec`, which fixes *which* float32
+computation the generated code performs, so that it agrees bit for bit with the interpreter:
+
+* semantics ``"xla"`` (what jitted JAX on CPU computes, ``a*b + c`` fused): the program is
+  canonicalised first, and every export computes
+  ``evaluate(canonicalize(p), x, "float32", contract=True)``. The JAX module writes the canonical
+  program with constants and square roots behind ``lax.optimization_barrier`` and lets XLA
+  fuse (``contraction.py`` models exactly what it fuses); NumPy and C evaluate the contracted
+  program op by op, with an exact FMA where XLA fuses one (NumPy: inline round-to-odd helper;
+  C: ``fmaf``, compiled with ``-ffp-contract=off``).
+* semantics ``"strict"`` (every op rounds once, an fma only where written): the program as
+  written (pruned), ``evaluate(p, x, "float32")``. NumPy and C write plain float32 ops; the
+  JAX module prevents XLA's fusion and rewrites with barriers (correct, slower).
+
+Public API:
+    LANGUAGES
+    KernelSpec, kernel_spec(program_file, name=None, semantics=None) -> KernelSpec
+    export_source(program_file, language, name=None, semantics=None) -> str
+    reference_function(spec) -> Callable[[np.ndarray], np.ndarray]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from autonumerics.canonical import canonicalize
+from autonumerics.contraction import contract_multiply_add
+from autonumerics.errors import AutonumericsError
+from autonumerics.interpret import evaluate
+from autonumerics.program import Instruction, Program, const_ref, prune, value_ref
+from autonumerics.programfile import SEMANTICS, ProgramFile
+
+__all__ = ["LANGUAGES", "KernelSpec", "export_source", "kernel_spec", "program_hash", "reference_function"]
+
+LANGUAGES = ("jax", "numpy", "c")
+
+
+@dataclass(frozen=True)
+class KernelSpec:
+    """What an exported kernel computes, shared by the emitters.
+
+    Attributes:
+        name: the function's identifier (named after the target).
+        target: the target name, if known.
+        interval: the interval the program was made for, if known.
+        semantics: "xla" or "strict" (see the module docstring).
+        program: the program the kernel is the float32 evaluation of (canonical for "xla",
+            the pruned program as written for "strict"); the JAX module writes this one.
+        ops_program: the same computation with every rounding explicit (the contracted
+            program for "xla", ``program`` for "strict"); NumPy and C write this one.
+        program_hash: hash of ``program`` with its exact constants.
+        metrics: the program file's measured metrics (may be empty).
+    """
+
+    name: str
+    target: str | None
+    interval: tuple[float, float] | None
+    semantics: str
+    program: Program
+    ops_program: Program
+    program_hash: str
+    metrics: dict = field(default_factory=dict)
+
+    @property
+    def expression(self) -> str:
+        return self.program.to_infix()
+
+
+def autonumerics_version() -> str:
+    """The installed autonumerics version (from the package metadata, else the package)."""
+    try:
+        return importlib.metadata.version("autonumerics")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def program_hash(program: Program) -> str:
+    """SHA-256 (first 16 hex digits) of the program's exact JSON form (constants in hex)."""
+    text = json.dumps(program.to_json(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def identifier(text: str | None, default: str = "kernel") -> str:
+    """A valid Python / C identifier made from a target name (``"exp(-x**2)"`` → ``"kernel"``)."""
+    if not text or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text) or keyword.iskeyword(text):
+        return default
+    return text
+
+
+def kernel_spec(program_file: ProgramFile, name: str | None = None, semantics: str | None = None) -> KernelSpec:
+    """The float32 computation an export of ``program_file`` performs.
+
+    Args:
+        program_file: the program and its context.
+        name: the function's name (default: the target's name, else "kernel").
+        semantics: "xla" or "strict"; default: the file's own, else "xla" (a float64 program,
+            which stands for real arithmetic, is exported as float32 code as JAX would run it).
+    """
+    semantics = semantics or program_file.semantics or "xla"
+    if semantics not in SEMANTICS:
+        raise AutonumericsError(f"semantics must be one of {SEMANTICS}, not {semantics!r}")
+    if name is not None and identifier(name, "") != name:
+        raise AutonumericsError(f"kernel name {name!r} is not an identifier")
+    if semantics == "xla":
+        program = canonicalize(program_file.program)
+        ops_program = contract_multiply_add(program, "float32")
+    else:
+        program = ops_program = fold_invariants_float32(prune(program_file.program))
+    return KernelSpec(
+        name=name or identifier(program_file.target),
+        target=program_file.target,
+        interval=program_file.interval,
+        semantics=semantics,
+        program=program,
+        ops_program=ops_program,
+        program_hash=program_hash(program),
+        metrics=dict(program_file.metrics),
+    )
+
+
+def fold_invariants_float32(program: Program) -> Program:
+    """Replace every instruction that does not depend on x by its float32 value, computed by the
+    interpreter exactly as it computes it inside the program (one rounding per op).
+
+    The strict exports then compute nothing at compile time, where XLA (constant folding,
+    reciprocals) and C compilers could round differently.
+    """
+    depends = program.depends_on_input()
+    if all(depends):
+        return program
+    constants = list(float32_constants(program))
+    mapping: dict[str, str] = {}
+    instructions: list[Instruction] = []
+    probe = np.zeros(1, np.float32)
+    for index, instruction in enumerate(program.instructions):
+        if depends[index]:
+            mapping[value_ref(index)] = value_ref(len(instructions))
+            instructions.append(Instruction(instruction.op, tuple(mapping.get(a, a) for a in instruction.args)))
+            continue
+        alone = prune(Program(program.instructions[: index + 1], program.constants, value_ref(index)))
+        constants.append(float(evaluate(alone, probe, "float32")[0]))
+        mapping[value_ref(index)] = const_ref(len(constants) - 1)
+    output = mapping.get(program.output, program.output)
+    return prune(Program(tuple(instructions), tuple(constants), output))
+
+
+def reference_function(spec: KernelSpec) -> Callable[[np.ndarray], np.ndarray]:
+    """The interpreter's float32 evaluation that every export of ``spec`` reproduces bit for bit."""
+    contract = spec.semantics == "xla"
+    return lambda x: evaluate(spec.program, np.asarray(x, np.float32).ravel(), "float32", contract=contract)
+
+
+def float32_constants(program: Program) -> list[float]:
+    """The program's constants rounded to float32 (as the interpreter rounds them), as floats."""
+    return [float(v) for v in np.asarray(program.constants, np.float64).astype(np.float32)]
+
+
+def certificate_lines(metrics: dict) -> list[str]:
+    """Human lines summarising the measured errors in a program file's ``metrics``, if any."""
+    report = metrics if "n_points" in metrics else metrics.get("final") or metrics.get("report") or {}
+    if not isinstance(report, dict) or "n_points" not in report:
+        return ["No measured certificate in the program file: run `autonumerics verify` on this file."]
+    how = "every float32 of the interval (exhaustive)" if report.get("exhaustive") else f"sampled, {report['n_points']:,} points"
+    lines = [f"Measured: {how}, {report.get('dtype', '?')}."]
+    for key, label in (("max_ulp", "max ULP error"), ("max_rel_error", "max relative error"),
+                       ("n_ge_one_ulp", "inputs >= 1 ULP"), ("frac_correctly_rounded", "correctly rounded"),
+                       ("worst_input", "worst input")):
+        if report.get(key) is not None:
+            lines.append(f"  {label}: {report[key]}")
+    return lines
+
+
+def export_source(program_file: ProgramFile, language: str, name: str | None = None,
+                  semantics: str | None = None) -> str:
+    """Standalone source code of the program in ``language`` ("jax", "numpy" or "c").
+
+    Raises:
+        AutonumericsError: for an unknown language, semantics or name.
+    """
+    spec = kernel_spec(program_file, name, semantics)
+    if language == "jax":
+        from autonumerics.export.jax import emit_jax
+
+        return emit_jax(spec)
+    if language == "numpy":
+        from autonumerics.export.numpy import emit_numpy
+
+        return emit_numpy(spec)
+    if language == "c":
+        from autonumerics.export.c import emit_c
+
+        return emit_c(spec)
+    raise AutonumericsError(f"unknown export language {language!r}; choose one of {', '.join(LANGUAGES)}")

@@ -1,0 +1,97 @@
+"""C emitter: a C99 header with ``static inline float NAME(float x)`` and a loop over arrays.
+
+The header evaluates ``KernelSpec.ops_program`` one rounding per op: for "xla" programs the
+contracted program, whose fused multiply-adds are explicit ``fmaf`` calls (correctly rounded
+by C99), for "strict" programs the program as written. The compiler must not contract
+``a*b + c`` on its own: compile with ``-ffp-contract=off`` (GCC's default in ISO mode,
+``-std=c99``; GCC ignores ``#pragma STDC FP_CONTRACT``, clang honours it) and without
+``-ffast-math`` (the header refuses it). Then the results equal the interpreter's bits.
+"""
+
+from __future__ import annotations
+
+import math
+
+from autonumerics.export import KernelSpec, autonumerics_version, certificate_lines, float32_constants
+from autonumerics.ops import OPS
+from autonumerics.program import ref_kind
+
+
+def c_literal(value: float) -> str:
+    """An exact C float literal of a float32 value (hex, ``f`` suffix; INFINITY / NAN)."""
+    if math.isnan(value):
+        return "NAN"
+    if math.isinf(value):
+        return "INFINITY" if value > 0 else "(-INFINITY)"
+    return f"{value.hex()}f"
+
+
+def c_name(spec: KernelSpec) -> str:
+    """The C function name: the target's name would clash with libm (``exp2``), so prefix it."""
+    return spec.name if spec.name != (spec.target or "kernel") else f"approx_{spec.name}"
+
+
+def _operand(ref: str) -> str:
+    kind, index = ref_kind(ref)
+    return "x" if kind == "x" else f"c{index}" if kind == "c" else f"v{index}"
+
+
+def _comment(spec: KernelSpec, name: str) -> str:
+    interval = f"[{spec.interval[0]!r}, {spec.interval[1]!r}]" if spec.interval else "(no interval recorded)"
+    how = ("the float32 rounding of jitted JAX on CPU: each multiply-add XLA fuses is an fmaf here"
+           if spec.semantics == "xla" else "every op rounded once to float32, fmaf only where written")
+    lines = [
+        f"{spec.target or 'custom target'} on {interval} in float32, exported by autonumerics {autonumerics_version()}.",
+        "",
+        f"  {name}(x) ~= {spec.expression}",
+        "",
+        f"{spec.program.n_ops} ops, program hash {spec.program_hash}, semantics {spec.semantics}:",
+        f"{how}.",
+        *certificate_lines(spec.metrics),
+        "",
+        "Compile with -ffp-contract=off (the default of gcc -std=c99) and without -ffast-math:",
+        "then the results equal autonumerics' interpreter bit for bit (subnormals included).",
+        f"  float y = {name}(x);   {name}_array(in, out, n);   link with -lm",
+    ]
+    return "/*\n" + "\n".join(f" * {line}".rstrip() for line in lines) + "\n */"
+
+
+def emit_c(spec: KernelSpec) -> str:
+    """The source of a C99 header computing ``spec``."""
+    program = spec.ops_program
+    name = c_name(spec)
+    guard = f"AUTONUMERICS_{name.upper()}_H"
+    constants = [f"    const float c{i} = {c_literal(v)};" for i, v in enumerate(float32_constants(program))]
+    body = [f"    const float v{i} = {OPS[ins.op].c.format(*(_operand(a) for a in ins.args))};"
+            for i, ins in enumerate(program.instructions)]
+    lines = [
+        _comment(spec, name),
+        f"#ifndef {guard}",
+        f"#define {guard}",
+        "",
+        "#include <math.h>",
+        "#include <stddef.h>",
+        "",
+        "#if defined(__FAST_MATH__)",
+        '#error "autonumerics kernels need IEEE float32 arithmetic: compile without -ffast-math"',
+        "#endif",
+        "#if defined(__clang__)",
+        "#pragma STDC FP_CONTRACT OFF",
+        "#endif",
+        "",
+        f"static inline float {name}(float x) {{",
+        *constants,
+        *body,
+        f"    return {_operand(program.output)};",
+        "}",
+        "",
+        f"static inline void {name}_array(const float *in, float *out, size_t n) {{",
+        "    for (size_t i = 0; i < n; ++i) {",
+        f"        out[i] = {name}(in[i]);",
+        "    }",
+        "}",
+        "",
+        f"#endif /* {guard} */",
+        "",
+    ]
+    return "\n".join(lines)

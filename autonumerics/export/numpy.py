@@ -1,0 +1,97 @@
+"""NumPy emitter: a standalone module (imports only ``numpy``) computing the kernel op by op.
+
+The module evaluates ``KernelSpec.ops_program``: for "xla" programs the contracted program
+(every FMA that jitted JAX performs written out), for "strict" ones the program as written.
+numpy has no FMA, so the module carries a small exact one: the float64 product of two
+float32 numbers is exact (48 bits), TwoSum gives the exact remainder of the sum, and rounding
+that sum *to odd* in float64 before the final rounding to float32 makes the double rounding
+harmless (53 >= 24 + 2; Boldo & Melquiond 2008). The results equal the interpreter's bits.
+"""
+
+from __future__ import annotations
+
+from autonumerics.export import KernelSpec, autonumerics_version, certificate_lines, float32_constants
+from autonumerics.ops import OPS
+from autonumerics.program import ref_kind
+
+# Source of the exact float32 FMA written into modules whose program has one.
+FMA_HELPER = '''
+def _fma(a, b, c):
+    """a*b + c rounded once to float32 (round to odd in float64, then to nearest)."""
+    product = np.multiply(a, b, dtype=np.float64)  # exact: at most 48 significant bits
+    addend = np.asarray(c, dtype=np.float64)
+    total = product + addend
+    # TwoSum: total + rest == product + addend exactly.
+    addend_part = total - product
+    product_part = total - addend_part
+    rest = (product - product_part) + (addend - addend_part)
+    rest = np.where(np.isfinite(total), rest, 0.0)
+    # Round to odd: an inexact total with an even last bit moves one step towards the exact sum.
+    bits = np.asarray(total, dtype=np.float64).view(np.int64)
+    step = np.where(np.signbit(total) == np.signbit(rest), 1, -1).astype(np.int64)
+    odd = np.where((rest != 0) & ((bits & 1) == 0), bits + step, bits).view(np.float64)
+    return odd.astype(np.float32)
+'''
+
+
+def _operand(ref: str) -> str:
+    kind, index = ref_kind(ref)
+    return "x" if kind == "x" else f"_C[{index}]" if kind == "c" else f"v{index}"
+
+
+def _expression(op: str, args: list[str]) -> str:
+    if op == "fma":
+        return f"_fma({', '.join(args)})"
+    return OPS[op].jax.replace("jnp.", "np.").format(*args)
+
+
+def _docstring(spec: KernelSpec) -> str:
+    interval = f"[{spec.interval[0]!r}, {spec.interval[1]!r}]" if spec.interval else "(no interval recorded)"
+    how = ("the float32 rounding of jitted JAX on CPU: each multiply-add XLA fuses is an exact FMA here"
+           if spec.semantics == "xla" else "every op rounded once to float32, an fma only where written")
+    return "\n".join([
+        f"{spec.target or 'custom target'} on {interval} in float32, exported by autonumerics {autonumerics_version()}.",
+        "",
+        f"    {spec.name}(x) ~= {spec.expression}",
+        "",
+        f"{spec.program.n_ops} ops, program hash {spec.program_hash}, semantics {spec.semantics}:",
+        f"{how}. Equal bit for bit to autonumerics' interpreter (subnormals included).",
+        *certificate_lines(spec.metrics),
+        "",
+        f"Usage (only numpy is needed): y = {spec.name}(x)  # any shape, float32 in, float32 out",
+        "",
+    ])
+
+
+def emit_numpy(spec: KernelSpec) -> str:
+    """The source of a standalone NumPy module computing ``spec``."""
+    program = spec.ops_program
+    lines = [f"v{i} = {_expression(ins.op, [_operand(a) for a in ins.args])}"
+             for i, ins in enumerate(program.instructions)]
+    uses_fma = any(ins.op == "fma" for ins in program.instructions)
+    constants = "".join(f'    float.fromhex("{v.hex()}"),  # c{i}\n' for i, v in enumerate(float32_constants(program)))
+    interval = f"({spec.interval[0]!r}, {spec.interval[1]!r})" if spec.interval else "None"
+    body = "\n".join(f"        {line}" for line in lines)
+    return f'''"""{_docstring(spec)}"""
+
+import numpy as np
+
+__all__ = ["{spec.name}"]
+
+KERNEL_NAME = "{spec.name}"
+TARGET = {spec.target!r}
+INTERVAL = {interval}
+SEMANTICS = "{spec.semantics}"
+PROGRAM_HASH = "{spec.program_hash}"
+
+_C = np.array([
+{constants}], dtype=np.float32)
+{FMA_HELPER if uses_fma else ""}
+
+def {spec.name}(x):
+    """{spec.target or 'The target'} approximated in float32 on {interval}; see the module docstring."""
+    x = np.asarray(x, dtype=np.float32)
+    with np.errstate(all="ignore"):
+{body if body else "        pass"}
+    return np.broadcast_to({_operand(program.output)}, x.shape).astype(np.float32, copy=True)
+'''

@@ -1,0 +1,108 @@
+"""The exported NumPy module computes the interpreter's float32 bits, importing only numpy."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autonumerics.export import export_source
+from autonumerics.fma import fused_multiply_add
+from autonumerics.programfile import ProgramFile
+from strategies import programs
+from test_export_cases import (
+    BASELINES, FAMILIES, baseline_file, committed_files, expected, family_file, load_committed,
+    load_module, points, same_bits,
+)
+
+
+def _kernel(program_file: ProgramFile, tmp_path, semantics: str):
+    return load_module(export_source(program_file, "numpy", semantics=semantics), tmp_path, f"np_{semantics}").exp2
+
+
+@pytest.mark.parametrize("semantics", ["xla", "strict"])
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_numpy_export_is_bit_exact_on_a_million_inputs(family, semantics, tmp_path):
+    program_file = family_file(family)
+    x = points(program_file.interval)
+    got = _kernel(program_file, tmp_path, semantics)(x)
+    assert got.dtype == np.float32 and got.shape == x.shape
+    assert same_bits(got, expected(program_file, x, semantics)).all()
+
+
+@pytest.mark.parametrize("family, degree", BASELINES)
+def test_numpy_export_of_baselines_is_bit_exact(family, degree, tmp_path):
+    program_file = baseline_file(family, degree)
+    x = points((0.0, 1.0), 1 << 18)
+    for semantics in ("xla", "strict"):
+        got = _kernel(program_file, tmp_path, semantics)(x)
+        assert same_bits(got, expected(program_file, x, semantics)).all(), semantics
+
+
+@pytest.mark.parametrize("path", committed_files(), ids=lambda p: p.name)
+def test_numpy_export_of_committed_programs_is_bit_exact(path, tmp_path):
+    program_file = load_committed(path)
+    x = points(program_file.interval or (0.0, 1.0), 1 << 18)
+    kernel = load_module(export_source(program_file, "numpy", name="kernel"), tmp_path, "committed").kernel
+    semantics = program_file.semantics or "xla"
+    assert same_bits(kernel(x), expected(program_file, x, semantics)).all()
+
+
+POINTS = points((-2.0, 2.0), 1 << 12, seed=1)
+
+
+@given(programs(max_instructions=8))
+@settings(max_examples=60, deadline=None)
+def test_numpy_export_of_random_programs_is_bit_exact(program):
+    import tempfile
+    from pathlib import Path
+
+    program_file = ProgramFile(program, "exp2", (-2.0, 2.0), "float32")
+    with tempfile.TemporaryDirectory() as directory:
+        for semantics in ("xla", "strict"):
+            got = _kernel(program_file, Path(directory), semantics)(POINTS)
+            assert same_bits(got, expected(program_file, POINTS, semantics)).all(), semantics
+
+
+_FLOAT32_BITS = st.integers(0, 2**32 - 1).map(lambda b: float(np.uint32(b).view(np.float32)))
+
+
+@given(_FLOAT32_BITS, _FLOAT32_BITS, _FLOAT32_BITS)
+@settings(max_examples=300, deadline=None)
+def test_inline_fma_helper_is_correctly_rounded(a, b, c):
+    # The helper written into generated modules against autonumerics.fma, on any bit patterns
+    # (subnormals, overflow, infinities and NaN included).
+    namespace = {"np": np}
+    from autonumerics.export.numpy import FMA_HELPER
+
+    exec(FMA_HELPER, namespace)
+    args = [np.array([v], np.float32) for v in (a, b, c)]
+    with np.errstate(all="ignore"):
+        assert same_bits(namespace["_fma"](*args), fused_multiply_add(*args)).all()
+
+
+def test_numpy_kernel_keeps_shapes(tmp_path):
+    kernel = _kernel(family_file("explicit_fma"), tmp_path, "xla")
+    grid = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
+    assert kernel(grid).shape == (3, 4)
+    assert kernel(0.5).shape == () and kernel(0.5).dtype == np.float32
+    assert same_bits(kernel(grid).ravel(), kernel(grid.ravel())).all()
+
+
+def test_generated_file_imports_only_numpy(tmp_path):
+    (tmp_path / "exp2_np.py").write_text(export_source(family_file("explicit_fma"), "numpy"))
+    code = (
+        "import sys; sys.modules['autonumerics'] = None; sys.modules['jax'] = None\n"
+        "import numpy as np, exp2_np\n"
+        "print(exp2_np.exp2(np.linspace(-2, 2, 7, dtype=np.float32)).tolist())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    x = np.linspace(-2, 2, 7, dtype=np.float32)
+    want = expected(family_file("explicit_fma"), x, "xla")
+    assert same_bits(np.asarray(json.loads(result.stdout), np.float32), want).all()
