@@ -1,0 +1,100 @@
+"""`autonumerics verify`: exhaustive float32 check of a program, a kernel file or a JAX built-in."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.table import Table
+
+from autonumerics.cli.common import console, format_number, print_json, progress_bar
+from autonumerics.errors import AutonumericsError
+from autonumerics.programfile import SEMANTICS, load_program_file, write_json_atomic
+from autonumerics.targets import get_target, parse_interval
+from autonumerics.verify import builtin_subject, kernel_subject, program_subject, verify
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "verify",
+        help="check a program or kernel on every float32 and write a certificate",
+        description="Verify a program file (run by the interpreter, as its export computes it), "
+        "an exported JAX kernel file (imported and run jitted under JAX, in chunks) or a JAX "
+        "built-in (--builtin jnp.exp2): max ULP, worst input, counts >= 0.5 / >= 1 ULP, fraction "
+        "correctly rounded, special values. Exact counts (mpmath near rounding boundaries).",
+    )
+    parser.add_argument("subject", nargs="?", help="PROGRAM.json or KERNEL.py")
+    parser.add_argument("--builtin", help="a JAX function instead: jnp.exp2, jax.scipy.special.erf, ...")
+    parser.add_argument("--function", help="the kernel's function name (default: the file's KERNEL_NAME)")
+    parser.add_argument("--target", help="target (default: the file's)")
+    parser.add_argument("--interval", help="A,B (default: the file's, else the target's)")
+    parser.add_argument("--semantics", choices=SEMANTICS, help="for a program file (default: the file's, else xla)")
+    parser.add_argument("--exhaustive", action="store_true", help="every float32 in the interval")
+    parser.add_argument("--all-floats", action="store_true", help="every float32 bit pattern (not implemented yet)")
+    parser.add_argument("--points", type=int, default=100_000, help="sample size without --exhaustive")
+    parser.add_argument("--workers", type=int, default=2, help="processes for --exhaustive (0: in this process)")
+    parser.add_argument("-o", "--output", help="write the certificate (JSON) here")
+    parser.add_argument("--json", action="store_true", help="print the certificate as one JSON object")
+    parser.set_defaults(handler=run)
+
+
+def _subject(args: argparse.Namespace):
+    """The subject and the target / interval it records, if any."""
+    if (args.subject is None) == (args.builtin is None):
+        raise AutonumericsError("give a PROGRAM.json, a KERNEL.py or --builtin NAME (one of them)")
+    if args.builtin:
+        return builtin_subject(args.builtin), None, None
+    if args.subject.endswith(".py"):
+        subject, module = kernel_subject(args.subject, args.function)
+        return subject, getattr(module, "TARGET", None), getattr(module, "INTERVAL", None)
+    program_file = load_program_file(args.subject)
+    return program_subject(program_file, args.subject, args.semantics), program_file.target, program_file.interval
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.all_floats:
+        raise AutonumericsError("--all-floats is not implemented yet: use --exhaustive over an interval")
+    subject, target_name, interval = _subject(args)
+    target_name = args.target or target_name
+    if not target_name:
+        raise AutonumericsError("no target: pass --target")
+    target = get_target(target_name)
+    interval = parse_interval(args.interval) if args.interval else interval or target.default_intervals[0]
+    with progress_bar("every float32", enabled=args.exhaustive and not args.json) as progress:
+        certificate = verify(subject, target, tuple(interval), args.exhaustive, args.points, args.workers, progress)
+    data = certificate.to_json()
+    if args.output:
+        write_json_atomic(args.output, data)
+    if args.json:
+        print_json(data)
+    else:
+        print_certificate(data)
+    return 0
+
+
+def print_certificate(data: dict) -> None:
+    report, subject = data["report"], data["subject"]
+    name = subject.get("expression") or subject.get("function") or subject.get("path")
+    table = Table(title=f"{data['target']} on [{data['interval'][0]:g}, {data['interval'][1]:g}], float32, "
+                        f"{data['inputs']} ({report['n_points']:,} inputs)")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_row("max ULP", format_number(_number(report["max_ulp"]), 5))
+    table.add_row("worst input", f"{report['worst_input']!r} ({report['worst_input_hex']})")
+    table.add_row("inputs >= 0.5 ULP", f"{report['n_ge_half_ulp']:,}")
+    table.add_row("inputs >= 1 ULP", f"{report['n_ge_one_ulp']:,}")
+    table.add_row("correctly rounded", f"{100 * report['frac_correctly_rounded']:.4f} %")
+    table.add_row("max relative error", format_number(_number(report["max_rel_error"])))
+    table.add_row("time", f"{data['seconds']:.2f} s")
+    console.print(f"[bold]{subject['kind']}[/bold]: {name}", highlight=False)
+    console.print(table)
+    special = Table(title=f"special values ({data['subnormals']})")
+    for column in ("input", "output", "correctly rounded", "in interval"):
+        special.add_column(column)
+    for row in data["special_values"]:
+        special.add_row(f"{float(row['input']):.7g}", f"{float(row['output']):.8g}", f"{'yes' if row['correctly_rounded'] else 'no'} ({row['expected']})",
+                        "yes" if row["in_interval"] else "no")
+    console.print(special)
+
+
+def _number(value: object) -> float | None:
+    return None if value is None else float(value)

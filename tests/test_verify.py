@@ -1,0 +1,114 @@
+"""verify: certificates for programs, exported JAX kernels and JAX built-ins agree with brute force."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from autonumerics.cli import main
+from autonumerics.errors import AutonumericsError
+from autonumerics.evaluation import measure
+from autonumerics.export import export_source
+from autonumerics.ground_truth import labels
+from autonumerics.metrics import ulp_errors
+from autonumerics.programfile import save_program_file
+from autonumerics.targets import get_target
+from autonumerics.verify import (
+    builtin_subject, kernel_subject, program_subject, special_values, verify,
+)
+from test_export_cases import family_file
+
+jax = pytest.importorskip("jax")
+EXP2 = get_target("exp2")
+SMALL = (0.99, 1.0)  # 167 773 float32 inputs
+
+
+@pytest.fixture(scope="module")
+def kernel_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("kernel") / "exp2_kernel.py"
+    path.write_text(export_source(family_file("horner6"), "jax"))
+    return path
+
+
+def test_program_certificate_matches_measure():
+    program_file = family_file("horner6")
+    certificate = verify(program_subject(program_file), EXP2, SMALL, workers=0)
+    direct = measure(program_file.program, EXP2, SMALL, "float32", "xla", exhaustive=True, workers=0)
+    assert certificate.report == direct
+    assert certificate.report.n_points == 167_773 and certificate.report.exhaustive
+
+
+def test_kernel_certificate_equals_program_certificate(kernel_path):
+    # The exported kernel runs under JAX, in worker processes that import the file by path.
+    program = verify(program_subject(family_file("horner6")), EXP2, SMALL, workers=0)
+    subject, module = kernel_subject(kernel_path)
+    kernel = verify(subject, EXP2, SMALL, workers=2)
+    assert kernel.report == program.report
+    data = kernel.to_json()
+    assert data["subject"]["program_hash"] == module.PROGRAM_HASH == program.subject["program_hash"]
+    assert data["subject"]["semantics"] == "xla" and len(data["subject"]["file_sha256"]) == 64
+    assert data["versions"]["jax"] and data["versions"]["numpy"] and data["date"].endswith("+00:00")
+    json.dumps(data, allow_nan=False)  # strict JSON
+
+
+def test_builtin_certificate_matches_brute_force():
+    interval = (0.5, 0.5 + 2.0**-12)  # every float32 there, checked independently with mpmath labels
+    certificate = verify(builtin_subject("jnp.exp2"), EXP2, interval, workers=0)
+    x = np.arange(np.float32(0.5).view(np.int32), np.float32(interval[1]).view(np.int32) + 1).astype(np.int32).view(np.float32)
+    outputs = np.asarray(jax.jit(jax.numpy.exp2)(x))
+    hi, lo = labels(EXP2, x.astype(np.float64), cache=False)
+    errors = ulp_errors(outputs, hi, lo, "float32")
+    assert certificate.report.n_points == x.size
+    assert certificate.report.max_ulp == pytest.approx(float(errors.max()), rel=1e-9)
+    assert certificate.report.n_ge_half_ulp == int(np.sum(errors >= 0.5))
+    assert certificate.subject == {"kind": "builtin", "function": "jnp.exp2"}
+
+
+def test_sampled_verification_of_a_program():
+    certificate = verify(program_subject(family_file("horner6")), EXP2, (0.0, 1.0), exhaustive=False, points=2000)
+    assert not certificate.report.exhaustive and certificate.report.n_points >= 1900
+    assert 0.5 < certificate.report.max_ulp < 0.9  # exhaustive: 0.8956 (README)
+
+
+def test_special_values_are_reported_against_the_exact_values():
+    rows = {row["input"]: row for row in special_values(lambda x: np.exp2(x), EXP2, (0.0, 1.0))}
+    assert rows["inf"]["correctly_rounded"] and rows["inf"]["expected"] == "inf"
+    assert rows["-inf"]["expected"] == "0.0" and rows["-inf"]["correctly_rounded"]
+    assert rows["nan"]["expected"] == "nan" and rows["nan"]["correctly_rounded"]
+    assert rows["1.0"]["in_interval"] and rows["-0.0"]["in_interval"] and not rows["-inf"]["in_interval"]
+    wrong = {row["input"]: row for row in special_values(lambda x: np.zeros_like(x), EXP2, (0.0, 1.0))}
+    assert not wrong["1.0"]["correctly_rounded"] and wrong["1.0"]["ulp"] == 2.0**23  # |0 - 2| / 2**-22
+    assert "ulp" not in wrong["3.4028234663852886e+38"]  # the exact value overflows: no ULP, a verdict
+
+
+def test_bad_subjects_are_user_errors(tmp_path):
+    with pytest.raises(AutonumericsError, match="no JAX function"):
+        builtin_subject("jnp.no_such_function")
+    with pytest.raises(AutonumericsError, match="does not exist"):
+        kernel_subject(tmp_path / "missing.py")
+    (tmp_path / "broken.py").write_text("raise RuntimeError('boom')\n")
+    with pytest.raises(AutonumericsError, match="boom"):
+        kernel_subject(tmp_path / "broken.py")
+
+
+def test_cli_verify_writes_a_certificate(tmp_path, capsys, kernel_path):
+    program = tmp_path / "horner6.json"
+    save_program_file(program, family_file("horner6"))
+    certificate = tmp_path / "cert.json"
+    assert main(["verify", str(program), "--exhaustive", "--interval", "0.999,1", "--workers", "0",
+                 "--json", "-o", str(certificate)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads(certificate.read_text())
+    assert printed["report"]["exhaustive"] and printed["subject"]["kind"] == "program"
+    assert main(["verify", str(kernel_path), "--exhaustive", "--interval", "0.999,1", "--workers", "0", "--json"]) == 0
+    kernel = json.loads(capsys.readouterr().out)
+    assert kernel["report"] == printed["report"]
+
+
+def test_cli_verify_errors_are_one_line(capsys):
+    assert main(["verify", "--builtin", "jnp.exp2", "--all-floats"]) == 2
+    assert "not implemented" in capsys.readouterr().err
+    assert main(["verify", "--builtin", "jnp.exp2"]) == 2
+    assert "no target" in capsys.readouterr().err
