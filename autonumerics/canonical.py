@@ -178,7 +178,8 @@ def _node_keys(program: Program) -> dict[str, tuple[str, str]]:
     """(structure key, full key) of every reference; the structure key ignores constant values."""
     keys: dict[str, tuple[str, str]] = {INPUT: ("x", "x")}
     for index, value in enumerate(program.constants):
-        keys[const_ref(index)] = ("c", "c" + value.hex())
+        # distinct constants stay distinct parameters even when their values are equal
+        keys[const_ref(index)] = ("c", f"c{value.hex()}#{index}")
     for index, instruction in enumerate(program.instructions):
         args = _ordered_args(instruction, keys)
         n_free = OPS[instruction.op].commutative

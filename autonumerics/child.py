@@ -15,6 +15,7 @@ import numpy as np
 
 from autonumerics.config import SearchConfig
 from autonumerics.contraction import contract_multiply_add
+from autonumerics.dtypes import float_format
 from autonumerics.fit import FitProblem, fit_constants
 from autonumerics.ground_truth import labels, make_points
 from autonumerics.interpret import evaluate
@@ -57,8 +58,7 @@ class SearchContext:
         target = get_target(config.target.name)
         interval = target.check_interval(*(config.target.interval or target.default_intervals[0]))
         evaluation = config.evaluation
-        kind = "float32" if evaluation.dtype == "float32" else "chebyshev"
-        train_x = make_points(interval, evaluation.train_points, kind)
+        train_x = training_points(interval, evaluation.train_points, evaluation.dtype)
         rng = np.random.default_rng(config.search.seed + 1_000_003)
         valid_x = make_points(interval, evaluation.validation_points, "random", rng)
         if evaluation.dtype != "float64":  # validation inputs must be values of the format
@@ -82,6 +82,18 @@ class SearchContext:
         if self.loss == "absolute":
             return absolute_errors(approx, hi, lo)
         return relative_errors(approx, hi, lo)
+
+
+def training_points(interval: tuple[float, float], n: int, dtype: str) -> np.ndarray:
+    """Chebyshev points (dense at the ends, where minimax errors peak); below float64 they are
+    rounded to the format, and a quarter are spread uniformly over the format's values
+    (uniform in ulps reaches the tiny inputs near 0 that a uniform grid never sees)."""
+    points = make_points(interval, n, "chebyshev")
+    if dtype == "float64":
+        return points
+    rounded = points.astype(float_format(dtype).dtype).astype(np.float64).clip(*interval)
+    ordinal = make_points(interval, max(2, n // 4), "float32").astype(float_format(dtype).dtype).astype(np.float64)
+    return np.unique(np.concatenate([rounded, ordinal]))
 
 
 @dataclass(frozen=True)

@@ -37,18 +37,23 @@ from __future__ import annotations
 import numpy as np
 
 from autonumerics.dtypes import float_format
-from autonumerics.program import Instruction, Program, prune, ref_kind, value_ref
+from autonumerics.program import Instruction, Program, live_instructions, prune, ref_kind, value_ref
 
 _Node = tuple[str, tuple[str, ...]]
 
 
-def _expand_and_share(program: Program, dtype: str) -> Program:
-    """Expand fma into mul + add and merge equal subexpressions (after rounding constants)."""
+def _expand_and_share(program: Program, dtype: str, merge_equal_constants: bool) -> Program:
+    """Expand fma into mul + add and merge equal subexpressions (after rounding constants).
+
+    New constants (the 1 of a hoisted reciprocal) are appended: the program's own constant
+    slots keep their positions, so a batch of constant vectors still lines up.
+    """
     rounded = np.asarray(program.constants, np.float64).astype(float_format(dtype).dtype)
     constant_of_value: dict[float, str] = {}
     mapping: dict[str, str] = {}
-    for index, value in enumerate(rounded.astype(np.float64)):
-        mapping[f"c{index}"] = constant_of_value.setdefault(float(value), f"c{index}")
+    if merge_equal_constants:
+        for index, value in enumerate(rounded.astype(np.float64)):
+            mapping[f"c{index}"] = constant_of_value.setdefault(float(value), f"c{index}")
     instructions: list[Instruction] = []
     new_depends: list[bool] = []
     seen: dict[_Node, str] = {}
@@ -93,7 +98,7 @@ def _expand_and_share(program: Program, dtype: str) -> Program:
         else:
             mapping[value_ref(index)] = push(instruction.op, args)
     output = mapping.get(program.output, program.output)
-    return prune(Program(tuple(instructions), tuple(constants), output))
+    return Program(tuple(instructions), tuple(constants), output)
 
 
 def _ranks_and_uses(program: Program) -> tuple[list[int], dict[str, int]]:
@@ -166,9 +171,18 @@ def _fusion_order(program: Program, instruction: Instruction, rank) -> tuple[int
     return (0, 1) if left_sign > 0 else (1, 0)
 
 
-def contract_multiply_add(program: Program, dtype: str = "float32") -> Program:
-    """The program as XLA on CPU evaluates it: contractible multiply-adds fused into fma."""
-    program = _expand_and_share(program, dtype)
+def contract_multiply_add(program: Program, dtype: str = "float32", merge_equal_constants: bool = True) -> Program:
+    """The program as XLA on CPU evaluates it: contractible multiply-adds fused into fma.
+
+    Args:
+        program: the program (canonical, for the model to be exact).
+        dtype: the evaluation format (constants are rounded to it before XLA compares them).
+        merge_equal_constants: XLA shares equal constants (and so the products that use them).
+            Pass False when the constants will be replaced by other values (a fitting batch):
+            then every constant slot stays where it is, and the result has the same first
+            ``n_constants`` slots (plus any appended), whatever the values.
+    """
+    program = _expand_and_share(program, dtype, merge_equal_constants)
     ranks, uses = _ranks_and_uses(program)
     out: list[Instruction] = []
     mapping: dict[str, str] = {}
@@ -206,4 +220,19 @@ def contract_multiply_add(program: Program, dtype: str = "float32") -> Program:
         if addend_negated:
             addend = push("neg", (addend,))
         mapping[value_ref(index)] = push("fma", (a, b, addend))
-    return prune(Program(tuple(out), program.constants, new(program.output)))
+    return _prune_instructions(Program(tuple(out), program.constants, new(program.output)))
+
+
+def _prune_instructions(program: Program) -> Program:
+    """Drop dead instructions but keep every constant slot (a batch indexes them by position)."""
+    pruned = prune(program)
+    if pruned.constants == program.constants:
+        return pruned
+    live = live_instructions(program)
+    mapping: dict[str, str] = {}
+    instructions: list[Instruction] = []
+    for index, instruction in enumerate(program.instructions):
+        if live[index]:
+            mapping[value_ref(index)] = value_ref(len(instructions))
+            instructions.append(Instruction(instruction.op, tuple(mapping.get(a, a) for a in instruction.args)))
+    return Program(tuple(instructions), program.constants, mapping.get(program.output, program.output))

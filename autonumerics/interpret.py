@@ -92,13 +92,21 @@ def evaluate(
             ``(pop, k)`` for a batch; constants are rounded to ``dtype``.
         contract: model jitted JAX/XLA on CPU, which fuses ``a*b + c`` into one FMA
             (see ``contraction.py``); the default rounds every op separately, like numpy.
+            With explicit ``constants`` XLA's sharing of equal constants is not modelled
+            (the values vary along a batch); with the program's own it is.
 
     Returns:
         Shape ``(n,)``, or ``(pop, n)`` for a batch of constants, in ``dtype``; a new array.
     """
     fmt = float_format(dtype)
     if contract:
-        program = contract_multiply_add(program, dtype)
+        contracted = contract_multiply_add(program, dtype, merge_equal_constants=constants is None)
+        if constants is not None and contracted.n_constants > program.n_constants:
+            constants = np.asarray(constants, dtype=np.float64)
+            extra = np.broadcast_to(np.asarray(contracted.constants[program.n_constants:]),
+                                    constants.shape[:-1] + (contracted.n_constants - program.n_constants,))
+            constants = np.concatenate([constants, extra], axis=-1)
+        program = contracted
     x = np.asarray(x)
     points = x if x.dtype == fmt.dtype else x.astype(np.float64).astype(fmt.dtype)
     values = _constant_columns(program, constants, fmt.dtype)

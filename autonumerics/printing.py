@@ -1,7 +1,8 @@
 """Print programs as infix math (readable back by ``parse_expr``) and as Python source.
 
-Constants print with ``repr``, which round-trips a float64 exactly. Values used more than once
-print as assignments (``t0 = x * x; t0 * t0``) so that sharing survives a round trip.
+Constants print with ``repr``, which round-trips a float64 exactly. Values and constants used
+more than once print as assignments (``t0 = x * x; t0 * t0``, ``k0 = 1.5; k0 / (x + k0)``) so
+that sharing survives a round trip.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ def to_infix(program: Program) -> str:
         kind, index = ref_kind(ref)
         if kind == INPUT:
             return "x"
-        if kind == "c":
-            return repr(program.constants[index])
         if ref in names:
             return names[ref]
+        if kind == "c":
+            return repr(program.constants[index])
         body, precedence = expression(index)
         return f"({body})" if precedence < min_precedence else body
 
@@ -56,6 +57,10 @@ def to_infix(program: Program) -> str:
             return f"-{inner}", 3
         return f"{op}({', '.join(text(a, 0) for a in args)})", _ATOM
 
+    for index, value in enumerate(program.constants):  # a shared parameter is named once
+        if counts.get(f"c{index}", 0) > 1:
+            names[f"c{index}"] = f"k{index}"
+            statements.append(f"k{index} = {value!r}")
     live = live_instructions(program)
     for index in range(len(program.instructions)):
         ref = f"v{index}"
