@@ -29,7 +29,7 @@ import numpy as np
 from mpmath import mpf
 from scipy.optimize import linprog
 
-from autonumerics.baselines.problem import WORKING_DPS, Approximant, Problem, chebyshev_grid, horner
+from autonumerics.baselines.problem import WORKING_DPS, Approximant, Problem, chebyshev_grid
 
 LP_GRID = 512
 # Weight of the worst-case rounding budget in the LP: the exhaustive max ULP error sits
