@@ -80,6 +80,7 @@ def emit_c(spec: KernelSpec) -> str:
         "#endif",
         "",
         f"static inline float {name}(float x) {{",
+        "    (void)x;  /* a constant program does not read it */",
         *constants,
         *body,
         f"    return {_operand(program.output)};",
