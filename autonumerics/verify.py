@@ -135,6 +135,15 @@ def kernel_subject(path: str | Path, name: str | None = None) -> tuple[Subject, 
     return Subject("kernel", KernelFunction(path, name), description, XLA_SUBNORMALS), module
 
 
+def builtin_target(dotted: str) -> str | None:
+    """The target a JAX built-in computes ("jnp.exp2" -> "exp2"), if it is a known one."""
+    from autonumerics.baselines.builtin import JAX_BUILTINS
+
+    full = dotted.replace("jnp.", "jax.numpy.", 1)
+    return next((target for target, (module, name, keywords) in JAX_BUILTINS.items()
+                 if f"{module}.{name}" == full and not keywords), None)
+
+
 def builtin_subject(dotted: str) -> Subject:
     function = BuiltinFunction(dotted)
     function._resolve()  # fail now, in this process, on a bad name
@@ -235,7 +244,7 @@ def _strict_json(value: object) -> object:
 
 
 def verify(subject: Subject, target: Target, interval: tuple[float, float], exhaustive: bool = True,
-           points: int = 100_000, workers: int = 2, progress: Callable[[int, int], None] | None = None) -> Certificate:
+           points: int = 10_000, workers: int = 2, progress: Callable[[int, int], None] | None = None) -> Certificate:
     """Check ``subject`` against ``target`` on ``interval`` and return the certificate.
 
     Args:

@@ -110,5 +110,13 @@ def test_cli_verify_writes_a_certificate(tmp_path, capsys, kernel_path):
 def test_cli_verify_errors_are_one_line(capsys):
     assert main(["verify", "--builtin", "jnp.exp2", "--all-floats"]) == 2
     assert "not implemented" in capsys.readouterr().err
-    assert main(["verify", "--builtin", "jnp.exp2"]) == 2
+    assert main(["verify", "--builtin", "jnp.abs"]) == 2
     assert "no target" in capsys.readouterr().err
+
+
+def test_builtins_name_their_target():
+    from autonumerics.verify import builtin_target
+
+    assert builtin_target("jnp.exp2") == "exp2" and builtin_target("jax.scipy.special.erf") == "erf"
+    assert builtin_target("jax.nn.gelu") is None  # the default gelu is the tanh approximation
+    assert builtin_target("jnp.abs") is None

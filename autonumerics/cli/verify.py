@@ -10,7 +10,7 @@ from autonumerics.cli.common import console, format_number, print_json, progress
 from autonumerics.errors import AutonumericsError
 from autonumerics.programfile import SEMANTICS, load_program_file, write_json_atomic
 from autonumerics.targets import get_target, parse_interval
-from autonumerics.verify import builtin_subject, kernel_subject, program_subject, verify
+from autonumerics.verify import builtin_subject, builtin_target, kernel_subject, program_subject, verify
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--semantics", choices=SEMANTICS, help="for a program file (default: the file's, else xla)")
     parser.add_argument("--exhaustive", action="store_true", help="every float32 in the interval")
     parser.add_argument("--all-floats", action="store_true", help="every float32 bit pattern (not implemented yet)")
-    parser.add_argument("--points", type=int, default=100_000, help="sample size without --exhaustive")
+    parser.add_argument("--points", type=int, default=10_000, help="sample size without --exhaustive")
     parser.add_argument("--workers", type=int, default=2, help="processes for --exhaustive (0: in this process)")
     parser.add_argument("-o", "--output", help="write the certificate (JSON) here")
     parser.add_argument("--json", action="store_true", help="print the certificate as one JSON object")
@@ -42,7 +42,7 @@ def _subject(args: argparse.Namespace):
     if (args.subject is None) == (args.builtin is None):
         raise AutonumericsError("give a PROGRAM.json, a KERNEL.py or --builtin NAME (one of them)")
     if args.builtin:
-        return builtin_subject(args.builtin), None, None
+        return builtin_subject(args.builtin), builtin_target(args.builtin), None
     if args.subject.endswith(".py"):
         subject, module = kernel_subject(args.subject, args.function)
         return subject, getattr(module, "TARGET", None), getattr(module, "INTERVAL", None)
