@@ -90,6 +90,21 @@ class KernelFunction(_JaxFunction):
         return getattr(load_kernel_module(self.path), self.name)
 
 
+class NumpyKernelFunction:
+    """The function ``name`` of a NumPy kernel file at ``path``, called as is (picklable)."""
+
+    def __init__(self, path: str | Path, name: str) -> None:
+        self.path, self.name = str(Path(path).resolve()), name
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path, "name": self.name}
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        if getattr(self, "_function", None) is None:
+            self._function = getattr(load_kernel_module(self.path), self.name)
+        return np.asarray(self._function(x), dtype=np.float32)
+
+
 class BuiltinFunction(_JaxFunction):
     """A JAX function by dotted name (``"jnp.exp2"``, ``"jax.scipy.special.erf"``), jitted."""
 
@@ -123,7 +138,10 @@ def program_subject(program_file: ProgramFile, path: str | None = None, semantic
 
 
 def kernel_subject(path: str | Path, name: str | None = None) -> tuple[Subject, object]:
-    """An exported JAX kernel file (and its module, for its TARGET / INTERVAL defaults)."""
+    """An exported kernel file (and its module, for its TARGET / INTERVAL defaults).
+
+    A module that imports ``jax`` runs jitted under JAX; otherwise (a NumPy export) as is.
+    """
     module = load_kernel_module(path)
     name = name or getattr(module, "KERNEL_NAME", None)
     if not name or not callable(getattr(module, name, None)):
@@ -132,7 +150,9 @@ def kernel_subject(path: str | Path, name: str | None = None) -> tuple[Subject, 
     description = {"path": str(path), "function": name, "file_sha256": digest,
                    "program_hash": getattr(module, "PROGRAM_HASH", None),
                    "semantics": getattr(module, "SEMANTICS", None), "expression": getattr(module, "EXPRESSION", None)}
-    return Subject("kernel", KernelFunction(path, name), description, XLA_SUBNORMALS), module
+    if hasattr(module, "jax"):
+        return Subject("kernel", KernelFunction(path, name), description, XLA_SUBNORMALS), module
+    return Subject("kernel", NumpyKernelFunction(path, name), description, IEEE_SUBNORMALS), module
 
 
 def builtin_target(dotted: str) -> str | None:

@@ -53,6 +53,15 @@ def test_kernel_certificate_equals_program_certificate(kernel_path):
     json.dumps(data, allow_nan=False)  # strict JSON
 
 
+def test_numpy_kernel_files_are_verified_without_jax(tmp_path):
+    path = tmp_path / "exp2_np.py"
+    path.write_text(export_source(family_file("horner6"), "numpy"))
+    subject, _ = kernel_subject(path)
+    assert subject.subnormals.startswith("IEEE")
+    program = verify(program_subject(family_file("horner6")), EXP2, SMALL, workers=0)
+    assert verify(subject, EXP2, SMALL, workers=0).report == program.report
+
+
 def test_builtin_certificate_matches_brute_force():
     interval = (0.5, 0.5 + 2.0**-12)  # every float32 there, checked independently with mpmath labels
     certificate = verify(builtin_subject("jnp.exp2"), EXP2, interval, workers=0)
