@@ -241,16 +241,18 @@ class Certificate:
     seconds: float = 0.0
     date: str = ""
     versions: dict = field(default_factory=dict)
+    all_floats: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         """Strict JSON (non-finite numbers as the strings "inf", "-inf", "nan")."""
         return _strict_json({"format": FORMAT, "subject": self.subject, "target": self.target,
                 "interval": [float(v) for v in self.interval], "dtype": "float32",
-                "inputs": ("every float32 in the interval" if self.report.exhaustive
+                "inputs": ("every float32 bit pattern" if self.all_floats else
+                           "every float32 in the interval" if self.report.exhaustive
                            else f"sampled, {self.report.n_points} points"),
                 "report": self.report.to_dict(), "special_values": self.special,
                 "subnormals": self.subnormals, "seconds": round(self.seconds, 3), "date": self.date,
-                "versions": self.versions})
+                "versions": self.versions, **({"all_floats": self.all_floats} if self.all_floats else {})})
 
 
 def _strict_json(value: object) -> object:
@@ -288,3 +290,20 @@ def verify(subject: Subject, target: Target, interval: tuple[float, float], exha
     date = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     return Certificate({"kind": subject.kind, **subject.description}, target.name, interval, report, special,
                        subject.subnormals, time.perf_counter() - started, date, _versions())
+
+
+def verify_every_float(subject: Subject, target: Target, workers: int = 2,
+                       progress: Callable[[int, int], None] | None = None,
+                       max_per_part: int | None = None) -> Certificate:
+    """Check ``subject`` on all 2^32 float32 bit patterns (see ``verify_all``); the certificate's
+    report covers the inputs with normal results, ``all_floats`` the other parts."""
+    from autonumerics.verify_all import verify_all_floats
+
+    started = time.perf_counter()
+    report, details = verify_all_floats(subject.function, target, workers, progress=progress,
+                                        max_per_part=max_per_part)
+    largest = float(np.finfo(np.float32).max)
+    special = special_values(subject.function, target, (-largest, largest))
+    date = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    return Certificate({"kind": subject.kind, **subject.description}, target.name, (-largest, largest), report,
+                       special, subject.subnormals, time.perf_counter() - started, date, _versions(), details)

@@ -117,8 +117,8 @@ def test_cli_verify_writes_a_certificate(tmp_path, capsys, kernel_path):
 
 
 def test_cli_verify_errors_are_one_line(capsys):
-    assert main(["verify", "--builtin", "jnp.exp2", "--all-floats"]) == 2
-    assert "not implemented" in capsys.readouterr().err
+    assert main(["verify", "--builtin", "jnp.exp2", "kernel.py"]) == 2
+    assert "one of them" in capsys.readouterr().err
     assert main(["verify", "--builtin", "jnp.abs"]) == 2
     assert "no target" in capsys.readouterr().err
 
@@ -129,3 +129,31 @@ def test_builtins_name_their_target():
     assert builtin_target("jnp.exp2") == "exp2" and builtin_target("jax.scipy.special.erf") == "erf"
     assert builtin_target("jax.nn.gelu") is None  # the default gelu is the tanh approximation
     assert builtin_target("jnp.abs") is None
+
+
+def test_all_floats_parts_of_exp2_and_log2_have_exact_boundaries():
+    from autonumerics.verify_all import find_parts, keys_to_float32
+
+    def starts(target):
+        return [(name, float(keys_to_float32(np.array([first]))[0])) for name, first, _ in find_parts(get_target(target))]
+
+    exp2 = starts("exp2")
+    assert ("overflow", 128.0) in exp2 and ("normal", -126.0) in exp2  # 2^-126 is the smallest normal
+    assert exp2[0] == ("subnormal_result", -float(np.finfo(np.float32).max))
+    assert [name for name, _ in exp2].count("subnormal_input") == 2
+    log2 = starts("log2")
+    assert log2[0][0] == "undefined" and ("overflow", 0.0) in log2  # log2(0) = -inf
+    parts = find_parts(get_target("exp2"))
+    assert sum(last - first + 1 for _, first, last in parts) == 2 * 0x7F7FFFFF + 1  # every finite float32 once
+
+
+def test_all_floats_smoke_run_checks_every_part():
+    from autonumerics.verify import verify_every_float
+
+    certificate = verify_every_float(builtin_subject("jnp.exp2"), EXP2, workers=0, max_per_part=500)
+    details = certificate.to_json()["all_floats"]
+    assert not details["complete"]
+    assert details["overflow"] == {"n_inputs": 500, "n_correct": 500}
+    assert details["nan_inputs"]["n_correct"] == details["nan_inputs"]["n_inputs"] == 2 * (2**23 - 1)
+    assert details["subnormal_result"]["n_flushed_to_zero"] == 500
+    assert certificate.report.n_points == 1001  # the normal parts: 500 + ±0 + 500

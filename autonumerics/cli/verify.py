@@ -10,7 +10,9 @@ from autonumerics.cli.common import console, format_number, print_json, progress
 from autonumerics.errors import AutonumericsError
 from autonumerics.programfile import SEMANTICS, load_program_file, write_json_atomic
 from autonumerics.targets import get_target, parse_interval
-from autonumerics.verify import builtin_subject, builtin_target, kernel_subject, program_subject, verify
+from autonumerics.verify import (
+    builtin_subject, builtin_target, kernel_subject, program_subject, verify, verify_every_float,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--interval", help="A,B (default: the file's, else the target's)")
     parser.add_argument("--semantics", choices=SEMANTICS, help="for a program file (default: the file's, else xla)")
     parser.add_argument("--exhaustive", action="store_true", help="every float32 in the interval")
-    parser.add_argument("--all-floats", action="store_true", help="every float32 bit pattern (not implemented yet)")
+    parser.add_argument("--all-floats", action="store_true",
+                        help="every float32 bit pattern (for full-range kernels; overflow, underflow and "
+                        "undefined inputs checked by rule)")
+    parser.add_argument("--max-per-part", type=int, help=argparse.SUPPRESS)  # smoke runs of --all-floats
     parser.add_argument("--points", type=int, default=10_000, help="sample size without --exhaustive")
     parser.add_argument("--workers", type=int, default=2, help="processes for --exhaustive (0: in this process)")
     parser.add_argument("-o", "--output", help="write the certificate (JSON) here")
@@ -51,16 +56,17 @@ def _subject(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.all_floats:
-        raise AutonumericsError("--all-floats is not implemented yet: use --exhaustive over an interval")
     subject, target_name, interval = _subject(args)
     target_name = args.target or target_name
     if not target_name:
         raise AutonumericsError("no target: pass --target")
     target = get_target(target_name)
     interval = parse_interval(args.interval) if args.interval else interval or target.default_intervals[0]
-    with progress_bar("every float32", enabled=args.exhaustive and not args.json) as progress:
-        certificate = verify(subject, target, tuple(interval), args.exhaustive, args.points, args.workers, progress)
+    with progress_bar("every float32", enabled=(args.exhaustive or args.all_floats) and not args.json) as progress:
+        if args.all_floats:
+            certificate = verify_every_float(subject, target, args.workers, progress, args.max_per_part)
+        else:
+            certificate = verify(subject, target, tuple(interval), args.exhaustive, args.points, args.workers, progress)
     data = certificate.to_json()
     if args.output:
         write_json_atomic(args.output, data)
@@ -94,6 +100,9 @@ def print_certificate(data: dict) -> None:
         special.add_row(f"{float(row['input']):.7g}", f"{float(row['output']):.8g}", f"{'yes' if row['correctly_rounded'] else 'no'} ({row['expected']})",
                         "yes" if row["in_interval"] else "no")
     console.print(special)
+    for name, counts in data.get("all_floats", {}).items():
+        if isinstance(counts, dict) and "n_correct" in counts:
+            console.print(f"{name}: {counts['n_correct']:,} of {counts['n_inputs']:,} as required", highlight=False)
 
 
 def _number(value: object) -> float | None:
