@@ -21,9 +21,9 @@ import importlib.util
 import math
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import mpmath
 import numpy as np
@@ -52,7 +52,7 @@ def load_kernel_module(path: str | Path):
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
-    except Exception as error:  # a user's file: any failure is reported as one line
+    except Exception as error:  # noqa: BLE001 - a user's file: any failure is reported as one line
         raise AutonumericsError(f"cannot import {path}: {type(error).__name__}: {error}") from None
     return module
 
@@ -287,7 +287,7 @@ def verify(subject: Subject, target: Target, interval: tuple[float, float], exha
         hi, lo = labels(target, x)
         report = error_report(x, subject.function(x.astype(np.float32)), hi, lo, "float32")
     special = special_values(subject.function, target, interval)
-    date = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    date = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     return Certificate({"kind": subject.kind, **subject.description}, target.name, interval, report, special,
                        subject.subnormals, time.perf_counter() - started, date, _versions())
 
@@ -304,6 +304,6 @@ def verify_every_float(subject: Subject, target: Target, workers: int = 2,
                                         max_per_part=max_per_part)
     largest = float(np.finfo(np.float32).max)
     special = special_values(subject.function, target, (-largest, largest))
-    date = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    date = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     return Certificate({"kind": subject.kind, **subject.description}, target.name, (-largest, largest), report,
                        special, subject.subnormals, time.perf_counter() - started, date, _versions(), details)

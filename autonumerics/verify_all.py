@@ -19,7 +19,7 @@ one class would be missed (its inputs are then scored with their neighbours' rul
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -20,12 +20,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from autonumerics.export import export_source  # noqa: E402
-from autonumerics.parse import parse_expr  # noqa: E402
-from autonumerics.programfile import ProgramFile  # noqa: E402
-from autonumerics.targets import get_target, parse_interval  # noqa: E402
-from autonumerics.verify import (  # noqa: E402
-    builtin_subject, kernel_subject, program_subject, verify, verify_every_float,
+from autonumerics.export import export_source
+from autonumerics.parse import parse_expr
+from autonumerics.programfile import ProgramFile
+from autonumerics.targets import get_target, parse_interval
+from autonumerics.verify import (
+    builtin_subject,
+    kernel_subject,
+    program_subject,
+    verify,
+    verify_every_float,
 )
 
 HORNER6 = ProgramFile(parse_expr(

@@ -6,13 +6,20 @@ import json
 
 import numpy as np
 import pytest
+from test_export_cases import family_file
 
-from autonumerics.bench import Timing, bench, load_kernel, parse_sizes, resolve_against, stacked
+from autonumerics.bench import (
+    Timing,
+    bench,
+    load_kernel,
+    parse_sizes,
+    resolve_against,
+    stacked,
+)
 from autonumerics.cli import main
 from autonumerics.errors import AutonumericsError
 from autonumerics.export import export_source
 from autonumerics.programfile import save_program_file
-from test_export_cases import family_file
 
 jax = pytest.importorskip("jax")
 

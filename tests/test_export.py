@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_export_cases import family_file, points, same_bits
 
 from autonumerics.canonical import canonicalize
 from autonumerics.cli import main
 from autonumerics.errors import AutonumericsError
-from autonumerics.export import LANGUAGES, export_source, fold_invariants_float32, kernel_spec, reference_function
+from autonumerics.export import (
+    LANGUAGES,
+    export_source,
+    fold_invariants_float32,
+    kernel_spec,
+    reference_function,
+)
 from autonumerics.interpret import evaluate
 from autonumerics.parse import parse_expr
 from autonumerics.programfile import ProgramFile, save_program_file
-from test_export_cases import family_file, points, same_bits
 
 
 def test_xla_spec_is_canonical_and_strict_spec_is_the_program_as_written():

@@ -10,12 +10,20 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import programs
+from test_export_cases import (
+    BASELINES,
+    FAMILIES,
+    baseline_file,
+    expected,
+    family_file,
+    points,
+    same_bits,
+)
 
 from autonumerics.export import export_source
 from autonumerics.export.c import c_literal
 from autonumerics.programfile import ProgramFile
-from strategies import programs
-from test_export_cases import BASELINES, FAMILIES, baseline_file, expected, family_file, points, same_bits
 
 CC = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
 pytestmark = pytest.mark.skipif(CC is None, reason="no C compiler")
@@ -123,16 +131,16 @@ def test_c_literals_are_exact_float32(bits):
 def test_header_refuses_fast_math(tmp_path):
     (tmp_path / "k.h").write_text(export_source(family_file("horner6"), "c"))
     (tmp_path / "main.c").write_text('#include "k.h"\nint main(void) { return approx_exp2(0.5f) > 1.0f ? 0 : 1; }\n')
-    ok = subprocess.run([CC, *FLAGS, "-o", str(tmp_path / "m"), str(tmp_path / "main.c"), "-lm"], capture_output=True)
+    ok = subprocess.run([CC, *FLAGS, "-o", str(tmp_path / "m"), str(tmp_path / "main.c"), "-lm"], capture_output=True, check=False)
     assert ok.returncode == 0, ok.stderr
-    assert subprocess.run([str(tmp_path / "m")]).returncode == 0
+    assert subprocess.run([str(tmp_path / "m")], check=False).returncode == 0
     fast = subprocess.run([CC, "-std=c99", "-ffast-math", "-c", "-o", str(tmp_path / "f.o"), str(tmp_path / "main.c")],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     assert fast.returncode != 0 and "fast-math" in fast.stderr
 
 
 def _has_fma() -> bool:
-    macros = subprocess.run([CC, "-march=native", "-dM", "-E", "-"], input="", capture_output=True, text=True)
+    macros = subprocess.run([CC, "-march=native", "-dM", "-E", "-"], input="", capture_output=True, text=True, check=False)
     return "__FMA__" in macros.stdout
 
 

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from test_export_cases import family_file
 
 from autonumerics.cli import main
 from autonumerics.errors import AutonumericsError
@@ -16,9 +17,12 @@ from autonumerics.metrics import ulp_errors
 from autonumerics.programfile import save_program_file
 from autonumerics.targets import get_target
 from autonumerics.verify import (
-    builtin_subject, kernel_subject, program_subject, special_values, verify,
+    builtin_subject,
+    kernel_subject,
+    program_subject,
+    special_values,
+    verify,
 )
-from test_export_cases import family_file
 
 jax = pytest.importorskip("jax")
 EXP2 = get_target("exp2")

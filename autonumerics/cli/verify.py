@@ -11,7 +11,12 @@ from autonumerics.errors import AutonumericsError
 from autonumerics.programfile import SEMANTICS, load_program_file, write_json_atomic
 from autonumerics.targets import get_target, parse_interval
 from autonumerics.verify import (
-    builtin_subject, builtin_target, kernel_subject, program_subject, verify, verify_every_float,
+    builtin_subject,
+    builtin_target,
+    kernel_subject,
+    program_subject,
+    verify,
+    verify_every_float,
 )
 
 

@@ -28,8 +28,8 @@ import importlib.metadata
 import json
 import keyword
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

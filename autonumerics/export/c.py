@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import math
 
-from autonumerics.export import KernelSpec, autonumerics_version, certificate_lines, float32_constants
+from autonumerics.export import (
+    KernelSpec,
+    autonumerics_version,
+    certificate_lines,
+    float32_constants,
+)
 from autonumerics.ops import OPS
 from autonumerics.program import ref_kind
 
@@ -61,7 +66,9 @@ def emit_c(spec: KernelSpec) -> str:
     program = spec.ops_program
     name = c_name(spec)
     guard = f"AUTONUMERICS_{name.upper()}_H"
-    constants = [f"    const float c{i} = {c_literal(v)};" for i, v in enumerate(float32_constants(program))]
+    used = {ref for instruction in program.instructions for ref in instruction.args} | {program.output}
+    constants = [f"    const float c{i} = {c_literal(v)};" for i, v in enumerate(float32_constants(program))
+                 if f"c{i}" in used]  # the contracted program may keep merged duplicates unused
     body = [f"    const float v{i} = {OPS[ins.op].c.format(*(_operand(a) for a in ins.args))};"
             for i, ins in enumerate(program.instructions)]
     lines = [

@@ -21,7 +21,12 @@ How the generated code keeps the interpreter's bits (``contraction.py`` has the 
 
 from __future__ import annotations
 
-from autonumerics.export import KernelSpec, autonumerics_version, certificate_lines, float32_constants
+from autonumerics.export import (
+    KernelSpec,
+    autonumerics_version,
+    certificate_lines,
+    float32_constants,
+)
 from autonumerics.ops import OPS
 from autonumerics.program import Program, ref_kind
 

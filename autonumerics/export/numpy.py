@@ -10,7 +10,12 @@ harmless (53 >= 24 + 2; Boldo & Melquiond 2008). The results equal the interpret
 
 from __future__ import annotations
 
-from autonumerics.export import KernelSpec, autonumerics_version, certificate_lines, float32_constants
+from autonumerics.export import (
+    KernelSpec,
+    autonumerics_version,
+    certificate_lines,
+    float32_constants,
+)
 from autonumerics.ops import OPS
 from autonumerics.program import ref_kind
 
