@@ -50,10 +50,21 @@ def _use_counts(program: Program) -> list[int]:
 
 
 def _xla_body(program: Program) -> list[str]:
-    """The canonical program as written; only square roots are hidden from XLA."""
+    """The canonical program as written; only square roots are hidden from XLA.
+
+    Constants equal in float32 are read from one slot: the contraction model lets XLA share
+    them (and the products that use them), and XLA only does so when they are one slice.
+    """
+    first_slot: dict[float, int] = {}
+    slot = [first_slot.setdefault(value, index) for index, value in enumerate(float32_constants(program))]
+
+    def operand(ref: str) -> str:
+        kind, index = ref_kind(ref)
+        return f"c[{slot[index]}]" if kind == "c" else _operand(ref)
+
     lines = []
     for index, instruction in enumerate(program.instructions):
-        expression = OPS[instruction.op].jax.format(*(_operand(a) for a in instruction.args))
+        expression = OPS[instruction.op].jax.format(*(operand(a) for a in instruction.args))
         if instruction.op == "sqrt":
             expression = f"{BARRIER}({expression})"
         lines.append(f"v{index} = {expression}")
