@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 import mpmath
 import numpy as np
@@ -43,7 +44,7 @@ IEEE_SUBNORMALS = "IEEE gradual underflow (interpreter, NumPy and C exports)"
 _PAD = 1024  # JAX calls are padded to a power of two >= this: few shapes, few compilations
 
 
-def load_kernel_module(path: str | Path):
+def load_kernel_module(path: str | Path) -> ModuleType:
     """Import a generated kernel file by path (a fresh module, not registered in sys.modules)."""
     path = Path(path)
     if not path.is_file():
@@ -137,7 +138,7 @@ def program_subject(program_file: ProgramFile, path: str | None = None, semantic
     return Subject("program", ProgramFunction(spec.program, "float32", spec.semantics), description, IEEE_SUBNORMALS)
 
 
-def kernel_subject(path: str | Path, name: str | None = None) -> tuple[Subject, object]:
+def kernel_subject(path: str | Path, name: str | None = None) -> tuple[Subject, ModuleType]:
     """An exported kernel file (and its module, for its TARGET / INTERVAL defaults).
 
     A module that imports ``jax`` runs jitted under JAX; otherwise (a NumPy export) as is.
