@@ -17,6 +17,8 @@ def _correctly_rounded(exact: Fraction, dtype) -> float:
     best = None
     for candidate in (np.nextafter(guess, dtype(-np.inf)) if dtype is not ml_dtypes.bfloat16 else guess, guess,
                       np.nextafter(guess, dtype(np.inf)) if dtype is not ml_dtypes.bfloat16 else guess):
+        if not np.isfinite(candidate):  # the neighbour of the largest finite value
+            continue
         distance = abs(Fraction(float(candidate)) - exact)
         key = (distance, int(np.array(candidate).view(np.uint16 if np.dtype(dtype).itemsize == 2 else np.uint32)) & 1)
         if best is None or key < best[0]:
