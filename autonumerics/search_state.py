@@ -17,7 +17,7 @@ from autonumerics.program import Program
 CHECKPOINT_VERSION = 1
 # Fits that find the optimum whatever the start (LP minimax, a 1-D bracket): retraining such a
 # structure cannot find anything new.
-EXACT_FITS = ("lp", "golden", "none")
+EXACT_FITS = ("lp", "1d", "none")
 CACHE_SIZE = 50_000  # fingerprints / structures remembered: bounds memory and checkpoint size
 
 
@@ -60,7 +60,7 @@ class SearchState:
         self.n_evaluated += 1
         self.next_id = max(self.next_id, int(event["id"]) + 1)
         self.structures.seen(event["structure"])
-        if event["fit"] in EXACT_FITS:
+        if event["fit"].split("+")[0] in EXACT_FITS:  # "lp+float32": an exact fit, then a polish
             self.exact.seen(event["structure"])
         if self.fingerprints.seen(event["fingerprint"]) and event["kind"] != "seed":
             self.n_duplicates += 1
