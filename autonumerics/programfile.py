@@ -13,6 +13,7 @@ hex strings (these win over ``expression``, which is then only for reading), the
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -136,6 +137,17 @@ def load_program_file(path: str | os.PathLike) -> ProgramFile:
 def save_program_file(path: str | os.PathLike, program_file: ProgramFile) -> None:
     """Write atomically (a crash never leaves half a file)."""
     write_json_atomic(path, program_file.to_json())
+
+
+def json_safe(value: object) -> object:
+    """Replace non-finite floats by strings ("inf", "nan") so the output is strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return value
 
 
 def write_json_atomic(path: str | os.PathLike, data: object) -> None:

@@ -35,7 +35,7 @@ from autonumerics.exhaustive import exhaustive_float32
 from autonumerics.export import kernel_spec
 from autonumerics.ground_truth import labels
 from autonumerics.metrics import ErrorReport, error_report, round_to_format, ulp_errors
-from autonumerics.programfile import ProgramFile
+from autonumerics.programfile import ProgramFile, json_safe
 from autonumerics.targets import Target
 
 FORMAT = "autonumerics-certificate/1"
@@ -246,7 +246,7 @@ class Certificate:
 
     def to_json(self) -> dict:
         """Strict JSON (non-finite numbers as the strings "inf", "-inf", "nan")."""
-        return _strict_json({"format": FORMAT, "subject": self.subject, "target": self.target,
+        return json_safe({"format": FORMAT, "subject": self.subject, "target": self.target,
                 "interval": [float(v) for v in self.interval], "dtype": "float32",
                 "inputs": ("every float32 bit pattern" if self.all_floats else
                            "every float32 in the interval" if self.report.exhaustive
@@ -254,16 +254,6 @@ class Certificate:
                 "report": self.report.to_dict(), "special_values": self.special,
                 "subnormals": self.subnormals, "seconds": round(self.seconds, 3), "date": self.date,
                 "versions": self.versions, **({"all_floats": self.all_floats} if self.all_floats else {})})
-
-
-def _strict_json(value: object) -> object:
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, dict):
-        return {key: _strict_json(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_strict_json(item) for item in value]
-    return value
 
 
 def verify(subject: Subject, target: Target, interval: tuple[float, float], exhaustive: bool = True,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -13,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.parse import parse_expr
-from autonumerics.programfile import ProgramFile, load_program_file
+from autonumerics.programfile import ProgramFile, json_safe, load_program_file
 
 console = Console()
 
@@ -25,17 +24,6 @@ def load_program_argument(path: str | None, expression: str | None) -> ProgramFi
     if expression is not None:
         return ProgramFile(parse_expr(expression))
     return load_program_file(path)
-
-
-def json_safe(value: object) -> object:
-    """Replace non-finite floats by strings so the output is strict JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    return value
 
 
 def print_json(data: dict) -> None:
