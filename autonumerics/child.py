@@ -15,11 +15,12 @@ import numpy as np
 
 from autonumerics.config import SearchConfig
 from autonumerics.contraction import contract_multiply_add
+from autonumerics.cost import WallClockCost
 from autonumerics.dtypes import float_format
 from autonumerics.fit import FitProblem, fit_constants
 from autonumerics.ground_truth import labels, make_points
 from autonumerics.interpret import evaluate
-from autonumerics.metrics import relative_errors, ulp_errors, absolute_errors
+from autonumerics.metrics import absolute_errors, relative_errors, ulp_errors
 from autonumerics.mutate import fingerprint, probe_points
 from autonumerics.program import Program
 from autonumerics.programfile import default_semantics
@@ -38,6 +39,8 @@ class SearchContext:
         valid_x, valid_hi, valid_lo: validation points and labels, fixed for the whole run.
         probes: points for the functional fingerprint.
         fit_budget: constant vectors per fit.
+        wall_clock: the measured-cost model when the config's cost is "wall_clock" (each worker
+            gets its own copy, whose cache of timed structures then lives in that worker).
     """
 
     dtype: str
@@ -51,6 +54,7 @@ class SearchContext:
     valid_lo: np.ndarray
     probes: np.ndarray
     fit_budget: int
+    wall_clock: WallClockCost | None = None
 
     @classmethod
     def build(cls, config: SearchConfig) -> SearchContext:
@@ -73,6 +77,8 @@ class SearchContext:
             valid_x=valid_x, valid_hi=valid_hi, valid_lo=valid_lo,
             probes=probe_points(*interval),
             fit_budget=config.search.fit_budget,
+            wall_clock=(WallClockCost(interval, evaluation.semantics or default_semantics(evaluation.dtype))
+                        if evaluation.cost == "wall_clock" else None),
         )
 
     def errors(self, approx: np.ndarray, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
@@ -121,6 +127,8 @@ class ChildResult:
         fit_evaluations: constant vectors evaluated.
         fingerprint: functional fingerprint of the fitted program (hex).
         seconds: wall time of the evaluation in the worker.
+        cost: measured cost (ns per element) when the search's cost is "wall_clock", else None
+            (the driver then counts ops).
     """
 
     task: ChildTask
@@ -131,6 +139,7 @@ class ChildResult:
     fit_evaluations: int
     fingerprint: str
     seconds: float
+    cost: float | None = None
 
     @property
     def fitness(self) -> float:
@@ -163,8 +172,10 @@ def evaluate_child(context: SearchContext, task: ChildTask) -> ChildResult:
     scored = contract_multiply_add(program, context.dtype) if xla and low_precision else program
     train_loss = _max_error(context, evaluate(scored, context.train_x, context.dtype), context.train_hi, context.train_lo)
     valid_loss = _max_error(context, evaluate(scored, context.valid_x, context.dtype), context.valid_hi, context.valid_lo)
+    seconds = time.perf_counter() - started  # the fit and scoring; the timing below is apart
+    cost = context.wall_clock(program) if context.wall_clock is not None else None
     return ChildResult(task, program, train_loss, valid_loss, method, n_evaluations,
-                       fingerprint(program, context.probes).hex(), time.perf_counter() - started)
+                       fingerprint(program, context.probes).hex(), seconds, cost)
 
 
 def _max_error(context: SearchContext, approx: np.ndarray, hi: np.ndarray, lo: np.ndarray) -> float:

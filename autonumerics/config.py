@@ -9,12 +9,14 @@ plain string when it is not valid TOML).
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autonumerics.cost import COST_MODELS
 from autonumerics.dtypes import FORMATS
 from autonumerics.errors import AutonumericsError
 from autonumerics.ops import OPS
@@ -45,6 +47,8 @@ class EvaluationConfig:
         validation_points: fresh points every child is also scored on (fitness = the larger).
         final_points: points the Pareto front is re-validated on at the end of a run.
         digits: significant digits of the mpmath labels.
+        cost: the cost objective: "ops" (weighted op count) or "wall_clock" (measured time of
+            the exported JAX kernel, stacked, in ns per element; see ``cost.py``).
     """
 
     dtype: str = "float64"
@@ -54,6 +58,7 @@ class EvaluationConfig:
     validation_points: int = 4096
     final_points: int = 100_000
     digits: int = 30
+    cost: str = "ops"
 
 
 @dataclass(frozen=True)
@@ -241,6 +246,8 @@ def _validate(config: SearchConfig, source: str) -> None:
         fail("evaluation.semantics", f"{evaluation.semantics!r} is not xla or strict")
     if evaluation.loss not in ("relative", "absolute", "ulp"):
         fail("evaluation.loss", f"{evaluation.loss!r} is not relative, absolute or ulp")
+    if evaluation.cost not in COST_MODELS:
+        fail("evaluation.cost", f"{evaluation.cost!r} is not one of {', '.join(COST_MODELS)}")
     for key in ("train_points", "validation_points", "final_points"):
         if getattr(evaluation, key) < 2:
             fail(f"evaluation.{key}", "needs at least 2 points")
@@ -275,7 +282,7 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return repr(value) if isinstance(value, int) or value == value else "nan"
+        return repr(value) if isinstance(value, int) or not math.isnan(value) else "nan"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, dict):

@@ -16,9 +16,15 @@ import json
 import multiprocessing
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -73,6 +79,8 @@ class Search:
         self.stop_requested = threading.Event()
         self._seeds = [canonicalize(parse_expr(text)) for text in config.search.seeds]
         self._seeds_submitted = state.n_evaluated > 0
+        self._open: set[int] = set()  # child ids submitted and not yet recorded (or lost)
+        self.stop_reason = ""  # why the loop stopped early, when it was not the budget
 
     # -- creating children ------------------------------------------------------------------
     def _child_seed(self, child_id: int) -> int:
@@ -118,7 +126,7 @@ class Search:
         event = {
             "id": result.task.child_id, "parent": result.task.parent_id, "kind": result.task.kind,
             "expression": program.to_infix(), "program": program.to_json(),
-            "n_ops": program.n_ops, "cost": program.cost(),
+            "n_ops": program.n_ops, "cost": program.cost() if result.cost is None else result.cost,
             "fitness": _finite_or_inf(result.fitness), "train": _finite_or_inf(result.train_loss),
             "valid": _finite_or_inf(result.valid_loss), "fit": result.fit_method,
             "fit_evaluations": result.fit_evaluations, "fingerprint": result.fingerprint,
@@ -141,43 +149,39 @@ class Search:
             return True
         return self.time_budget is not None and self.state.elapsed >= self.time_budget
 
-    def run_loop(self, executor: Executor | None, in_flight_limit: int,
-                 progress: Callable[[Progress], None] | None = None) -> None:
+    def run_loop(self, executor: Executor | None, in_flight_limit: int | Callable[[], int],
+                 progress: Callable[[Progress], None] | None = None, *,
+                 runner: Callable[[ChildTask], ChildResult] = run_task,
+                 lost_errors: tuple[type[BaseException], ...] = (),
+                 connected: Callable[[], bool] | None = None) -> None:
         """Create, evaluate and record children until the budget is spent or a stop is requested.
 
         Args:
-            executor: where ``run_task`` runs; None evaluates inline (deterministic).
-            in_flight_limit: children submitted but not yet recorded.
+            executor: where ``runner`` runs; None evaluates inline (deterministic).
+            in_flight_limit: children submitted but not yet recorded (or a function giving it,
+                for clusters whose size changes).
             progress: called about once a second with a snapshot.
+            runner: the function submitted per child (a Dask pool binds its context key).
+            lost_errors: exceptions that mean the child's worker went away: the child is
+                counted as lost, never recorded, and the run goes on.
+            connected: False once the cluster is gone: the run stops with a checkpoint.
         """
         logs = self.run.open_logs()
-        context = None if executor is not None else _CONTEXT
         started = time.monotonic() - self.state.elapsed
-        last_checkpoint = last_progress = time.monotonic()
+        clock = {"checkpoint": time.monotonic(), "progress": time.monotonic()}
         pending: dict[Future, ChildTask] = {}
         queue: list[ChildTask] = [] if self._seeds_submitted else self._seed_tasks()
         try:
             while not self._done():
-                while len(pending) < in_flight_limit and (queue or self._can_mutate()) and not self._budget_reached(pending):
-                    task = queue.pop(0) if queue else self._new_task()
-                    if executor is None:
-                        self._record(evaluate_child(context, task), logs)
-                        self.state.elapsed = time.monotonic() - started
-                        break
-                    pending[executor.submit(run_task, task)] = task
+                if connected is not None and not connected():
+                    self.stop_reason = "lost the connection to the Dask scheduler"
+                    break
+                limit = in_flight_limit() if callable(in_flight_limit) else in_flight_limit
+                self._submit(executor, runner, pending, queue, limit, logs, started)
                 if pending:
-                    finished, _ = wait(list(pending), timeout=1.0, return_when=FIRST_COMPLETED)
-                    for future in sorted(finished, key=lambda f: pending[f].child_id):
-                        pending.pop(future)
-                        self._record(future.result(), logs)
+                    self._collect(pending, lost_errors, logs)
                 self.state.elapsed = time.monotonic() - started
-                now = time.monotonic()
-                if now - last_checkpoint >= self.config.search.checkpoint_seconds:
-                    self.checkpoint()
-                    last_checkpoint = now
-                if progress is not None and now - last_progress >= 1.0:
-                    progress(self.snapshot())
-                    last_progress = now
+                self._tick(clock, progress)
         finally:
             for future in pending:  # children in flight are lost by design: never half-recorded
                 future.cancel()
@@ -185,6 +189,50 @@ class Search:
             self.checkpoint()
             for log in logs:
                 log.close()
+
+    def _submit(self, executor: Executor | None, runner: Callable, pending: dict, queue: list,
+                limit: int, logs: tuple, started: float) -> None:
+        """Top up the children in flight (inline: evaluate and record one)."""
+        while len(pending) < limit and (queue or self._can_mutate()) and not self._budget_reached(pending):
+            task = queue.pop(0) if queue else self._new_task()
+            self._open.add(task.child_id)
+            if executor is None:
+                self._accept(evaluate_child(_CONTEXT, task), logs)
+                self.state.elapsed = time.monotonic() - started
+                return
+            pending[executor.submit(runner, task)] = task
+
+    def _collect(self, pending: dict, lost_errors: tuple, logs: tuple) -> None:
+        """Record the children that finished within a second, in id order."""
+        finished, _ = wait(list(pending), timeout=1.0, return_when=FIRST_COMPLETED)
+        for future in sorted(finished, key=lambda f: pending[f].child_id):
+            task = pending.pop(future)
+            try:
+                result = future.result()
+            except lost_errors:  # its worker died (and the cluster gave up on it): lost, not recorded
+                self._open.discard(task.child_id)
+                self.state.n_lost += 1
+                continue
+            self._accept(result, logs)
+
+    def _accept(self, result: ChildResult, logs: tuple) -> bool:
+        """Record a result once: a second result for a child id already recorded is ignored."""
+        child_id = result.task.child_id
+        if child_id not in self._open:
+            return False
+        self._open.discard(child_id)
+        self._record(result, logs)
+        return True
+
+    def _tick(self, clock: dict, progress: Callable[[Progress], None] | None) -> None:
+        """Checkpoint every ``checkpoint_seconds``; report progress about once a second."""
+        now = time.monotonic()
+        if now - clock["checkpoint"] >= self.config.search.checkpoint_seconds:
+            self.checkpoint()
+            clock["checkpoint"] = now
+        if progress is not None and now - clock["progress"] >= 1.0:
+            progress(self.snapshot())
+            clock["progress"] = now
 
     def _budget_reached(self, pending: dict) -> bool:
         return bool(self.max_evals) and self.state.n_evaluated + len(pending) >= self.max_evals
