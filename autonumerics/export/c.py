@@ -61,16 +61,30 @@ def _comment(spec: KernelSpec, name: str) -> str:
     return "/*\n" + "\n".join(f" * {line}".rstrip() for line in lines) + "\n */"
 
 
+def function_lines(spec: KernelSpec) -> list[str]:
+    """The statements computing ``spec`` from ``float x`` (one rounding each), then ``return``."""
+    program = spec.ops_program
+    used = {ref for instruction in program.instructions for ref in instruction.args} | {program.output}
+    constants = [f"const float c{i} = {c_literal(v)};" for i, v in enumerate(float32_constants(program))
+                 if f"c{i}" in used]  # the contracted program may keep merged duplicates unused
+    body = [f"const float v{i} = {OPS[ins.op].c.format(*(_operand(a) for a in ins.args))};"
+            for i, ins in enumerate(program.instructions)]
+    return ["(void)x;  /* a constant program does not read it */", *constants, *body,
+            f"return {_operand(program.output)};"]
+
+
+def emit_c_function(spec: KernelSpec, name: str) -> str:
+    """``static inline float name(float x)`` computing ``spec``, for use inside a kernel header."""
+    body = "\n".join(f"    {line}" for line in function_lines(spec))
+    return (f"/* {spec.target or 'custom target'}: {spec.program.n_ops} ops, {spec.semantics}, "
+            f"hash {spec.program_hash} */\n"
+            f"static inline float {name}(float x) {{\n{body}\n}}\n")
+
+
 def emit_c(spec: KernelSpec) -> str:
     """The source of a C99 header computing ``spec``."""
-    program = spec.ops_program
     name = c_name(spec)
     guard = f"AUTONUMERICS_{name.upper()}_H"
-    used = {ref for instruction in program.instructions for ref in instruction.args} | {program.output}
-    constants = [f"    const float c{i} = {c_literal(v)};" for i, v in enumerate(float32_constants(program))
-                 if f"c{i}" in used]  # the contracted program may keep merged duplicates unused
-    body = [f"    const float v{i} = {OPS[ins.op].c.format(*(_operand(a) for a in ins.args))};"
-            for i, ins in enumerate(program.instructions)]
     lines = [
         _comment(spec, name),
         f"#ifndef {guard}",
@@ -87,10 +101,7 @@ def emit_c(spec: KernelSpec) -> str:
         "#endif",
         "",
         f"static inline float {name}(float x) {{",
-        "    (void)x;  /* a constant program does not read it */",
-        *constants,
-        *body,
-        f"    return {_operand(program.output)};",
+        *(f"    {line}" for line in function_lines(spec)),
         "}",
         "",
         f"static inline void {name}_array(const float *in, float *out, size_t n) {{",

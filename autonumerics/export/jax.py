@@ -107,6 +107,39 @@ def _opaque(constant, x):
 '''
 
 
+def function_lines(spec: KernelSpec) -> list[str]:
+    """The body of a function computing ``spec`` from a float32 array ``x``, ending in ``out``.
+
+    The constants are read from ``c``, one array behind ``lax.optimization_barrier``; "strict"
+    bodies also need ``_rounded`` and ``_opaque`` (``STRICT_HELPERS``).
+    """
+    program = spec.program
+    values = ", ".join(f'float.fromhex("{v.hex()}")' for v in float32_constants(program))
+    lines = [f"c = {BARRIER}(jnp.array(({values}{',' if len(program.constants) == 1 else ''}), jnp.float32))"]
+    if not program.constants:
+        lines = []
+    lines += _xla_body(program) if spec.semantics == "xla" else _strict_body(program)
+    lines.append(f"out = jnp.broadcast_to({_operand(program.output)}, x.shape)")
+    return lines
+
+
+def emit_jax_function(spec: KernelSpec, name: str, argument: str = "r") -> str:
+    """A plain (un-jitted) function ``name(argument)`` computing ``spec``, for use inside a kernel.
+
+    Its input and output are read through a select (``_rounded``, from ``STRICT_HELPERS``), so
+    XLA cannot fuse a product of the caller into the function's first addition, nor the
+    function's last product into the caller's next addition: the function computes the
+    interpreter's bits for the float32 value it is given, wherever it is called.
+    """
+    body = "\n".join(f"    {line}" for line in function_lines(spec))
+    return f'''def {name}({argument}):
+    """{spec.target or 'custom target'}: {spec.expression} ({spec.program.n_ops} ops, {spec.semantics}, hash {spec.program_hash})."""
+    x = _rounded(jnp.asarray({argument}, jnp.float32))
+{body}
+    return _rounded(out)
+'''
+
+
 def _docstring(spec: KernelSpec) -> str:
     interval = f"[{spec.interval[0]!r}, {spec.interval[1]!r}]" if spec.interval else "(no interval recorded)"
     semantics = (

@@ -39,15 +39,43 @@ def _fma(a, b, c):
 '''
 
 
-def _operand(ref: str) -> str:
+
+
+def fma_helper(name: str) -> str:
+    """The exact float32 FMA helper's source, defining it under ``name``."""
+    return FMA_HELPER.replace("def _fma(", f"def {name}(", 1)
+
+
+def _operand(ref: str, constants: str = "_C[{}]") -> str:
     kind, index = ref_kind(ref)
-    return "x" if kind == "x" else f"_C[{index}]" if kind == "c" else f"v{index}"
+    return "x" if kind == "x" else constants.format(index) if kind == "c" else f"v{index}"
 
 
-def _expression(op: str, args: list[str]) -> str:
+def _expression(op: str, args: list[str], fma: str = "_fma") -> str:
     if op == "fma":
-        return f"_fma({', '.join(args)})"
+        return f"{fma}({', '.join(args)})"
     return OPS[op].jax.replace("jnp.", "np.").format(*args)
+
+
+def emit_numpy_function(spec: KernelSpec, name: str, argument: str = "r", fma: str = "_fma32") -> str:
+    """A function ``name(argument)`` computing ``spec`` op by op, for use inside a kernel module.
+
+    It needs ``np`` and, where the program has an FMA, the helper ``fma`` (``fma_helper(fma)``).
+    """
+    program = spec.ops_program
+    constants = float32_constants(program)
+    used = {ref for instruction in program.instructions for ref in instruction.args} | {program.output}
+    lines = [f'c{i} = np.float32(float.fromhex("{v.hex()}"))' for i, v in enumerate(constants) if f"c{i}" in used]
+    lines += [f"v{i} = {_expression(ins.op, [_operand(a, 'c{}') for a in ins.args], fma)}"
+              for i, ins in enumerate(program.instructions)]
+    body = "\n".join(f"        {line}" for line in lines) or "        pass"
+    return f'''def {name}({argument}):
+    """{spec.target or 'custom target'}: {spec.expression} ({spec.program.n_ops} ops, {spec.semantics}, hash {spec.program_hash})."""
+    x = np.asarray({argument}, dtype=np.float32)
+    with np.errstate(all="ignore"):
+{body}
+    return np.broadcast_to({_operand(program.output, 'c{}')}, x.shape).astype(np.float32, copy=True)
+'''
 
 
 def _docstring(spec: KernelSpec) -> str:

@@ -1,0 +1,246 @@
+"""Shared pieces of the full-range kernels: cores (evolved programs) emitted as functions, preludes.
+
+A full-range kernel is a range reduction written by hand around one or more *cores*: evolved
+programs, each loaded from a program file, that approximate a function on a reduced interval.
+This module turns a core into the source of ONE standalone function in JAX, NumPy or C that
+computes exactly the interpreter's float32 bits (``core_reference``), reusing the emitters of
+``autonumerics.export``:
+
+* semantics "xla" (a*b + c fused as ``contraction.py`` models XLA): JAX writes the canonical
+  program and lets XLA fuse; NumPy writes the contracted program with the exact ``_fma32``; C
+  writes it with ``fmaf`` (compiled with ``-ffp-contract=off``).
+* semantics "strict" (every op rounded once): the JAX function reads products and constants
+  through selects so that XLA cannot fuse or fold; NumPy and C write plain ops.
+
+The JAX function's input and output pass through a select (``_rounded``), so that inside the
+kernel's ``jax.jit`` XLA fuses nothing across the call boundary: the reduction's products stay
+rounded before the core reads them, and the core's last product stays rounded before the
+reconstruction reads it. Integer and bit operations, selects and exact scalings by 2^n are exact
+in every language, so a kernel built from these pieces agrees bit for bit across its exports
+(except where jitted JAX on CPU flushes subnormals to zero).
+
+Every kernel module ``autonumerics.kernels.<name>`` defines ``DEFAULT_CORES`` (role -> repo-
+relative program file) and ``build(cores: dict[str, Core]) -> KernelSource``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from autonumerics.errors import AutonumericsError
+from autonumerics.export import LANGUAGES, KernelSpec, kernel_spec, reference_function
+from autonumerics.export.c import emit_c_function
+from autonumerics.export.jax import STRICT_HELPERS, emit_jax_function
+from autonumerics.export.numpy import emit_numpy_function, fma_helper
+from autonumerics.programfile import ProgramFile, load_program_file
+
+__all__ = [
+    "REPO_ROOT", "Core", "KernelSource", "c_name", "c_prelude", "core_function", "core_ops",
+    "core_reference", "core_spec", "jax_prelude", "load_core", "numpy_prelude", "write_kernel",
+]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Core:
+    """An evolved program used inside a kernel.
+
+    Attributes:
+        role: what it does in the kernel ("poly", "small", "tail", ...).
+        path: the program file it came from, repo-relative when it lies in the repository.
+        program_file: the program and its context (target, interval, semantics, metrics).
+    """
+
+    role: str
+    path: str
+    program_file: ProgramFile
+
+
+@dataclass(frozen=True)
+class KernelSource:
+    """A full-range kernel's sources in the three languages, and what it is.
+
+    Attributes:
+        name: the kernel's name ("exp2"); the JAX and NumPy function names.
+        target: its name in ``autonumerics.targets``.
+        cores: the cores it uses.
+        jax: a standalone module (imports only jax): jitted ``name``, ``KERNEL_NAME = name``.
+        numpy: a standalone module (imports only numpy) defining ``name``.
+        c: a C99 header defining ``static inline float c_name(name)(float x)`` and
+            ``void c_name(name)_loop(const float *in, float *out, size_t n)`` (prefixed:
+            ``exp2`` itself would clash with libm).
+        ops_per_element: float ops on the common path (how selects / int ops count: see
+            ``description``).
+        description: the range reduction in one paragraph.
+    """
+
+    name: str
+    target: str
+    cores: tuple[Core, ...]
+    jax: str
+    numpy: str
+    c: str
+    ops_per_element: int
+    description: str
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_core(role: str, path: str | Path) -> Core:
+    """Load a core's program file (a path relative to the repository root, or any path).
+
+    Raises:
+        AutonumericsError: if the file is missing or not a valid program file.
+    """
+    candidate = Path(path)
+    if not candidate.is_absolute() and (REPO_ROOT / candidate).is_file():
+        candidate = REPO_ROOT / candidate
+    if not candidate.is_file():
+        raise AutonumericsError(f"core {role!r}: program file {path} does not exist")
+    return Core(role=role, path=_display_path(candidate), program_file=load_program_file(candidate))
+
+
+def core_spec(core: Core, name: str | None = None) -> KernelSpec:
+    """The float32 computation the core's functions perform (its file's semantics, else "xla")."""
+    return kernel_spec(core.program_file, name=name or "core")
+
+
+def core_reference(core: Core) -> Callable[[np.ndarray], np.ndarray]:
+    """The interpreter's float32 evaluation of the core, which ``core_function`` reproduces."""
+    return reference_function(core_spec(core))
+
+
+def core_ops(core: Core) -> int:
+    """Ops the core costs per element as exported (an FMA counts one; constants are free)."""
+    return core_spec(core).ops_program.n_ops
+
+
+def core_function(core: Core, language: str, name: str) -> str:
+    """The source of one standalone function ``name(r)`` computing the core in float32.
+
+    Args:
+        core: the core.
+        language: "jax" (a plain, un-jitted function of jnp arrays, its input and output read
+            through selects; needs ``jax_prelude()``), "numpy" (needs ``numpy_prelude()``) or
+            "c" (``static inline float name(float x)``; needs ``c_prelude()``).
+        name: the function's identifier.
+
+    Raises:
+        AutonumericsError: for an unknown language or a name that is not an identifier.
+    """
+    spec = core_spec(core, name)
+    if language == "jax":
+        return emit_jax_function(spec, name)
+    if language == "numpy":
+        return emit_numpy_function(spec, name, fma="_fma32")
+    if language == "c":
+        return emit_c_function(spec, name)
+    raise AutonumericsError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
+
+
+_JAX_BITS = '''
+
+def _bits(x):
+    """The float32 values' bit patterns as int32."""
+    return jax.lax.bitcast_convert_type(x, jnp.int32)
+
+
+def _float(bits):
+    """int32 bit patterns as float32 values."""
+    return jax.lax.bitcast_convert_type(bits, jnp.float32)
+
+
+def _pow2(n):
+    """2.0**n as float32 for int32 n in [-126, 127], built from its exponent bits (exact)."""
+    return _float((n + 127) << 23)
+'''
+
+
+def jax_prelude() -> str:
+    """Imports and helpers for JAX kernel modules: ``_rounded`` / ``_opaque`` (selects XLA cannot
+    see through: they stop fusion and constant folding), ``_bits`` / ``_float`` (bit casts) and
+    ``_pow2`` (2^n from exponent bits)."""
+    return "import jax\nimport jax.numpy as jnp\n" + STRICT_HELPERS + _JAX_BITS
+
+
+_NUMPY_BITS = '''
+
+def _bits(x):
+    """The float32 values' bit patterns as int32."""
+    return np.asarray(x, dtype=np.float32).view(np.int32)
+
+
+def _float(bits):
+    """int32 bit patterns as float32 values."""
+    return np.asarray(bits, dtype=np.int32).view(np.float32)
+
+
+def _pow2(n):
+    """2.0**n as float32 for int32 n in [-126, 127], built from its exponent bits (exact)."""
+    return _float((np.asarray(n, dtype=np.int32) + np.int32(127)) << np.int32(23))
+'''
+
+
+def numpy_prelude() -> str:
+    """Imports and helpers for NumPy kernel modules: ``_fma32`` (a*b + c rounded once to float32,
+    exact), ``_bits`` / ``_float`` (bit casts) and ``_pow2`` (2^n from exponent bits)."""
+    return "import numpy as np\n" + fma_helper("_fma32") + _NUMPY_BITS
+
+
+_C_PRELUDE = """#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* fmaf is C99's correctly rounded fused multiply-add: the kernels write it wherever jitted JAX
+ * fuses a*b + c. Everything else must round once per op: compile with -ffp-contract=off (the
+ * default of gcc -std=c99) and without -ffast-math. */
+#if defined(__FAST_MATH__)
+#error "autonumerics kernels need IEEE float32 arithmetic: compile without -ffast-math"
+#endif
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+/* Bit casts (memcpy is the defined way in C99; compilers turn it into a move). */
+static inline int32_t an_bits(float x) { int32_t b; memcpy(&b, &x, sizeof b); return b; }
+static inline float an_float(int32_t b) { float x; memcpy(&x, &b, sizeof x); return x; }
+/* 2.0f**n for n in [-126, 127], from its exponent bits (exact). */
+static inline float an_pow2(int32_t n) { return an_float((int32_t)((uint32_t)(n + 127) << 23)); }
+"""
+
+
+def c_prelude() -> str:
+    """Includes, the contraction guard and helpers for C kernel headers: ``an_bits`` / ``an_float``
+    (bit casts via memcpy) and ``an_pow2`` (2^n from exponent bits)."""
+    return _C_PRELUDE
+
+
+def c_name(name: str) -> str:
+    """The C function name of kernel ``name`` ("exp2" -> "approx_exp2": libm owns "exp2")."""
+    return f"approx_{name}"
+
+
+def write_kernel(source: KernelSource, folder: str | Path) -> dict[str, Path]:
+    """Write ``<name>.py`` (JAX), ``<name>_numpy.py`` and ``<name>.h`` into ``folder``.
+
+    Returns:
+        The written paths by language.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {"jax": folder / f"{source.name}.py", "numpy": folder / f"{source.name}_numpy.py",
+             "c": folder / f"{source.name}.h"}
+    for language, path in paths.items():
+        path.write_text(getattr(source, language))
+    return paths

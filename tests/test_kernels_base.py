@@ -1,0 +1,161 @@
+"""Cores emitted as functions (JAX, NumPy, C) compute the interpreter's float32 bits, inside a kernel too."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_export_cases import FAMILIES, family_file, load_module, points, same_bits
+
+from autonumerics.errors import AutonumericsError
+from autonumerics.kernels import KERNELS, build_kernel
+from autonumerics.kernels.base import (
+    Core,
+    c_prelude,
+    core_function,
+    core_ops,
+    core_reference,
+    jax_prelude,
+    load_core,
+    numpy_prelude,
+)
+from autonumerics.programfile import ProgramFile
+
+CC = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+CASES = [(family, semantics) for family in FAMILIES for semantics in ("xla", "strict")]
+EXP2_CORE = "results/exp2_float32_seeded/front/ops_13_cost_13.json"
+SCALE = np.float32(1.1)  # the "reduction" before the core: a rounded product XLA must not fuse
+SHIFT = np.float32(0.1)  # the "reconstruction" after it: an addition XLA must not fuse into
+
+
+def _core(family: str, semantics: str) -> Core:
+    base = family_file(family)
+    program_file = ProgramFile(base.program, base.target, base.interval, "float32", semantics)
+    return Core("poly", f"<{family}>", program_file)
+
+
+def _inputs(family: str) -> np.ndarray:
+    """Points whose product with SCALE lies in the family's interval, plus 0 and the special values."""
+    low, high = FAMILIES[family][1]
+    x = points((low / 1.1, high / 1.1))
+    return np.concatenate([x, np.float32([0.0, -0.0, np.inf, -np.inf, np.nan])])
+
+
+def _wanted(core: Core, x: np.ndarray) -> np.ndarray:
+    """The wrapper's bits: r = x*SCALE rounded, the core's interpreter bits, then + SHIFT rounded."""
+    with np.errstate(all="ignore"):
+        return core_reference(core)(x * SCALE) + SHIFT
+
+
+def _not_subnormal(*arrays: np.ndarray) -> np.ndarray:
+    keep = np.ones(arrays[0].shape, bool)
+    for array in arrays:
+        keep &= ~((array != 0) & (np.abs(array) < np.float32(2.0**-126)))
+    return keep
+
+
+@pytest.mark.parametrize(("family", "semantics"), CASES)
+def test_numpy_core_function_is_the_interpreter(family, semantics, tmp_path):
+    core = _core(family, semantics)
+    module = load_module(numpy_prelude() + "\n\n" + core_function(core, "numpy", "poly_core"), tmp_path, f"np_{family}")
+    x = _inputs(family)
+    with np.errstate(all="ignore"):
+        got = module.poly_core(x * SCALE) + SHIFT
+    assert same_bits(got, _wanted(core, x)).all()
+
+
+@pytest.mark.parametrize(("family", "semantics"), CASES)
+def test_jax_core_function_inside_a_jitted_kernel_is_the_interpreter(family, semantics, tmp_path):
+    core = _core(family, semantics)
+    source = (jax_prelude() + "\n\n" + core_function(core, "jax", "poly_core")
+              + "\n\n@jax.jit\ndef kernel(x):\n    return poly_core(x * jnp.float32(1.1)) + jnp.float32(0.1)\n")
+    module = load_module(source, tmp_path, f"jax_{family}_{semantics}")
+    x = _inputs(family)
+    got = np.asarray(module.kernel(x))
+    wanted = _wanted(core, x)
+    with np.errstate(all="ignore"):
+        keep = _not_subnormal(x, x * SCALE, core_reference(core)(x * SCALE), wanted)  # XLA flushes these
+    assert keep.mean() > 0.99
+    assert same_bits(got[keep], wanted[keep]).all()
+
+
+def test_jax_core_function_is_plain_and_takes_any_shape(tmp_path):
+    core = load_core("poly", EXP2_CORE)
+    module = load_module(jax_prelude() + "\n\n" + core_function(core, "jax", "poly_core"), tmp_path, "jax_shapes")
+    x = points((0.0, 1.0), 4096).reshape(64, 64)
+    assert np.asarray(module.poly_core(x)).shape == (64, 64)
+    assert "@jax.jit" not in core_function(core, "jax", "poly_core")
+
+
+DRIVER = """
+#include <stdio.h>
+#include <stdlib.h>
+{header}
+int main(int argc, char **argv) {{
+    int which = atoi(argv[1]);
+    FILE *in = fopen(argv[2], "rb");
+    fseek(in, 0, SEEK_END);
+    size_t n = (size_t)ftell(in) / sizeof(float);
+    fseek(in, 0, SEEK_SET);
+    float *x = malloc(n * sizeof(float)), *y = malloc(n * sizeof(float));
+    if (fread(x, sizeof(float), n, in) != n) return 3;
+    for (size_t i = 0; i < n; ++i) {{
+        switch (which) {{
+{cases}
+        default: return 4;
+        }}
+    }}
+    FILE *out = fopen(argv[3], "wb");
+    fwrite(y, sizeof(float), n, out);
+    fclose(out);
+    return 0;
+}}
+"""
+
+
+@pytest.mark.skipif(CC is None, reason="no C compiler")
+def test_c_core_functions_are_the_interpreter(tmp_path):
+    cores = [_core(family, semantics) for family, semantics in CASES]
+    functions = "\n".join(core_function(core, "c", f"core{i}") for i, core in enumerate(cores))
+    cases = "\n".join(f"        case {i}: y[i] = core{i}(x[i] * 0x1.19999ap+0f) + 0x1.99999ap-4f; break;"
+                      for i in range(len(cores)))
+    (tmp_path / "driver.c").write_text(DRIVER.format(header=c_prelude() + functions, cases=cases))
+    binary = tmp_path / "driver"
+    subprocess.run([CC, "-std=c99", "-O2", "-ffp-contract=off", "-Wall", "-Werror", "-o", str(binary),
+                    str(tmp_path / "driver.c"), "-lm"], check=True, capture_output=True, timeout=120)
+    assert float.fromhex("0x1.19999ap+0") == float(SCALE) and float.fromhex("0x1.99999ap-4") == float(SHIFT)
+    for index, ((family, _), core) in enumerate(zip(CASES, cores, strict=True)):
+        x = _inputs(family)
+        x.tofile(tmp_path / "in.bin")
+        subprocess.run([str(binary), str(index), str(tmp_path / "in.bin"), str(tmp_path / "out.bin")],
+                       check=True, timeout=60)
+        assert same_bits(np.fromfile(tmp_path / "out.bin", np.float32), _wanted(core, x)).all(), family
+
+
+def test_load_core_reads_a_repo_relative_path():
+    core = load_core("poly", EXP2_CORE)
+    assert core.path == EXP2_CORE and core.program_file.target == "exp2"
+    assert core_ops(core) == 7  # the 13-op program as XLA runs it: six multiply-adds fuse into FMAs
+
+
+def test_load_core_names_a_missing_file():
+    with pytest.raises(AutonumericsError, match="no/such.json"):
+        load_core("poly", "no/such.json")
+
+
+def test_unknown_language_and_kernel_are_user_errors():
+    with pytest.raises(AutonumericsError, match="fortran"):
+        core_function(load_core("poly", EXP2_CORE), "fortran", "f")
+    with pytest.raises(AutonumericsError, match="sine"):
+        build_kernel("sine")
+    assert set(KERNELS) == {"exp2", "exp", "log2", "log", "erf", "tanh", "sigmoid"}
+
+
+def test_core_paths_name_only_known_roles():
+    if not Path(__file__).resolve().parents[1].joinpath("autonumerics/kernels/exp2.py").is_file():
+        pytest.skip("exp2 kernel not built yet")
+    with pytest.raises(AutonumericsError, match="nonsense"):
+        build_kernel("exp2", {"nonsense": EXP2_CORE})
