@@ -1,0 +1,244 @@
+"""The integer program IR: straight-line int32 code, its numpy interpreter, overflow audit and text form.
+
+A program is an immutable list of SSA instructions ``dest = op(arg, ...)`` whose arguments are
+earlier registers (the inputs first) or integer constants. Every value is an int32; the
+interpreter computes in int64 so that an overflow is *seen* (and reported by ``audit``) rather
+than wrapped. Once ``audit`` shows every intermediate fits int32, the JAX int32 evaluation
+(``evaluate_jax``) gives the same integers bit for bit.
+
+Ops (one op each in the count; constants are free):
+
+========  =====================================================================================
+add sub   a + b, a - b
+mul       a * b
+shr       arithmetic right shift, floor(a / 2**k); k clamped to [0, 31]
+rshr      rounding right shift, round half up: floor(a / 2**k + 1/2) for k >= 1, a for k = 0
+          (computed as ((a >> (k-1)) + 1) >> 1, which equals (a + 2**(k-1)) >> k and never
+          overflows; one instruction on ARM NEON, SRSHL); k clamped to [0, 31]
+shl       saturating left shift: clamp(a * 2**k, -2**31, 2**31 - 1); k in [0, 31]
+min max   minimum, maximum
+abs       |a| (the audit flags |-2**31|)
+sel       sel(a, b, c, d) = c where a < b else d
+clamp     clamp(a, lo, hi) = min(max(a, lo), hi)
+div       floor(a / b), b != 0 (counted separately: the targets forbid or ration divisions)
+========  =====================================================================================
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from autonumerics.errors import AutonumericsError
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+ARITY = {"add": 2, "sub": 2, "mul": 2, "shr": 2, "rshr": 2, "shl": 2, "min": 2, "max": 2,
+         "abs": 1, "sel": 4, "clamp": 3, "div": 2}
+
+Arg = str | int
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One SSA instruction ``dest = op(args)``; an argument is a register name or an int constant."""
+
+    dest: str
+    op: str
+    args: tuple[Arg, ...]
+
+
+@dataclass(frozen=True)
+class IntProgram:
+    """A straight-line integer program over named int32 inputs; ``output`` is the returned register."""
+
+    inputs: tuple[str, ...]
+    instructions: tuple[Instruction, ...]
+    output: str
+
+    def __post_init__(self) -> None:
+        defined = set(self.inputs)
+        for instruction in self.instructions:
+            if instruction.op not in ARITY:
+                raise AutonumericsError(f"unknown integer op {instruction.op!r} (choose from {', '.join(ARITY)})")
+            if len(instruction.args) != ARITY[instruction.op]:
+                raise AutonumericsError(f"{instruction.op} takes {ARITY[instruction.op]} arguments, "
+                                        f"got {len(instruction.args)} in {instruction.dest!r}")
+            for arg in instruction.args:
+                if isinstance(arg, str) and arg not in defined:
+                    raise AutonumericsError(f"register {arg!r} used before it is defined (in {instruction.dest!r})")
+                if isinstance(arg, int) and not INT32_MIN <= arg <= INT32_MAX:
+                    raise AutonumericsError(f"constant {arg} does not fit int32 (in {instruction.dest!r})")
+            if instruction.dest in defined:
+                raise AutonumericsError(f"register {instruction.dest!r} is assigned twice")
+            defined.add(instruction.dest)
+        if self.output not in defined:
+            raise AutonumericsError(f"output register {self.output!r} is never defined")
+
+    @property
+    def n_ops(self) -> int:
+        """Integer ops per element (every instruction counts one)."""
+        return len(self.instructions)
+
+    @property
+    def n_divisions(self) -> int:
+        return sum(instruction.op == "div" for instruction in self.instructions)
+
+
+# --- numpy semantics (int64, exact) ----------------------------------------------------------------
+
+def _shift_amount(k: np.ndarray) -> np.ndarray:
+    return np.clip(k, 0, 31)
+
+
+def _rshr(a: np.ndarray, k: np.ndarray) -> np.ndarray:
+    k = _shift_amount(k)
+    halved = ((a >> np.maximum(k - 1, 0)) + 1) >> 1  # floor(floor(a/2^(k-1)) + 1)/2) = floor(a/2^k + 1/2)
+    return np.where(k == 0, a, halved)
+
+
+def _shl(a: np.ndarray, k: np.ndarray) -> np.ndarray:
+    return np.clip(a << _shift_amount(k), INT32_MIN, INT32_MAX)
+
+
+def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if np.any(b == 0):
+        raise AutonumericsError("integer division by zero")
+    return a // b
+
+
+NUMPY_OPS: dict[str, Callable[..., np.ndarray]] = {
+    "add": np.add, "sub": np.subtract, "mul": np.multiply,
+    "shr": lambda a, k: a >> _shift_amount(k), "rshr": _rshr, "shl": _shl,
+    "min": np.minimum, "max": np.maximum, "abs": np.abs,
+    "sel": lambda a, b, c, d: np.where(a < b, c, d),
+    "clamp": lambda a, lo, hi: np.minimum(np.maximum(a, lo), hi),
+    "div": _div,
+}
+
+
+def run(program: IntProgram, **inputs: np.ndarray) -> dict[str, np.ndarray]:
+    """Every register's int64 values (inputs included), computed exactly (no wrap-around)."""
+    missing = set(program.inputs) - set(inputs)
+    if missing:
+        raise AutonumericsError(f"missing program inputs: {', '.join(sorted(missing))}")
+    values = {name: np.asarray(inputs[name], dtype=np.int64) for name in program.inputs}
+    for instruction in program.instructions:
+        args = [values[a] if isinstance(a, str) else np.int64(a) for a in instruction.args]
+        values[instruction.dest] = np.asarray(NUMPY_OPS[instruction.op](*args), dtype=np.int64)
+    return values
+
+
+def evaluate(program: IntProgram, **inputs: np.ndarray) -> np.ndarray:
+    """The program's output (int64 array) on the given inputs; the reference semantics."""
+    return run(program, **inputs)[program.output]
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Largest magnitude of any intermediate over an input grid, and what it needs."""
+
+    max_abs: int
+    worst_register: str
+    bits: int  # signed bits needed: the smallest b with -2**(b-1) <= every value < 2**(b-1)
+    fits_int32: bool
+
+
+def audit(program: IntProgram, **grid: np.ndarray) -> Audit:
+    """Run the program on the full grid and report its largest intermediate (inputs included)."""
+    values = run(program, **grid)
+    worst_register, max_abs, bits = program.inputs[0], 0, 1
+    for name, array in values.items():
+        if array.size == 0:
+            continue
+        low, high = int(array.min()), int(array.max())
+        needed = max(high.bit_length() + 1, (-low - 1).bit_length() + 1 if low < 0 else 1)
+        magnitude = max(abs(low), abs(high))
+        if needed > bits or (needed == bits and magnitude > max_abs):
+            worst_register, bits = name, needed
+        max_abs = max(max_abs, magnitude)
+    return Audit(max_abs, worst_register, bits, bits <= 32)
+
+
+# --- JAX semantics (int32) -------------------------------------------------------------------------
+
+def jax_ops() -> dict[str, Callable]:
+    """The ops on int32 JAX arrays; equal to NUMPY_OPS wherever the audit shows no overflow."""
+    import jax.numpy as jnp
+
+    def clamp_shift(k):
+        return jnp.clip(k, 0, 31)
+
+    def rshr(a, k):
+        k = clamp_shift(k)
+        return jnp.where(k == 0, a, ((a >> jnp.maximum(k - 1, 0)) + 1) >> 1)
+
+    def shl(a, k):
+        # Saturate before shifting: a * 2^k fits iff a lies in [-2^(31-k), (2^31 - 1) >> k].
+        k = clamp_shift(k)
+        low = jnp.right_shift(jnp.int32(INT32_MIN), k)
+        high = jnp.right_shift(jnp.int32(INT32_MAX), k)
+        return jnp.left_shift(jnp.clip(a, low, high), k)
+
+    return {
+        "add": jnp.add, "sub": jnp.subtract, "mul": jnp.multiply,
+        "shr": lambda a, k: jnp.right_shift(a, clamp_shift(k)), "rshr": rshr, "shl": shl,
+        "min": jnp.minimum, "max": jnp.maximum, "abs": jnp.abs,
+        "sel": lambda a, b, c, d: jnp.where(a < b, c, d),
+        "clamp": lambda a, lo, hi: jnp.minimum(jnp.maximum(a, lo), hi),
+        "div": jnp.floor_divide,
+    }
+
+
+def evaluate_jax(program: IntProgram, **inputs):
+    """The program on int32 JAX arrays (traceable: wrap in ``jax.jit``); returns int32."""
+    import jax.numpy as jnp
+
+    ops = jax_ops()
+    values = {name: jnp.asarray(inputs[name], dtype=jnp.int32) for name in program.inputs}
+    for instruction in program.instructions:
+        args = [values[a] if isinstance(a, str) else jnp.int32(a) for a in instruction.args]
+        values[instruction.dest] = ops[instruction.op](*args)
+    return values[program.output]
+
+
+# --- text form ------------------------------------------------------------------------------------
+
+_LINE = re.compile(r"^(\w+)\s*=\s*(\w+)\s*\((.*)\)$")
+_INT = re.compile(r"^[+-]?\d+$")
+
+
+def format_program(program: IntProgram, header: str = "") -> str:
+    """The program as text: ``input q``, one ``dest = op(args)`` per line, ``return r``."""
+    lines = [f"# {line}" for line in header.splitlines()]
+    lines.append("input " + ", ".join(program.inputs))
+    for instruction in program.instructions:
+        lines.append(f"{instruction.dest} = {instruction.op}({', '.join(str(a) for a in instruction.args)})")
+    lines.append(f"return {program.output}")
+    return "\n".join(lines) + "\n"
+
+
+def parse_program(text: str) -> IntProgram:
+    """Parse the text form of ``format_program`` ('#' starts a comment); errors name the line."""
+    inputs: tuple[str, ...] = ()
+    instructions: list[Instruction] = []
+    output = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("input "):
+            inputs = tuple(name.strip() for name in line[6:].split(","))
+        elif line.startswith("return "):
+            output = line[7:].strip()
+        elif match := _LINE.match(line):
+            dest, op, body = match.groups()
+            args = tuple(int(a) if _INT.match(a) else a for a in (part.strip() for part in body.split(",")) if a)
+            instructions.append(Instruction(dest, op, args))
+        else:
+            raise AutonumericsError(f"line {number}: cannot read {raw.strip()!r} (expected 'x = op(a, b)')")
+    if not inputs or output is None:
+        raise AutonumericsError("an integer program needs an 'input ...' line and a 'return ...' line")
+    return IntProgram(inputs, tuple(instructions), output)
