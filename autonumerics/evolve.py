@@ -7,7 +7,12 @@ the log, then an update of the population and the archive. Workers only fit and 
 - ``workers=0``: inline, one child at a time, fully deterministic for a seed.
 - ``workers=N``: a local process pool ("forkserver": never fork a process that may hold JAX),
   ``2N`` children in flight so no worker waits for the driver.
-- any ``concurrent.futures.Executor`` (e.g. ``distributed.Client(...).get_executor()``).
+- any ``concurrent.futures.Executor``; ``autonumerics.distributed`` runs it on Dask, where a
+  child whose worker died may be lost (counted, never recorded) and a lost scheduler stops the
+  run with a checkpoint.
+
+A result is recorded at most once: the driver keeps the ids in flight and ignores a second
+result for an id it already recorded.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ class Progress:
     n_skipped: int
     rate: float
     front: list  # [(cost, fitness)]
+    n_lost: int = 0
 
 
 class Search:
@@ -180,6 +186,8 @@ class Search:
                 self._submit(executor, runner, pending, queue, limit, logs, started)
                 if pending:
                     self._collect(pending, lost_errors, logs)
+                elif executor is not None:
+                    time.sleep(0.1)  # nothing in flight (a cluster without workers): wait, do not spin
                 self.state.elapsed = time.monotonic() - started
                 self._tick(clock, progress)
         finally:
@@ -242,7 +250,7 @@ class Search:
         rate = state.n_evaluated / state.elapsed if state.elapsed > 0 else 0.0
         front = [(m.cost, m.fitness) for m in state.archive.front()]
         return Progress(state.elapsed, self.time_budget, state.n_evaluated, state.n_duplicates,
-                        state.n_skipped, rate, front)
+                        state.n_skipped, rate, front, state.n_lost)
 
 
 def _finite_or_inf(value: float) -> float | str:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from autonumerics.child import SearchContext
 from autonumerics.config import SearchConfig
+from autonumerics.distributed import (
+    DaskAddress,
+    DaskPool,
+    parse_dask_address,
+    require_distributed,
+)
 from autonumerics.errors import AutonumericsError
 from autonumerics.evaluation import measure
 from autonumerics.evolve import Progress, Search, make_executor
@@ -26,19 +32,37 @@ class RunSummary:
     n_skipped: int
     elapsed: float
     front: list[dict]
+    n_lost: int = 0
+    stop_reason: str = ""
 
 
 def start_search(config: SearchConfig, out: str | Path, workers: int = 2,
-                 progress: Callable[[Progress], None] | None = None, executor=None) -> RunSummary:
-    """Run a new search into the folder ``out`` (created; must not hold a run)."""
+                 progress: Callable[[Progress], None] | None = None, executor=None,
+                 dask: str | None = None) -> RunSummary:
+    """Run a new search into the folder ``out`` (created; must not hold a run).
+
+    Args:
+        config: the resolved search config.
+        out: the run folder.
+        workers: local worker processes (0: inline, deterministic); ignored with ``dask``.
+        progress: called about once a second with a snapshot.
+        executor: an external executor (its workers must be primed with the context).
+        dask: ``tcp://HOST:PORT`` or ``local:N``: evaluate the children on Dask distributed.
+    """
+    address = _dask_address(dask)  # a bad value or a missing Dask fails before the folder exists
     run = RunFolder.create(out, config)
     state = SearchState.fresh(config.search.population, config.search.seed)
-    return _drive(Search(config, run, state), workers, progress, executor)
+    return _drive(Search(config, run, state), workers, progress, executor, address)
 
 
 def resume_search(path: str | Path, workers: int = 2, progress: Callable[[Progress], None] | None = None,
-                  time_budget: float | None = None, max_evals: int | None = None, executor=None) -> RunSummary:
-    """Continue a stopped or killed run from its checkpoint and the events logged after it."""
+                  time_budget: float | None = None, max_evals: int | None = None, executor=None,
+                  dask: str | None = None) -> RunSummary:
+    """Continue a stopped or killed run from its checkpoint and the events logged after it.
+
+    The run may continue anywhere: inline, on a local pool, or on another Dask cluster (``dask``).
+    """
+    address = _dask_address(dask)
     run = RunFolder.open(path)
     config = run.config()
     run.truncate_partial_lines()
@@ -48,31 +72,51 @@ def resume_search(path: str | Path, workers: int = 2, progress: Callable[[Progre
     for event in run.events_after(checkpoint["events_offset"] if checkpoint else 0):
         state.record(event)  # children finished after the last checkpoint
     search = Search(config, run, state, time_budget=time_budget, max_evals=max_evals)
-    return _drive(search, workers, progress, executor)
+    return _drive(search, workers, progress, executor, address)
 
 
-def _drive(search: Search, workers: int, progress, executor) -> RunSummary:
+def _dask_address(dask: str | None) -> DaskAddress | None:
+    if not dask:
+        return None
+    address = parse_dask_address(dask)
+    require_distributed()
+    return address
+
+
+def _drive(search: Search, workers: int, progress, executor, address: DaskAddress | None = None) -> RunSummary:
     """Run the loop (Ctrl-C and SIGTERM stop it cleanly), then validate and write the front."""
     context = SearchContext.build(search.config)
-    owned = executor is None
-    if owned:
-        executor = make_executor(workers, context)
-    elif workers == 0:
-        raise AutonumericsError("an external executor needs workers >= 1")
+    if address is not None:
+        with DaskPool(address, context) as pool:
+            _loop(search, progress, pool.executor, pool.in_flight_limit, runner=pool.runner,
+                  lost_errors=pool.lost_errors, connected=pool.connected)
+    else:
+        owned = executor is None
+        if owned:
+            executor = make_executor(workers, context)
+        elif workers == 0:
+            raise AutonumericsError("an external executor needs workers >= 1")
+        try:
+            _loop(search, progress, executor, max(1, 2 * workers))
+        finally:
+            if owned and executor is not None:
+                executor.shutdown(wait=False, cancel_futures=True)
+    front = write_front(search)
+    write_comparison(search.run.path)
+    state = search.state
+    return RunSummary(search.run.path, state.n_evaluated, state.n_duplicates, state.n_skipped, state.elapsed, front,
+                      state.n_lost, search.stop_reason)
+
+
+def _loop(search: Search, progress, executor, in_flight, **backend) -> None:
+    """``search.run_loop`` with Ctrl-C and SIGTERM turned into a clean stop (checkpoint kept)."""
     previous = signal.signal(signal.SIGTERM, lambda *_: search.stop_requested.set())
-    in_flight = max(1, 2 * workers)
     try:
-        search.run_loop(executor, in_flight, progress)
+        search.run_loop(executor, in_flight, progress, **backend)
     except KeyboardInterrupt:
         search.stop_requested.set()
     finally:
         signal.signal(signal.SIGTERM, previous)
-        if owned and executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
-    front = write_front(search)
-    write_comparison(search.run.path)
-    state = search.state
-    return RunSummary(search.run.path, state.n_evaluated, state.n_duplicates, state.n_skipped, state.elapsed, front)
 
 
 def write_front(search: Search) -> list[dict]:

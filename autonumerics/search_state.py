@@ -18,7 +18,11 @@ CHECKPOINT_VERSION = 1
 # Fits that find the optimum whatever the start (LP minimax, a 1-D bracket): retraining such a
 # structure cannot find anything new.
 EXACT_FITS = ("lp", "1d", "none")
-CACHE_SIZE = 50_000  # fingerprints / structures remembered: bounds memory and checkpoint size
+# Fingerprints / structural hashes remembered (least recently seen forgotten first). This is
+# what bounds the driver's memory and the checkpoint's size over long runs: everything else the
+# state holds (population, archive: one member per cost) is bounded by the config, and the
+# event logs are streamed to disk. 50 000 keys of each kind take ~15 MB and a ~3 MB checkpoint.
+CACHE_SIZE = 50_000
 
 
 @dataclass
@@ -33,6 +37,7 @@ class SearchState:
         n_evaluated: fitted children recorded.
         n_duplicates: fitted children equal in function to an earlier one (not admitted).
         n_skipped: children never fitted because their structure had been fitted before.
+        n_lost: children whose worker died and whom the cluster gave up on (never recorded).
         elapsed: run time in seconds, across resumes.
         fingerprints: functional fingerprints of recorded children (bounded).
         structures: structural hashes already fitted (bounded).
@@ -46,14 +51,18 @@ class SearchState:
     n_evaluated: int = 0
     n_duplicates: int = 0
     n_skipped: int = 0
+    n_lost: int = 0
     elapsed: float = 0.0
     fingerprints: FingerprintCache = field(default_factory=lambda: FingerprintCache(CACHE_SIZE))
     structures: FingerprintCache = field(default_factory=lambda: FingerprintCache(CACHE_SIZE))
     exact: FingerprintCache = field(default_factory=lambda: FingerprintCache(CACHE_SIZE))
 
     @classmethod
-    def fresh(cls, population_size: int, seed: int) -> SearchState:
-        return cls(Population(population_size), Archive(), np.random.default_rng(seed))
+    def fresh(cls, population_size: int, seed: int, cache_size: int = CACHE_SIZE) -> SearchState:
+        """A new run's state; ``cache_size`` caps each of the three key caches."""
+        return cls(Population(population_size), Archive(), np.random.default_rng(seed),
+                   fingerprints=FingerprintCache(cache_size), structures=FingerprintCache(cache_size),
+                   exact=FingerprintCache(cache_size))
 
     def record(self, event: dict) -> Member | None:
         """Apply one logged child; returns the member admitted, None for a duplicate."""
@@ -78,11 +87,13 @@ class SearchState:
             "n_evaluated": self.n_evaluated,
             "n_duplicates": self.n_duplicates,
             "n_skipped": self.n_skipped,
+            "n_lost": self.n_lost,
             "elapsed": self.elapsed,
             "rng": self.rng.bit_generator.state,
             "population_size": self.population.members.maxlen,
             "population": [m.to_json() for m in self.population.members],
             "archive": [m.to_json() for m in self.archive.members()],
+            "cache_size": self.fingerprints.max_size,
             "fingerprints": self.fingerprints.keys(),
             "structures": self.structures.keys(),
             "exact": self.exact.keys(),
@@ -94,6 +105,7 @@ class SearchState:
     def from_checkpoint(cls, data: dict) -> SearchState:
         rng = np.random.default_rng()
         rng.bit_generator.state = data["rng"]
+        cache_size = int(data.get("cache_size", CACHE_SIZE))  # version-1 checkpoints before the cap was saved
         return cls(
             population=Population(int(data["population_size"]), [Member.from_json(m) for m in data["population"]]),
             archive=Archive([Member.from_json(m) for m in data["archive"]]),
@@ -102,8 +114,9 @@ class SearchState:
             n_evaluated=int(data["n_evaluated"]),
             n_duplicates=int(data["n_duplicates"]),
             n_skipped=int(data["n_skipped"]),
+            n_lost=int(data.get("n_lost", 0)),
             elapsed=float(data["elapsed"]),
-            fingerprints=FingerprintCache(CACHE_SIZE, data["fingerprints"]),
-            structures=FingerprintCache(CACHE_SIZE, data["structures"]),
-            exact=FingerprintCache(CACHE_SIZE, data["exact"]),
+            fingerprints=FingerprintCache(cache_size, data["fingerprints"]),
+            structures=FingerprintCache(cache_size, data["structures"]),
+            exact=FingerprintCache(cache_size, data["exact"]),
         )

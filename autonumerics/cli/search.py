@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Self
 
 from rich.console import Group
 from rich.live import Live
@@ -11,6 +12,7 @@ from rich.text import Text
 
 from autonumerics.cli.common import console, print_json
 from autonumerics.config import load_config, parse_duration
+from autonumerics.distributed import parse_dask_address
 from autonumerics.evolve import Progress
 from autonumerics.runs import RunSummary, default_out_dir, resume_search, start_search
 
@@ -35,12 +37,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=2, help="worker processes (0: inline, deterministic)")
+    parser.add_argument("--dask", metavar="ADDRESS",
+                        help="evaluate on Dask distributed: tcp://SCHEDULER:8786, or local:N to start N local "
+                        "workers (needs pip install \"autonumerics[dask]\"; --workers is then ignored)")
     parser.add_argument("--time-budget", help="stop after this long, e.g. 90s, 30m, 1h")
     parser.add_argument("--max-evals", type=int, help="stop after this many fitted children")
     parser.add_argument("--json", action="store_true", help="no live display; print one JSON summary")
 
 
 def run_search(args: argparse.Namespace) -> int:
+    if args.dask:
+        parse_dask_address(args.dask)  # a bad value is a one-line error before anything starts
     overrides = list(args.overrides)
     if args.seed is not None:
         overrides.append(f"search.seed={args.seed}")
@@ -52,20 +59,23 @@ def run_search(args: argparse.Namespace) -> int:
     config = load_config(args.config, overrides)
     out = args.out or default_out_dir()
     with LiveFront(enabled=not args.json) as live:
-        summary = start_search(config, out, args.workers, live.update)
+        summary = start_search(config, out, args.workers, live.update, dask=args.dask)
     return report(summary, args.json)
 
 
 def run_resume(args: argparse.Namespace) -> int:
+    if args.dask:
+        parse_dask_address(args.dask)
     budget = parse_duration(args.time_budget) if args.time_budget else None
     with LiveFront(enabled=not args.json) as live:
-        summary = resume_search(args.run, args.workers, live.update, budget, args.max_evals)
+        summary = resume_search(args.run, args.workers, live.update, budget, args.max_evals, dask=args.dask)
     return report(summary, args.json)
 
 
 def report(summary: RunSummary, as_json: bool) -> int:
     data = {"run": str(summary.path), "n_evaluated": summary.n_evaluated, "n_duplicates": summary.n_duplicates,
-            "n_skipped": summary.n_skipped, "seconds": round(summary.elapsed, 1),
+            "n_skipped": summary.n_skipped, "n_lost": summary.n_lost, "stop_reason": summary.stop_reason,
+            "seconds": round(summary.elapsed, 1),
             "front": [{k: e[k] for k in ("n_ops", "cost", "fitness", "final_error", "expression", "file")}
                       for e in summary.front]}
     if as_json:
@@ -75,6 +85,11 @@ def report(summary: RunSummary, as_json: bool) -> int:
     console.print(f"{summary.n_evaluated:,} children fitted in {summary.elapsed:.0f} s "
                   f"({summary.n_duplicates:,} duplicates, {summary.n_skipped:,} skipped before fitting); "
                   f"front members are program files in {summary.path}/front/")
+    if summary.n_lost:
+        console.print(f"{summary.n_lost:,} children lost with their workers (never recorded)")
+    if summary.stop_reason:
+        console.print(f"stopped early: {summary.stop_reason}; `autonumerics resume {summary.path}` continues "
+                      "(locally, or on another cluster with --dask)")
     return 0
 
 
@@ -95,7 +110,7 @@ class LiveFront:
         self.enabled = enabled
         self.live = Live(Text("starting (labels, workers)..."), console=console, refresh_per_second=2) if enabled else None
 
-    def __enter__(self) -> LiveFront:
+    def __enter__(self) -> Self:
         if self.live:
             self.live.__enter__()
         return self

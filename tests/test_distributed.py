@@ -1,0 +1,161 @@
+"""Searches on Dask distributed: worker loss, a lost scheduler, bounded caches, CLI errors."""
+
+import json
+import os
+import signal
+import sys
+
+import pytest
+
+from autonumerics import distributed as dask_backend
+from autonumerics.child import SearchContext
+from autonumerics.cli import main
+from autonumerics.config import load_config
+from autonumerics.errors import AutonumericsError
+from autonumerics.evolve import Search, make_executor
+from autonumerics.parse import parse_expr
+from autonumerics.program import Program
+from autonumerics.runs import resume_search, start_search
+from autonumerics.search_state import SearchState
+from autonumerics.storage import RunFolder
+
+SMALL = [
+    "evaluation.train_points=128", "evaluation.validation_points=256", "evaluation.final_points=512",
+    "search.fit_budget=300", "search.population=30", "search.checkpoint_seconds=0.5",
+]
+
+
+def small_config(*extra):
+    return load_config(None, SMALL + list(extra))
+
+
+def event_ids(path):
+    return [json.loads(line)["id"] for line in (path / "events.jsonl").read_text().splitlines()]
+
+
+def best_error(summary, max_ops):
+    return min(float(e["final_error"]) for e in summary.front if e["n_ops"] <= max_ops)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("local:2", "local:2"), ("tcp://10.0.0.5:8786", "tcp://10.0.0.5:8786"), (" tls://sched:8786 ", "tls://sched:8786"),
+])
+def test_dask_addresses_parse(text, expected):
+    assert str(dask_backend.parse_dask_address(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["local:0", "local:two", "8786", "tcp://:8786", "tcp://host", "http://h:1", ""])
+def test_bad_dask_addresses_name_the_value(text):
+    with pytest.raises(AutonumericsError, match="--dask"):
+        dask_backend.parse_dask_address(text)
+
+
+def test_bad_dask_value_is_a_one_line_cli_error(tmp_path, capsys):
+    assert main(["search", "--dask", "local:x", "--out", str(tmp_path / "run"), "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "'local:x'" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "run").exists()
+
+
+def test_missing_dask_says_how_to_install_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    with pytest.raises(AutonumericsError, match=r'pip install "autonumerics\[dask\]"'):
+        dask_backend.require_distributed()
+    assert main(["search", "--dask", "local:1", "--out", str(tmp_path / "run"), "--json"]) == 2
+    assert 'pip install "autonumerics[dask]"' in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_second_result_for_a_recorded_child_is_ignored(tmp_path):
+    config = small_config("search.max_evals=1")
+    search = Search(config, RunFolder.create(tmp_path / "run", config), SearchState.fresh(30, 0))
+    make_executor(0, SearchContext.build(config))
+    search.run_loop(None, 1)  # records the identity seed, child 0
+    task = search._new_task()
+    search._open.add(task.child_id)
+    from autonumerics.child import evaluate_child
+    from autonumerics.evolve import _CONTEXT
+
+    result = evaluate_child(_CONTEXT, task)
+    logs = search.run.open_logs()
+    assert search._accept(result, logs) and not search._accept(result, logs)
+    for log in logs:
+        log.close()
+    assert event_ids(tmp_path / "run") == [0, 1] and search.state.n_evaluated == 2
+
+
+def synthetic_event(i: int, program: Program) -> dict:
+    return {"id": i, "parent": -1, "kind": "insert", "program": program.to_json(), "fitness": 1.0 / (i + 1),
+            "cost": float(i % 7), "fit": "lp" if i % 2 else "cmaes", "fingerprint": f"{i:016x}",
+            "structure": f"s{i:015x}"}
+
+
+def test_caches_are_bounded_and_the_cap_survives_a_checkpoint():
+    program = parse_expr("x")
+    state = SearchState.fresh(20, 0, cache_size=50)
+    sizes = []
+    for i in range(1000, 5000):  # ids of 4 digits throughout: equal sizes mean a bounded checkpoint
+        state.record(synthetic_event(i, program))
+        if i in (2999, 4999):
+            sizes.append(len(json.dumps(state.to_checkpoint(0, 0))))
+    assert max(len(state.fingerprints), len(state.structures), len(state.exact)) <= 50
+    assert len(state.population) == 20 and len(state.archive.best) == 7
+    assert abs(sizes[1] - sizes[0]) < 0.01 * sizes[0]  # 2 000 more events, same checkpoint size
+    restored = SearchState.from_checkpoint(json.loads(json.dumps(state.to_checkpoint(0, 0))))
+    assert restored.fingerprints.max_size == 50 and restored.fingerprints.keys() == state.fingerprints.keys()
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    with (dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}),
+          distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=40) as local,
+          distributed.Client(local, set_as_default=False) as client):
+        yield local, client
+
+
+def test_killing_a_worker_mid_run_loses_no_recorded_child(tmp_path, cluster):
+    local, client = cluster
+    client.wait_for_workers(2, timeout=60)
+    pids = list(client.run(os.getpid).values())
+    killed = []
+
+    def kill_one_worker(progress):
+        if not killed and progress.n_evaluated >= 20:
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(progress.n_evaluated)
+
+    budget = "search.max_evals=150"
+    summary = start_search(small_config(budget), tmp_path / "dask", progress=kill_one_worker,
+                           dask=local.scheduler_address)
+    assert killed and killed[0] < 150, "the worker was not killed mid-run"
+    ids = event_ids(tmp_path / "dask")
+    assert len(ids) == len(set(ids)) == 150 == summary.n_evaluated  # finished, each child once
+    inline = start_search(small_config(budget), tmp_path / "inline", workers=0)
+    # same budget, same quality within noise: both fronts beat the best straight line (2.98e-2)
+    # at <= 4 ops, and neither is more than 30x worse than the other there
+    dask_best, inline_best = best_error(summary, 4), best_error(inline, 4)
+    assert dask_best < 0.0298 and inline_best < 0.0298
+    assert dask_best < 30 * inline_best and inline_best < 30 * dask_best
+
+
+def test_a_lost_scheduler_stops_with_a_checkpoint_that_resumes_inline(tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(dask_backend, "DISCONNECT_GRACE_SECONDS", 1.0)
+    local = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                                     dashboard_address=None, silence_logs=50)
+
+    def stop_scheduler(progress):
+        if progress.n_evaluated >= 10 and local.status.name == "running":
+            local.close()
+
+    summary = start_search(small_config("search.time_budget=\"60s\""), tmp_path / "run", progress=stop_scheduler,
+                           dask=local.scheduler_address)
+    assert "scheduler" in summary.stop_reason and summary.elapsed < 50
+    recorded = event_ids(tmp_path / "run")
+    resumed = resume_search(tmp_path / "run", workers=0, max_evals=len(recorded) + 10)
+    ids = event_ids(tmp_path / "run")
+    assert len(ids) == len(set(ids)) == resumed.n_evaluated == len(recorded) + 10
