@@ -1,0 +1,158 @@
+"""Tests for the bf16/fp16 activations: exhaustive accuracy, JAX == numpy bits, exact rounding."""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import pytest
+
+from autonumerics.errors import AutonumericsError
+from autonumerics.quant.lowbit import (
+    FUNCTIONS,
+    lowbit_activation,
+    lowbit_activation_jax,
+)
+from autonumerics.quant.lowbit_bits import LOW_FORMATS, NUMPY, decode, encode
+from autonumerics.quant.lowbit_check import all_inputs, check, score
+from autonumerics.quant.lowbit_reference import correctly_rounded, round_mpf
+
+FORMAT_NAMES = list(LOW_FORMATS)
+CASES = [(f, fmt) for fmt in FORMAT_NAMES for f in FUNCTIONS]
+# One exhaustive mpmath check per format runs by default; the other eight are marked slow.
+DEFAULT_CASES = {("gelu", "bfloat16"), ("silu", "float16")}
+
+
+def _case_params() -> list[object]:
+    return [
+        pytest.param(f, fmt, marks=() if (f, fmt) in DEFAULT_CASES else pytest.mark.slow)
+        for f, fmt in CASES
+    ]
+
+
+@pytest.mark.parametrize(("function", "format_name"), _case_params())
+def test_within_one_ulp_on_every_finite_input(function: str, format_name: str) -> None:
+    report = check(function, format_name, "ours_numpy")
+    assert report.n_finite == 65536 - (2 + 2 * ((1 << (LOW_FORMATS[format_name].precision - 1)) - 1))
+    assert report.max_ulp <= 0.5 + 2**-10, report
+    assert report.n_ge_one_ulp == 0
+    assert report.frac_correctly_rounded >= 0.9999
+    assert report.n_overflow_exact == report.n_overflow
+    assert report.specials_exact, report.special_mismatches
+
+
+@pytest.mark.parametrize(("function", "format_name"), CASES)
+def test_jax_equals_numpy_bit_for_bit(function: str, format_name: str) -> None:
+    inputs = all_inputs(format_name)
+    ours = lowbit_activation(function, inputs).view(np.uint16)
+    theirs = np.asarray(lowbit_activation_jax(function, inputs)).view(np.uint16)
+    nan_ours = np.isnan(ours.view(inputs.dtype).astype(np.float32))
+    assert np.array_equal(ours[~nan_ours], theirs[~nan_ours])
+    assert np.isnan(np.asarray(theirs.view(inputs.dtype), dtype=np.float32)[nan_ours]).all()
+
+
+def test_naive_float32_baseline_fails_in_the_bf16_silu_tail() -> None:
+    # jax.nn.silu in float32 then a cast: e^x is flushed to zero (XLA FTZ) while x e^x is a
+    # normal bf16 number, so the baseline is off by hundreds of ulps; ours is not.
+    naive = check("silu", "bfloat16", "naive_jax")
+    assert naive.max_ulp > 100 and naive.worst_input < -80
+    assert not naive.specials_exact  # silu(-inf) = -inf * 0 = NaN there
+
+
+@pytest.mark.parametrize("format_name", FORMAT_NAMES)
+@pytest.mark.parametrize("x", [0.0, -0.0, np.inf, -np.inf, np.nan])
+def test_special_values(format_name: str, x: float) -> None:
+    dtype = LOW_FORMATS[format_name].dtype
+    expected = {
+        "exp": {0: 1.0, np.inf: np.inf, -np.inf: 0.0},
+        "sigmoid": {0: 0.5, np.inf: 1.0, -np.inf: 0.0},
+        "tanh": {0: x, np.inf: 1.0, -np.inf: -1.0},
+        "gelu": {0: x, np.inf: np.inf, -np.inf: -0.0},
+        "silu": {0: x, np.inf: np.inf, -np.inf: -0.0},
+    }
+    for function in FUNCTIONS:
+        out = lowbit_activation(function, np.array([x], dtype=dtype)).astype(np.float64)[0]
+        if np.isnan(x):
+            assert np.isnan(out)
+            continue
+        want = expected[function][0 if x == 0 else x]
+        assert out == want and np.signbit(out) == np.signbit(want), (function, x, out)
+
+
+@pytest.mark.parametrize("format_name", FORMAT_NAMES)
+def test_encode_rounds_like_a_cast(format_name: str) -> None:
+    fmt, rng = LOW_FORMATS[format_name], np.random.default_rng(7)
+    m = (rng.uniform(1, 2, 20000) * rng.choice([-1, 1], 20000)).astype(np.float32)
+    e = rng.integers(-160, 140, 20000).astype(np.int32)
+    got = encode(NUMPY, m, e, fmt).astype(np.uint16).view(fmt.dtype).astype(np.float64)
+    for value, scale, out in zip(m[:3000], e[:3000], got[:3000], strict=True):
+        exact = mpmath.ldexp(mpmath.mpf(float(value)), int(scale))
+        want = np.uint16(round_mpf(exact, fmt)).view(fmt.dtype).astype(np.float64)
+        assert out == want or (np.isinf(out) and out == want)
+    # And against numpy's own conversion where float32 holds the value exactly.
+    exact = m * np.ldexp(np.float32(1), np.clip(e, -30, 30)).astype(np.float32)
+    small = encode(NUMPY, m, np.clip(e, -30, 30), fmt).astype(np.uint16)
+    with np.errstate(over="ignore"):  # beyond 65504: inf, as encode gives
+        assert np.array_equal(small, exact.astype(fmt.dtype).view(np.uint16))
+
+
+def test_encode_breaks_ties_by_the_side_of_the_exact_value() -> None:
+    fmt = LOW_FORMATS["float16"]
+    tie = np.array([2.0**-25, -(2.0**-25), 3 * 2.0**-25], dtype=np.float32)  # halfway cases
+    zero = np.int32(0)
+    to_even = encode(NUMPY, tie, zero, fmt).astype(np.uint16)
+    above = encode(NUMPY, tie, zero, fmt, toward=np.int32(1)).astype(np.uint16)
+    below = encode(NUMPY, tie, zero, fmt, toward=np.int32(-1)).astype(np.uint16)
+    assert to_even.tolist() == [0x0000, 0x8000, 0x0002]
+    assert above.tolist() == [0x0001, 0x8000, 0x0002]
+    assert below.tolist() == [0x0000, 0x8001, 0x0001]
+
+
+@pytest.mark.parametrize("format_name", FORMAT_NAMES)
+def test_decode_is_exact(format_name: str) -> None:
+    inputs = all_inputs(format_name)
+    bits = inputs.view(np.uint16).astype(np.int32)
+    with np.errstate(invalid="ignore"):  # NaN patterns
+        values = inputs.astype(np.float64)
+    finite = np.isfinite(values)
+    values = np.where(finite, values, 0.0)
+    for scale_exp in (0, 64):
+        scaled = decode(NUMPY, bits, LOW_FORMATS[format_name], scale_exp).astype(np.float64)
+        # Scaled values that are normal float32 numbers are exact; bf16 subnormals at scale 0
+        # read as signed zero by design.
+        normal = finite & (np.abs(values) * 2.0**scale_exp >= 2.0**-126) & (np.abs(values) < 2.0**60)
+        assert np.array_equal(scaled[normal], values[normal] * 2.0**scale_exp)
+        zero = finite & (np.abs(values) * 2.0**scale_exp < 2.0**-126)
+        assert np.all(scaled[zero] == 0) and np.array_equal(np.signbit(scaled[zero]), np.signbit(values[zero]))
+
+
+def test_reference_resolves_near_ties_with_more_precision() -> None:
+    # GELU(2**-133) = 2**-134 + 2**-266 phi(0)...: just above a tie, so it rounds up to 2**-133;
+    # GELU(-2**-133) is just below the tie in magnitude and rounds to -0.
+    bfloat16 = LOW_FORMATS["bfloat16"]
+    assert correctly_rounded("gelu", 2.0**-133, bfloat16)[0] == 0x0001
+    assert correctly_rounded("gelu", -(2.0**-133), bfloat16)[0] == 0x8000
+    assert correctly_rounded("exp", 100.0, bfloat16)[0] == 0x7F80  # overflow
+
+
+def test_round_mpf_agrees_with_exact_rational_rounding() -> None:
+    fmt, rng = LOW_FORMATS["float16"], np.random.default_rng(3)
+    for value in rng.uniform(-70000, 70000, 500).tolist() + [65519.99, 65520.0, 2.0**-25]:
+        got = float(np.uint16(round_mpf(mpmath.mpf(value), fmt)).view(np.float16))
+        # numpy's float64 -> float16 conversion rounds correctly (65520 and up: inf).
+        with np.errstate(over="ignore"):
+            assert got == float(np.float16(value))
+
+
+def test_bad_function_or_dtype_is_a_user_error() -> None:
+    with pytest.raises(AutonumericsError, match="softplus"):
+        lowbit_activation("softplus", np.zeros(2, dtype=np.float16))
+    with pytest.raises(AutonumericsError, match="float32"):
+        lowbit_activation("gelu", np.zeros(2, dtype=np.float32))
+
+
+def test_score_counts_a_wrong_output() -> None:
+    inputs = all_inputs("float16")
+    outputs = lowbit_activation("tanh", inputs).copy()
+    outputs.view(np.uint16)[0x3C00] += 1  # tanh(1.0) one ulp too high
+    report = score("tanh", "float16", outputs, "tampered")
+    assert report.n_ge_one_ulp >= 1 and report.worst_input == 1.0
