@@ -12,7 +12,7 @@ __all__ = [
     "baselines",
     "export",
     "intprogram",
+    "lowbit",  # bf16 / fp16 activations within 1 ulp on every input
     "params",
     "search",
-    # L: add "lowbit" here (low-bit float activations, autonumerics/quant/lowbit.py).
 ]
