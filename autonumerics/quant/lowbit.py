@@ -13,6 +13,8 @@ bf16 subnormal inputs are read from their bits). What each function needs beyond
   no underflow of e^x before the multiplication by x (the naive bf16 SiLU loses the tail).
 * GELU(x < 0) = -|x| Phi(-|x|), with Phi(-a) = phi(a) R(a) scaled; GELU(x >= 0) = x (1 - Phi(-x)).
 * tanh: an odd polynomial for |x| < 0.625 (no cancellation), (1 - e^-2a)/(1 + e^-2a) above.
+* Near 0 (|x| < 2**-4), exp, sigmoid, GELU and SiLU sum their Taylor series with an exact
+  leading part (``lowbit_small``) and tell the encoder which side of a tie the value lies on.
 * Inputs below 2**-14 in magnitude follow the Taylor term: tanh(x) rounds to x, and GELU(x),
   SiLU(x) = x/2 + (a positive x**2 term), so x/2 is rounded with ties broken upwards.
 
@@ -45,6 +47,7 @@ from autonumerics.quant.lowbit_core import (
     normal_tail_scaled,
     tanh_small,
 )
+from autonumerics.quant.lowbit_small import SMALL, SMALL_PATHS
 
 __all__ = ["FUNCTIONS", "LOW_FORMATS", "lowbit_activation", "lowbit_activation_jax", "naive_jax"]
 
@@ -111,8 +114,15 @@ def _bits_of(value: float, fmt: LowFormat) -> int:
 def kernel_bits(b: Backend, name: str, bits: Any, fmt: LowFormat) -> Any:
     """The output patterns (int32, 0..65535) of function ``name`` for input patterns ``bits``."""
     xp = b.xp
-    m, e = _MAIN[name](b, decode(b, bits, fmt, 0))
-    out = encode(b, m, e, fmt)
+    x = decode(b, bits, fmt, 0)
+    m, e = _MAIN[name](b, x)
+    toward: Any = 0
+    if name in SMALL_PATHS:  # near 0: an exact leading part, and the side of ties
+        small = xp.abs(x) < SMALL
+        small_m, small_toward = SMALL_PATHS[name](b, x)
+        m, e = xp.where(small, small_m, m), xp.where(small, 0, e)
+        toward = xp.where(small, small_toward, 0)
+    out = encode(b, m, e, fmt, toward)
     magnitude = bits & 0x7FFF
     tiny = magnitude < ((TINY_EXPONENT + fmt.bias) << (fmt.precision - 1))
     if name == "tanh":
