@@ -156,3 +156,35 @@ def test_score_counts_a_wrong_output() -> None:
     outputs.view(np.uint16)[0x3C00] += 1  # tanh(1.0) one ulp too high
     report = score("tanh", "float16", outputs, "tampered")
     assert report.n_ge_one_ulp >= 1 and report.worst_input == 1.0
+
+
+@pytest.mark.parametrize("function", ["exp", "sigmoid", "gelu", "silu"])
+def test_near_zero_path_is_correctly_rounded_in_float16(function: str) -> None:
+    # Every fp16 input with 2**-14 <= |x| < 2**-4 (4 096 of them), against mpmath directly:
+    # the correctly rounded values there lie as close as 2**-30 to a tie.
+    fmt = LOW_FORMATS["float16"]
+    inputs = all_inputs("float16")
+    magnitude = np.abs(inputs.astype(np.float32))
+    chosen = inputs[(magnitude >= 2.0**-14) & (magnitude < 2.0**-4)]
+    ours = lowbit_activation(function, chosen).view(np.uint16)
+    want = [correctly_rounded(function, float(x), fmt)[0] for x in chosen.astype(np.float64)]
+    assert ours.tolist() == want
+
+
+def test_jax_bits_hold_inside_a_callers_jit() -> None:
+    # Inside another jit the caller's products sit next to ours; the bitcasts at the boundary
+    # and the guard keep XLA from fusing across them.
+    import jax
+    import jax.numpy as jnp
+
+    inputs = all_inputs("bfloat16")
+    finite = np.isfinite(inputs.astype(np.float32))
+
+    @jax.jit
+    def caller(x: jax.Array) -> jax.Array:
+        y = lowbit_activation_jax("silu", (x.astype(jnp.float32) * 1.0).astype(x.dtype))
+        return (y.astype(jnp.float32) * 1.0).astype(x.dtype)
+
+    got = np.asarray(caller(inputs)).view(np.uint16)
+    want = lowbit_activation("silu", inputs).view(np.uint16)
+    assert np.array_equal(got[finite], want[finite])

@@ -115,6 +115,7 @@ def kernel_bits(b: Backend, name: str, bits: Any, fmt: LowFormat) -> Any:
     """The output patterns (int32, 0..65535) of function ``name`` for input patterns ``bits``."""
     xp = b.xp
     x = decode(b, bits, fmt, 0)
+    b = b.guarded(x)
     m, e = _MAIN[name](b, x)
     toward: Any = 0
     if name in SMALL_PATHS:  # near 0: an exact leading part, and the side of ties

@@ -1,8 +1,8 @@
 """Bit-exact plumbing for bf16/fp16 kernels: one backend interface (numpy or JAX), decode, encode.
 
 The low-bit kernels compute in float32 but never let XLA decide a rounding: every product or
-quotient that feeds another op is read through :meth:`Backend.rounded` (a select, which stops
-LLVM from fusing it into an FMA; ``lax.optimization_barrier`` does not, measured), no float32
+quotient that feeds another op is read through :meth:`Backend.rounded`, which stops LLVM from
+fusing it into an FMA (``lax.optimization_barrier`` does not, measured), no float32
 intermediate is ever subnormal (XLA on CPU flushes those to zero, numpy keeps them), and the
 final rounding to the 16-bit format is done on integers by :func:`encode`, from a float32
 significand ``m`` and a separate int32 exponent ``e`` (value ``m * 2**e``). So results that
@@ -12,7 +12,7 @@ both backends.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import ml_dtypes
@@ -85,12 +85,26 @@ class Backend:
 
     name: str
     xp: Any
+    guard: Any = None
+
+    def guarded(self, x: Any) -> Backend:
+        """This backend with an int32 zero per element derived from ``x`` (finite float32).
+
+        ``x != x`` is 0 for every finite x, but no compiler can prove it, so a product whose
+        bits are OR-ed with it is opaque: LLVM cannot fuse it into an FMA. This is about 2.5x
+        faster than reading the product through a select (measured on CPU).
+        """
+        if self.name == "numpy":
+            return self
+        return replace(self, guard=(x != x).astype(self.xp.int32))  # noqa: PLR0124 (NaN test)
 
     def rounded(self, value: Any) -> Any:
         """``value`` as an opaque float32: XLA can neither fuse it into an FMA nor rewrite it."""
         if self.name == "numpy":
             return value
-        return self.xp.where(value == value, value, value + value)  # noqa: PLR0124 (NaN test)
+        if self.guard is None:  # a select is opaque too (slower)
+            return self.xp.where(value == value, value, value + value)  # noqa: PLR0124
+        return self.as_float(self.as_int(value) | self.guard)
 
     def as_int(self, value: Any) -> Any:
         """The int32 bit pattern of a float32 array."""
