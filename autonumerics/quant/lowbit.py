@@ -117,20 +117,21 @@ def kernel_bits(b: Backend, name: str, bits: Any, fmt: LowFormat) -> Any:
     x = decode(b, bits, fmt, 0)
     b = b.guarded(x)
     m, e = _MAIN[name](b, x)
+    magnitude = bits & 0x7FFF
+    tiny = magnitude < ((TINY_EXPONENT + fmt.bias) << (fmt.precision - 1))
     toward: Any = 0
     if name in SMALL_PATHS:  # near 0: an exact leading part, and the side of ties
         small = xp.abs(x) < SMALL
         small_m, small_toward = SMALL_PATHS[name](b, x)
         m, e = xp.where(small, small_m, m), xp.where(small, 0, e)
         toward = xp.where(small, small_toward, 0)
+    if name in ("gelu", "silu"):  # tiny: x/2 plus a positive x**2 term
+        half = b.rounded(decode(b, bits, fmt, _TINY_SCALE) * _F32(0.5))
+        m, e = xp.where(tiny, half, m), xp.where(tiny, -_TINY_SCALE, e)
+        toward = xp.where(tiny, 1, toward)
     out = encode(b, m, e, fmt, toward)
-    magnitude = bits & 0x7FFF
-    tiny = magnitude < ((TINY_EXPONENT + fmt.bias) << (fmt.precision - 1))
     if name == "tanh":
         out = xp.where(tiny, bits, out)
-    elif name in ("gelu", "silu"):
-        half = b.rounded(decode(b, bits, fmt, _TINY_SCALE) * _F32(0.5))
-        out = xp.where(tiny, encode(b, half, -_TINY_SCALE, fmt, toward=1), out)
     positive_limit, negative_limit = _INFINITY_LIMITS[name]
     infinite = magnitude == fmt.inf_bits
     out = xp.where(infinite & (bits == fmt.inf_bits), _bits_of(positive_limit, fmt), out)
