@@ -5,12 +5,16 @@ the correctly rounded result from mpmath (computed once, then cached). The naive
 JAX's float32 built-in (jax.nn.gelu exact, jax.nn.silu, jax.nn.sigmoid, jnp.tanh, jnp.exp),
 jitted on CPU, then cast to the format. Writes results/quant/lowbit.json.
 
-    python scripts/quant_lowbit.py [--out results/quant/lowbit.json]
+    python scripts/quant_lowbit.py [--out results/quant/lowbit.json] [--bench]
+
+With ``--bench`` it also times the jitted JAX kernels against the naive baseline on 2**20
+random inputs (normal, standard deviation 3), interleaved A/B repeats, medians, as a ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 from datetime import UTC, datetime
@@ -72,11 +76,38 @@ def run() -> dict[str, object]:
     }
 
 
+def bench(repeats: int = 15, size: int = 1 << 20) -> list[dict[str, object]]:
+    """Median seconds of ours and the naive baseline (jitted JAX, CPU), interleaved."""
+    from autonumerics.quant.lowbit import lowbit_activation_jax, naive_jax
+
+    rng, rows = np.random.default_rng(0), []
+    print(f"{'format':9} {'function':8} {'ours ms':>8} {'naive ms':>9} {'ratio':>6}")
+    for format_name, fmt in LOW_FORMATS.items():
+        x = jax.device_put((3 * rng.standard_normal(size)).astype(fmt.dtype))
+        for function in FUNCTIONS:
+            kernels = {"ours": lambda f=function, v=x: lowbit_activation_jax(f, v).block_until_ready(),
+                       "naive": lambda f=function, v=x: naive_jax(f, v).block_until_ready()}
+            times: dict[str, list[float]] = {"ours": [], "naive": []}
+            for _ in range(repeats + 1):  # the first round compiles and warms up
+                for name, kernel in kernels.items():
+                    started = time.perf_counter()
+                    kernel()
+                    times[name].append(time.perf_counter() - started)
+            ours, naive = (float(np.median(times[name][1:])) for name in ("ours", "naive"))
+            print(f"{format_name:9} {function:8} {1e3 * ours:8.2f} {1e3 * naive:9.2f} {ours / naive:6.2f}")
+            rows.append({"format": format_name, "function": function, "ours_s": ours, "naive_s": naive,
+                         "ratio": ours / naive, "size": size, "repeats": repeats})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="results/quant/lowbit.json")
+    parser.add_argument("--bench", action="store_true", help="also time ours against the naive baseline")
     args = parser.parse_args()
     results = run()
+    if args.bench:
+        results["bench"] = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs, shared", "rows": bench()}
     write_json_atomic(args.out, results)
     print(f"wrote {args.out}")
 
