@@ -1,0 +1,60 @@
+"""Tests for autonumerics.quant.search and score: the GELU int8 acceptance at scale 2^-6, exhaustively."""
+
+from fractions import Fraction
+
+import jax
+import numpy as np
+import pytest
+
+from autonumerics.errors import AutonumericsError
+from autonumerics.quant.intprogram import audit, evaluate, evaluate_jax
+from autonumerics.quant.params import QuantParams
+from autonumerics.quant.score import reference, score_outputs
+from autonumerics.quant.search import RealFit, fit_real, fold, search_gelu
+
+
+def test_reference_is_the_correctly_rounded_gelu() -> None:
+    params = QuantParams(2.0**-4)
+    exact, rounded = reference("gelu", params, params)
+    x = params.grid() * 2.0**-4
+    from scipy.special import ndtr
+
+    assert np.allclose(exact, x * ndtr(x) * 16, atol=1e-9)
+    assert np.array_equal(rounded, np.clip(np.rint(exact), -128, 127).astype(np.int64))
+
+
+def test_score_counts_every_miss() -> None:
+    grid = np.arange(4)
+    score = score_outputs(np.array([0, 2, 2, 2]), grid, np.array([0.2, 1.1, 2.0, 3.4]), np.array([0, 1, 2, 3]))
+    assert score.max_lsb_error == 1 and score.correctly_rounded == 0.5 and score.bias_lsb == 0.0
+    assert score.worst_input == 1 and score.max_error_vs_exact == pytest.approx(1.4)
+
+
+def test_fold_uses_exact_fractions() -> None:
+    fit = RealFit((0.1, -0.3, 0.05), 2.5, 4.0, 0.0)
+    constants, clip = fold(fit, 2.0**-5, 3.0 * 2.0**-7, 20)
+    for k, c in enumerate(fit.coefficients):
+        assert constants[k] == round(Fraction(c) * Fraction(2.0**-5) ** k / Fraction(3.0 * 2.0**-7) * 2**20)
+    assert clip == 80
+
+
+def test_continuous_gelu_fit_meets_the_goal() -> None:
+    fit = fit_real(4, 3.0, radius=4.0)
+    assert fit.n_ops <= 12 and fit.linf <= 0.005  # L-inf on 4001 points of [-4, 4] (even error)
+
+
+def test_gelu_int8_at_scale_2_minus_6_exhaustively() -> None:
+    params = QuantParams(2.0**-6)
+    best = search_gelu(params, params, degrees=(4,), time_limit=20.0)[0]
+    grid = params.grid()
+    assert best.program.n_ops <= 12 and best.program.n_divisions == 0
+    assert best.score.points == 256 and best.score.max_lsb_error <= 1
+    assert best.score.correctly_rounded >= 0.95 and abs(best.score.bias_lsb) <= 0.035
+    assert audit(best.program, q=grid).fits_int32
+    jitted = jax.jit(lambda q: evaluate_jax(best.program, q=q))
+    assert np.array_equal(np.asarray(jitted(grid)), evaluate(best.program, q=grid))
+
+
+def test_unequal_scales_are_refused_with_the_values() -> None:
+    with pytest.raises(AutonumericsError, match="0.03125"):
+        search_gelu(QuantParams(2.0**-5), QuantParams(2.0**-6))
