@@ -3,8 +3,9 @@
 Each kernel maps the 16-bit input patterns to 16-bit output patterns through float32 cores
 (``lowbit_core``) that return results as ``m * 2**e``, and one exact integer rounding
 (``lowbit_bits.encode``). numpy and JAX run the same operations and give the same bits on every
-input (XLA's FMA contraction is blocked by selects, no float32 intermediate is subnormal, and
-bf16 subnormal inputs are read from their bits). What each function needs beyond
+input (products are kept from XLA's FMA contraction, no float32 intermediate is subnormal,
+and bf16 subnormal inputs are read from their bits). The JAX kernels take and return arrays of
+the 16-bit dtype and are not differentiable (the rounding is integer arithmetic). What each function needs beyond
 "float32 then round":
 
 * exp: the result keeps its exponent apart, so bf16 results below 2**-126 (float32
@@ -49,7 +50,7 @@ from autonumerics.quant.lowbit_core import (
 )
 from autonumerics.quant.lowbit_small import SMALL, SMALL_PATHS
 
-__all__ = ["FUNCTIONS", "LOW_FORMATS", "lowbit_activation", "lowbit_activation_jax", "naive_jax"]
+__all__ = ["FUNCTIONS", "LOW_FORMATS", "kernel_bits", "lowbit_activation", "lowbit_activation_jax", "naive_jax"]
 
 FUNCTIONS = ("gelu", "silu", "sigmoid", "tanh", "exp")
 TINY_EXPONENT = -14  # |x| < 2**-14 follows the Taylor rule
