@@ -40,6 +40,7 @@ def _row(report: LowbitReport, jax_equal: bool | None) -> str:
         f"{report.format:9} {report.function:8} {report.implementation:10} {report.max_ulp:10.4g}"
         f" {report.worst_input:12.5g} {report.n_ge_one_ulp:7d}"
         f" {100 * report.frac_correctly_rounded:9.3f} {report.n_overflow_exact:6d}/{report.n_overflow:<6d}"
+        f" {report.n_saturated_exact:6d}/{report.n_saturated:<6d}"
         f" {specials:9} {same}"
     )
 
@@ -47,7 +48,7 @@ def _row(report: LowbitReport, jax_equal: bool | None) -> str:
 def run() -> dict[str, object]:
     """Check every function, format and implementation; print the table; return the results."""
     header = (f"{'format':9} {'function':8} {'impl':10} {'max ulp':>10} {'worst x':>12} {'>=1ulp':>7}"
-              f" {'% CR':>9} {'overflow':>13} {'specials':9} jax==numpy")
+              f" {'% CR':>9} {'overflow':>13} {'saturated':>13} {'specials':9} jax==numpy")
     print(header)
     rows = []
     for format_name in LOW_FORMATS:

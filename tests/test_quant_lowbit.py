@@ -37,6 +37,7 @@ def test_within_one_ulp_on_every_finite_input(function: str, format_name: str) -
     assert report.n_ge_one_ulp == 0
     assert report.frac_correctly_rounded >= 0.9999
     assert report.n_overflow_exact == report.n_overflow
+    assert report.n_saturated_exact == report.n_saturated > 0
     assert report.specials_exact, report.special_mismatches
 
 

@@ -23,7 +23,7 @@ from autonumerics.quant.lowbit import (
     naive_jax,
 )
 from autonumerics.quant.lowbit_bits import low_format
-from autonumerics.quant.lowbit_reference import reference
+from autonumerics.quant.lowbit_reference import reference, special_value
 
 IMPLEMENTATIONS: dict[str, Callable[[str, np.ndarray], np.ndarray]] = {
     "ours_numpy": lowbit_activation,
@@ -46,6 +46,9 @@ class LowbitReport:
         n_correctly_rounded: finite inputs whose output bits equal the correctly rounded bits.
         n_overflow: finite inputs whose correctly rounded result is +-inf.
         n_overflow_exact: of those, outputs equal to that infinity.
+        n_saturated: finite inputs whose correctly rounded result is a limit of f at +-inf
+            other than inf (tanh +-1, sigmoid 0 and 1, exp 0, GELU and SiLU -0).
+        n_saturated_exact: of those, outputs with exactly those bits.
         specials_exact: outputs for +-0, +-inf and NaN equal their limits (any NaN for NaN).
         special_mismatches: "f(input) = output, expected value" for each special that is wrong.
     """
@@ -60,6 +63,8 @@ class LowbitReport:
     n_correctly_rounded: int
     n_overflow: int
     n_overflow_exact: int
+    n_saturated: int
+    n_saturated_exact: int
     specials_exact: bool
     special_mismatches: tuple[str, ...]
 
@@ -100,6 +105,10 @@ def score(function: str, format_name: str, outputs: np.ndarray, implementation: 
     errors = np.where(overflow, np.where(got == ref_values, 0.0, np.inf), errors)
     errors = np.where(finite, errors, 0.0)
     worst = int(np.argmax(errors))
+    limits = [np.array(special_value(function, x), dtype=outputs.dtype).view(np.uint16)
+              for x in (np.inf, -np.inf)]
+    limits = [bits for bits in limits if not np.isinf(bits.view(outputs.dtype))]
+    saturated = finite & np.isin(ref.bits, limits)
     mismatches = []
     for index in np.flatnonzero(~finite | (inputs == 0)):
         expected, value = ref_values[index], got[index]
@@ -110,7 +119,8 @@ def score(function: str, format_name: str, outputs: np.ndarray, implementation: 
         function, format_name, implementation, int(finite.sum()), float(errors[worst]),
         float(inputs[worst]), int((errors >= 1).sum()),
         int((finite & (got_bits == ref.bits)).sum()), int(overflow.sum()),
-        int((overflow & (got == ref_values)).sum()), not mismatches, tuple(mismatches),
+        int((overflow & (got == ref_values)).sum()), int(saturated.sum()),
+        int((saturated & (got_bits == ref.bits)).sum()), not mismatches, tuple(mismatches),
     )
 
 
