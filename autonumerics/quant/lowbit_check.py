@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from autonumerics.dtypes import FORMATS
+from autonumerics.errors import AutonumericsError
 from autonumerics.metrics import ulp_errors
 from autonumerics.quant.lowbit import (
     lowbit_activation,
@@ -126,5 +127,9 @@ def score(function: str, format_name: str, outputs: np.ndarray, implementation: 
 
 def check(function: str, format_name: str, implementation: str = "ours_numpy") -> LowbitReport:
     """Run one implementation on all inputs and score it (see :data:`IMPLEMENTATIONS`)."""
+    if implementation not in IMPLEMENTATIONS:
+        raise AutonumericsError(
+            f"unknown implementation {implementation!r}; choose one of {', '.join(IMPLEMENTATIONS)}"
+        )
     outputs = IMPLEMENTATIONS[implementation](function, all_inputs(format_name))
     return score(function, format_name, outputs, implementation)

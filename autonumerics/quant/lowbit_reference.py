@@ -20,6 +20,7 @@ from pathlib import Path
 import mpmath
 import numpy as np
 
+from autonumerics.errors import AutonumericsError
 from autonumerics.quant.lowbit import FUNCTIONS
 from autonumerics.quant.lowbit_bits import LowFormat, low_format
 
@@ -137,7 +138,7 @@ def reference(function: str, format_name: str, cache: bool = True) -> Reference:
     """
     fmt = low_format(format_name)
     if function not in FUNCTIONS:
-        raise ValueError(f"unknown function {function!r}")
+        raise AutonumericsError(f"unknown low-bit function {function!r}; choose one of {', '.join(FUNCTIONS)}")
     path = cache_path(function, format_name)
     if cache and path.exists():
         with np.load(path) as stored:
