@@ -175,7 +175,7 @@ def _start_local(distributed: ModuleType, n_workers: int) -> object:
 
     with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
         return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=logging.ERROR)
+                                        dashboard_address=":0", silence_logs=logging.ERROR)
 
 
 def _lost_errors(distributed: ModuleType) -> tuple[type[BaseException], ...]:
