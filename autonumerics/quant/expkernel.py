@@ -1,0 +1,148 @@
+"""Integer exp(x <= 0) for softmax (9 ops, no division) and an 8-bit softmax with one division per row.
+
+exp(x) = 2^-v with v = -x / ln2 = z + f, z = floor(v), f in [0, 1). In fixed point with F
+fractional bits, ``y = d * (-K)`` with ``K = round(S / ln2 * 2^F)`` (exact rationals, ln2 from
+mpmath) holds v; ``z = y >> F`` and ``g = y - (z << F)`` split it without a mask op. 2^-f is a
+quadratic, written ``alpha (f - beta)^2 + gamma`` so that one squaring evaluates it:
+``t = rshr(g, F - G) + B`` (B = round(-beta 2^G)), ``P = t*t + C`` (C = round(gamma / alpha 2^2G)).
+The factor alpha 2^-2G becomes the *output scale* ``S_e`` (softmax divides it away, a user
+dequantizes with it), so no multiply is spent on it. Finally ``out = rshr(P, z)``: the rounding
+shift by a register applies 2^-z. Nine ops: mul, shr, shl, sub, rshr, add, mul, add, rshr.
+
+The quadratic is the relative-error minimax of 2^-f on [0, 1] (floor 1.72e-3 < 2^-9).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+from scipy.optimize import linprog
+
+from autonumerics.errors import AutonumericsError
+from autonumerics.quant.intprogram import Instruction, IntProgram, evaluate
+
+
+@functools.lru_cache(maxsize=4)
+def relative_minimax(degree: int, points: int = 2001) -> tuple[tuple[float, ...], float]:
+    """Coefficients (constant first) and max relative error of the relative minimax polynomial of 2^-f on [0, 1]."""
+    f = np.linspace(0.0, 1.0, points)
+    target = 2.0**-f
+    basis = np.vander(f, degree + 1, increasing=True) / target[:, None]  # relative error is linear in c
+    n = len(f)
+    a_ub = np.block([[basis, -np.ones((n, 1))], [-basis, -np.ones((n, 1))]])
+    result = linprog(np.eye(degree + 2)[-1], A_ub=a_ub, b_ub=np.concatenate([np.ones(n), -np.ones(n)]),
+                     bounds=[(None, None)] * (degree + 1) + [(0, None)], method="highs")
+    return tuple(float(c) for c in result.x[:-1]), float(result.x[-1])
+
+
+@functools.lru_cache(maxsize=1)
+def relative_minimax_quadratic(points: int = 2001) -> tuple[float, float, float, float]:
+    """(alpha, beta, gamma, max relative error) of the relative minimax ``alpha (f-beta)^2 + gamma ~ 2^-f``."""
+    f = np.linspace(0.0, 1.0, points)
+    target = 2.0**-f
+    basis = np.stack([np.ones_like(f), f, f * f], axis=1) / target[:, None]  # relative error is linear in c
+    n = len(f)
+    a_ub = np.block([[basis, -np.ones((n, 1))], [-basis, -np.ones((n, 1))]])
+    result = linprog([0, 0, 0, 1], A_ub=a_ub, b_ub=np.concatenate([np.ones(n), -np.ones(n)]),
+                     bounds=[(None, None)] * 3 + [(0, None)], method="highs")
+    c0, c1, c2, error = result.x
+    beta = -c1 / (2 * c2)
+    return float(c2), float(beta), float(c0 - c2 * beta * beta), float(error)
+
+
+@dataclass(frozen=True)
+class ExpKernel:
+    """An exp(S * d) kernel for d <= 0: ``exp(S d) ~ program(d) * output_scale``."""
+
+    program: IntProgram
+    input_scale: float
+    output_scale: float
+    frac_bits: int  # F: fractional bits of v = -x / ln2
+    poly_bits: int  # G: fractional bits of f in the quadratic
+
+
+def _ln2() -> Fraction:
+    with mpmath.workdps(60):
+        return Fraction(mpmath.nstr(mpmath.ln(2), 55))
+
+
+def build_exp(input_scale: float, min_input: int = -32768, poly_bits: int = 14, degree: int = 2) -> ExpKernel:
+    """Fold the exp kernel for one input scale; valid (int32-exact) for every d in [min_input, 0].
+
+    ``degree=2`` is the 9-op kernel (relative error ~1.8e-3). ``degree=3`` evaluates the relative
+    minimax cubic (7.5e-5) by Horner with coefficients at 2^16 (15 ops, output scale 2^-16): the
+    more accurate exp that softmax uses.
+    """
+    if degree not in (2, 3):
+        raise AutonumericsError(f"exp kernel degree must be 2 or 3, got {degree}")
+    if not 0 < input_scale <= 1:
+        raise AutonumericsError(f"exp input scale must be in (0, 1], got {input_scale}")
+    alpha, beta, gamma, _ = relative_minimax_quadratic()
+    per_step = Fraction(input_scale) / _ln2()  # v per input step
+    # F as large as int32 allows for y = |d| * K over the whole input range (K itself < 2^31).
+    frac_bits = poly_bits
+    while (frac_bits < 30 and round(per_step * 2 ** (frac_bits + 1)) * -min_input < 2**31
+           and round(per_step * 2 ** (frac_bits + 1)) < 2**31):
+        frac_bits += 1
+    multiplier = round(per_step * 2**frac_bits)
+    offset = round(Fraction(-beta) * 2**poly_bits)
+    constant = round(Fraction(gamma) / Fraction(alpha) * 2 ** (2 * poly_bits))
+    code = [Instruction("y", "mul", ("d", -multiplier)), Instruction("z", "shr", ("y", frac_bits)),
+            Instruction("w", "shl", ("z", frac_bits)), Instruction("g", "sub", ("y", "w"))]
+    fraction = "g"
+    if frac_bits > poly_bits:
+        code.append(Instruction("h", "rshr", ("g", frac_bits - poly_bits)))
+        fraction = "h"
+    if degree == 3:
+        code += _horner_cubic(fraction, poly_bits)
+        return ExpKernel(IntProgram(("d",), tuple(code), "out"), input_scale, 2.0**-_CUBIC_BITS, frac_bits, poly_bits)
+    code += [Instruction("t", "add", (fraction, offset)), Instruction("s", "mul", ("t", "t")),
+             Instruction("p", "add", ("s", constant)), Instruction("out", "rshr", ("p", "z"))]
+    program = IntProgram(("d",), tuple(code), "out")
+    return ExpKernel(program, input_scale, alpha * 2.0 ** (-2 * poly_bits), frac_bits, poly_bits)
+
+
+_CUBIC_BITS = 16  # every Horner partial sum is at scale 2^16: |partial| * 2^14 (h) stays below 2^31
+
+
+def _horner_cubic(fraction: str, poly_bits: int) -> list[Instruction]:
+    """((C3 h >> G) + C2) h >> G ... + C0 at scale 2^16, then the rounding shift by z."""
+    coefficients = [round(Fraction(c) * 2**_CUBIC_BITS) for c in relative_minimax(3)[0]]
+    code: list[Instruction] = []
+    accumulator: str | int = coefficients[3]
+    for k in (2, 1, 0):
+        code += [Instruction(f"m{k}", "mul", (fraction, accumulator)),
+                 Instruction(f"n{k}", "rshr", (f"m{k}", poly_bits)),
+                 Instruction(f"r{k}", "add", (f"n{k}", coefficients[k]))]
+        accumulator = f"r{k}"
+    return code + [Instruction("out", "rshr", (accumulator, "z"))]
+
+
+@dataclass(frozen=True)
+class ExpScore:
+    """Exhaustive relative error of an exp kernel over ``d`` in [min_input, 0] with ``S d >= -radius``."""
+
+    input_scale: float
+    points: int
+    max_relative_error: float
+    worst_input: int
+    max_tail_error_lsb: float  # max |error| in output steps over the grid inputs with x < -radius
+
+
+def score_exp(kernel: ExpKernel, min_input: int = -32768, radius: float = 8.0) -> ExpScore:
+    """Relative error against mpmath's exp on every grid input with x in [-radius, 0]."""
+    grid = np.arange(min_input, 1, dtype=np.int64)
+    outputs = evaluate(kernel.program, d=grid).astype(np.float64) * kernel.output_scale
+    with mpmath.workdps(30):
+        scale = mpmath.mpf(kernel.input_scale)
+        exact = np.array([float(mpmath.exp(scale * int(d))) for d in grid.tolist()])
+    inside = grid * kernel.input_scale >= -radius
+    relative = np.abs(outputs[inside] - exact[inside]) / exact[inside]
+    worst = int(np.argmax(relative))
+    tail = np.abs(outputs[~inside] - exact[~inside]) / kernel.output_scale
+    return ExpScore(kernel.input_scale, int(inside.sum()), float(relative[worst]), int(grid[inside][worst]),
+                    float(tail.max()) if tail.size else 0.0)
