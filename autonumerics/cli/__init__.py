@@ -14,7 +14,8 @@ import sys
 from autonumerics.errors import AutonumericsError
 
 # Modules under autonumerics.cli, each registering one or more commands, in help order.
-COMMAND_MODULES = ("targets", "search", "evaluate", "show", "baselines", "compare", "export", "verify", "bench")
+COMMAND_MODULES = ("targets", "search", "evaluate", "show", "baselines", "compare", "export", "kernel", "verify",
+                   "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

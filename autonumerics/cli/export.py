@@ -27,10 +27,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--name", help="the function's name (default: the target's name)")
     parser.add_argument("--semantics", choices=SEMANTICS,
                         help="float32 rounding to reproduce (default: the file's, else xla)")
+    parser.add_argument("--full-range", action="store_true",
+                        help="export the full-range kernel of the program's target (exp2, exp, log2, ...) "
+                        "with this program as its main core (see `autonumerics kernel`)")
     parser.set_defaults(handler=run)
 
 
+def run_full_range(args: argparse.Namespace) -> int:
+    """The program as the main core of the full-range kernel named by its target."""
+    from autonumerics.cli.kernel import report, write_source
+    from autonumerics.kernels import KERNELS, build_kernel, main_role
+
+    if args.name or args.semantics:
+        raise AutonumericsError("--full-range takes neither --name nor --semantics (the kernel fixes both)")
+    target = load_program_file(args.program).target
+    if target not in KERNELS:
+        raise AutonumericsError(f"--full-range: the program's target {target!r} is not a kernel; "
+                                f"kernels: {', '.join(KERNELS)}")
+    source = build_kernel(target, {main_role(target): args.program})
+    report(source, args.to, write_source(source, args.to, args.output), as_json=False)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.full_range:
+        return run_full_range(args)
     program_file = load_program_file(args.program)
     source = export_source(program_file, args.to, name=args.name, semantics=args.semantics)
     if args.output is None:

@@ -123,20 +123,22 @@ def function_lines(spec: KernelSpec) -> list[str]:
     return lines
 
 
-def emit_jax_function(spec: KernelSpec, name: str, argument: str = "r") -> str:
+def emit_jax_function(spec: KernelSpec, name: str, argument: str = "r", fenced: bool = True) -> str:
     """A plain (un-jitted) function ``name(argument)`` computing ``spec``, for use inside a kernel.
 
-    Its input and output are read through a select (``_rounded``, from ``STRICT_HELPERS``), so
-    XLA cannot fuse a product of the caller into the function's first addition, nor the
-    function's last product into the caller's next addition: the function computes the
-    interpreter's bits for the float32 value it is given, wherever it is called.
+    Fenced (the default), its input and output are read through a select (``_rounded``, from
+    ``STRICT_HELPERS``), so XLA cannot fuse a product of the caller into the function's first
+    addition, nor the function's last product into the caller's next addition: the function
+    computes the interpreter's bits for the float32 value it is given, wherever it is called.
+    Unfenced, it saves those two selects; the caller must then show bit-exactness itself.
     """
     body = "\n".join(f"    {line}" for line in function_lines(spec))
+    read = f"_rounded(jnp.asarray({argument}, jnp.float32))" if fenced else f"jnp.asarray({argument}, jnp.float32)"
     return f'''def {name}({argument}):
     """{spec.target or 'custom target'}: {spec.expression} ({spec.program.n_ops} ops, {spec.semantics}, hash {spec.program_hash})."""
-    x = _rounded(jnp.asarray({argument}, jnp.float32))
+    x = {read}
 {body}
-    return _rounded(out)
+    return {"_rounded(out)" if fenced else "out"}
 '''
 
 

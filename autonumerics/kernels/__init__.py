@@ -4,18 +4,23 @@ Public API:
     KERNELS: kernel name -> module (imported lazily; each defines ``DEFAULT_CORES`` and ``build``)
     build_kernel(name, core_paths=None) -> KernelSource
     kernel_module(name) -> the kernel's module
+    main_role(name) -> the role of the kernel's main core (the first of DEFAULT_CORES)
+    resolve_core_path(path) -> a program file (a run folder gives its front's most accurate program)
 See ``autonumerics.kernels.base`` for ``Core``, ``KernelSource`` and the emitters.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
+from pathlib import Path
 from types import ModuleType
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.kernels.base import Core, KernelSource, load_core
 
-__all__ = ["KERNELS", "Core", "KernelSource", "build_kernel", "kernel_module", "load_core"]
+__all__ = ["KERNELS", "Core", "KernelSource", "build_kernel", "kernel_module", "load_core", "main_role",
+           "resolve_core_path"]
 
 KERNELS: dict[str, str] = {
     "exp2": "autonumerics.kernels.exp2",
@@ -64,3 +69,31 @@ def build_kernel(name: str, core_paths: dict[str, str] | None = None) -> KernelS
     paths = {**defaults, **overrides}
     cores = {role: load_core(role, path) for role, path in paths.items()}
     return module.build(cores)
+
+
+def main_role(name: str) -> str:
+    """The role of kernel ``name``'s main core: the first key of its ``DEFAULT_CORES``."""
+    return next(iter(kernel_module(name).DEFAULT_CORES))
+
+
+def resolve_core_path(path: str | Path) -> str:
+    """A program file for a core: ``path`` itself, or for a run folder the most accurate program of
+    its Pareto front (lowest final error, then fewest ops), from its ``pareto.json``.
+
+    Raises:
+        AutonumericsError: if the path does not exist or the run folder has no front.
+    """
+    path = Path(path)
+    if path.is_file():
+        return str(path)
+    if not path.is_dir():
+        raise AutonumericsError(f"{path} is neither a program file nor a run folder")
+    try:
+        front = json.loads((path / "pareto.json").read_text())["front"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise AutonumericsError(f"run folder {path} has no readable pareto.json (is the search finished?)") from None
+    entries = [e for e in front if isinstance(e, dict) and isinstance(e.get("final_error"), (int, float))]
+    if not entries:
+        raise AutonumericsError(f"run folder {path}: its front is empty")
+    best = min(entries, key=lambda e: (e["final_error"], e.get("n_ops", 0)))
+    return str(path / best["file"])

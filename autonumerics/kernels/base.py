@@ -39,11 +39,14 @@ from autonumerics.export.numpy import emit_numpy_function, fma_helper
 from autonumerics.programfile import ProgramFile, load_program_file
 
 __all__ = [
-    "REPO_ROOT", "Core", "KernelSource", "c_name", "c_prelude", "core_function", "core_ops",
-    "core_reference", "core_spec", "jax_prelude", "load_core", "numpy_prelude", "write_kernel",
+    "FULL_RANGE", "REPO_ROOT", "Core", "KernelSource", "c_header", "c_name", "c_prelude", "core_function",
+    "core_ops", "core_reference", "core_spec", "jax_prelude", "load_core", "numpy_prelude", "python_module",
+    "write_kernel",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+FLT_MAX = float(np.finfo(np.float32).max)
+FULL_RANGE = (-FLT_MAX, FLT_MAX)  # the INTERVAL a full-range kernel module records
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def core_ops(core: Core) -> int:
     return core_spec(core).ops_program.n_ops
 
 
-def core_function(core: Core, language: str, name: str) -> str:
+def core_function(core: Core, language: str, name: str, fenced: bool = True) -> str:
     """The source of one standalone function ``name(r)`` computing the core in float32.
 
     Args:
@@ -134,13 +137,18 @@ def core_function(core: Core, language: str, name: str) -> str:
             through selects; needs ``jax_prelude()``), "numpy" (needs ``numpy_prelude()``) or
             "c" (``static inline float name(float x)``; needs ``c_prelude()``).
         name: the function's identifier.
+        fenced: JAX only. False drops the two selects around the function (2 compares and 2
+            selects per element). Safe where XLA has nothing to fuse across the boundary: the
+            core's input is not a product nor a sum a product could join (e.g. an exact
+            ``x - n``), and its output is not added to (e.g. it is bit cast or multiplied).
+            The kernel's JAX-vs-NumPy check over all inputs must then show it.
 
     Raises:
         AutonumericsError: for an unknown language or a name that is not an identifier.
     """
     spec = core_spec(core, name)
     if language == "jax":
-        return emit_jax_function(spec, name)
+        return emit_jax_function(spec, name, fenced=fenced)
     if language == "numpy":
         return emit_numpy_function(spec, name, fma="_fma32")
     if language == "c":
@@ -197,7 +205,9 @@ def numpy_prelude() -> str:
     return "import numpy as np\n" + fma_helper("_fma32") + _NUMPY_BITS
 
 
-_C_PRELUDE = """#include <math.h>
+_C_PRELUDE = """#ifndef AUTONUMERICS_KERNELS_PRELUDE
+#define AUTONUMERICS_KERNELS_PRELUDE  /* several kernel headers may share one translation unit */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -217,6 +227,7 @@ static inline int32_t an_bits(float x) { int32_t b; memcpy(&b, &x, sizeof b); re
 static inline float an_float(int32_t b) { float x; memcpy(&x, &b, sizeof x); return x; }
 /* 2.0f**n for n in [-126, 127], from its exponent bits (exact). */
 static inline float an_pow2(int32_t n) { return an_float((int32_t)((uint32_t)(n + 127) << 23)); }
+#endif
 """
 
 
@@ -244,3 +255,30 @@ def write_kernel(source: KernelSource, folder: str | Path) -> dict[str, Path]:
     for language, path in paths.items():
         path.write_text(getattr(source, language))
     return paths
+
+
+def python_module(docstring: str, prelude: str, functions: list[str], name: str, target: str,
+                  cores: tuple[Core, ...]) -> str:
+    """A standalone Python kernel module: docstring, prelude, metadata, then the functions.
+
+    The metadata (``KERNEL_NAME``, ``TARGET``, ``INTERVAL`` = the whole float32 range, ``CORES``
+    = role -> program file) is what ``autonumerics verify`` / ``bench`` read.
+    """
+    core_files = ", ".join(f"{core.role!r}: {core.path!r}" for core in cores)
+    metadata = (f'__all__ = ["{name}"]\n\nKERNEL_NAME = "{name}"\nTARGET = "{target}"\n'
+                f"INTERVAL = {FULL_RANGE!r}  # valid for every float32\nCORES = {{{core_files}}}\n")
+    body = "\n\n".join(function.strip("\n") + "\n" for function in functions)
+    return f'"""{docstring.rstrip()}\n"""\n\n{prelude.strip()}\n\n\n{metadata}\n\n{body}'
+
+
+def c_header(comment: str, name: str, functions: list[str]) -> str:
+    """A C99 kernel header: comment, guard, ``c_prelude()``, the functions (the last one being
+    ``static inline float c_name(name)(float x)``) and the array loop ``c_name(name)_loop``."""
+    cname = c_name(name)
+    guard = f"AUTONUMERICS_KERNEL_{name.upper()}_H"
+    text = "\n".join(f" * {line}".rstrip() for line in comment.rstrip().splitlines())
+    body = "\n".join(function.strip("\n") + "\n" for function in functions)
+    return (f"/*\n{text}\n */\n#ifndef {guard}\n#define {guard}\n\n{c_prelude()}\n{body}\n"
+            f"static inline void {cname}_loop(const float *in, float *out, size_t n) {{\n"
+            f"    for (size_t i = 0; i < n; ++i) {{\n        out[i] = {cname}(in[i]);\n    }}\n}}\n\n"
+            f"#endif /* {guard} */\n")

@@ -1,0 +1,90 @@
+"""`autonumerics kernel`: assemble a full-range float32 kernel (range reduction + evolved cores) and export it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from autonumerics.cli.common import console, print_json
+from autonumerics.errors import AutonumericsError
+from autonumerics.export import LANGUAGES
+from autonumerics.kernels import (
+    KERNELS,
+    KernelSource,
+    build_kernel,
+    main_role,
+    resolve_core_path,
+)
+from autonumerics.kernels.base import c_name
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "kernel",
+        help="a full-range float32 kernel (range reduction + evolved cores) as JAX / NumPy / C",
+        description="Assemble the full-range kernel of TARGET (valid for every float32 input: range "
+        "reduction, special values, evolved cores) and write it as a standalone JAX module, NumPy module "
+        "or C99 header. The three agree bit for bit (JAX flushes subnormal results to zero on CPU).",
+    )
+    parser.add_argument("target", help=f"the kernel: {', '.join(KERNELS)}")
+    parser.add_argument("--from", dest="cores", action="append", default=[], metavar="[ROLE=]PATH",
+                        help="use this program file or run folder (its front's most accurate program) as the "
+                        "core ROLE (default: the kernel's main core); repeatable")
+    parser.add_argument("--to", choices=LANGUAGES, default="jax", help="the language (default: jax)")
+    parser.add_argument("-o", "--output", help="the file to write (default: stdout)")
+    parser.add_argument("--json", action="store_true", help="print what was written as one JSON object")
+    parser.set_defaults(handler=run)
+
+
+def parse_core_arguments(target: str, values: list[str]) -> dict[str, str]:
+    """``ROLE=PATH`` / ``PATH`` arguments as role -> program file (run folders resolved)."""
+    paths: dict[str, str] = {}
+    for value in values:
+        role, separator, path = value.partition("=")
+        if not separator:
+            role, path = main_role(target), value
+        if not role or not path:
+            raise AutonumericsError(f"--from {value!r}: expected ROLE=PATH or PATH")
+        paths[role] = resolve_core_path(path)
+    return paths
+
+
+def write_source(source: KernelSource, language: str, output: str | None) -> Path | None:
+    """Write the kernel's ``language`` source to ``output`` (stdout when None)."""
+    text = getattr(source, language)
+    if output is None:
+        sys.stdout.write(text)
+        return None
+    path = Path(output)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    except OSError as error:
+        raise AutonumericsError(f"cannot write {path}: {error.strerror}") from None
+    return path
+
+
+def report(source: KernelSource, language: str, path: Path | None, as_json: bool) -> None:
+    """Say what was written (nothing on the terminal when the source went to stdout)."""
+    function = c_name(source.name) if language == "c" else source.name
+    data = {"kernel": source.name, "language": language, "path": str(path) if path else None,
+            "function": function, "ops_per_element": source.ops_per_element,
+            "cores": {core.role: core.path for core in source.cores}}
+    if as_json:
+        print_json(data)
+    elif path is not None:
+        cores = ", ".join(f"{role}={file}" for role, file in data["cores"].items())
+        console.print(f"wrote {path} ({language} kernel {function}, {source.ops_per_element} ops/element; "
+                      f"cores {cores})", highlight=False, soft_wrap=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.target not in KERNELS:
+        raise AutonumericsError(f"unknown kernel {args.target!r}; choose one of {', '.join(KERNELS)}")
+    source = build_kernel(args.target, parse_core_arguments(args.target, args.cores))
+    if args.json and args.output is None:
+        raise AutonumericsError("--json needs -o FILE (the source would mix with the JSON on stdout)")
+    path = write_source(source, args.to, args.output)
+    report(source, args.to, path, args.json)
+    return 0

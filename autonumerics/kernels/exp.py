@@ -1,0 +1,117 @@
+"""The full-range float32 e^x kernel: Cody-Waite x = n ln2 + r, an evolved core for e^r on [-ln2/2, ln2/2].
+
+Range reduction:
+
+* x is clamped to [-104, 89] (NaN stays NaN): e^x rounds to 0 for x <= -103.972077 (below
+  2^-150) and to +inf from x = 88.72283935546875 on (the first float32 whose e^x is past
+  2^128 - 2^103), so nothing is lost.
+* n = round(x * log2(e)) (the product rounded to float32, then half to even: any nearby integer
+  works, r only has to stay near [-ln2/2, ln2/2]).
+* r = x - n ln2 in two steps (Cody-Waite): ln2_hi = 0x1.62e4p-1 has 15 significant bits, so
+  n * ln2_hi is exact for |n| <= 151 and x - n * ln2_hi is exact (a multiple of x's unit in the
+  last place, smaller than x); then r = fma(-n, ln2_lo, r1) with ln2_lo = float32(ln2 - ln2_hi),
+  rounded once (jitted JAX fuses ``r1 - n * ln2_lo`` into exactly this FMA; NumPy and C write it).
+  r carries one rounding (<= 2^-26 at |r| ~ 0.35) and ln2_lo's own error (< 2^-44 per unit of n).
+* p = core(r) ~ e^r in [0.70, 1.42] (exactly 1 at r = 0).
+* p * 2^n as in the exp2 kernel: exactly on the exponent bits while the result is normal, in two
+  steps (2^(n+64), then 2^-64: one rounding) for subnormal results, which jitted JAX on CPU
+  flushes to zero.
+* x >= 88.72283935546875 gives +inf, NaN gives NaN; exp(-inf) = 0, exp(+inf) = inf.
+"""
+
+from __future__ import annotations
+
+from autonumerics.kernels.base import (
+    Core,
+    KernelSource,
+    c_header,
+    c_name,
+    core_function,
+    core_ops,
+    jax_prelude,
+    numpy_prelude,
+    python_module,
+)
+from autonumerics.kernels.exp2 import C_SCALE, JAX_SCALE, NUMPY_SCALE, kernel_docstring
+
+DEFAULT_CORES = {"poly": "results/kernels/cores/exp_core.json"}
+
+DESCRIPTION = (
+    "n = round(x log2 e) after clamping x to [-104, 89]; Cody-Waite r = fma(-n, ln2_lo, x - n ln2_hi) "
+    "(ln2_hi with 15 significant bits, so the first step is exact); an evolved core p(r) ~ e^r on "
+    "[-ln2/2, ln2/2]; p * 2^n on the exponent bits (two steps with one rounding for subnormal "
+    "results, flushed to 0 by JAX on CPU); x >= 88.72283935546875 -> +inf, NaN -> NaN."
+)
+
+LOG2E = "0x1.715476p+0"  # float32(1/ln 2)
+LN2_HI = "0x1.62e4p-1"  # ln 2 to 15 significant bits: n * LN2_HI is exact for |n| < 2^9
+LN2_LO = "0x1.7f7d1cp-20"  # float32(ln 2 - LN2_HI)
+OVERFLOW = "0x1.62e430p+6"  # 88.72283935546875: the first float32 whose e^x rounds to +inf
+
+_JAX_KERNEL = f'''
+@jax.jit
+def exp(x):
+    """e**x in float32 for every input (see the module docstring); subnormal results are 0 (XLA)."""
+    x = jnp.asarray(x, jnp.float32)
+    clamped = jnp.maximum(x, -104.0)  # overflow and NaN are selected at the end
+    whole = jnp.round(clamped * jnp.float32(float.fromhex("{LOG2E}")))  # half to even
+    r = clamped - whole * jnp.float32(float.fromhex("{LN2_HI}"))  # exact
+    r = r - whole * jnp.float32(float.fromhex("{LN2_LO}"))  # XLA fuses: fma(-n, ln2_lo, r), one rounding
+    p = _exp_core(r)  # e^r
+    n = whole.astype(jnp.int32)
+{JAX_SCALE}
+    y = jnp.where(x >= jnp.float32(float.fromhex("{OVERFLOW}")), jnp.float32(jnp.inf), y)
+    return jnp.where(x != x, x, y)
+'''
+
+_NUMPY_KERNEL = f'''
+def exp(x):
+    """e**x in float32 for every input (see the module docstring), subnormal results included."""
+    x = np.asarray(x, dtype=np.float32)
+    with np.errstate(all="ignore"):
+        clamped = np.clip(x, np.float32(-104.0), np.float32(89.0))  # NaN stays NaN
+        whole = np.rint(clamped * np.float32(float.fromhex("{LOG2E}")))  # half to even
+        r = clamped - whole * np.float32(float.fromhex("{LN2_HI}"))  # exact
+        r = _fma32(-whole, np.float32(float.fromhex("{LN2_LO}")), r)  # one rounding, as XLA fuses it
+        p = _exp_core(r)  # e^r
+        n = np.where(whole == whole, whole, np.float32(0.0)).astype(np.int32)
+{NUMPY_SCALE}
+        y = np.where(clamped >= np.float32(float.fromhex("{OVERFLOW}")), np.float32(np.inf), y)
+        y = np.where(x != x, x, y)
+    return np.asarray(y, dtype=np.float32)
+'''
+
+_C_KERNEL = '''
+static inline float {name}(float x) {{{{
+    if (x != x) return x;
+    if (x >= {overflow}f) return INFINITY;
+    const float clamped = x < -104.0f ? -104.0f : x;
+    const float whole = rintf(clamped * {log2e}f);  /* half to even (the default rounding mode) */
+    const float r1 = clamped - whole * {hi}f;  /* exact */
+    const float p = {name}_core(fmaf(-whole, {lo}f, r1));  /* e^r, r rounded once */
+    const int32_t n = (int32_t)whole;
+'''.format(overflow=OVERFLOW, log2e=LOG2E, hi=LN2_HI, lo=LN2_LO, name="{name}") + C_SCALE + '''
+}}
+'''
+
+
+def ops_per_element(cores: dict[str, Core]) -> int:
+    """Ops per element of the JAX kernel, bit casts free: the core as XLA runs it (an FMA counts
+    one); max, multiply, round, two FMAs (the reduction), convert; shift and integer add; 3
+    compares and 3 selects."""
+    return core_ops(cores["poly"]) + 6 + 2 + 3 + 3
+
+
+def build(cores: dict[str, Core]) -> KernelSource:
+    """Assemble the exp kernel around ``cores["poly"]`` (e^r on [-ln2/2, ln2/2])."""
+    core = cores["poly"]
+    doc = __doc__
+    jax_source = python_module(kernel_docstring("e**x", doc, cores, "jax", "exp"), jax_prelude(),
+                               [core_function(core, "jax", "_exp_core", fenced=False), _JAX_KERNEL], "exp", "exp", (core,))
+    numpy_source = python_module(kernel_docstring("e**x", doc, cores, "numpy", "exp"), numpy_prelude(),
+                                 [core_function(core, "numpy", "_exp_core"), _NUMPY_KERNEL], "exp", "exp", (core,))
+    name = c_name("exp")
+    c_source = c_header(kernel_docstring("e**x", doc, cores, "c", "exp"), "exp",
+                        [core_function(core, "c", f"{name}_core"), _C_KERNEL.format(name=name)])
+    return KernelSource(name="exp", target="exp", cores=(core,), jax=jax_source, numpy=numpy_source,
+                        c=c_source, ops_per_element=ops_per_element(cores), description=DESCRIPTION)

@@ -1,0 +1,145 @@
+"""The full-range float32 2^x kernel: x = n + r with n = round(x), an evolved core for 2^r on [-1/2, 1/2].
+
+Range reduction (every step exact except the core and, for subnormal results, one final rounding):
+
+* x is clamped to [-151, 128] (NaN stays NaN): 2^x rounds to +inf from x = 128 on (2^128 is past
+  the largest float32; 2^(128 - 2^-17) is not) and to 0 at x <= -150, so nothing is lost.
+* n = round(x) (half to even), r = x - n in [-1/2, 1/2]: exact (|r| <= |x| and r is a multiple
+  of x's unit in the last place). n = floor(x) would not do: r = 1 + x rounds for x in (-1, 0).
+* p = core(r) ~ 2^r in [0.70, 1.42] (exactly 1 at r = 0, so 2^n is exact for integer x).
+* p * 2^n is formed by adding n to p's exponent bits (exact) while the result is normal. NumPy
+  and C scale results that may be subnormal (n <= -126) in two steps, by 2^(n+64) (exact, a
+  normal number) and by 2^-64, which rounds once (no subnormal intermediate). Jitted JAX on CPU
+  flushes subnormal results to zero, so the JAX kernel returns 0 for every result below 2^-126
+  (and XLA reads subnormal inputs as 0, where 2^x rounds to 1 anyway).
+* x >= 128 gives +inf, NaN gives NaN; exp2(-inf) = 0, exp2(+inf) = inf.
+
+The error is the core's alone: its ULP error on [-1/2, 1/2] carries over unchanged through the
+exact scaling (subnormal results add the final rounding's half unit in the last place).
+"""
+
+from __future__ import annotations
+
+from autonumerics.kernels.base import (
+    Core,
+    KernelSource,
+    c_header,
+    c_name,
+    core_function,
+    core_ops,
+    jax_prelude,
+    numpy_prelude,
+    python_module,
+)
+
+DEFAULT_CORES = {"poly": "results/kernels/cores/exp2_core.json"}
+
+DESCRIPTION = (
+    "n = round(x) and r = x - n in [-1/2, 1/2] (exact) after clamping x to [-151, 128]; an evolved "
+    "core p(r) ~ 2^r; the result p * 2^n formed exactly on the exponent bits (int add of n << 23) "
+    "when n >= -125, else in two steps, 2^(n+64) exactly then 2^-64 with one rounding (subnormal "
+    "results; flushed to 0 by JAX on CPU); x >= 128 -> +inf, NaN -> NaN."
+)
+
+# p * 2^n for p in [0.70, 1.42] and int32 n in [-151, 128], shared with the exp kernel. JAX adds n
+# to p's exponent bits and flushes results below 2^-126 to zero itself, as XLA on CPU flushes
+# every subnormal anyway: a sum below the smallest normal's bit pattern (0x00800000) is such a
+# result (or a negative, wrapped one). NumPy and C compute subnormal results in two steps
+# instead, 2^(n+64) exactly then 2^-64 with one rounding, so no intermediate is subnormal.
+JAX_SCALE = """    bits = _bits(p) + (n << 23)  # p * 2^n on the exponent bits: exact for results >= 2^-126
+    y = jnp.where(bits < 0x00800000, jnp.float32(0.0), _float(bits))  # below 2^-126: 0, as XLA flushes"""
+NUMPY_SCALE = """        y = _float(_bits(p) + (n << np.int32(23)))  # p * 2^n on the exponent bits: exact, results >= 2^-125
+        tiny = (p * _pow2(n + np.int32(64))) * np.float32(2.0**-64)  # exact, then one rounding
+        y = np.where(n < -125, tiny, y)"""
+C_SCALE = """    if (n < -125) {{
+        /* p * 2^(n+64) is exact and normal, the product by 2^-64 rounds once (subnormal results) */
+        return (p * an_pow2(n + 64)) * 0x1p-64f;
+    }}
+    /* p * 2^n on the exponent bits (exact); unsigned arithmetic, as n may be negative */
+    return an_float((int32_t)((uint32_t)an_bits(p) + ((uint32_t)n << 23)));"""
+
+_JAX_KERNEL = '''
+@jax.jit
+def exp2(x):
+    """2**x in float32 for every input (see the module docstring); subnormal results are 0 (XLA)."""
+    x = jnp.asarray(x, jnp.float32)
+    clamped = jnp.maximum(x, -151.0)  # x >= 128 and NaN are selected at the end
+    whole = jnp.round(clamped)  # half to even
+    p = _exp2_core(clamped - whole)  # 2^r, r in [-1/2, 1/2] exact
+    n = whole.astype(jnp.int32)
+''' + JAX_SCALE + '''
+    y = jnp.where(x >= 128.0, jnp.float32(jnp.inf), y)
+    return jnp.where(x != x, x, y)
+'''
+
+_NUMPY_KERNEL = '''
+def exp2(x):
+    """2**x in float32 for every input (see the module docstring), subnormal results included."""
+    x = np.asarray(x, dtype=np.float32)
+    with np.errstate(all="ignore"):
+        clamped = np.clip(x, np.float32(-151.0), np.float32(128.0))  # NaN stays NaN
+        whole = np.rint(clamped)  # half to even
+        p = _exp2_core(clamped - whole)  # 2^r, r in [-1/2, 1/2] exact
+        n = np.where(whole == whole, whole, np.float32(0.0)).astype(np.int32)
+''' + NUMPY_SCALE + '''
+        y = np.where(clamped >= np.float32(128.0), np.float32(np.inf), y)
+        y = np.where(x != x, x, y)
+    return np.asarray(y, dtype=np.float32)
+'''
+
+_C_KERNEL = '''
+static inline float {name}(float x) {{
+    if (x != x) return x;
+    if (x >= 128.0f) return INFINITY;
+    const float clamped = x < -151.0f ? -151.0f : x;
+    const float whole = rintf(clamped);  /* half to even (the default rounding mode) */
+    const float p = {name}_core(clamped - whole);  /* 2^r, r in [-1/2, 1/2] exact */
+    const int32_t n = (int32_t)whole;
+''' + C_SCALE + '''
+}}
+'''
+
+
+def kernel_docstring(summary: str, module_doc: str, cores: dict[str, Core], language: str, name: str) -> str:
+    """The docstring (or C comment) of an exported exp-family kernel in ``language``."""
+    core = cores["poly"]
+    subnormals = ("Subnormal results are returned as 0: jitted JAX on CPU flushes them (FTZ), and reads\n"
+                  "subnormal inputs as 0 (where the correctly rounded result is 1 anyway)."
+                  if language == "jax" else "Subnormal results are computed correctly (one rounding).")
+    interval = core.program_file.interval
+    usage = (f"Usage: y = {c_name(name)}(x); {c_name(name)}_loop(in, out, n)\n"
+             "Compile with -std=c99 -ffp-contract=off (no -ffast-math); link with -lm."
+             if language == "c" else f"Usage: y = {name}(x)  # any shape, float32")
+    return "\n".join([
+        f"{summary} in float32 for every input: a full-range kernel exported by autonumerics ({language}).",
+        "",
+        module_doc.split("\n\n", 1)[1].strip(),
+        "",
+        subnormals,
+        f"Core 'poly' ({core.program_file.target} on {list(interval) if interval else '?'}): {core.path}",
+        f"    {core.program_file.program.to_infix()}",
+        "The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).",
+        usage,
+    ])
+
+
+def ops_per_element(cores: dict[str, Core]) -> int:
+    """Ops per element of the JAX kernel, bit casts free: the core as XLA runs it (an FMA counts
+    one); max, round, sub, convert; shift and integer add; 3 compares and 3 selects."""
+    return core_ops(cores["poly"]) + 4 + 2 + 3 + 3
+
+
+def build(cores: dict[str, Core]) -> KernelSource:
+    """Assemble the exp2 kernel around ``cores["poly"]`` (2^r on [-1/2, 1/2])."""
+    core = cores["poly"]
+    doc = __doc__
+    jax_source = python_module(kernel_docstring("2**x", doc, cores, "jax", "exp2"), jax_prelude(),
+                               [core_function(core, "jax", "_exp2_core", fenced=False), _JAX_KERNEL], "exp2", "exp2", (core,))
+    numpy_source = python_module(kernel_docstring("2**x", doc, cores, "numpy", "exp2"), numpy_prelude(),
+                                 [core_function(core, "numpy", "_exp2_core"), _NUMPY_KERNEL], "exp2", "exp2",
+                                 (core,))
+    name = c_name("exp2")
+    c_source = c_header(kernel_docstring("2**x", doc, cores, "c", "exp2"), "exp2",
+                        [core_function(core, "c", f"{name}_core"), _C_KERNEL.format(name=name)])
+    return KernelSource(name="exp2", target="exp2", cores=(core,), jax=jax_source, numpy=numpy_source,
+                        c=c_source, ops_per_element=ops_per_element(cores), description=DESCRIPTION)

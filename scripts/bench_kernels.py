@@ -1,0 +1,88 @@
+"""Throughput of every full-range kernel in results/kernels/*/ against its JAX built-in, as ratios.
+
+Usage:
+    python scripts/bench_kernels.py [NAME ...] [--repeats 15] [--out results/kernels/bench.json]
+
+For each kernel (default: every results/kernels/NAME/NAME.py) it times the jitted kernel and the
+built-in (jnp.exp2, jnp.exp, jnp.log2, jnp.log, jax.scipy.special.erf, jnp.tanh, jax.nn.sigmoid)
+with ``autonumerics.bench.bench``: 1e6 inputs spread uniformly over the kernel's useful range
+(where results are normal numbers: what a model computes on), and stacked (100 applications in
+one fori_loop over 10 000 inputs: arithmetic, not memory). Rounds alternate A/B and B/A and the
+figure is the median; ratio = built-in time / kernel time (> 1: ours is faster). Named kernels
+are merged into the existing bench.json, so one kernel can be re-measured alone. The machine is
+recorded: absolute times on a shared 2-core machine are noisy, the ratios less so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+KERNELS_DIR = REPO / "results" / "kernels"
+
+# Where each kernel's results are normal floats: the inputs a model feeds it.
+USEFUL_RANGE = {
+    "exp2": (-125.0, 127.0),
+    "exp": (-87.0, 88.0),
+    "log2": (1e-30, 1e30),
+    "log": (1e-30, 1e30),
+    "erf": (-4.0, 4.0),
+    "tanh": (-9.0, 9.0),
+    "sigmoid": (-20.0, 20.0),
+}
+
+
+def kernel_names() -> list[str]:
+    """Kernels with an exported JAX file under results/kernels/."""
+    return sorted(path.name for path in KERNELS_DIR.iterdir()
+                  if path.is_dir() and (path / f"{path.name}.py").is_file())
+
+
+def bench_one(name: str, repeats: int) -> dict:
+    """The timings of kernel ``name`` against its built-in."""
+    from autonumerics.bench import bench, load_kernel, resolve_against
+
+    kernel, module = load_kernel(KERNELS_DIR / name / f"{name}.py")
+    builtin, builtin_name = resolve_against("jnp", getattr(module, "TARGET", name))
+    interval = USEFUL_RANGE[name]
+    rows = bench(kernel, builtin, interval, sizes=(1_000_000,), repeats=repeats)
+    return {"builtin": builtin_name, "interval": list(interval), "rows": [row.to_json() for row in rows],
+            "ratio_1e6": rows[0].ratio, "ratio_stacked": rows[1].ratio}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help="kernels to measure (default: all exported)")
+    parser.add_argument("--repeats", type=int, default=15, help="A/B rounds per measurement")
+    parser.add_argument("--out", default=str(KERNELS_DIR / "bench.json"), help="the JSON file to update")
+    args = parser.parse_args(argv)
+    names = args.names or kernel_names()
+    unknown = [name for name in names if name not in USEFUL_RANGE]
+    if unknown:
+        parser.error(f"unknown kernel {unknown[0]!r}; known: {', '.join(USEFUL_RANGE)}")
+    out = Path(args.out)
+    data = json.loads(out.read_text()) if out.is_file() else {"kernels": {}}
+    for name in names:
+        result = bench_one(name, args.repeats)
+        result["date"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        result["command"] = f"python scripts/bench_kernels.py {name}"
+        data["kernels"][name] = result
+        print(f"{name}: {result['ratio_1e6']:.2f}x at 1e6, {result['ratio_stacked']:.2f}x stacked "
+              f"(vs {result['builtin']})", flush=True)
+    import jax
+
+    data["machine"] = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+                       "jax": jax.__version__, "note": "shared machine: ratios from interleaved A/B medians"}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
