@@ -44,7 +44,7 @@ def test_exp_kernel_meets_the_goal_on_every_input(scale: float) -> None:
 def test_cubic_exp_is_more_accurate_and_fits_int32() -> None:
     kernel = build_exp(2.0**-5, min_input=-255, degree=3)
     assert audit(kernel.program, d=np.arange(-255, 1)).fits_int32
-    # Output scale 2^-16: relative accuracy holds while the result keeps >= 12 bits (x >= -2 ln2 * 2).
+    # Output scale 2^-16: relative accuracy holds while the result keeps >= 14 bits (x >= -2, z <= 2).
     assert score_exp(kernel, min_input=-255, radius=2.0).max_relative_error < 3e-4
 
 
