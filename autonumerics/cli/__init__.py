@@ -15,7 +15,7 @@ from autonumerics.errors import AutonumericsError
 
 # Modules under autonumerics.cli, each registering one or more commands, in help order.
 COMMAND_MODULES = ("targets", "search", "evaluate", "show", "baselines", "compare", "export", "kernel", "verify",
-                   "bench")
+                   "bench", "quant")
 
 
 def build_parser() -> argparse.ArgumentParser:

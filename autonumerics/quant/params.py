@@ -20,6 +20,7 @@ STORAGE_RANGES: dict[str, tuple[int, int]] = {
     "int8": (-128, 127),
     "uint8": (0, 255),
     "int16": (-32768, 32767),
+    "int32": (-(2**31), 2**31 - 1),  # accumulators and exp outputs; never enumerated as a grid
 }
 ROUNDING_MODES = ("half_even", "half_away", "floor")
 

@@ -1,0 +1,85 @@
+"""Quantized kernel files (JSON): the integer program's text, its target, scales and measured scores.
+
+Example (a person can write one by hand; only ``program``, ``target`` and ``input`` are required)::
+
+    {
+     "target": "gelu",
+     "input": {"scale": 0.015625, "dtype": "int8"},
+     "output": {"scale": 0.015625, "dtype": "int8"},
+     "program": ["input q", "a = abs(q)", "...", "return out"]
+    }
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from autonumerics.errors import AutonumericsError
+from autonumerics.quant.intprogram import IntProgram, format_program, parse_program
+from autonumerics.quant.params import QuantParams
+from autonumerics.quant.score import FUNCTIONS
+
+_PARAM_KEYS = {"scale", "zero_point", "dtype", "narrow_range", "rounding"}
+
+
+@dataclass(frozen=True)
+class QuantKernelFile:
+    """An integer kernel with what it computes and how well (``metrics`` as measured, exhaustively)."""
+
+    target: str
+    params_in: QuantParams
+    params_out: QuantParams
+    program: IntProgram
+    metrics: dict = field(default_factory=dict)
+    provenance: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"target": self.target, "input": asdict(self.params_in), "output": asdict(self.params_out),
+                "program": format_program(self.program).splitlines(), "n_ops": self.program.n_ops,
+                "divisions": self.program.n_divisions, "metrics": self.metrics, "provenance": self.provenance}
+
+
+def _params(data: object, where: str) -> QuantParams:
+    if not isinstance(data, dict) or "scale" not in data:
+        raise AutonumericsError(f"{where} must be an object with at least a 'scale'")
+    unknown = set(data) - _PARAM_KEYS
+    if unknown:
+        raise AutonumericsError(f"unknown key(s) in {where}: {', '.join(sorted(unknown))}")
+    return QuantParams(**data)
+
+
+def kernel_from_json(data: dict) -> QuantKernelFile:
+    """Validate a decoded kernel file; errors name the bad key."""
+    for key in ("target", "input", "program"):
+        if key not in data:
+            raise AutonumericsError(f"kernel file lacks {key!r}")
+    if data["target"] not in FUNCTIONS:
+        raise AutonumericsError(f"unknown quantized target {data['target']!r} (choose from {', '.join(FUNCTIONS)})")
+    text = data["program"]
+    program = parse_program("\n".join(text) if isinstance(text, list) else str(text))
+    params_in = _params(data["input"], "'input'")
+    params_out = _params(data.get("output", data["input"]), "'output'")
+    return QuantKernelFile(data["target"], params_in, params_out, program, data.get("metrics", {}),
+                           data.get("provenance", {}))
+
+
+def load_kernel(path: str | Path) -> QuantKernelFile:
+    """Read a kernel file; a missing file or bad JSON is a user error naming the path."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except OSError as error:
+        raise AutonumericsError(f"cannot read {path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise AutonumericsError(f"{path} is not valid JSON: {error.msg} (line {error.lineno})") from None
+    if not isinstance(data, dict):
+        raise AutonumericsError(f"{path} must hold a JSON object")
+    return kernel_from_json(data)
+
+
+def save_kernel(kernel: QuantKernelFile, path: str | Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(kernel.to_json(), indent=1) + "\n")

@@ -1,0 +1,96 @@
+"""Run a quantized-kernel search request (from a TOML config or the CLI) and write kernel files."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from autonumerics.errors import AutonumericsError
+from autonumerics.quant.expkernel import build_exp, score_exp
+from autonumerics.quant.intprogram import audit
+from autonumerics.quant.params import QuantParams
+from autonumerics.quant.programfile import QuantKernelFile, save_kernel
+from autonumerics.quant.search import search_gelu
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What to search.
+
+    Attributes:
+        target: ``gelu`` (int -> int, equal input and output scales) or ``exp`` (d <= 0 -> int32).
+        scales: input scales; one kernel per scale.
+        dtype: input storage dtype (``int8`` for GELU; ``int16`` for exp).
+        max_ops: integer op budget per element (GELU family).
+        degrees: polynomial degrees tried (GELU family).
+        frac_bits: fractional bits of the folded GELU constants.
+        clips: clip points tried per degree (the best of the real fit).
+        time_limit: seconds per MILP.
+        out: folder for the kernel files.
+    """
+
+    target: str
+    scales: tuple[float, ...] | list[float]
+    dtype: str = "int8"
+    max_ops: int = 12
+    degrees: tuple[int, ...] | list[int] = (3, 4)
+    frac_bits: int = 26
+    clips: int = 3
+    time_limit: float = 30.0
+    out: str = "."
+
+    def __post_init__(self) -> None:
+        if self.target not in ("gelu", "exp"):
+            raise AutonumericsError(f"quant search supports targets gelu and exp, not {self.target!r}")
+        if not self.scales:
+            raise AutonumericsError("quant search needs at least one scale")
+
+
+CONFIG_KEYS = tuple(f.name for f in fields(SearchRequest))
+
+
+def kernel_filename(target: str, dtype: str, scale: float) -> str:
+    """``gelu_int8_s2m6.json`` for scale 2^-6; ``..._s0.1.json`` for other scales."""
+    exponent = math.log2(scale)
+    tag = f"2m{-int(exponent)}" if exponent == int(exponent) and exponent <= 0 else f"{scale:.6g}"
+    return f"{target}_{dtype}_s{tag}.json"
+
+
+def run_search(request: SearchRequest, log: Callable[[str], None] | None = None) -> list[dict]:
+    """Search every scale of the request, save each best kernel, return their summaries."""
+    summaries = []
+    for scale in request.scales:
+        kernel = _gelu(request, scale) if request.target == "gelu" else _exp(request, scale)
+        path = Path(request.out) / kernel_filename(request.target, request.dtype, scale)
+        save_kernel(kernel, path)
+        summary = {"path": str(path), "input_scale": scale, "ops": kernel.program.n_ops} | kernel.metrics
+        summaries.append(summary)
+        if log is not None:
+            log(f"{path}: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                        for k, v in summary.items() if k != "path"))
+    return summaries
+
+
+def _gelu(request: SearchRequest, scale: float) -> QuantKernelFile:
+    params = QuantParams(scale, 0, request.dtype)
+    best = search_gelu(params, params, request.max_ops, tuple(request.degrees), request.frac_bits,
+                       request.clips, request.time_limit)[0]
+    bits = audit(best.program, q=params.grid()).bits
+    metrics = best.score.as_dict() | {"largest_intermediate_bits": bits, "measured": "exhaustive"}
+    provenance = {"method": "real minimax fit, exact fold, MILP on the full grid", "degree": best.degree,
+                  "clip": best.clip, "frac_bits": best.frac_bits}
+    return QuantKernelFile("gelu", params, params, best.program, metrics, provenance)
+
+
+def _exp(request: SearchRequest, scale: float) -> QuantKernelFile:
+    params_in = QuantParams(scale, 0, request.dtype)
+    low = params_in.qrange[0]
+    kernel = build_exp(scale, min_input=low)
+    score = score_exp(kernel, min_input=low)
+    metrics = {"points": score.points, "max_relative_error": score.max_relative_error, "domain": "x in [-8, 0]",
+               "worst_input": score.worst_input, "measured": "exhaustive"}
+    provenance = {"method": "relative minimax quadratic, squaring form, exact fold", "frac_bits": kernel.frac_bits}
+    return QuantKernelFile("exp", params_in, QuantParams(kernel.output_scale, 0, "int32"), kernel.program,
+                           metrics, provenance)
