@@ -57,10 +57,10 @@ def kernel_from_json(data: dict) -> QuantKernelFile:
             raise AutonumericsError(f"kernel file lacks {key!r}")
     if data["target"] not in FUNCTIONS:
         raise AutonumericsError(f"unknown quantized target {data['target']!r} (choose from {', '.join(FUNCTIONS)})")
-    text = data["program"]
-    program = parse_program("\n".join(text) if isinstance(text, list) else str(text))
     params_in = _params(data["input"], "'input'")
     params_out = _params(data.get("output", data["input"]), "'output'")
+    text = data["program"]
+    program = parse_program("\n".join(text) if isinstance(text, list) else str(text))
     return QuantKernelFile(data["target"], params_in, params_out, program, data.get("metrics", {}),
                            data.get("provenance", {}))
 

@@ -1,0 +1,85 @@
+"""Tests for `autonumerics quant`: search, eval, export, compare with --json, and one-line user errors."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autonumerics.cli import main
+from autonumerics.cli.quant import parse_scale
+from autonumerics.errors import AutonumericsError
+from autonumerics.quant.intprogram import evaluate
+from autonumerics.quant.programfile import load_kernel
+
+
+def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict:
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture(scope="module")
+def exp_kernel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("quant")
+    assert main(["quant", "search", "--target", "exp", "--scale", "2^-12", "--out", str(out), "--json"]) == 0
+    return out / "exp_int8_s2m12.json"
+
+
+def test_search_writes_a_kernel_that_eval_confirms(exp_kernel: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    row = _json(capsys, ["quant", "eval", str(exp_kernel), "--json"])
+    assert row["ops"] == 9 and row["divisions"] == 0 and row["points"] == 129 and row["max_relative_error"] < 2**-9
+    rows = _json(capsys, ["quant", "compare", str(exp_kernel), "--json"])["rows"]
+    assert [r["name"] for r in rows] == ["autonumerics (this kernel)", "I-BERT i-exp"]
+
+
+def test_export_writes_numpy_that_matches(exp_kernel: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "k.py"
+    assert main(["quant", "export", str(exp_kernel), "--to", "numpy", "-o", str(target), "--name", "e"]) == 0
+    namespace: dict = {}
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("k_exported", target)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    namespace = vars(module)
+    d = np.arange(-128, 1)
+    assert np.array_equal(namespace["e"](d), evaluate(load_kernel(exp_kernel).program, d=d))
+
+
+def test_gelu_compare_table_has_the_baselines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kernel = {"target": "gelu", "input": {"scale": 0.0625}, "program": ["input q", "p = max(q, 0)", "return p"]}
+    path = tmp_path / "relu.json"
+    path.write_text(json.dumps(kernel))
+    rows = _json(capsys, ["quant", "compare", str(path), "--json"])["rows"]
+    names = [r["name"] for r in rows]
+    assert names == ["autonumerics (this kernel)", "I-BERT i-GELU", "256-entry table", "dequantize-float32-requantize"]
+    assert rows[0]["max_lsb_error"] >= 2 and rows[2]["max_lsb_error"] == 0  # relu is not GELU; the table is exact
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["quant", "eval", "missing.json"], "cannot read missing.json"),
+    (["quant", "search", "--target", "gelu", "--scale", "two"], "'two'"),
+    (["quant", "search", "--target", "gelu"], "--scale"),
+    (["quant", "search", "--target", "gelu", "--scale", "-0.5"], "'-0.5'"),
+])
+def test_user_errors_are_one_line(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_bad_kernel_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for content, message in [("{", "not valid JSON"), ('{"target": "gelu"}', "'input'"),
+                             ('{"target": "erf", "input": {"scale": 1}, "program": []}', "'erf'"),
+                             ('{"target": "gelu", "input": {"scale": 1, "bits": 8}, "program": []}', "bits")]:
+        path = tmp_path / "bad.json"
+        path.write_text(content)
+        assert main(["quant", "eval", str(path)]) == 2
+        assert message in capsys.readouterr().err
+
+
+def test_parse_scale() -> None:
+    assert parse_scale("2^-6") == parse_scale("2**-6") == 0.015625 and parse_scale("0.1") == 0.1
+    with pytest.raises(AutonumericsError, match="'0'"):
+        parse_scale("0")
