@@ -7,8 +7,8 @@ a ``dask scheduler`` and 2 ``dask worker`` processes started apart from the driv
 real cluster (the driver then holds only the Dask client). For each run:
 children/s over the loop, the driver's CPU time per child (``time.process_time`` of this
 process over the loop: population, mutation, logging, checkpoints, and for a local cluster the
-Dask scheduler, which runs in the driver process) against the mean evaluation time of a child
-in the workers (``timings.jsonl``).
+Dask scheduler, which runs in the driver process) against the workers' CPU time per child
+(psutil, over the same loop) and the mean evaluation (wall) time of a child (``timings.jsonl``).
 
     python scripts/bench_dask.py [--config search_configs/exp2_reals.toml] [--seconds 60] [--rounds 1]
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -83,22 +84,36 @@ def run_once(config_path: str, backend: str, folder: Path, overrides: list[str],
     if backend.startswith("pool:"):
         workers = int(backend[5:])
         executor = make_executor(workers, context)
-        executor.submit(int).result()  # workers started before the clock starts
-        cpu = time.process_time()
+        for future in [executor.submit(time.sleep, 1.0) for _ in range(workers)]:
+            future.result()  # every worker started before the clock starts
+        pids = list(executor._processes)  # a benchmark reading its own pool's workers
+        cpu, worker_cpu = time.process_time(), cpu_seconds(pids)
         search.run_loop(executor, 2 * workers, progress)
-        cpu = time.process_time() - cpu
+        cpu, worker_cpu = time.process_time() - cpu, cpu_seconds(pids) - worker_cpu
         executor.shutdown(wait=True)
     else:
         with DaskPool(parse_dask_address(backend), context) as pool:
-            cpu = time.process_time()
+            pids = list(pool.client.run(os.getpid).values())
+            cpu, worker_cpu = time.process_time(), cpu_seconds(pids)
             search.run_loop(pool.executor, pool.in_flight_limit, progress, runner=pool.runner,
                             lost_errors=pool.lost_errors, connected=pool.connected)
-            cpu = time.process_time() - cpu
+            cpu, worker_cpu = time.process_time() - cpu, cpu_seconds(pids) - worker_cpu
     worker = [json.loads(line)["worker_seconds"] for line in run.timings_path.read_text().splitlines()]
     n = search.state.n_evaluated
     return {"backend": backend, "children": n, "seconds": search.state.elapsed,
             "rate": n / search.state.elapsed, "driver_cpu_ms": 1e3 * cpu / n,
-            "child_ms": 1e3 * statistics.fmean(worker), "lost": search.state.n_lost}
+            "worker_cpu_ms": 1e3 * worker_cpu / n, "child_ms": 1e3 * statistics.fmean(worker),
+            "lost": search.state.n_lost}
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (a benchmark's own workers) so far."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def throughput(args: argparse.Namespace) -> None:
@@ -115,12 +130,14 @@ def throughput(args: argparse.Namespace) -> None:
                       flush=True)
     pool_rate = statistics.median(r["rate"] for r in results["pool:2"])
     print(f"\n{args.config}, {args.seconds:g} s per run, {args.rounds} round(s), medians:")
-    print(f"{'backend':>10} {'children/s':>11} {'vs pool:2':>10} {'driver CPU/child':>17} {'child eval':>11} {'ratio':>7}")
+    print("driver CPU per child against the workers' CPU per child and the mean child evaluation (wall) time")
+    print(f"{'backend':>8} {'children/s':>11} {'vs pool:2':>10} {'driver CPU':>11} {'worker CPU':>11} {'ratio':>7}"
+          f" {'child wall':>11} {'ratio':>7}")
     for backend, runs in results.items():
-        rate = statistics.median(r["rate"] for r in runs)
-        cpu = statistics.median(r["driver_cpu_ms"] for r in runs)
-        child = statistics.median(r["child_ms"] for r in runs)
-        print(f"{backend:>10} {rate:>11.2f} {rate / pool_rate:>9.2f}x {cpu:>14.2f} ms {child:>8.1f} ms {cpu / child:>6.1%}")
+        rate, cpu, worker_cpu, child = (statistics.median(r[key] for r in runs)
+                                        for key in ("rate", "driver_cpu_ms", "worker_cpu_ms", "child_ms"))
+        print(f"{backend:>8} {rate:>11.2f} {rate / pool_rate:>9.2f}x {cpu:>8.2f} ms {worker_cpu:>8.1f} ms "
+              f"{cpu / worker_cpu:>6.1%} {child:>8.1f} ms {cpu / child:>6.1%}")
 
 
 def long_run(args: argparse.Namespace) -> None:
