@@ -65,7 +65,7 @@ class ExpKernel:
     poly_bits: int  # G: fractional bits of f in the quadratic
 
 
-def _ln2() -> Fraction:
+def ln2() -> Fraction:
     with mpmath.workdps(60):
         return Fraction(mpmath.nstr(mpmath.ln(2), 55))
 
@@ -81,37 +81,45 @@ def build_exp(input_scale: float, min_input: int = -32768, poly_bits: int = 14, 
         raise AutonumericsError(f"exp kernel degree must be 2 or 3, got {degree}")
     if not 0 < input_scale <= 1:
         raise AutonumericsError(f"exp input scale must be in (0, 1], got {input_scale}")
+    code, fraction, frac_bits = reduction("d", Fraction(input_scale) / ln2(), -min_input, poly_bits)
+    if degree == 3:
+        code += horner_cubic(fraction, poly_bits, _CUBIC_BITS)
+        return ExpKernel(IntProgram(("d",), tuple(code), "out"), input_scale, 2.0**-_CUBIC_BITS, frac_bits, poly_bits)
     alpha, beta, gamma, _ = relative_minimax_quadratic()
-    per_step = Fraction(input_scale) / _ln2()  # v per input step
-    # F as large as int32 allows for y = |d| * K over the whole input range (K itself < 2^31).
-    frac_bits = poly_bits
-    while (frac_bits < 30 and round(per_step * 2 ** (frac_bits + 1)) * -min_input < 2**31
-           and round(per_step * 2 ** (frac_bits + 1)) < 2**31):
-        frac_bits += 1
-    multiplier = round(per_step * 2**frac_bits)
     offset = round(Fraction(-beta) * 2**poly_bits)
     constant = round(Fraction(gamma) / Fraction(alpha) * 2 ** (2 * poly_bits))
-    code = [Instruction("y", "mul", ("d", -multiplier)), Instruction("z", "shr", ("y", frac_bits)),
-            Instruction("w", "shl", ("z", frac_bits)), Instruction("g", "sub", ("y", "w"))]
-    fraction = "g"
-    if frac_bits > poly_bits:
-        code.append(Instruction("h", "rshr", ("g", frac_bits - poly_bits)))
-        fraction = "h"
-    if degree == 3:
-        code += _horner_cubic(fraction, poly_bits)
-        return ExpKernel(IntProgram(("d",), tuple(code), "out"), input_scale, 2.0**-_CUBIC_BITS, frac_bits, poly_bits)
     code += [Instruction("t", "add", (fraction, offset)), Instruction("s", "mul", ("t", "t")),
              Instruction("p", "add", ("s", constant)), Instruction("out", "rshr", ("p", "z"))]
     program = IntProgram(("d",), tuple(code), "out")
     return ExpKernel(program, input_scale, alpha * 2.0 ** (-2 * poly_bits), frac_bits, poly_bits)
 
 
+def reduction(source: str, per_step: Fraction, max_steps: int, poly_bits: int,
+              sign: int = -1) -> tuple[list[Instruction], str, int]:
+    """``v = sign * source * per_step`` split as ``z = floor(v)`` (register z) and its fraction at 2^poly_bits.
+
+    ``sign * source`` must be >= 0 with ``|source| <= max_steps``. F (the fixed-point bits of v) is as
+    large as int32 allows for ``y = |source| K``, so K = round(per_step 2^F) is as exact as possible.
+    Returns (instructions, fraction register, F).
+    """
+    frac_bits = poly_bits
+    while (frac_bits < 30 and round(per_step * 2 ** (frac_bits + 1)) * max_steps < 2**31
+           and round(per_step * 2 ** (frac_bits + 1)) < 2**31):
+        frac_bits += 1
+    multiplier = round(per_step * 2**frac_bits)
+    code = [Instruction("y", "mul", (source, sign * multiplier)), Instruction("z", "shr", ("y", frac_bits)),
+            Instruction("w", "shl", ("z", frac_bits)), Instruction("g", "sub", ("y", "w"))]
+    if frac_bits == poly_bits:
+        return code, "g", frac_bits
+    return code + [Instruction("h", "rshr", ("g", frac_bits - poly_bits))], "h", frac_bits
+
+
 _CUBIC_BITS = 16  # every Horner partial sum is at scale 2^16: |partial| * 2^14 (h) stays below 2^31
 
 
-def _horner_cubic(fraction: str, poly_bits: int) -> list[Instruction]:
-    """((C3 h >> G) + C2) h >> G ... + C0 at scale 2^16, then the rounding shift by z."""
-    coefficients = [round(Fraction(c) * 2**_CUBIC_BITS) for c in relative_minimax(3)[0]]
+def horner_cubic(fraction: str, poly_bits: int, bits: int) -> list[Instruction]:
+    """``2^-f`` at scale 2^bits by ((C3 h >> G) + C2) h >> G ... + C0, then the rounding shift by z."""
+    coefficients = [round(Fraction(c) * 2**bits) for c in relative_minimax(3)[0]]
     code: list[Instruction] = []
     accumulator: str | int = coefficients[3]
     for k in (2, 1, 0):
