@@ -1,0 +1,180 @@
+"""The full-range float32 erf kernel: odd symmetry, an evolved core below 1, another up to saturation.
+
+Range reduction (every step exact except the cores' own float32 arithmetic):
+
+* a = |x| by clearing the sign bit (exact; NaN stays NaN); the sign bit of x is put back on the
+  result at the end, so erf(-x) = -erf(x) holds bit for bit and erf(-0) = -0.
+* a < 1: the "small" core, erf on [0, 1] in the form a + a*Q(a^2) (storing 2/sqrt(pi) - 1
+  instead of 2/sqrt(pi), which float32 cannot hold, is what gets it under 1 ULP). Its last op
+  is one fused multiply-add fma(a, Q, a), whose product never rounds on its own, so tiny and
+  subnormal inputs come out right (a*Q cannot underflow before the addition).
+* 1 <= a < T = 0x1.f5a88ap+1 (3.9192059, the first float32 whose erf rounds to 1): the "tail"
+  core, erf(c + t) with t = a - c and c = 0x1.205e7ep+1 (2.2528837). t is exact: a and c are
+  multiples of 2^-23 and |t| < 2. The core ends in c0 + t*H(t), one fused multiply-add whose
+  constant c0 is float32(erf(c)), and erf(c) lies within 1e-6 ULP of it (c was chosen so):
+  the result is rounded once, and erf >= 0.84 keeps its ULP fixed at 2^-24 on this range.
+* a >= T (and a = inf) gives exactly 1: erf(a) is within half an ULP of 1 from T on.
+* NaN gives NaN (it takes the tail path; every op propagates it), erf(+-inf) = +-1.
+
+Both cores are computed for every element and the result picked by selects (no branches in
+JAX / NumPy; C branches). The error is the cores' alone: each core's exhaustive float32 error
+on its interval is the kernel's error there.
+"""
+
+from __future__ import annotations
+
+from autonumerics.errors import AutonumericsError
+from autonumerics.export.jax import function_lines
+from autonumerics.kernels.base import (
+    Core,
+    KernelSource,
+    c_header,
+    c_name,
+    core_function,
+    core_ops,
+    core_spec,
+    jax_prelude,
+    numpy_prelude,
+    python_module,
+)
+
+DEFAULT_CORES = {"small": "results/kernels/cores/erf_small.json",
+                 "tail": "results/kernels/cores/erf_tail.json"}
+
+CENTRE = "0x1.205e7ep+1"  # c: erf(c) is within 1e-6 ULP of a float32
+SATURATION = "0x1.f5a88ap+1"  # T: erf(x) rounds to 1 for every float32 x >= T, not below
+TAIL_TARGET = f"erf(x + {CENTRE})"  # what the tail core must approximate, in t = |x| - c
+SMALL_TARGET = "erf"
+
+DESCRIPTION = (
+    "a = |x| (sign bit cleared, put back on the result: exact odd symmetry); a < 1: evolved core "
+    "a + a*Q(a^2) for erf on [0, 1] ending in one FMA (2/sqrt(pi) - 1 stored, subnormals exact); "
+    f"1 <= a < {SATURATION} (3.9192059): evolved core for erf(c + t), t = a - c exact, c = {CENTRE} "
+    "chosen so that erf(c) is a float32 to 1e-6 ULP, ending in the FMA c0 + t*H(t); a >= 3.9192059 "
+    "-> 1 exactly; NaN -> NaN. Both cores run on every element, selects pick the result."
+)
+
+_JAX_KERNEL = f'''
+@jax.jit
+def erf(x):
+    """erf(x) in float32 for every input (see the module docstring); subnormal inputs read as 0 (XLA)."""
+    x = jnp.asarray(x, jnp.float32)
+    bits = _bits(x)
+    a = _float(bits & jnp.int32(0x7FFFFFFF))  # |x|, exact
+    small = _erf_small(a)  # erf(a) for a < 1
+    tail = _erf_tail(a - jnp.float32(float.fromhex("{CENTRE}")))  # erf(c + t), t exact, for 1 <= a < T
+    y = jnp.where(a >= jnp.float32(float.fromhex("{SATURATION}")), jnp.float32(1.0), tail)
+    y = jnp.where(a < jnp.float32(1.0), small, y)  # NaN fails both tests: tail(NaN) = NaN
+    return _float(_bits(y) | (bits & jnp.int32(-0x80000000)))  # the sign of x (y >= 0 or NaN)
+'''
+
+_NUMPY_KERNEL = f'''
+def erf(x):
+    """erf(x) in float32 for every input (see the module docstring), subnormal inputs included."""
+    x = np.asarray(x, dtype=np.float32)
+    bits = _bits(x)
+    a = _float(bits & np.int32(0x7FFFFFFF))  # |x|, exact
+    with np.errstate(all="ignore"):
+        small = _erf_small(a)  # erf(a) for a < 1
+        tail = _erf_tail(a - np.float32(float.fromhex("{CENTRE}")))  # erf(c + t), t exact
+        y = np.where(a >= np.float32(float.fromhex("{SATURATION}")), np.float32(1.0), tail)
+        y = np.where(a < np.float32(1.0), small, y)  # NaN fails both tests: tail(NaN) = NaN
+    y = np.asarray(y, dtype=np.float32).reshape(x.shape)
+    return _float(_bits(y) | (bits & np.int32(-0x80000000)))  # the sign of x (y >= 0 or NaN)
+'''
+
+_C_KERNEL = '''
+static inline float {name}(float x) {{
+    const uint32_t bits = (uint32_t)an_bits(x);
+    const float a = an_float((int32_t)(bits & 0x7fffffffu));  /* |x|, exact */
+    float y;
+    if (a < 1.0f) {{
+        y = {name}_small(a);
+    }} else if (a >= {saturation}f) {{
+        y = 1.0f;
+    }} else {{
+        y = {name}_tail(a - {centre}f);  /* erf(c + t), t exact; NaN lands here and stays NaN */
+    }}
+    return an_float((int32_t)((uint32_t)an_bits(y) | (bits & 0x80000000u)));  /* the sign of x */
+}}
+'''
+
+
+def _check_cores(cores: dict[str, Core]) -> tuple[Core, Core]:
+    """The small and tail cores, checked against what the range reduction feeds them."""
+    missing = sorted({"small", "tail"} - set(cores))
+    if missing:
+        raise AutonumericsError(f"the erf kernel needs a {missing[0]!r} core")
+    small, tail = cores["small"], cores["tail"]
+    for core, expected in ((small, SMALL_TARGET), (tail, TAIL_TARGET)):
+        found = (core.program_file.target or "").replace(" ", "")
+        if found != expected.replace(" ", ""):
+            raise AutonumericsError(
+                f"erf core {core.role!r} ({core.path}) approximates {core.program_file.target!r}; "
+                f"the kernel feeds it for {expected!r}")
+    return small, tail
+
+
+def jax_core_function(core: Core, name: str) -> str:
+    """The core as a plain JAX function ``name(r)`` without ``core_function``'s boundary selects.
+
+    Those selects keep XLA from fusing a caller's product into the core's first addition, or the
+    core's last product into the caller's next addition. Here neither can happen: the cores read
+    |x| (a bit operation) or |x| - c (a subtraction, no product), and their results only feed
+    selects and bit operations. Dropping the four selects per core keeps the kernel one short
+    loop; the tests check the JAX kernel against the NumPy one (``_fma32``) bit for bit.
+    """
+    body = "\n".join(f"    {line}" for line in function_lines(core_spec(core, name)))
+    return (f"def {name}(r):\n    \"\"\"{core.program_file.target}, core {core.role!r} ({core.path}).\"\"\"\n"
+            f"    x = jnp.asarray(r, jnp.float32)\n{body}\n    return out\n")
+
+
+def kernel_docstring(cores: tuple[Core, Core], language: str) -> str:
+    """The docstring (or C comment) of the exported erf kernel in ``language``."""
+    subnormals = ("Subnormal inputs are read as 0 and give +-0: jitted JAX on CPU flushes them (DAZ/FTZ);\n"
+                  "every other input, tiny ones included, gets the certified result."
+                  if language == "jax" else "Subnormal inputs and results are computed correctly (one rounding).")
+    usage = (f"Usage: y = {c_name('erf')}(x); {c_name('erf')}_loop(in, out, n)\n"
+             "Compile with -std=c99 -ffp-contract=off (no -ffast-math); link with -lm."
+             if language == "c" else "Usage: y = erf(x)  # any shape, float32")
+    lines = [f"erf(x) in float32 for every input: a full-range kernel exported by autonumerics ({language}).",
+             "", __doc__.split("\n\n", 1)[1].strip(), "", subnormals]
+    for core in cores:
+        interval = core.program_file.interval
+        lines += [f"Core {core.role!r} ({core.program_file.target} on {list(interval) if interval else '?'}): "
+                  f"{core.path}", f"    {core.program_file.program.to_infix()}"]
+    lines += ["The JAX, NumPy and C versions agree bit for bit (except subnormal inputs under JAX).", usage]
+    return "\n".join(lines)
+
+
+def ops_per_element(cores: dict[str, Core]) -> int:
+    """Ops per element of the JAX kernel, bit casts free: both cores as XLA runs them (FMAs count
+    one); the sign-bit clear and set (and, and + or: 3); the subtraction of c; two compares and
+    two selects."""
+    return core_ops(cores["small"]) + core_ops(cores["tail"]) + 3 + 1 + 4
+
+
+def build(cores: dict[str, Core]) -> KernelSource:
+    """Assemble the erf kernel around ``cores["small"]`` (erf on [0, 1]) and ``cores["tail"]``
+    (erf(c + t) for t = |x| - c, 1 <= |x| < T).
+
+    Raises:
+        AutonumericsError: a core is missing or approximates another function than the range
+            reduction feeds it.
+    """
+    small, tail = _check_cores(cores)
+    used = (small, tail)
+    jax_source = python_module(
+        kernel_docstring(used, "jax"), jax_prelude(),
+        [jax_core_function(small, "_erf_small"), jax_core_function(tail, "_erf_tail"), _JAX_KERNEL],
+        "erf", "erf", used)
+    numpy_source = python_module(
+        kernel_docstring(used, "numpy"), numpy_prelude(),
+        [core_function(small, "numpy", "_erf_small"), core_function(tail, "numpy", "_erf_tail"), _NUMPY_KERNEL],
+        "erf", "erf", used)
+    name = c_name("erf")
+    c_source = c_header(kernel_docstring(used, "c"), "erf", [
+        core_function(small, "c", f"{name}_small"), core_function(tail, "c", f"{name}_tail"),
+        _C_KERNEL.format(name=name, centre=CENTRE, saturation=SATURATION)])
+    return KernelSource(name="erf", target="erf", cores=used, jax=jax_source, numpy=numpy_source, c=c_source,
+                        ops_per_element=ops_per_element(cores), description=DESCRIPTION)
