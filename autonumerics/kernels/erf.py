@@ -141,8 +141,8 @@ def kernel_docstring(cores: tuple[Core, Core], language: str) -> str:
              "", __doc__.split("\n\n", 1)[1].strip(), "", subnormals]
     for core in cores:
         interval = core.program_file.interval
-        lines += [f"Core {core.role!r} ({core.program_file.target} on {list(interval) if interval else '?'}): "
-                  f"{core.path}", f"    {core.program_file.program.to_infix()}"]
+        where = f"{core.program_file.target} on {list(interval) if interval else '?'}"
+        lines += [f"Core {core.role!r} ({where}): {core.path}", f"    {core.program_file.program.to_infix()}"]
     lines += ["The JAX, NumPy and C versions agree bit for bit (except subnormal inputs under JAX).", usage]
     return "\n".join(lines)
 
