@@ -107,15 +107,23 @@ def _opaque(constant, x):
 '''
 
 
-def function_lines(spec: KernelSpec) -> list[str]:
+def function_lines(spec: KernelSpec, inline_constants: bool = False) -> list[str]:
     """The body of a function computing ``spec`` from a float32 array ``x``, ending in ``out``.
 
-    The constants are read from ``c``, one array behind ``lax.optimization_barrier``; "strict"
-    bodies also need ``_rounded`` and ``_opaque`` (``STRICT_HELPERS``).
+    The constants are read from ``c``: one array behind ``lax.optimization_barrier``, or with
+    ``inline_constants`` ("xla" programs only) a tuple of float32 literals, which LLVM keeps as
+    immediate operands (fewer registers held, so it interleaves more loop iterations) but which
+    XLA may then fold: the caller must show bit-exactness for its program. "strict" bodies also
+    need ``_rounded`` and ``_opaque`` (``STRICT_HELPERS``).
     """
     program = spec.program
     values = ", ".join(f'float.fromhex("{v.hex()}")' for v in float32_constants(program))
-    lines = [f"c = {BARRIER}(jnp.array(({values}{',' if len(program.constants) == 1 else ''}), jnp.float32))"]
+    comma = "," if len(program.constants) == 1 else ""
+    if inline_constants and spec.semantics == "xla":
+        literals = ", ".join(f'jnp.float32(float.fromhex("{v.hex()}"))' for v in float32_constants(program))
+        lines = [f"c = ({literals}{comma})"]
+    else:
+        lines = [f"c = {BARRIER}(jnp.array(({values}{comma}), jnp.float32))"]
     if not program.constants:
         lines = []
     lines += _xla_body(program) if spec.semantics == "xla" else _strict_body(program)
@@ -123,16 +131,18 @@ def function_lines(spec: KernelSpec) -> list[str]:
     return lines
 
 
-def emit_jax_function(spec: KernelSpec, name: str, argument: str = "r", fenced: bool = True) -> str:
+def emit_jax_function(spec: KernelSpec, name: str, argument: str = "r", fenced: bool = True,
+                      inline_constants: bool = False) -> str:
     """A plain (un-jitted) function ``name(argument)`` computing ``spec``, for use inside a kernel.
 
     Fenced (the default), its input and output are read through a select (``_rounded``, from
     ``STRICT_HELPERS``), so XLA cannot fuse a product of the caller into the function's first
     addition, nor the function's last product into the caller's next addition: the function
     computes the interpreter's bits for the float32 value it is given, wherever it is called.
-    Unfenced, it saves those two selects; the caller must then show bit-exactness itself.
+    Unfenced, it saves those two selects; the caller must then show bit-exactness itself (as with
+    ``inline_constants``, see ``function_lines``).
     """
-    body = "\n".join(f"    {line}" for line in function_lines(spec))
+    body = "\n".join(f"    {line}" for line in function_lines(spec, inline_constants))
     read = f"_rounded(jnp.asarray({argument}, jnp.float32))" if fenced else f"jnp.asarray({argument}, jnp.float32)"
     return f'''def {name}({argument}):
     """{spec.target or 'custom target'}: {spec.expression} ({spec.program.n_ops} ops, {spec.semantics}, hash {spec.program_hash})."""

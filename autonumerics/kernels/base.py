@@ -128,7 +128,7 @@ def core_ops(core: Core) -> int:
     return core_spec(core).ops_program.n_ops
 
 
-def core_function(core: Core, language: str, name: str, fenced: bool = True) -> str:
+def core_function(core: Core, language: str, name: str, fenced: bool = True, inline_constants: bool = False) -> str:
     """The source of one standalone function ``name(r)`` computing the core in float32.
 
     Args:
@@ -142,13 +142,18 @@ def core_function(core: Core, language: str, name: str, fenced: bool = True) -> 
             core's input is not a product nor a sum a product could join (e.g. an exact
             ``x - n``), and its output is not added to (e.g. it is bit cast or multiplied).
             The kernel's JAX-vs-NumPy check over all inputs must then show it.
+        inline_constants: JAX only, "xla" cores: constants as float32 literals instead of an
+            array behind ``lax.optimization_barrier``. LLVM then keeps them as immediate
+            operands and interleaves more loop iterations (measured: the polynomial's latency
+            chain no longer bounds the loop); XLA may fold literals, so, as for ``fenced``, the
+            kernel's JAX-vs-NumPy check must show bit-exactness.
 
     Raises:
         AutonumericsError: for an unknown language or a name that is not an identifier.
     """
     spec = core_spec(core, name)
     if language == "jax":
-        return emit_jax_function(spec, name, fenced=fenced)
+        return emit_jax_function(spec, name, fenced=fenced, inline_constants=inline_constants)
     if language == "numpy":
         return emit_numpy_function(spec, name, fma="_fma32")
     if language == "c":

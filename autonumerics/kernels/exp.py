@@ -5,8 +5,9 @@ Range reduction:
 * x is clamped to [-104, 89] (NaN stays NaN): e^x rounds to 0 for x <= -103.972077 (below
   2^-150) and to +inf from x = 88.72283935546875 on (the first float32 whose e^x is past
   2^128 - 2^103), so nothing is lost.
-* n = round(x * log2(e)) (the product rounded to float32, then half to even: any nearby integer
-  works, r only has to stay near [-ln2/2, ln2/2]).
+* n = round(x * log2(e)), half to even, from t = fma(x, log2(e), 1.5 * 2^23) (n = t - 1.5 * 2^23
+  exactly, and t's low bits hold n: see exp2.SHIFTER); any nearby integer works, r only has to
+  stay near [-ln2/2, ln2/2].
 * r = x - n ln2 in two steps (Cody-Waite): ln2_hi = 0x1.62e4p-1 has 15 significant bits, so
   n * ln2_hi is exact for |n| <= 151 and x - n * ln2_hi is exact (a multiple of x's unit in the
   last place, smaller than x); then r = fma(-n, ln2_lo, r1) with ln2_lo = float32(ln2 - ln2_hi),
@@ -32,7 +33,13 @@ from autonumerics.kernels.base import (
     numpy_prelude,
     python_module,
 )
-from autonumerics.kernels.exp2 import C_SCALE, JAX_SCALE, NUMPY_SCALE, kernel_docstring
+from autonumerics.kernels.exp2 import (
+    C_SCALE,
+    JAX_SCALE,
+    NUMPY_SCALE,
+    SHIFTER,
+    kernel_docstring,
+)
 
 DEFAULT_CORES = {"poly": "results/kernels/cores/exp_core.json"}
 
@@ -53,15 +60,16 @@ _JAX_KERNEL = f'''
 def exp(x):
     """e**x in float32 for every input (see the module docstring); subnormal results are 0 (XLA)."""
     x = jnp.asarray(x, jnp.float32)
-    clamped = jnp.maximum(x, -104.0)  # overflow and NaN are selected at the end
-    whole = jnp.round(clamped * jnp.float32(float.fromhex("{LOG2E}")))  # half to even
+    clamped = jnp.where(x < -104.0, jnp.float32(-104.0), x)  # overflow and NaN are selected at the end
+    # n = round(x log2 e) in t's low bits (XLA fuses the multiply-add: one rounding, as fma); the
+    # select keeps XLA from folding (v + S) - S
+    t = _rounded(clamped * jnp.float32(float.fromhex("{LOG2E}")) + jnp.float32(float.fromhex("{SHIFTER}")))
+    whole = t - jnp.float32(float.fromhex("{SHIFTER}"))
     r = clamped - whole * jnp.float32(float.fromhex("{LN2_HI}"))  # exact
     r = r - whole * jnp.float32(float.fromhex("{LN2_LO}"))  # XLA fuses: fma(-n, ln2_lo, r), one rounding
     p = _exp_core(r)  # e^r
-    n = whole.astype(jnp.int32)
 {JAX_SCALE}
-    y = jnp.where(x >= jnp.float32(float.fromhex("{OVERFLOW}")), jnp.float32(jnp.inf), y)
-    return jnp.where(x != x, x, y)
+    return jnp.where(x < jnp.float32(float.fromhex("{OVERFLOW}")), y, x + jnp.float32(jnp.inf))  # inf; NaN
 '''
 
 _NUMPY_KERNEL = f'''
@@ -69,37 +77,38 @@ def exp(x):
     """e**x in float32 for every input (see the module docstring), subnormal results included."""
     x = np.asarray(x, dtype=np.float32)
     with np.errstate(all="ignore"):
-        clamped = np.clip(x, np.float32(-104.0), np.float32(89.0))  # NaN stays NaN
-        whole = np.rint(clamped * np.float32(float.fromhex("{LOG2E}")))  # half to even
+        clamped = np.where(x < np.float32(-104.0), np.float32(-104.0), x)
+        # n = round(x log2 e) in t's low bits: one rounding, as XLA fuses it
+        t = _fma32(clamped, np.float32(float.fromhex("{LOG2E}")), np.float32(float.fromhex("{SHIFTER}")))
+        whole = t - np.float32(float.fromhex("{SHIFTER}"))
         r = clamped - whole * np.float32(float.fromhex("{LN2_HI}"))  # exact
         r = _fma32(-whole, np.float32(float.fromhex("{LN2_LO}")), r)  # one rounding, as XLA fuses it
         p = _exp_core(r)  # e^r
-        n = np.where(whole == whole, whole, np.float32(0.0)).astype(np.int32)
 {NUMPY_SCALE}
-        y = np.where(clamped >= np.float32(float.fromhex("{OVERFLOW}")), np.float32(np.inf), y)
-        y = np.where(x != x, x, y)
+        y = np.where(x < np.float32(float.fromhex("{OVERFLOW}")), y, x + np.float32(np.inf))  # inf; NaN
     return np.asarray(y, dtype=np.float32)
 '''
 
-_C_KERNEL = '''
-static inline float {name}(float x) {{{{
+_C_KERNEL = f'''
+static inline float {{name}}(float x) {{{{
     if (x != x) return x;
-    if (x >= {overflow}f) return INFINITY;
+    if (x >= {OVERFLOW}f) return INFINITY;
     const float clamped = x < -104.0f ? -104.0f : x;
-    const float whole = rintf(clamped * {log2e}f);  /* half to even (the default rounding mode) */
-    const float r1 = clamped - whole * {hi}f;  /* exact */
-    const float p = {name}_core(fmaf(-whole, {lo}f, r1));  /* e^r, r rounded once */
-    const int32_t n = (int32_t)whole;
-'''.format(overflow=OVERFLOW, log2e=LOG2E, hi=LN2_HI, lo=LN2_LO, name="{name}") + C_SCALE + '''
+    const float t = fmaf(clamped, {LOG2E}f, {SHIFTER}f);  /* n = round(x log2 e) in t's low bits */
+    const float whole = t - {SHIFTER}f;
+    const float r1 = clamped - whole * {LN2_HI}f;  /* exact */
+    const float p = {{name}}_core(fmaf(-whole, {LN2_LO}f, r1));  /* e^r, r rounded once */
+''' + C_SCALE + '''
 }}
 '''
 
 
 def ops_per_element(cores: dict[str, Core]) -> int:
     """Ops per element of the JAX kernel, bit casts free: the core as XLA runs it (an FMA counts
-    one); max, multiply, round, two FMAs (the reduction), convert; shift and integer add; 3
-    compares and 3 selects."""
-    return core_ops(cores["poly"]) + 6 + 2 + 3 + 3
+    one); the clamp (compare, select); FMA, its fence (compare, select), sub, two FMAs (reduction);
+    shift and integer add (scaling); compare and select (flush); compare, add and select
+    (overflow and NaN)."""
+    return core_ops(cores["poly"]) + 2 + 6 + 2 + 2 + 3
 
 
 def build(cores: dict[str, Core]) -> KernelSource:
@@ -107,7 +116,7 @@ def build(cores: dict[str, Core]) -> KernelSource:
     core = cores["poly"]
     doc = __doc__
     jax_source = python_module(kernel_docstring("e**x", doc, cores, "jax", "exp"), jax_prelude(),
-                               [core_function(core, "jax", "_exp_core", fenced=False), _JAX_KERNEL], "exp", "exp", (core,))
+                               [core_function(core, "jax", "_exp_core", fenced=False, inline_constants=True), _JAX_KERNEL], "exp", "exp", (core,))
     numpy_source = python_module(kernel_docstring("e**x", doc, cores, "numpy", "exp"), numpy_prelude(),
                                  [core_function(core, "numpy", "_exp_core"), _NUMPY_KERNEL], "exp", "exp", (core,))
     name = c_name("exp")

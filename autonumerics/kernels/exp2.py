@@ -4,8 +4,9 @@ Range reduction (every step exact except the core and, for subnormal results, on
 
 * x is clamped to [-151, 128] (NaN stays NaN): 2^x rounds to +inf from x = 128 on (2^128 is past
   the largest float32; 2^(128 - 2^-17) is not) and to 0 at x <= -150, so nothing is lost.
-* n = round(x) (half to even), r = x - n in [-1/2, 1/2]: exact (|r| <= |x| and r is a multiple
-  of x's unit in the last place). n = floor(x) would not do: r = 1 + x rounds for x in (-1, 0).
+* n = round(x) (half to even, by adding 1.5 * 2^23: see SHIFTER), r = x - n in [-1/2, 1/2]:
+  exact (|r| <= |x| and r is a multiple of x's unit in the last place). n = floor(x) would not
+  do: r = 1 + x rounds for x in (-1, 0).
 * p = core(r) ~ 2^r in [0.70, 1.42] (exactly 1 at r = 0, so 2^n is exact for integer x).
 * p * 2^n is formed by adding n to p's exponent bits (exact) while the result is normal. NumPy
   and C scale results that may be subnormal (n <= -126) in two steps, by 2^(n+64) (exact, a
@@ -41,60 +42,65 @@ DESCRIPTION = (
     "results; flushed to 0 by JAX on CPU); x >= 128 -> +inf, NaN -> NaN."
 )
 
-# p * 2^n for p in [0.70, 1.42] and int32 n in [-151, 128], shared with the exp kernel. JAX adds n
-# to p's exponent bits and flushes results below 2^-126 to zero itself, as XLA on CPU flushes
-# every subnormal anyway: a sum below the smallest normal's bit pattern (0x00800000) is such a
+# Rounding to an integer by the "shifter": for |v| < 2^22, t = v + 1.5 * 2^23 rounds v to the
+# nearest integer n (half to even) and holds it in its low bits, bits(t) = 0x4B400000 + n, so
+# t - SHIFTER is n exactly and bits(t) << 23 is n << 23 (0x4B400000 << 23 wraps to 0). This
+# costs one add where round + a float -> int conversion costs several ops (XLA's conversion
+# saturates, with compares and selects).
+SHIFTER = "0x1.8p+23"
+
+# p * 2^n for p in [0.70, 1.42] and n in [-151, 128] (t as above), shared with the exp kernel.
+# JAX adds n to p's exponent bits and returns 0 for every result below 2^-126, as XLA on CPU
+# flushes subnormals anyway: a sum below the smallest normal's bit pattern (0x00800000) is such a
 # result (or a negative, wrapped one). NumPy and C compute subnormal results in two steps
 # instead, 2^(n+64) exactly then 2^-64 with one rounding, so no intermediate is subnormal.
-JAX_SCALE = """    bits = _bits(p) + (n << 23)  # p * 2^n on the exponent bits: exact for results >= 2^-126
+JAX_SCALE = """    bits = _bits(p) + (_bits(t) << 23)  # p * 2^n on the exponent bits: exact for results >= 2^-126
     y = jnp.where(bits < 0x00800000, jnp.float32(0.0), _float(bits))  # below 2^-126: 0, as XLA flushes"""
-NUMPY_SCALE = """        y = _float(_bits(p) + (n << np.int32(23)))  # p * 2^n on the exponent bits: exact, results >= 2^-125
+NUMPY_SCALE = """        n = _bits(t) - np.int32(0x4B400000)
+        y = _float(_bits(p) + (n << np.int32(23)))  # p * 2^n on the exponent bits: exact, results >= 2^-125
         tiny = (p * _pow2(n + np.int32(64))) * np.float32(2.0**-64)  # exact, then one rounding
         y = np.where(n < -125, tiny, y)"""
-C_SCALE = """    if (n < -125) {{
+C_SCALE = """    const int32_t n = an_bits(t) - 0x4B400000;
+    if (n < -125) {{
         /* p * 2^(n+64) is exact and normal, the product by 2^-64 rounds once (subnormal results) */
         return (p * an_pow2(n + 64)) * 0x1p-64f;
     }}
     /* p * 2^n on the exponent bits (exact); unsigned arithmetic, as n may be negative */
     return an_float((int32_t)((uint32_t)an_bits(p) + ((uint32_t)n << 23)));"""
 
-_JAX_KERNEL = '''
+_JAX_KERNEL = f'''
 @jax.jit
 def exp2(x):
     """2**x in float32 for every input (see the module docstring); subnormal results are 0 (XLA)."""
     x = jnp.asarray(x, jnp.float32)
-    clamped = jnp.maximum(x, -151.0)  # x >= 128 and NaN are selected at the end
-    whole = jnp.round(clamped)  # half to even
-    p = _exp2_core(clamped - whole)  # 2^r, r in [-1/2, 1/2] exact
-    n = whole.astype(jnp.int32)
-''' + JAX_SCALE + '''
-    y = jnp.where(x >= 128.0, jnp.float32(jnp.inf), y)
-    return jnp.where(x != x, x, y)
+    clamped = jnp.where(x < -151.0, jnp.float32(-151.0), x)  # x >= 128 and NaN are selected at the end
+    # n = round(x), half to even, in t's low bits; the select keeps XLA from folding (x + S) - S to x
+    t = _rounded(clamped + jnp.float32(float.fromhex("{SHIFTER}")))
+    p = _exp2_core(clamped - (t - jnp.float32(float.fromhex("{SHIFTER}"))))  # 2^r, r = x - n exact
+{JAX_SCALE}
+    return jnp.where(x < 128.0, y, x + jnp.float32(jnp.inf))  # x >= 128: +inf; NaN: NaN
 '''
 
-_NUMPY_KERNEL = '''
+_NUMPY_KERNEL = f'''
 def exp2(x):
     """2**x in float32 for every input (see the module docstring), subnormal results included."""
     x = np.asarray(x, dtype=np.float32)
     with np.errstate(all="ignore"):
-        clamped = np.clip(x, np.float32(-151.0), np.float32(128.0))  # NaN stays NaN
-        whole = np.rint(clamped)  # half to even
-        p = _exp2_core(clamped - whole)  # 2^r, r in [-1/2, 1/2] exact
-        n = np.where(whole == whole, whole, np.float32(0.0)).astype(np.int32)
-''' + NUMPY_SCALE + '''
-        y = np.where(clamped >= np.float32(128.0), np.float32(np.inf), y)
-        y = np.where(x != x, x, y)
+        clamped = np.where(x < np.float32(-151.0), np.float32(-151.0), x)
+        t = clamped + np.float32(float.fromhex("{SHIFTER}"))  # n = round(x), half to even, in t's low bits
+        p = _exp2_core(clamped - (t - np.float32(float.fromhex("{SHIFTER}"))))  # 2^r, r = x - n exact
+{NUMPY_SCALE}
+        y = np.where(x < np.float32(128.0), y, x + np.float32(np.inf))  # x >= 128: +inf; NaN: NaN
     return np.asarray(y, dtype=np.float32)
 '''
 
-_C_KERNEL = '''
-static inline float {name}(float x) {{
+_C_KERNEL = f'''
+static inline float {{name}}(float x) {{{{
     if (x != x) return x;
     if (x >= 128.0f) return INFINITY;
     const float clamped = x < -151.0f ? -151.0f : x;
-    const float whole = rintf(clamped);  /* half to even (the default rounding mode) */
-    const float p = {name}_core(clamped - whole);  /* 2^r, r in [-1/2, 1/2] exact */
-    const int32_t n = (int32_t)whole;
+    const float t = clamped + {SHIFTER}f;  /* n = round(x), half to even, in t's low bits */
+    const float p = {{name}}_core(clamped - (t - {SHIFTER}f));  /* 2^r, r = x - n exact */
 ''' + C_SCALE + '''
 }}
 '''
@@ -125,8 +131,9 @@ def kernel_docstring(summary: str, module_doc: str, cores: dict[str, Core], lang
 
 def ops_per_element(cores: dict[str, Core]) -> int:
     """Ops per element of the JAX kernel, bit casts free: the core as XLA runs it (an FMA counts
-    one); max, round, sub, convert; shift and integer add; 3 compares and 3 selects."""
-    return core_ops(cores["poly"]) + 4 + 2 + 3 + 3
+    one); the clamp (compare, select); add, its fence (compare, select), 2 subs (reduction); shift
+    and integer add (scaling); compare and select (flush); compare, add and select (overflow, NaN)."""
+    return core_ops(cores["poly"]) + 2 + 5 + 2 + 2 + 3
 
 
 def build(cores: dict[str, Core]) -> KernelSource:
@@ -134,7 +141,7 @@ def build(cores: dict[str, Core]) -> KernelSource:
     core = cores["poly"]
     doc = __doc__
     jax_source = python_module(kernel_docstring("2**x", doc, cores, "jax", "exp2"), jax_prelude(),
-                               [core_function(core, "jax", "_exp2_core", fenced=False), _JAX_KERNEL], "exp2", "exp2", (core,))
+                               [core_function(core, "jax", "_exp2_core", fenced=False, inline_constants=True), _JAX_KERNEL], "exp2", "exp2", (core,))
     numpy_source = python_module(kernel_docstring("2**x", doc, cores, "numpy", "exp2"), numpy_prelude(),
                                  [core_function(core, "numpy", "_exp2_core"), _NUMPY_KERNEL], "exp2", "exp2",
                                  (core,))

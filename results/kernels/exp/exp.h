@@ -6,8 +6,9 @@
  * * x is clamped to [-104, 89] (NaN stays NaN): e^x rounds to 0 for x <= -103.972077 (below
  *   2^-150) and to +inf from x = 88.72283935546875 on (the first float32 whose e^x is past
  *   2^128 - 2^103), so nothing is lost.
- * * n = round(x * log2(e)) (the product rounded to float32, then half to even: any nearby integer
- *   works, r only has to stay near [-ln2/2, ln2/2]).
+ * * n = round(x * log2(e)), half to even, from t = fma(x, log2(e), 1.5 * 2^23) (n = t - 1.5 * 2^23
+ *   exactly, and t's low bits hold n: see exp2.SHIFTER); any nearby integer works, r only has to
+ *   stay near [-ln2/2, ln2/2].
  * * r = x - n ln2 in two steps (Cody-Waite): ln2_hi = 0x1.62e4p-1 has 15 significant bits, so
  *   n * ln2_hi is exact for |n| <= 151 and x - n * ln2_hi is exact (a multiple of x's unit in the
  *   last place, smaller than x); then r = fma(-n, ln2_lo, r1) with ln2_lo = float32(ln2 - ln2_hi),
@@ -75,10 +76,11 @@ static inline float approx_exp(float x) {
     if (x != x) return x;
     if (x >= 0x1.62e430p+6f) return INFINITY;
     const float clamped = x < -104.0f ? -104.0f : x;
-    const float whole = rintf(clamped * 0x1.715476p+0f);  /* half to even (the default rounding mode) */
+    const float t = fmaf(clamped, 0x1.715476p+0f, 0x1.8p+23f);  /* n = round(x log2 e) in t's low bits */
+    const float whole = t - 0x1.8p+23f;
     const float r1 = clamped - whole * 0x1.62e4p-1f;  /* exact */
     const float p = approx_exp_core(fmaf(-whole, 0x1.7f7d1cp-20f, r1));  /* e^r, r rounded once */
-    const int32_t n = (int32_t)whole;
+    const int32_t n = an_bits(t) - 0x4B400000;
     if (n < -125) {
         /* p * 2^(n+64) is exact and normal, the product by 2^-64 rounds once (subnormal results) */
         return (p * an_pow2(n + 64)) * 0x1p-64f;

@@ -5,8 +5,9 @@ Range reduction:
 * x is clamped to [-104, 89] (NaN stays NaN): e^x rounds to 0 for x <= -103.972077 (below
   2^-150) and to +inf from x = 88.72283935546875 on (the first float32 whose e^x is past
   2^128 - 2^103), so nothing is lost.
-* n = round(x * log2(e)) (the product rounded to float32, then half to even: any nearby integer
-  works, r only has to stay near [-ln2/2, ln2/2]).
+* n = round(x * log2(e)), half to even, from t = fma(x, log2(e), 1.5 * 2^23) (n = t - 1.5 * 2^23
+  exactly, and t's low bits hold n: see exp2.SHIFTER); any nearby integer works, r only has to
+  stay near [-ln2/2, ln2/2].
 * r = x - n ln2 in two steps (Cody-Waite): ln2_hi = 0x1.62e4p-1 has 15 significant bits, so
   n * ln2_hi is exact for |n| <= 151 and x - n * ln2_hi is exact (a multiple of x's unit in the
   last place, smaller than x); then r = fma(-n, ln2_lo, r1) with ln2_lo = float32(ln2 - ln2_hi),
@@ -66,7 +67,7 @@ CORES = {'poly': 'results/kernels/cores/exp_core.json'}
 def _exp_core(r):
     """exp: ((((0.04166897013783455 + (0.008374828845262527 + 0.0013804469490423799 * x) * x) * x + 0.1666644811630249) * x + 0.49999985098838806) * x + 1.0) * x + 1.0 (12 ops, xla, hash a3b9a3dae7fd9236)."""
     x = jnp.asarray(r, jnp.float32)
-    c = jax.lax.optimization_barrier(jnp.array((float.fromhex("0x1.555a2a0000000p-5"), float.fromhex("0x1.126d280000000p-7"), float.fromhex("0x1.69e03a0000000p-10"), float.fromhex("0x1.5554300000000p-3"), float.fromhex("0x1.fffff60000000p-2"), float.fromhex("0x1.0000000000000p+0"), float.fromhex("0x1.0000000000000p+0")), jnp.float32))
+    c = (jnp.float32(float.fromhex("0x1.555a2a0000000p-5")), jnp.float32(float.fromhex("0x1.126d280000000p-7")), jnp.float32(float.fromhex("0x1.69e03a0000000p-10")), jnp.float32(float.fromhex("0x1.5554300000000p-3")), jnp.float32(float.fromhex("0x1.fffff60000000p-2")), jnp.float32(float.fromhex("0x1.0000000000000p+0")), jnp.float32(float.fromhex("0x1.0000000000000p+0")))
     v0 = c[2] * x
     v1 = c[1] + v0
     v2 = v1 * x
@@ -87,13 +88,14 @@ def _exp_core(r):
 def exp(x):
     """e**x in float32 for every input (see the module docstring); subnormal results are 0 (XLA)."""
     x = jnp.asarray(x, jnp.float32)
-    clamped = jnp.maximum(x, -104.0)  # overflow and NaN are selected at the end
-    whole = jnp.round(clamped * jnp.float32(float.fromhex("0x1.715476p+0")))  # half to even
+    clamped = jnp.where(x < -104.0, jnp.float32(-104.0), x)  # overflow and NaN are selected at the end
+    # n = round(x log2 e) in t's low bits (XLA fuses the multiply-add: one rounding, as fma); the
+    # select keeps XLA from folding (v + S) - S
+    t = _rounded(clamped * jnp.float32(float.fromhex("0x1.715476p+0")) + jnp.float32(float.fromhex("0x1.8p+23")))
+    whole = t - jnp.float32(float.fromhex("0x1.8p+23"))
     r = clamped - whole * jnp.float32(float.fromhex("0x1.62e4p-1"))  # exact
     r = r - whole * jnp.float32(float.fromhex("0x1.7f7d1cp-20"))  # XLA fuses: fma(-n, ln2_lo, r), one rounding
     p = _exp_core(r)  # e^r
-    n = whole.astype(jnp.int32)
-    bits = _bits(p) + (n << 23)  # p * 2^n on the exponent bits: exact for results >= 2^-126
+    bits = _bits(p) + (_bits(t) << 23)  # p * 2^n on the exponent bits: exact for results >= 2^-126
     y = jnp.where(bits < 0x00800000, jnp.float32(0.0), _float(bits))  # below 2^-126: 0, as XLA flushes
-    y = jnp.where(x >= jnp.float32(float.fromhex("0x1.62e430p+6")), jnp.float32(jnp.inf), y)
-    return jnp.where(x != x, x, y)
+    return jnp.where(x < jnp.float32(float.fromhex("0x1.62e430p+6")), y, x + jnp.float32(jnp.inf))  # inf; NaN

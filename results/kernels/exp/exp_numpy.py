@@ -5,8 +5,9 @@ Range reduction:
 * x is clamped to [-104, 89] (NaN stays NaN): e^x rounds to 0 for x <= -103.972077 (below
   2^-150) and to +inf from x = 88.72283935546875 on (the first float32 whose e^x is past
   2^128 - 2^103), so nothing is lost.
-* n = round(x * log2(e)) (the product rounded to float32, then half to even: any nearby integer
-  works, r only has to stay near [-ln2/2, ln2/2]).
+* n = round(x * log2(e)), half to even, from t = fma(x, log2(e), 1.5 * 2^23) (n = t - 1.5 * 2^23
+  exactly, and t's low bits hold n: see exp2.SHIFTER); any nearby integer works, r only has to
+  stay near [-ln2/2, ln2/2].
 * r = x - n ln2 in two steps (Cody-Waite): ln2_hi = 0x1.62e4p-1 has 15 significant bits, so
   n * ln2_hi is exact for |n| <= 151 and x - n * ln2_hi is exact (a multiple of x's unit in the
   last place, smaller than x); then r = fma(-n, ln2_lo, r1) with ln2_lo = float32(ln2 - ln2_hi),
@@ -90,15 +91,16 @@ def exp(x):
     """e**x in float32 for every input (see the module docstring), subnormal results included."""
     x = np.asarray(x, dtype=np.float32)
     with np.errstate(all="ignore"):
-        clamped = np.clip(x, np.float32(-104.0), np.float32(89.0))  # NaN stays NaN
-        whole = np.rint(clamped * np.float32(float.fromhex("0x1.715476p+0")))  # half to even
+        clamped = np.where(x < np.float32(-104.0), np.float32(-104.0), x)
+        # n = round(x log2 e) in t's low bits: one rounding, as XLA fuses it
+        t = _fma32(clamped, np.float32(float.fromhex("0x1.715476p+0")), np.float32(float.fromhex("0x1.8p+23")))
+        whole = t - np.float32(float.fromhex("0x1.8p+23"))
         r = clamped - whole * np.float32(float.fromhex("0x1.62e4p-1"))  # exact
         r = _fma32(-whole, np.float32(float.fromhex("0x1.7f7d1cp-20")), r)  # one rounding, as XLA fuses it
         p = _exp_core(r)  # e^r
-        n = np.where(whole == whole, whole, np.float32(0.0)).astype(np.int32)
+        n = _bits(t) - np.int32(0x4B400000)
         y = _float(_bits(p) + (n << np.int32(23)))  # p * 2^n on the exponent bits: exact, results >= 2^-125
         tiny = (p * _pow2(n + np.int32(64))) * np.float32(2.0**-64)  # exact, then one rounding
         y = np.where(n < -125, tiny, y)
-        y = np.where(clamped >= np.float32(float.fromhex("0x1.62e430p+6")), np.float32(np.inf), y)
-        y = np.where(x != x, x, y)
+        y = np.where(x < np.float32(float.fromhex("0x1.62e430p+6")), y, x + np.float32(np.inf))  # inf; NaN
     return np.asarray(y, dtype=np.float32)

@@ -5,8 +5,9 @@
  *
  * * x is clamped to [-151, 128] (NaN stays NaN): 2^x rounds to +inf from x = 128 on (2^128 is past
  *   the largest float32; 2^(128 - 2^-17) is not) and to 0 at x <= -150, so nothing is lost.
- * * n = round(x) (half to even), r = x - n in [-1/2, 1/2]: exact (|r| <= |x| and r is a multiple
- *   of x's unit in the last place). n = floor(x) would not do: r = 1 + x rounds for x in (-1, 0).
+ * * n = round(x) (half to even, by adding 1.5 * 2^23: see SHIFTER), r = x - n in [-1/2, 1/2]:
+ *   exact (|r| <= |x| and r is a multiple of x's unit in the last place). n = floor(x) would not
+ *   do: r = 1 + x rounds for x in (-1, 0).
  * * p = core(r) ~ 2^r in [0.70, 1.42] (exactly 1 at r = 0, so 2^n is exact for integer x).
  * * p * 2^n is formed by adding n to p's exponent bits (exact) while the result is normal. NumPy
  *   and C scale results that may be subnormal (n <= -126) in two steps, by 2^(n+64) (exact, a
@@ -75,9 +76,9 @@ static inline float approx_exp2(float x) {
     if (x != x) return x;
     if (x >= 128.0f) return INFINITY;
     const float clamped = x < -151.0f ? -151.0f : x;
-    const float whole = rintf(clamped);  /* half to even (the default rounding mode) */
-    const float p = approx_exp2_core(clamped - whole);  /* 2^r, r in [-1/2, 1/2] exact */
-    const int32_t n = (int32_t)whole;
+    const float t = clamped + 0x1.8p+23f;  /* n = round(x), half to even, in t's low bits */
+    const float p = approx_exp2_core(clamped - (t - 0x1.8p+23f));  /* 2^r, r = x - n exact */
+    const int32_t n = an_bits(t) - 0x4B400000;
     if (n < -125) {
         /* p * 2^(n+64) is exact and normal, the product by 2^-64 rounds once (subnormal results) */
         return (p * an_pow2(n + 64)) * 0x1p-64f;

@@ -4,8 +4,9 @@ Range reduction (every step exact except the core and, for subnormal results, on
 
 * x is clamped to [-151, 128] (NaN stays NaN): 2^x rounds to +inf from x = 128 on (2^128 is past
   the largest float32; 2^(128 - 2^-17) is not) and to 0 at x <= -150, so nothing is lost.
-* n = round(x) (half to even), r = x - n in [-1/2, 1/2]: exact (|r| <= |x| and r is a multiple
-  of x's unit in the last place). n = floor(x) would not do: r = 1 + x rounds for x in (-1, 0).
+* n = round(x) (half to even, by adding 1.5 * 2^23: see SHIFTER), r = x - n in [-1/2, 1/2]:
+  exact (|r| <= |x| and r is a multiple of x's unit in the last place). n = floor(x) would not
+  do: r = 1 + x rounds for x in (-1, 0).
 * p = core(r) ~ 2^r in [0.70, 1.42] (exactly 1 at r = 0, so 2^n is exact for integer x).
 * p * 2^n is formed by adding n to p's exponent bits (exact) while the result is normal. NumPy
   and C scale results that may be subnormal (n <= -126) in two steps, by 2^(n+64) (exact, a
@@ -65,7 +66,7 @@ CORES = {'poly': 'results/kernels/cores/exp2_core.json'}
 def _exp2_core(r):
     """exp2: ((((0.009618700481951237 + (0.0013399928575381637 + 0.00015309904119931161 * x) * x) * x + 0.05550336465239525) * x + 0.24022641777992249) * x + 0.6931471824645996) * x + 1.0 (12 ops, xla, hash 6c710c6a7fc72544)."""
     x = jnp.asarray(r, jnp.float32)
-    c = jax.lax.optimization_barrier(jnp.array((float.fromhex("0x1.3b2f820000000p-7"), float.fromhex("0x1.5f45660000000p-10"), float.fromhex("0x1.41126c0000000p-13"), float.fromhex("0x1.c6aefe0000000p-5"), float.fromhex("0x1.ebfbd40000000p-3"), float.fromhex("0x1.62e4300000000p-1"), float.fromhex("0x1.0000000000000p+0")), jnp.float32))
+    c = (jnp.float32(float.fromhex("0x1.3b2f820000000p-7")), jnp.float32(float.fromhex("0x1.5f45660000000p-10")), jnp.float32(float.fromhex("0x1.41126c0000000p-13")), jnp.float32(float.fromhex("0x1.c6aefe0000000p-5")), jnp.float32(float.fromhex("0x1.ebfbd40000000p-3")), jnp.float32(float.fromhex("0x1.62e4300000000p-1")), jnp.float32(float.fromhex("0x1.0000000000000p+0")))
     v0 = c[2] * x
     v1 = c[1] + v0
     v2 = v1 * x
@@ -86,11 +87,10 @@ def _exp2_core(r):
 def exp2(x):
     """2**x in float32 for every input (see the module docstring); subnormal results are 0 (XLA)."""
     x = jnp.asarray(x, jnp.float32)
-    clamped = jnp.maximum(x, -151.0)  # x >= 128 and NaN are selected at the end
-    whole = jnp.round(clamped)  # half to even
-    p = _exp2_core(clamped - whole)  # 2^r, r in [-1/2, 1/2] exact
-    n = whole.astype(jnp.int32)
-    bits = _bits(p) + (n << 23)  # p * 2^n on the exponent bits: exact for results >= 2^-126
+    clamped = jnp.where(x < -151.0, jnp.float32(-151.0), x)  # x >= 128 and NaN are selected at the end
+    # n = round(x), half to even, in t's low bits; the select keeps XLA from folding (x + S) - S to x
+    t = _rounded(clamped + jnp.float32(float.fromhex("0x1.8p+23")))
+    p = _exp2_core(clamped - (t - jnp.float32(float.fromhex("0x1.8p+23"))))  # 2^r, r = x - n exact
+    bits = _bits(p) + (_bits(t) << 23)  # p * 2^n on the exponent bits: exact for results >= 2^-126
     y = jnp.where(bits < 0x00800000, jnp.float32(0.0), _float(bits))  # below 2^-126: 0, as XLA flushes
-    y = jnp.where(x >= 128.0, jnp.float32(jnp.inf), y)
-    return jnp.where(x != x, x, y)
+    return jnp.where(x < 128.0, y, x + jnp.float32(jnp.inf))  # x >= 128: +inf; NaN: NaN

@@ -4,8 +4,9 @@ Range reduction (every step exact except the core and, for subnormal results, on
 
 * x is clamped to [-151, 128] (NaN stays NaN): 2^x rounds to +inf from x = 128 on (2^128 is past
   the largest float32; 2^(128 - 2^-17) is not) and to 0 at x <= -150, so nothing is lost.
-* n = round(x) (half to even), r = x - n in [-1/2, 1/2]: exact (|r| <= |x| and r is a multiple
-  of x's unit in the last place). n = floor(x) would not do: r = 1 + x rounds for x in (-1, 0).
+* n = round(x) (half to even, by adding 1.5 * 2^23: see SHIFTER), r = x - n in [-1/2, 1/2]:
+  exact (|r| <= |x| and r is a multiple of x's unit in the last place). n = floor(x) would not
+  do: r = 1 + x rounds for x in (-1, 0).
 * p = core(r) ~ 2^r in [0.70, 1.42] (exactly 1 at r = 0, so 2^n is exact for integer x).
 * p * 2^n is formed by adding n to p's exponent bits (exact) while the result is normal. NumPy
   and C scale results that may be subnormal (n <= -126) in two steps, by 2^(n+64) (exact, a
@@ -90,13 +91,12 @@ def exp2(x):
     """2**x in float32 for every input (see the module docstring), subnormal results included."""
     x = np.asarray(x, dtype=np.float32)
     with np.errstate(all="ignore"):
-        clamped = np.clip(x, np.float32(-151.0), np.float32(128.0))  # NaN stays NaN
-        whole = np.rint(clamped)  # half to even
-        p = _exp2_core(clamped - whole)  # 2^r, r in [-1/2, 1/2] exact
-        n = np.where(whole == whole, whole, np.float32(0.0)).astype(np.int32)
+        clamped = np.where(x < np.float32(-151.0), np.float32(-151.0), x)
+        t = clamped + np.float32(float.fromhex("0x1.8p+23"))  # n = round(x), half to even, in t's low bits
+        p = _exp2_core(clamped - (t - np.float32(float.fromhex("0x1.8p+23"))))  # 2^r, r = x - n exact
+        n = _bits(t) - np.int32(0x4B400000)
         y = _float(_bits(p) + (n << np.int32(23)))  # p * 2^n on the exponent bits: exact, results >= 2^-125
         tiny = (p * _pow2(n + np.int32(64))) * np.float32(2.0**-64)  # exact, then one rounding
         y = np.where(n < -125, tiny, y)
-        y = np.where(clamped >= np.float32(128.0), np.float32(np.inf), y)
-        y = np.where(x != x, x, y)
+        y = np.where(x < np.float32(128.0), y, x + np.float32(np.inf))  # x >= 128: +inf; NaN: NaN
     return np.asarray(y, dtype=np.float32)
