@@ -61,7 +61,7 @@ DESCRIPTION = (
 )
 
 
-def _f(value: str, language: str) -> str:
+def float32_literal(value: str, language: str) -> str:
     """A float32 constant written exactly in ``language``."""
     if language == "c":
         return f"{value}f"
@@ -79,7 +79,7 @@ def reduction_source(language: str, core: str) -> str:
     ``_fma32`` and C ``fmaf``; every other op rounds once in all three. In C the pairs are returned
     through pointers.
     """
-    log2e, hi, lo = (_f(v, language) for v in (LOG2E, LN2_HI, NEG_LN2_LO))
+    log2e, hi, lo = (float32_literal(v, language) for v in (LOG2E, LN2_HI, NEG_LN2_LO))
     if language == "c":
         return f'''
 /* e^z = 2^n (p + pl) for z in [-120, 0]: r = z - n ln2_hi exact (FMA), e^r = (1 + r) + core(r) */
@@ -112,8 +112,10 @@ static inline float {core}_reciprocal_pair(float er, float el, float *g1) {{
     fma = (lambda a, b, c: f"{c} + {a} * {b}") if language == "jax" else (lambda a, b, c: f"_fma32({a}, {b}, {c})")
     neg_fma = (lambda a, b, c: f"{c} - {a} * {b}") if language == "jax" else (lambda a, b, c: f"_fma32(-{a}, {b}, {c})")
     rnd = "jnp.round" if language == "jax" else "np.rint"
-    g1 = "_rounded(g0 * e)" if language == "jax" else "g0 * e"
-    one = _f("0x1p+0", language)
+    # JAX: XLA reassociates constant chains ((1 + r) - 1 -> r, 1 - (1 + er) -> -er), which would
+    # lose the exact low parts: h and dh are read through a select it cannot see through.
+    g1, fence = ("_rounded(g0 * e)", "_rounded") if language == "jax" else ("g0 * e", "")
+    one = float32_literal("0x1p+0", language)
     return f'''
 def _exp_pair(z):
     """e^z = 2^n (p + pl) for float32 z in [-120, 0]: Cody-Waite with r exact, then the core."""
@@ -121,7 +123,7 @@ def _exp_pair(z):
     r = {neg_fma("n", hi, "z")}  # one FMA: exact
     c = n * {lo}  # e^(-n ln2_lo) = 1 + c
     m = {core}(r)  # e^r - 1 - r
-    h = {one} + r
+    h = {fence}({one} + r)
     lo = r - (h - {one})  # h + lo = 1 + r exactly (Fast2Sum)
     mid = lo + m
     p = h + mid
@@ -131,7 +133,7 @@ def _exp_pair(z):
 
 def _reciprocal_pair(er, el):
     """1 / (1 + er + el) = g0 + g1 for 0 <= er <= 1: 1 + er split exactly, one Newton step."""
-    dh = {one} + er
+    dh = {fence}({one} + er)
     dl = (({one} - dh) + er) + el
     g0 = {one} / dh
     e = {neg_fma("g0", "dh", one)}  # exact residual (one FMA)
@@ -172,9 +174,9 @@ def kernel_docstring(summary: str, module_doc: str, cores: tuple[Core, ...], lan
 
 def _python_kernel(language: str) -> str:
     ns = "jnp" if language == "jax" else "np"
-    k = {v: _f(globals()[v], language) for v in ("SMALL_LIMIT", "SATURATION", "CLAMP")}
-    two, one = _f("0x1p+1", language), _f("0x1p+0", language)
-    z = f"_rounded(ac * {_f('-0x1p+1', language)})" if language == "jax" else f"ac * {_f('-0x1p+1', language)}"
+    k = {v: float32_literal(globals()[v], language) for v in ("SMALL_LIMIT", "SATURATION", "CLAMP")}
+    two, one = float32_literal("0x1p+1", language), float32_literal("0x1p+0", language)
+    z = f"_rounded(ac * {float32_literal('-0x1p+1', language)})" if language == "jax" else f"ac * {float32_literal('-0x1p+1', language)}"
     head = ("@jax.jit\ndef tanh(x):\n    \"\"\"tanh(x) in float32 for every input (see the module docstring); "
             "subnormal inputs read as 0 (XLA).\"\"\"" if language == "jax" else
             "def tanh(x):\n    \"\"\"tanh(x) in float32 for every input (see the module docstring), subnormals included.\"\"\"")

@@ -112,7 +112,7 @@ def _exp_pair(z):
     r = z - n * jnp.float32(float.fromhex("0x1.62e43p-1"))  # one FMA: exact
     c = n * jnp.float32(float.fromhex("0x1.05c61p-29"))  # e^(-n ln2_lo) = 1 + c
     m = _tanh_expm1(r)  # e^r - 1 - r
-    h = jnp.float32(float.fromhex("0x1p+0")) + r
+    h = _rounded(jnp.float32(float.fromhex("0x1p+0")) + r)
     lo = r - (h - jnp.float32(float.fromhex("0x1p+0")))  # h + lo = 1 + r exactly (Fast2Sum)
     mid = lo + m
     p = h + mid
@@ -122,7 +122,7 @@ def _exp_pair(z):
 
 def _reciprocal_pair(er, el):
     """1 / (1 + er + el) = g0 + g1 for 0 <= er <= 1: 1 + er split exactly, one Newton step."""
-    dh = jnp.float32(float.fromhex("0x1p+0")) + er
+    dh = _rounded(jnp.float32(float.fromhex("0x1p+0")) + er)
     dl = ((jnp.float32(float.fromhex("0x1p+0")) - dh) + er) + el
     g0 = jnp.float32(float.fromhex("0x1p+0")) / dh
     e = jnp.float32(float.fromhex("0x1p+0")) - g0 * dh  # exact residual (one FMA)

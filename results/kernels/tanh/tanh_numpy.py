@@ -115,7 +115,7 @@ def _exp_pair(z):
     r = _fma32(-n, np.float32(float.fromhex("0x1.62e43p-1")), z)  # one FMA: exact
     c = n * np.float32(float.fromhex("0x1.05c61p-29"))  # e^(-n ln2_lo) = 1 + c
     m = _tanh_expm1(r)  # e^r - 1 - r
-    h = np.float32(float.fromhex("0x1p+0")) + r
+    h = (np.float32(float.fromhex("0x1p+0")) + r)
     lo = r - (h - np.float32(float.fromhex("0x1p+0")))  # h + lo = 1 + r exactly (Fast2Sum)
     mid = lo + m
     p = h + mid
@@ -125,7 +125,7 @@ def _exp_pair(z):
 
 def _reciprocal_pair(er, el):
     """1 / (1 + er + el) = g0 + g1 for 0 <= er <= 1: 1 + er split exactly, one Newton step."""
-    dh = np.float32(float.fromhex("0x1p+0")) + er
+    dh = (np.float32(float.fromhex("0x1p+0")) + er)
     dl = ((np.float32(float.fromhex("0x1p+0")) - dh) + er) + el
     g0 = np.float32(float.fromhex("0x1p+0")) / dh
     e = _fma32(-g0, dh, np.float32(float.fromhex("0x1p+0")))  # exact residual (one FMA)

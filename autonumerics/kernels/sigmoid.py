@@ -1,0 +1,146 @@
+"""The full-range float32 sigmoid kernel: 1/(1 + e^-x) from an exact-pair e^-|x|, three closing forms.
+
+Range reduction (a = |x|, E = e^-a in (0, 1]), sharing the tanh kernel's pieces
+(``autonumerics.kernels.tanh.reduction_source``) and its "expm1" core:
+
+* E = 2^n (p + pl) as an unrounded pair: n = round(-a / ln 2), r = -a - n*ln2_hi by one FMA
+  (exact), e^r = (1 + r) + m(r) with the evolved core m ~ e^r - 1 - r, split by Fast2Sum, and
+  the rest of n ln 2 folded in as the factor 1 + c. a is clamped to 120 first (sigmoid(-120) is
+  far below half the smallest subnormal), so inf and NaN stay finite on the way (NaN is selected
+  back at the end).
+* g = 1/(1 + E) = g0 + g1: 1 + E split exactly (2^n clamped at 2^-64, where 1 + E is 1 to far
+  beyond float32), one Newton step with two FMAs.
+* x >= 0: sigmoid = g0 + g1 (one rounding); it reaches 1 exactly from x = 17.3286800 on by itself.
+* -4 < x < 0: sigmoid = 1 - g = (1 - g0) - g1: 1 - g0 is exact (g0 in [1/2, 1], Sterbenz), so
+  the result rounds once. sigmoid(-x) = 1 - sigmoid(x) is NOT used on float32 values: near 0 of
+  the result that would lose all accuracy.
+* x <= -4: sigmoid = E g = 2^n (p + pl)(1 - w) with w = E g0 (|w| < 0.02, so its rounding is
+  negligible): 2^n (p + (pl - w p)), the inner term one FMA, p + it rounded once, then scaled by
+  2^n in two exact steps of at most 2^-87 each (no subnormal intermediate): results below
+  2^-126 (x < -87.3365) are subnormal and rounded once in NumPy and C, and 0 for
+  x <= -103.972076 (below half the smallest subnormal).
+
+JAX's own jax.nn.sigmoid is 4.7e6 ULP off in the far negative tail (REFERENCE.md §3); this
+kernel stays within 1 ULP there (normal results) and, in NumPy and C, within 1 unit of 2^-149
+for subnormal results. Every path is computed for every element and selects pick the result.
+"""
+
+from __future__ import annotations
+
+from autonumerics.errors import AutonumericsError
+from autonumerics.kernels.base import (
+    Core,
+    KernelSource,
+    c_header,
+    c_name,
+    core_function,
+    core_ops,
+    jax_prelude,
+    numpy_prelude,
+    python_module,
+)
+from autonumerics.kernels.tanh import (
+    EXPM1_TARGET,
+    check_core,
+    float32_literal,
+    kernel_docstring,
+    reduction_source,
+    wrap_body,
+)
+
+DEFAULT_CORES = {"expm1": "results/kernels/cores/tanh_core_expm1.json"}
+
+CLAMP = "0x1.ep+6"  # 120: sigmoid(-120) < 2^-170; keeps n >= -174 and the exp path finite
+NEAR_LIMIT = "0x1p+2"  # 4: x in (-4, 0) takes 1 - g, x <= -4 the tail form E g
+SCALE_FLOOR = -64  # 1 + E is 1 to 2^-64: 2^n for the reciprocal is clamped here (stays normal)
+
+DESCRIPTION = (
+    "a = |x| clamped to 120; E = e^-a = 2^n (p + pl) an unrounded pair (exact Cody-Waite by one FMA, "
+    "evolved core m(r) ~ e^r - 1 - r shared with tanh, Fast2Sum); g = 1/(1 + E) = g0 + g1 by an exact "
+    "split of 1 + E and one Newton step (FMAs); x >= 0: g0 + g1; -4 < x < 0: (1 - g0) - g1 (1 - g0 "
+    "exact); x <= -4: 2^n (p + (pl - E g0 p)) scaled in two exact steps, subnormal results rounded "
+    "once (NumPy, C; JAX flushes); NaN -> NaN. All paths run on every element, selects pick."
+)
+
+
+def _python_kernel(language: str) -> str:
+    ns = "jnp" if language == "jax" else "np"
+    clamp, near, one = float32_literal(CLAMP, language), float32_literal(NEAR_LIMIT, language), float32_literal("0x1p+0", language)
+    head = ("@jax.jit\ndef sigmoid(x):\n    \"\"\"sigmoid(x) = 1/(1 + e^-x) in float32 for every input (see the module "
+            "docstring); subnormal results are 0 (XLA).\"\"\"" if language == "jax" else
+            "def sigmoid(x):\n    \"\"\"sigmoid(x) = 1/(1 + e^-x) in float32 for every input (see the module "
+            "docstring), subnormal results included.\"\"\"")
+    body = f"""a = _float(bits & {ns}.int32(0x7FFFFFFF))  # |x|, exact
+ac = {ns}.where(a < {clamp}, a, {clamp})  # NaN -> 120 too (selected away at the end)
+n, p, pl = _exp_pair(-ac)  # e^-a = 2^n (p + pl)
+er = _pow2({ns}.maximum(n, {ns}.int32({SCALE_FLOOR}))) * p
+g0, g1 = _reciprocal_pair(er, _pow2({ns}.maximum(n, {ns}.int32({SCALE_FLOOR}))) * pl)
+positive = g0 + g1
+near = ({one} - g0) - g1  # 1 - g0 exact
+w = er * g0  # E / (1 + E), for the tail
+tail = p + (pl - w * p)  # (p + pl)(1 - w): one FMA inside, one rounding
+half = -((-n) >> 1)
+tail = (tail * _pow2(half)) * _pow2(n - half)  # 2^n in two exact steps; one rounding if subnormal
+y = {ns}.where(x >= 0, positive, {ns}.where(a < {near}, near, tail))
+y = {ns}.where(x == x, y, x)"""
+    if language == "numpy":
+        body = body.replace("pl - w * p", "_fma32(-w, p, pl)")
+    return wrap_body(head, ns, body)
+
+
+_C_KERNEL = '''
+static inline float {name}(float x) {{
+    if (x != x) return x;
+    const float a = fabsf(x);
+    const float ac = a < {clamp}f ? a : {clamp}f;
+    float p, pl, g1;
+    const int32_t n = {name}_expm1_exp_pair(-ac, &p, &pl);  /* e^-a = 2^n (p + pl) */
+    const float s = an_pow2(n > {floor} ? n : {floor});
+    const float er = s * p;
+    const float g0 = {name}_expm1_reciprocal_pair(er, s * pl, &g1);
+    if (x >= 0.0f) return g0 + g1;
+    if (a < {near}f) return (1.0f - g0) - g1;  /* 1 - g0 exact */
+    const float w = er * g0;  /* E / (1 + E) */
+    const float t = p + fmaf(-w, p, pl);  /* (p + pl)(1 - w), one rounding */
+    const int32_t half = -((-n) >> 1);
+    return (t * an_pow2(half)) * an_pow2(n - half);  /* 2^n in two exact steps; one rounding if subnormal */
+}}
+'''
+
+
+def ops_per_element(cores: dict[str, Core]) -> int:
+    """Ops per element of the JAX kernel, bit casts free, an FMA one op, a select one op: the
+    expm1 core with its two boundary compares and selects; abs (1); clamp (2); negation (1);
+    reduction (12, as in tanh); 2^n for the reciprocal: max, add, shift, 2 products (5); the
+    reciprocal pair (10); the three forms: add; 2 subs; mul, FMA, add (7); the two-step scaling:
+    neg, shift, neg, sub, 2 x (add, shift), 2 muls (10); 2 compares, 2 selects and the NaN
+    compare and select (6)."""
+    return core_ops(cores["expm1"]) + 4 + 1 + 2 + 1 + 12 + 5 + 10 + 7 + 10 + 6
+
+
+def build(cores: dict[str, Core]) -> KernelSource:
+    """Assemble the sigmoid kernel around ``cores["expm1"]`` (e^r - 1 - r on [-0.3466, 0.3466]).
+
+    Raises:
+        AutonumericsError: the core is missing or approximates another function.
+    """
+    if "expm1" not in cores:
+        raise AutonumericsError("the sigmoid kernel needs an 'expm1' core")
+    expm1 = check_core(cores["expm1"], EXPM1_TARGET, "sigmoid")
+    used = (expm1,)
+    jax_doc = ("Subnormal results (x < -87.3365) are returned as 0: jitted JAX on CPU flushes them (FTZ);\n"
+               "subnormal inputs are read as 0, where the correctly rounded result is 1/2 anyway.")
+    docs = {language: kernel_docstring("sigmoid(x) = 1/(1 + exp(-x))", __doc__, used, language, "sigmoid", jax_doc)
+            for language in ("jax", "numpy", "c")}
+    jax_source = python_module(docs["jax"], jax_prelude(), [
+        core_function(expm1, "jax", "_sigmoid_expm1", inline_constants=True),
+        reduction_source("jax", "_sigmoid_expm1"), _python_kernel("jax")], "sigmoid", "sigmoid", used)
+    numpy_source = python_module(docs["numpy"], numpy_prelude(), [
+        core_function(expm1, "numpy", "_sigmoid_expm1"), reduction_source("numpy", "_sigmoid_expm1"),
+        _python_kernel("numpy")], "sigmoid", "sigmoid", used)
+    name = c_name("sigmoid")
+    c_source = c_header(docs["c"], "sigmoid", [
+        core_function(expm1, "c", f"{name}_expm1"), reduction_source("c", f"{name}_expm1"),
+        _C_KERNEL.format(name=name, clamp=CLAMP, near=NEAR_LIMIT, floor=SCALE_FLOOR)])
+    return KernelSource(name="sigmoid", target="sigmoid", cores=used, jax=jax_source, numpy=numpy_source,
+                        c=c_source, ops_per_element=ops_per_element(cores), description=DESCRIPTION)
