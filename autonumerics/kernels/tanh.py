@@ -8,8 +8,8 @@ for bit and tanh(-0) = -0):
 * 0.5625 <= a < T = 0x1.205968p+3 (9.0109138, the first float32 whose tanh rounds to 1):
   tanh(a) = (1 - E) / (1 + E) = 2g - 1 with E = e^(-2a) and g = 1 / (1 + E), in float32 only but
   with every error term far below the final rounding:
-  - z = -2a (exact), n = round(z / ln 2), r = z - n*ln2_hi by one FMA: exact (r needs at most 24
-    bits); the rest of n*ln 2 becomes the factor 1 + c, c = -n*ln2_lo, |c| < 2^-23;
+  - z = -2a (exact), n = round(z / ln 2) (one FMA with a shifter), r = z - n*ln2_hi by one FMA:
+    exact (r needs at most 24 bits); the rest of n*ln 2 becomes the factor 1 + c, c = -n*ln2_lo, |c| < 2^-23;
   - the "expm1" core m(r) ~ e^r - 1 - r (|m| <= 0.07), so e^r = (1 + r) + m: 1 + r is split
     exactly (Fast2Sum), m added to its low part, and e^z = 2^n (p + pl) kept as an unrounded pair
     (p + pl carries ~2^-29 relative error: the core's own ULP error is damped by |m| <= 0.07);
@@ -51,6 +51,10 @@ EXPM1_TARGET = "expm1(x) - x"  # what the "expm1" core approximates, on [-0.3466
 LOG2E = "0x1.715476p+0"
 LN2_HI = "0x1.62e43p-1"
 NEG_LN2_LO = "0x1.05c61p-29"  # -(ln 2 - ln2_hi): ln2_hi is above ln 2
+# Rounding by the "shifter": t = z log2e + 1.5 * 2^23 (one FMA) holds n = round(z log2e), half
+# to even, in its low bits: bits(t) = 0x4B400000 + n and t - SHIFTER = n exactly (|n| < 2^22).
+# One FMA instead of round + a saturating float -> int conversion.
+SHIFTER = "0x1.8p+23"
 
 DESCRIPTION = (
     "a = |x| (sign bit put back: exact odd symmetry); a < 0.5625: evolved core a + a^3 Q(a^2) ending "
@@ -79,12 +83,13 @@ def reduction_source(language: str, core: str) -> str:
     ``_fma32`` and C ``fmaf``; every other op rounds once in all three. In C the pairs are returned
     through pointers.
     """
-    log2e, hi, lo = (float32_literal(v, language) for v in (LOG2E, LN2_HI, NEG_LN2_LO))
+    log2e, hi, lo, shifter = (float32_literal(v, language) for v in (LOG2E, LN2_HI, NEG_LN2_LO, SHIFTER))
     if language == "c":
         return f'''
 /* e^z = 2^n (p + pl) for z in [-120, 0]: r = z - n ln2_hi exact (FMA), e^r = (1 + r) + core(r) */
 static inline int32_t {core}_exp_pair(float z, float *p, float *pl) {{
-    const float n = rintf(z * {log2e});
+    const float t = fmaf(z, {log2e}, {shifter});  /* n = round(z log2 e) in t's low bits */
+    const float n = t - {shifter};
     const float r = fmaf(-n, {hi}, z);
     const float c = n * {lo};  /* e^(-n ln2_lo) = 1 + c */
     const float m = {core}(r);
@@ -94,7 +99,7 @@ static inline int32_t {core}_exp_pair(float z, float *p, float *pl) {{
     const float q = h + mid;
     *pl = fmaf(c, q, mid - (q - h));  /* q + (mid - (q - h)) = h + mid exactly, then times 1 + c */
     *p = q;
-    return (int32_t)n;
+    return an_bits(t) - 0x4B400000;
 }}
 
 /* 1 / (1 + er + el) = g0 + g1 for 0 <= er <= 1: exact 1 + er pair, one Newton step */
@@ -111,7 +116,6 @@ static inline float {core}_reciprocal_pair(float er, float el, float *g1) {{
     ns = "jnp" if language == "jax" else "np"
     fma = (lambda a, b, c: f"{c} + {a} * {b}") if language == "jax" else (lambda a, b, c: f"_fma32({a}, {b}, {c})")
     neg_fma = (lambda a, b, c: f"{c} - {a} * {b}") if language == "jax" else (lambda a, b, c: f"_fma32(-{a}, {b}, {c})")
-    rnd = "jnp.round" if language == "jax" else "np.rint"
     # JAX: XLA reassociates constant chains ((1 + r) - 1 -> r, 1 - (1 + er) -> -er), which would
     # lose the exact low parts: h and dh are read through a select it cannot see through.
     g1, fence = ("_rounded(g0 * e)", "_rounded") if language == "jax" else ("g0 * e", "")
@@ -119,7 +123,8 @@ static inline float {core}_reciprocal_pair(float er, float el, float *g1) {{
     return f'''
 def _exp_pair(z):
     """e^z = 2^n (p + pl) for float32 z in [-120, 0]: Cody-Waite with r exact, then the core."""
-    n = {rnd}(z * {log2e})
+    t = {fence}({fma("z", log2e, shifter)})  # n = round(z log2 e) in t's low bits (one FMA)
+    n = t - {shifter}
     r = {neg_fma("n", hi, "z")}  # one FMA: exact
     c = n * {lo}  # e^(-n ln2_lo) = 1 + c
     m = {core}(r)  # e^r - 1 - r
@@ -128,7 +133,7 @@ def _exp_pair(z):
     mid = lo + m
     p = h + mid
     pl = {fma("c", "p", "(mid - (p - h))")}  # p + pl = h + mid exactly, then times 1 + c (one FMA)
-    return n.astype({ns}.int32), p, pl
+    return _bits(t) - {ns}.int32(0x4B400000), p, pl
 
 
 def _reciprocal_pair(er, el):
@@ -230,12 +235,13 @@ static inline float {name}(float x) {{
 
 
 def ops_per_element(cores: dict[str, Core]) -> int:
-    """Ops per element of the JAX kernel, bit casts free, an FMA one op, a select one op: both
-    cores (the expm1 core's two boundary selects and compares included); sign clear and set (3);
-    clamp (2); -2a and its fence (3); reduction: mul, round, FMA, mul, 2 adds, 2 subs, add,
-    sub, FMA, convert (12); 2^n (add, shift: 2); 2 scalings; reciprocal pair: 2 adds, sub, div,
-    2 FMAs, mul and its fence (10); result: 2 FMAs; 2 compares and 2 selects; the NaN select (2)."""
-    return core_ops(cores["small"]) + core_ops(cores["expm1"]) + 4 + 3 + 2 + 3 + 12 + 2 + 2 + 10 + 2 + 4 + 2
+    """Ops per element of the JAX kernel, bit casts free, an FMA one op, a fence (compare and
+    select) two: both cores (the expm1 core's two fences included); sign clear and set (3);
+    clamp (2); -2a and its fence (3); the exp pair (17: shifter FMA and fence, sub, FMA, mul,
+    add and fence, 2 subs, 2 adds, 2 subs, FMA, int sub); 2^n (2) and the two scalings (2); the
+    reciprocal pair (12: add and fence, sub, 2 adds, div, 2 FMAs, mul and fence); the result
+    (2 FMAs); 2 compares and 2 selects; the NaN compare and select (2)."""
+    return core_ops(cores["small"]) + core_ops(cores["expm1"]) + 4 + 3 + 2 + 3 + 17 + 4 + 12 + 2 + 4 + 2
 
 
 def build(cores: dict[str, Core]) -> KernelSource:

@@ -78,7 +78,8 @@ static inline float approx_sigmoid_expm1(float x) {
 
 /* e^z = 2^n (p + pl) for z in [-120, 0]: r = z - n ln2_hi exact (FMA), e^r = (1 + r) + core(r) */
 static inline int32_t approx_sigmoid_expm1_exp_pair(float z, float *p, float *pl) {
-    const float n = rintf(z * 0x1.715476p+0f);
+    const float t = fmaf(z, 0x1.715476p+0f, 0x1.8p+23f);  /* n = round(z log2 e) in t's low bits */
+    const float n = t - 0x1.8p+23f;
     const float r = fmaf(-n, 0x1.62e43p-1f, z);
     const float c = n * 0x1.05c61p-29f;  /* e^(-n ln2_lo) = 1 + c */
     const float m = approx_sigmoid_expm1(r);
@@ -88,7 +89,7 @@ static inline int32_t approx_sigmoid_expm1_exp_pair(float z, float *p, float *pl
     const float q = h + mid;
     *pl = fmaf(c, q, mid - (q - h));  /* q + (mid - (q - h)) = h + mid exactly, then times 1 + c */
     *p = q;
-    return (int32_t)n;
+    return an_bits(t) - 0x4B400000;
 }
 
 /* 1 / (1 + er + el) = g0 + g1 for 0 <= er <= 1: exact 1 + er pair, one Newton step */

@@ -89,7 +89,8 @@ def _sigmoid_expm1(r):
 
 def _exp_pair(z):
     """e^z = 2^n (p + pl) for float32 z in [-120, 0]: Cody-Waite with r exact, then the core."""
-    n = jnp.round(z * jnp.float32(float.fromhex("0x1.715476p+0")))
+    t = _rounded(jnp.float32(float.fromhex("0x1.8p+23")) + z * jnp.float32(float.fromhex("0x1.715476p+0")))  # n = round(z log2 e) in t's low bits (one FMA)
+    n = t - jnp.float32(float.fromhex("0x1.8p+23"))
     r = z - n * jnp.float32(float.fromhex("0x1.62e43p-1"))  # one FMA: exact
     c = n * jnp.float32(float.fromhex("0x1.05c61p-29"))  # e^(-n ln2_lo) = 1 + c
     m = _sigmoid_expm1(r)  # e^r - 1 - r
@@ -98,7 +99,7 @@ def _exp_pair(z):
     mid = lo + m
     p = h + mid
     pl = (mid - (p - h)) + c * p  # p + pl = h + mid exactly, then times 1 + c (one FMA)
-    return n.astype(jnp.int32), p, pl
+    return _bits(t) - jnp.int32(0x4B400000), p, pl
 
 
 def _reciprocal_pair(er, el):

@@ -93,7 +93,8 @@ def _sigmoid_expm1(r):
 
 def _exp_pair(z):
     """e^z = 2^n (p + pl) for float32 z in [-120, 0]: Cody-Waite with r exact, then the core."""
-    n = np.rint(z * np.float32(float.fromhex("0x1.715476p+0")))
+    t = (_fma32(z, np.float32(float.fromhex("0x1.715476p+0")), np.float32(float.fromhex("0x1.8p+23"))))  # n = round(z log2 e) in t's low bits (one FMA)
+    n = t - np.float32(float.fromhex("0x1.8p+23"))
     r = _fma32(-n, np.float32(float.fromhex("0x1.62e43p-1")), z)  # one FMA: exact
     c = n * np.float32(float.fromhex("0x1.05c61p-29"))  # e^(-n ln2_lo) = 1 + c
     m = _sigmoid_expm1(r)  # e^r - 1 - r
@@ -102,7 +103,7 @@ def _exp_pair(z):
     mid = lo + m
     p = h + mid
     pl = _fma32(c, p, (mid - (p - h)))  # p + pl = h + mid exactly, then times 1 + c (one FMA)
-    return n.astype(np.int32), p, pl
+    return _bits(t) - np.int32(0x4B400000), p, pl
 
 
 def _reciprocal_pair(er, el):

@@ -9,8 +9,8 @@
  * * 0.5625 <= a < T = 0x1.205968p+3 (9.0109138, the first float32 whose tanh rounds to 1):
  *   tanh(a) = (1 - E) / (1 + E) = 2g - 1 with E = e^(-2a) and g = 1 / (1 + E), in float32 only but
  *   with every error term far below the final rounding:
- *   - z = -2a (exact), n = round(z / ln 2), r = z - n*ln2_hi by one FMA: exact (r needs at most 24
- *     bits); the rest of n*ln 2 becomes the factor 1 + c, c = -n*ln2_lo, |c| < 2^-23;
+ *   - z = -2a (exact), n = round(z / ln 2) (one FMA with a shifter), r = z - n*ln2_hi by one FMA:
+ *     exact (r needs at most 24 bits); the rest of n*ln 2 becomes the factor 1 + c, c = -n*ln2_lo, |c| < 2^-23;
  *   - the "expm1" core m(r) ~ e^r - 1 - r (|m| <= 0.07), so e^r = (1 + r) + m: 1 + r is split
  *     exactly (Fast2Sum), m added to its low part, and e^z = 2^n (p + pl) kept as an unrounded pair
  *     (p + pl carries ~2^-29 relative error: the core's own ULP error is damped by |m| <= 0.07);
@@ -95,7 +95,8 @@ static inline float approx_tanh_expm1(float x) {
 
 /* e^z = 2^n (p + pl) for z in [-120, 0]: r = z - n ln2_hi exact (FMA), e^r = (1 + r) + core(r) */
 static inline int32_t approx_tanh_expm1_exp_pair(float z, float *p, float *pl) {
-    const float n = rintf(z * 0x1.715476p+0f);
+    const float t = fmaf(z, 0x1.715476p+0f, 0x1.8p+23f);  /* n = round(z log2 e) in t's low bits */
+    const float n = t - 0x1.8p+23f;
     const float r = fmaf(-n, 0x1.62e43p-1f, z);
     const float c = n * 0x1.05c61p-29f;  /* e^(-n ln2_lo) = 1 + c */
     const float m = approx_tanh_expm1(r);
@@ -105,7 +106,7 @@ static inline int32_t approx_tanh_expm1_exp_pair(float z, float *p, float *pl) {
     const float q = h + mid;
     *pl = fmaf(c, q, mid - (q - h));  /* q + (mid - (q - h)) = h + mid exactly, then times 1 + c */
     *p = q;
-    return (int32_t)n;
+    return an_bits(t) - 0x4B400000;
 }
 
 /* 1 / (1 + er + el) = g0 + g1 for 0 <= er <= 1: exact 1 + er pair, one Newton step */

@@ -8,8 +8,8 @@ for bit and tanh(-0) = -0):
 * 0.5625 <= a < T = 0x1.205968p+3 (9.0109138, the first float32 whose tanh rounds to 1):
   tanh(a) = (1 - E) / (1 + E) = 2g - 1 with E = e^(-2a) and g = 1 / (1 + E), in float32 only but
   with every error term far below the final rounding:
-  - z = -2a (exact), n = round(z / ln 2), r = z - n*ln2_hi by one FMA: exact (r needs at most 24
-    bits); the rest of n*ln 2 becomes the factor 1 + c, c = -n*ln2_lo, |c| < 2^-23;
+  - z = -2a (exact), n = round(z / ln 2) (one FMA with a shifter), r = z - n*ln2_hi by one FMA:
+    exact (r needs at most 24 bits); the rest of n*ln 2 becomes the factor 1 + c, c = -n*ln2_lo, |c| < 2^-23;
   - the "expm1" core m(r) ~ e^r - 1 - r (|m| <= 0.07), so e^r = (1 + r) + m: 1 + r is split
     exactly (Fast2Sum), m added to its low part, and e^z = 2^n (p + pl) kept as an unrounded pair
     (p + pl carries ~2^-29 relative error: the core's own ULP error is damped by |m| <= 0.07);
@@ -111,7 +111,8 @@ def _tanh_expm1(r):
 
 def _exp_pair(z):
     """e^z = 2^n (p + pl) for float32 z in [-120, 0]: Cody-Waite with r exact, then the core."""
-    n = np.rint(z * np.float32(float.fromhex("0x1.715476p+0")))
+    t = (_fma32(z, np.float32(float.fromhex("0x1.715476p+0")), np.float32(float.fromhex("0x1.8p+23"))))  # n = round(z log2 e) in t's low bits (one FMA)
+    n = t - np.float32(float.fromhex("0x1.8p+23"))
     r = _fma32(-n, np.float32(float.fromhex("0x1.62e43p-1")), z)  # one FMA: exact
     c = n * np.float32(float.fromhex("0x1.05c61p-29"))  # e^(-n ln2_lo) = 1 + c
     m = _tanh_expm1(r)  # e^r - 1 - r
@@ -120,7 +121,7 @@ def _exp_pair(z):
     mid = lo + m
     p = h + mid
     pl = _fma32(c, p, (mid - (p - h)))  # p + pl = h + mid exactly, then times 1 + c (one FMA)
-    return n.astype(np.int32), p, pl
+    return _bits(t) - np.int32(0x4B400000), p, pl
 
 
 def _reciprocal_pair(er, el):
