@@ -24,7 +24,6 @@ on its interval is the kernel's error there.
 from __future__ import annotations
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.export.jax import function_lines
 from autonumerics.kernels.base import (
     Core,
     KernelSource,
@@ -32,7 +31,6 @@ from autonumerics.kernels.base import (
     c_name,
     core_function,
     core_ops,
-    core_spec,
     jax_prelude,
     numpy_prelude,
     python_module,
@@ -53,6 +51,14 @@ DESCRIPTION = (
     "chosen so that erf(c) is a float32 to 1e-6 ULP, ending in the FMA c0 + t*H(t); a >= 3.9192059 "
     "-> 1 exactly; NaN -> NaN. Both cores run on every element, selects pick the result."
 )
+
+# The cores' JAX functions go unfenced: they read |x| (a bit operation) or |x| - c (a subtraction,
+# no product to fuse into the core's first addition), and their results only feed selects and bit
+# operations, so XLA has nothing to fuse across the call. Their constants are float32 literals
+# (LLVM keeps them in registers instead of re-broadcasting them from a barrier array every loop
+# iteration). Both are safe only as long as the JAX export equals the NumPy one bit for bit:
+# tests/test_kernel_erf.py and scripts/check_kernel_exports.py check it.
+JAX_CORE_OPTIONS = {"fenced": False, "inline_constants": True}
 
 _JAX_KERNEL = f'''
 @jax.jit
@@ -115,20 +121,6 @@ def _check_cores(cores: dict[str, Core]) -> tuple[Core, Core]:
     return small, tail
 
 
-def jax_core_function(core: Core, name: str) -> str:
-    """The core as a plain JAX function ``name(r)`` without ``core_function``'s boundary selects.
-
-    Those selects keep XLA from fusing a caller's product into the core's first addition, or the
-    core's last product into the caller's next addition. Here neither can happen: the cores read
-    |x| (a bit operation) or |x| - c (a subtraction, no product), and their results only feed
-    selects and bit operations. Dropping the four selects per core keeps the kernel one short
-    loop; the tests check the JAX kernel against the NumPy one (``_fma32``) bit for bit.
-    """
-    body = "\n".join(f"    {line}" for line in function_lines(core_spec(core, name)))
-    return (f"def {name}(r):\n    \"\"\"{core.program_file.target}, core {core.role!r} ({core.path}).\"\"\"\n"
-            f"    x = jnp.asarray(r, jnp.float32)\n{body}\n    return out\n")
-
-
 def kernel_docstring(cores: tuple[Core, Core], language: str) -> str:
     """The docstring (or C comment) of the exported erf kernel in ``language``."""
     subnormals = ("Subnormal inputs are read as 0 and give +-0: jitted JAX on CPU flushes them (DAZ/FTZ);\n"
@@ -166,7 +158,8 @@ def build(cores: dict[str, Core]) -> KernelSource:
     used = (small, tail)
     jax_source = python_module(
         kernel_docstring(used, "jax"), jax_prelude(),
-        [jax_core_function(small, "_erf_small"), jax_core_function(tail, "_erf_tail"), _JAX_KERNEL],
+        [core_function(small, "jax", "_erf_small", **JAX_CORE_OPTIONS),
+         core_function(tail, "jax", "_erf_tail", **JAX_CORE_OPTIONS), _JAX_KERNEL],
         "erf", "erf", used)
     numpy_source = python_module(
         kernel_docstring(used, "numpy"), numpy_prelude(),
