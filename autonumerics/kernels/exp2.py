@@ -74,9 +74,10 @@ def exp2(x):
     """2**x in float32 for every input (see the module docstring); subnormal results are 0 (XLA)."""
     x = jnp.asarray(x, jnp.float32)
     clamped = jnp.where(x < -151.0, jnp.float32(-151.0), x)  # x >= 128 and NaN are selected at the end
-    # n = round(x), half to even, in t's low bits; the select keeps XLA from folding (x + S) - S to x
-    t = _rounded(clamped + jnp.float32(float.fromhex("{SHIFTER}")))
-    p = _exp2_core(clamped - (t - jnp.float32(float.fromhex("{SHIFTER}"))))  # 2^r, r = x - n exact
+    t = clamped + jnp.float32(float.fromhex("{SHIFTER}"))  # n = round(x), half to even, in t's low bits
+    # n from t's bits, converted exactly (XLA would fold (x + S) - S to x)
+    whole = (_bits(t) - 0x4B400000).astype(jnp.float32)
+    p = _exp2_core(clamped - whole)  # 2^r, r = x - n exact
 {JAX_SCALE}
     return jnp.where(x < 128.0, y, x + jnp.float32(jnp.inf))  # x >= 128: +inf; NaN: NaN
 '''
@@ -131,9 +132,10 @@ def kernel_docstring(summary: str, module_doc: str, cores: dict[str, Core], lang
 
 def ops_per_element(cores: dict[str, Core]) -> int:
     """Ops per element of the JAX kernel, bit casts free: the core as XLA runs it (an FMA counts
-    one); the clamp (compare, select); add, its fence (compare, select), 2 subs (reduction); shift
-    and integer add (scaling); compare and select (flush); compare, add and select (overflow, NaN)."""
-    return core_ops(cores["poly"]) + 2 + 5 + 2 + 2 + 3
+    one); the clamp (compare, select); add, integer sub, int -> float convert, sub (reduction);
+    shift and integer add (scaling); compare and select (flush); compare, add and select
+    (overflow and NaN)."""
+    return core_ops(cores["poly"]) + 2 + 4 + 2 + 2 + 3
 
 
 def build(cores: dict[str, Core]) -> KernelSource:

@@ -89,10 +89,9 @@ def exp(x):
     """e**x in float32 for every input (see the module docstring); subnormal results are 0 (XLA)."""
     x = jnp.asarray(x, jnp.float32)
     clamped = jnp.where(x < -104.0, jnp.float32(-104.0), x)  # overflow and NaN are selected at the end
-    # n = round(x log2 e) in t's low bits (XLA fuses the multiply-add: one rounding, as fma); the
-    # select keeps XLA from folding (v + S) - S
-    t = _rounded(clamped * jnp.float32(float.fromhex("0x1.715476p+0")) + jnp.float32(float.fromhex("0x1.8p+23")))
-    whole = t - jnp.float32(float.fromhex("0x1.8p+23"))
+    # n = round(x log2 e) in t's low bits (XLA fuses the multiply-add: one rounding, as fma)
+    t = clamped * jnp.float32(float.fromhex("0x1.715476p+0")) + jnp.float32(float.fromhex("0x1.8p+23"))
+    whole = (_bits(t) - 0x4B400000).astype(jnp.float32)  # n, exactly (XLA would fold (v + S) - S to v)
     r = clamped - whole * jnp.float32(float.fromhex("0x1.62e4p-1"))  # exact
     r = r - whole * jnp.float32(float.fromhex("0x1.7f7d1cp-20"))  # XLA fuses: fma(-n, ln2_lo, r), one rounding
     p = _exp_core(r)  # e^r

@@ -88,9 +88,10 @@ def exp2(x):
     """2**x in float32 for every input (see the module docstring); subnormal results are 0 (XLA)."""
     x = jnp.asarray(x, jnp.float32)
     clamped = jnp.where(x < -151.0, jnp.float32(-151.0), x)  # x >= 128 and NaN are selected at the end
-    # n = round(x), half to even, in t's low bits; the select keeps XLA from folding (x + S) - S to x
-    t = _rounded(clamped + jnp.float32(float.fromhex("0x1.8p+23")))
-    p = _exp2_core(clamped - (t - jnp.float32(float.fromhex("0x1.8p+23"))))  # 2^r, r = x - n exact
+    t = clamped + jnp.float32(float.fromhex("0x1.8p+23"))  # n = round(x), half to even, in t's low bits
+    # n from t's bits, converted exactly (XLA would fold (x + S) - S to x)
+    whole = (_bits(t) - 0x4B400000).astype(jnp.float32)
+    p = _exp2_core(clamped - whole)  # 2^r, r = x - n exact
     bits = _bits(p) + (_bits(t) << 23)  # p * 2^n on the exponent bits: exact for results >= 2^-126
     y = jnp.where(bits < 0x00800000, jnp.float32(0.0), _float(bits))  # below 2^-126: 0, as XLA flushes
     return jnp.where(x < 128.0, y, x + jnp.float32(jnp.inf))  # x >= 128: +inf; NaN: NaN
