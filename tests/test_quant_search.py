@@ -51,6 +51,9 @@ def test_gelu_int8_at_scale_2_minus_6_exhaustively() -> None:
     assert best.score.points == 256 and best.score.max_lsb_error <= 1
     assert best.score.correctly_rounded >= 0.95 and abs(best.score.bias_lsb) <= 0.035
     assert audit(best.program, q=grid).fits_int32
+    _, rounded = reference("gelu", params, params)
+    misses = grid[evaluate(best.program, q=grid) != rounded]
+    assert np.all(np.abs(misses) * 2.0**-6 > 0.5)  # the protected band |x| <= 0.5 is exact
     jitted = jax.jit(lambda q: evaluate_jax(best.program, q=q))
     assert np.array_equal(np.asarray(jitted(grid)), evaluate(best.program, q=grid))
 

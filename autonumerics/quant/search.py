@@ -127,14 +127,19 @@ def _horner_rows(t: np.ndarray, degree: int) -> list[np.ndarray]:
 
 
 def tune(target_h: np.ndarray, t: np.ndarray, degree: int, frac_bits: int, max_bias: float,
-         start: list[int] | None = None, time_limit: float = 10.0) -> list[int] | None:
+         start: list[int] | None = None, time_limit: float = 10.0,
+         importance: np.ndarray | None = None) -> list[int] | None:
     """Integer constants C with ``floor(P(t)/2^F) == target_h`` on as many points as possible (MILP).
 
     Every point may miss by at most one step; the signed misses sum to at most ``max_bias``;
-    every Horner intermediate stays within int32. Returns None when the MILP finds nothing.
+    every Horner intermediate stays within int32. ``importance`` (one weight per input, default 1)
+    weighs each miss in the objective. Returns ``start`` when the MILP finds nothing.
     """
     # Inputs with the same (t, target) give the same row: keep one, weighted by its count.
-    pairs, weights = np.unique(np.stack([t, target_h], axis=1), axis=0, return_counts=True)
+    pairs, inverse, weights = np.unique(np.stack([t, target_h], axis=1), axis=0, return_inverse=True,
+                                        return_counts=True)
+    importance = np.ones(len(inverse)) if importance is None else np.asarray(importance, dtype=np.float64)
+    miss_cost = np.bincount(inverse.ravel(), weights=importance, minlength=len(pairs))
     t, target_h = pairs[:, 0], pairs[:, 1].astype(np.float64)
     n, m, one = len(t), degree + 1, float(2**frac_bits)
     basis = np.vander(t.astype(np.float64), m, increasing=True)
@@ -152,7 +157,7 @@ def tune(target_h: np.ndarray, t: np.ndarray, degree: int, frac_bits: int, max_b
     matrix = np.vstack([b[0] for b in blocks])
     lower = np.concatenate([np.asarray(b[1], float) for b in blocks])
     upper = np.concatenate([np.asarray(b[2], float) for b in blocks])
-    cost = np.concatenate([np.zeros(m), weights, weights])
+    cost = np.concatenate([np.zeros(m), miss_cost, miss_cost])
     bounds = Bounds(np.concatenate([np.full(m, -limit), np.zeros(2 * n)]),
                     np.concatenate([np.full(m, limit), np.ones(2 * n)]))
     result = milp(cost, constraints=LinearConstraint(matrix, lower, upper), integrality=np.ones(m + 2 * n),
@@ -163,12 +168,14 @@ def tune(target_h: np.ndarray, t: np.ndarray, degree: int, frac_bits: int, max_b
 
 
 def search_gelu(params_in: QuantParams, params_out: QuantParams, max_ops: int = 12, degrees: tuple[int, ...] = (3, 4),
-                frac_bits: int = 26, clips: int = 3, time_limit: float = 30.0) -> list[Candidate]:
+                frac_bits: int = 26, clips: int = 3, time_limit: float = 30.0,
+                protect: float = 0.5) -> list[Candidate]:
     """Search the family for one pair of scales; candidates sorted best first (misses, ops, |bias|).
 
     For each degree, the clip points tried are the ``clips`` best of the real minimax fit on the
     grid (plus 'no clip'); each is folded and tuned by ``tune``, then scored exhaustively by the
-    integer interpreter (the MILP's own arithmetic is never trusted for the score).
+    integer interpreter (the MILP's own arithmetic is never trusted for the score). A miss at a
+    real input with ``|x| <= protect`` costs 64 in the MILP objective, elsewhere 1.
     """
     if params_in.scale != params_out.scale or params_in.zero_point or params_out.zero_point:
         raise AutonumericsError("the GELU family needs equal input and output scales and zero points 0 "
@@ -176,6 +183,9 @@ def search_gelu(params_in: QuantParams, params_out: QuantParams, max_ops: int = 
     grid = params_in.grid()
     exact, rounded = reference("gelu", params_in, params_out)
     target_h = np.maximum(grid, 0) - rounded  # what floor(P / 2^F) must equal
+    # Misses near x = 0 cost more: pre-activations in a network concentrate there, so a miss
+    # with |x| <= protect costs 64 and the MILP pushes unavoidable misses to the tails.
+    importance = np.where(np.abs(grid * params_in.scale) <= protect, 64.0, 1.0)
     a_max = int(np.abs(grid).max())
     candidates = []
     for degree in degrees:
@@ -184,11 +194,34 @@ def search_gelu(params_in: QuantParams, params_out: QuantParams, max_ops: int = 
             start = fold(fit_real(degree, (clip or a_max) * params_in.scale, a_max * params_in.scale),
                          params_in.scale, params_out.scale, frac_bits)[0]
             constants = tune(target_h, t, degree, frac_bits, max_bias=0.03 * len(grid), start=start,
-                             time_limit=time_limit)
+                             time_limit=time_limit, importance=importance)
+            constants = _polish_offset(constants, clip, frac_bits, grid, rounded, importance)
             program = build_program(constants, clip, frac_bits)
             candidates.append(Candidate(program, degree, clip, frac_bits,
                                         score_outputs(evaluate(program, q=grid), grid, exact, rounded)))
     return sorted(candidates, key=lambda c: (1 - c.score.correctly_rounded, c.program.n_ops, abs(c.score.bias_lsb)))
+
+
+def _polish_offset(constants: list[int], clip: int | None, frac_bits: int, grid: np.ndarray, rounded: np.ndarray,
+                   importance: np.ndarray, max_bias: float = 0.03) -> list[int]:
+    """Re-tune the constant term (the rounding offset) by exhaustive scoring around the MILP's value.
+
+    The MILP works in floating point with 2^F-sized coefficients, so its integer answer can sit a
+    few units off; this scores 257 offsets exactly with the interpreter and keeps the one with
+    the fewest weighted misses among those with |error| <= 1 and |bias| <= ``max_bias``.
+    """
+    best_key, best = None, constants
+    for delta in range(-(2 ** (frac_bits - 5)), 2 ** (frac_bits - 5) + 1, 2 ** (frac_bits - 12)):
+        trial = [constants[0] + delta, *constants[1:]]
+        if abs(trial[0]) > 2**31 - 1:
+            continue
+        error = evaluate(build_program(trial, clip, frac_bits), q=grid) - rounded
+        if np.abs(error).max() > 1 or abs(error.mean()) > max_bias:
+            continue
+        key = (float(np.sum(importance * (error != 0))), abs(delta))
+        if best_key is None or key < best_key:
+            best_key, best = key, trial
+    return best
 
 
 def _clip_candidates(degree: int, scale: float, a_max: int, count: int, max_ops: int) -> list[int | None]:

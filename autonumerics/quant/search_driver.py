@@ -28,6 +28,7 @@ class SearchRequest:
         frac_bits: fractional bits of the folded GELU constants.
         clips: clip points tried per degree (the best of the real fit).
         time_limit: seconds per MILP.
+        protect: misses at real inputs with |x| <= protect cost 64 instead of 1 (GELU).
         out: folder for the kernel files.
     """
 
@@ -39,6 +40,7 @@ class SearchRequest:
     frac_bits: int = 26
     clips: int = 3
     time_limit: float = 30.0
+    protect: float = 0.5
     out: str = "."
 
     def __post_init__(self) -> None:
@@ -76,11 +78,11 @@ def run_search(request: SearchRequest, log: Callable[[str], None] | None = None)
 def _gelu(request: SearchRequest, scale: float) -> QuantKernelFile:
     params = QuantParams(scale, 0, request.dtype)
     best = search_gelu(params, params, request.max_ops, tuple(request.degrees), request.frac_bits,
-                       request.clips, request.time_limit)[0]
+                       request.clips, request.time_limit, request.protect)[0]
     bits = audit(best.program, q=params.grid()).bits
     metrics = best.score.as_dict() | {"largest_intermediate_bits": bits, "measured": "exhaustive"}
     provenance = {"method": "real minimax fit, exact fold, MILP on the full grid", "degree": best.degree,
-                  "clip": best.clip, "frac_bits": best.frac_bits}
+                  "clip": best.clip, "frac_bits": best.frac_bits, "protect": request.protect}
     return QuantKernelFile("gelu", params, params, best.program, metrics, provenance)
 
 
