@@ -131,20 +131,20 @@ def test_killing_a_worker_mid_run_loses_no_recorded_child(tmp_path, cluster):
     killed = []
 
     def kill_one_worker(progress):
-        if not killed and progress.n_evaluated >= 20:
+        if not killed and progress.n_evaluated >= 10:
             os.kill(pids[0], signal.SIGKILL)
             killed.append(progress.n_evaluated)
 
-    budget = "search.max_evals=100"
+    budget = "search.max_evals=60"
     summary = start_search(small_config(budget), tmp_path / "dask", progress=kill_one_worker,
                            dask=local.scheduler_address)
-    assert killed and killed[0] < 100, "the worker was not killed mid-run"
+    assert killed and killed[0] < 60, "the worker was not killed mid-run"
     ids = event_ids(tmp_path / "dask")
-    assert len(ids) == len(set(ids)) == 100 == summary.n_evaluated  # finished, each child once
+    assert len(ids) == len(set(ids)) == 60 == summary.n_evaluated  # finished, each child once
     inline = start_search(small_config(budget), tmp_path / "inline", workers=0)
     # same budget, same quality within noise: both reach the minimax straight line (2.98e-2) or
     # better at <= 4 ops, and neither best is more than 40x the other's there (inline runs of
-    # this budget spread from 8.7e-4 to 2.98e-2 over seeds 0-2)
+    # this budget spread from 4.6e-3 to 2.98e-2 over seeds 0-2, and 100 children reach 8.7e-4)
     dask_best, inline_best = best_error(summary, 4), best_error(inline, 4)
     assert dask_best < 0.0299 and inline_best < 0.0299
     assert dask_best < 40 * inline_best and inline_best < 40 * dask_best
