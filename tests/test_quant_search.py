@@ -61,3 +61,17 @@ def test_gelu_int8_at_scale_2_minus_6_exhaustively() -> None:
 def test_unequal_scales_are_refused_with_the_values() -> None:
     with pytest.raises(AutonumericsError, match="0.03125"):
         search_gelu(QuantParams(2.0**-5), QuantParams(2.0**-6))
+
+
+@pytest.mark.parametrize("tag", ["2m6", "2m5", "2m4"])
+def test_stored_gelu_kernels_meet_the_acceptance(tag: str) -> None:
+    """The committed kernels (results/quant, from search_configs/quant_gelu_int8.toml), re-scored on all 256 inputs."""
+    from pathlib import Path
+
+    from autonumerics.quant.programfile import load_kernel
+    from autonumerics.quant.report import evaluate_kernel
+
+    path = Path(__file__).resolve().parent.parent / "results" / "quant" / f"gelu_int8_s{tag}.json"
+    row = evaluate_kernel(load_kernel(path))
+    assert row["ops"] <= 12 and row["divisions"] == 0 and row["fits_int32"] and row["points"] == 256
+    assert row["max_lsb_error"] <= 1 and row["correctly_rounded"] >= 0.95 and abs(row["bias_lsb"]) <= 0.035
