@@ -1,0 +1,78 @@
+"""The full-range log2 kernel: IEEE specials, exact powers of two, subnormal inputs, bit-for-bit JAX / NumPy / C, accuracy."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from kernel_checks import (
+    assert_exports_agree,
+    kernel_exports,
+    same_bits,
+    sampled_max_ulp,
+    spread_inputs,
+)
+
+from autonumerics.kernels.base import REPO_ROOT
+
+NAME = "log2"
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory):
+    return kernel_exports(NAME, tmp_path_factory.mktemp(NAME))
+
+
+def _all(exports):
+    return [("jax", exports.jax), ("numpy", exports.numpy)] + ([("c", exports.c)] if exports.c else [])
+
+
+def test_ieee_special_values(exports):
+    x = np.float32([np.nan, -np.nan, -1.0, -np.inf, -(2.0**-149), -3e38, np.inf, 0.0, -0.0, 1.0])
+    for language, function in _all(exports):
+        y = function(x)
+        assert np.isnan(y[:6]).all(), language
+        assert same_bits(y[6:], np.float32([np.inf, -np.inf, -np.inf, 0.0])).all(), language  # log2(1) = +0
+
+
+def test_powers_of_two_are_exact_subnormals_included(exports):
+    """log2(2^k) = k for every float32 power of two, 2^-149 ... 2^127: JAX too, since subnormal
+    inputs are normalised with integer operations that XLA does not flush."""
+    k = np.arange(-149, 128)
+    x = np.ldexp(np.float32(1.0), k).astype(np.float32)
+    for language, function in _all(exports):
+        assert (function(x) == k.astype(np.float32)).all(), language
+
+
+def test_exports_agree_bit_for_bit_on_two_million_inputs(exports):
+    x = spread_inputs(1 << 20, useful=(0.0, 4.0))
+    assert_exports_agree(exports, x)
+    subnormal = x[(x > 0) & (x < 2.0**-126)]
+    assert subnormal.size > 0 and same_bits(exports.jax(subnormal), exports.numpy(subnormal)).all()
+
+
+def test_accuracy_against_mpmath_on_a_sample(exports):
+    rng = np.random.default_rng(1)
+    x = np.concatenate([rng.uniform(0.5, 2.0, 4000), rng.uniform(1.0 - 2.0**-10, 1.0 + 2.0**-10, 1000),
+                        np.exp2(rng.uniform(-149.0, 128.0, 3000))]).astype(np.float32)
+    x = x[(x > 0) & np.isfinite(x)]
+    for language, function in _all(exports)[:2]:
+        assert sampled_max_ulp(function, NAME, x) < 1.0, language
+
+
+def test_committed_exports_are_current(exports):
+    folder = REPO_ROOT / f"results/kernels/{NAME}"
+    for language, file in (("jax", f"{NAME}.py"), ("numpy", f"{NAME}_numpy.py"), ("c", f"{NAME}.h")):
+        assert (folder / file).read_text() == getattr(exports.source, language), file
+
+
+@pytest.mark.slow
+def test_every_float32_within_one_ulp():
+    from autonumerics.targets import get_target
+    from autonumerics.verify import kernel_subject, verify_every_float
+
+    subject, _ = kernel_subject(REPO_ROOT / f"results/kernels/{NAME}/{NAME}_numpy.py")
+    certificate = verify_every_float(subject, get_target(NAME), workers=2).to_json()
+    assert float(certificate["report"]["max_ulp"]) < 1.0
+    assert json.dumps(certificate)  # strict JSON
