@@ -10,7 +10,7 @@ from autonumerics.quant.sigmoid import INPUT, build, symmetric, tune
 
 
 def _check(target: str, max_lsb: int, max_ops: int) -> None:
-    program, score = tune(target, range(-2**14, 2**15, 4096))
+    program, score = tune(target, range(-2**15, 2**15, 2048))
     assert score.points == 65536 and score.max_lsb_error <= max_lsb
     assert program.n_ops <= max_ops and program.n_divisions == 1 and symmetric(target, program)
     grid = INPUT.grid()
@@ -23,9 +23,8 @@ def test_sigmoid_int16_meets_the_goal() -> None:
     _check("sigmoid", 2, 20)
 
 
-@pytest.mark.slow
-def test_tanh_int16_error_goal_at_21_ops() -> None:
-    _check("tanh", 4, 21)  # one op over the 20-op goal: see the README
+def test_tanh_int16_meets_the_goal() -> None:
+    _check("tanh", 4, 20)
 
 
 def test_symmetry_check_can_fail() -> None:

@@ -1,14 +1,16 @@
 """int16 sigmoid and tanh (input scale 2^-12, output scale 2^-15) with exact symmetry, table-free.
 
-For a = |q| >= 0: ``e = exp(-c a S)`` from the cubic exp kernel (``expkernel``; c = 1 for sigmoid,
-2 for tanh), then one division:
+For a = |q| >= 0: ``e = exp(-c a S)`` (c = 1 for sigmoid, 2 for tanh) by the exp reduction of
+``expkernel`` and the relative minimax cubic of 2^-f evaluated *factored at its real root*,
+``|c3| (r - f) ((f - m)^2 + k)`` (7 ops instead of Horner's 9; |c3| goes into e's scale sigma),
+then one division with ``one = round(sigma)``:
 
-* sigmoid(a) = 1 / (1 + e):   ``y = (2^30 + K) div (e + 2^15)`` with e at scale 2^-15;
-* tanh(a) = 2 / (1 + e) - 1:  ``y = (2^30 + K) div (e + 2^14) - 2^15`` with e at scale 2^-14.
+* sigmoid(a) = 1 / (1 + e):   ``y = (one 2^15 + K) div (e + one)``  (18 ops);
+* tanh(a) = 2 / (1 + e) - 1:  ``y = min((one 2^16 + K) div (e + one) - 2^15, 32767)``  (20 ops).
 
-K is the division's rounding offset, chosen by exhaustive scoring (it also keeps tanh's y below
-2^15 where e underflows to 0). Symmetry is exact by construction: negative inputs return
-``32768 - y`` (sigmoid(-x) = 1 - sigmoid(x)) or ``-y`` (tanh is odd) through one select.
+K is the division's rounding offset, chosen by exhaustive scoring. Symmetry is exact by
+construction: negative inputs return ``32768 - y`` (sigmoid(-x) = 1 - sigmoid(x)) or ``-y``
+(tanh is odd) through one select.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from fractions import Fraction
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.quant.expkernel import horner_cubic, ln2, reduction
+from autonumerics.quant.expkernel import ln2, reduction, relative_minimax
 from autonumerics.quant.intprogram import Instruction, IntProgram, evaluate
 from autonumerics.quant.params import QuantParams
 from autonumerics.quant.score import Score, reference, score_outputs
@@ -28,24 +30,52 @@ OUTPUT = QuantParams(2.0**-15, 0, "int16")
 POLY_BITS = 14
 
 
+def factored_cubic(fraction: str) -> tuple[list[Instruction], float]:
+    """``2^-f`` as ``|c3| (r - f) ((f - m)^2 + k)``: the relative minimax cubic split at its real root.
+
+    Seven ops (add, mul, rshr, add, sub, mul, rshr) instead of Horner's nine, then the shift by z.
+    With f at 2^14: u = h - m 2^14 (|u| < 2^15), u^2 at 2^28 -> 2^12 (+ k), r - f at 2^14, their
+    product at 2^26 (< 2^30.7), then >> 16. Returns the instructions (register "out" holds e) and
+    e's scale sigma: e ~ 2^-v * sigma with sigma = 2^10 / |c3| ~ 2^14.7 (|c3| folded out of the product).
+    """
+    coefficients = np.array(relative_minimax(3)[0])
+    roots = np.roots(coefficients[::-1])
+    root = float(next(x.real for x in roots if abs(x.imag) < 1e-12))
+    quadratic = np.polydiv(coefficients[::-1], np.array([1.0, -root]))[0] / coefficients[3]
+    middle, offset = -quadratic[1] / 2, quadratic[2] - quadratic[1] ** 2 / 4
+    code = [Instruction("u", "add", (fraction, round(Fraction(-middle) * 2**POLY_BITS))),
+            Instruction("s", "mul", ("u", "u")), Instruction("s1", "rshr", ("s", 16)),
+            Instruction("qd", "add", ("s1", round(Fraction(offset) * 2**12))),
+            Instruction("ln", "sub", (round(Fraction(root) * 2**POLY_BITS), fraction)),
+            Instruction("pr", "mul", ("qd", "ln")), Instruction("p", "rshr", ("pr", 16)),
+            Instruction("out", "rshr", ("p", "z"))]
+    return code, 2.0**10 / abs(float(coefficients[3]))
+
+
 def build(target: str, offset: int) -> IntProgram:
     """The sigmoid or tanh program with division rounding offset ``offset``."""
     if target not in ("sigmoid", "tanh"):
         raise AutonumericsError(f"int16 kernels exist for sigmoid and tanh, not {target!r}")
-    factor, bits = (1, 15) if target == "sigmoid" else (2, 14)
+    factor = 1 if target == "sigmoid" else 2
     code = [Instruction("a", "abs", ("q",))]
     steps, fraction, _ = reduction("a", Fraction(factor) * Fraction(INPUT.scale) / ln2(), 32768, POLY_BITS, sign=1)
-    code += steps + horner_cubic(fraction, POLY_BITS, bits)  # register "out" holds e at scale 2^-bits
-    code += [Instruction("den", "add", ("out", 2**bits)), Instruction("quo", "div", (2**30 + offset, "den"))]
+    cubic, sigma = factored_cubic(fraction)  # register "out" holds e = exp(-factor x) * sigma
+    # sigmoid = 1 / (1 + e) at 2^-15: 2^15 sigma / (e + sigma); tanh + 1 = 2 / (1 + e): 2^16 sigma / (...)
+    one = round(sigma)  # 1.0 in e's units; the numerator uses the same integer so e = 0 gives exactly 1
+    numerator = one * 2 ** (14 + factor) + offset
+    code += steps + cubic
+    code += [Instruction("den", "add", ("out", one)), Instruction("quo", "div", (numerator, "den"))]
     if target == "sigmoid":
         code += [Instruction("neg", "sub", (32768, "quo")), Instruction("res", "sel", ("q", 0, "neg", "quo"))]
     else:
-        code += [Instruction("pos", "sub", ("quo", 32768)), Instruction("neg", "sub", (0, "pos")),
-                 Instruction("res", "sel", ("q", 0, "neg", "pos"))]
+        # pos <= 32767 needs either a negative offset (a floor-like division) or this min: the
+        # min (op 20) lets the offset round to nearest.
+        code += [Instruction("pos0", "sub", ("quo", 32768)), Instruction("pos", "min", ("pos0", 32767)),
+                 Instruction("neg", "sub", (0, "pos")), Instruction("res", "sel", ("q", 0, "neg", "pos"))]
     return IntProgram(("q",), tuple(code), "res")
 
 
-def tune(target: str, candidates: range = range(-2**14, 2**15, 256)) -> tuple[IntProgram, Score]:
+def tune(target: str, candidates: range = range(-2**15, 2**15, 256)) -> tuple[IntProgram, Score]:
     """The rounding offset with the smallest max error, then the most correctly rounded (every input)."""
     grid = INPUT.grid()
     exact, rounded = reference(target, INPUT, OUTPUT)
