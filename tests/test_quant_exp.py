@@ -70,3 +70,14 @@ def test_softmax_on_random_rows() -> None:
 def test_softmax_rejects_a_vector() -> None:
     with pytest.raises(AutonumericsError, match=r"\(5,\)"):
         softmax_int8(np.zeros(5), build_exp(0.1))
+
+
+def test_softmax_jax_equals_numpy_bit_for_bit() -> None:
+    from autonumerics.quant.softmax import softmax_int8_jax
+
+    kernel = build_exp(2.0**-5, min_input=-255, degree=3)
+    jitted = jax.jit(lambda rows: softmax_int8_jax(rows, kernel))
+    pairs = all_pairs()
+    assert np.array_equal(np.asarray(jitted(pairs)), softmax_int8(pairs, kernel))
+    rows = sample_rows(np.random.default_rng(2), 300, 64, 2.0**-5)
+    assert np.array_equal(np.asarray(jitted(rows)), softmax_int8(rows, kernel))
