@@ -65,7 +65,7 @@ def test_unequal_scales_are_refused_with_the_values() -> None:
 
 @pytest.mark.parametrize("tag", ["2m6", "2m5", "2m4"])
 def test_stored_gelu_kernels_meet_the_acceptance(tag: str) -> None:
-    """The committed kernels (results/quant, from search_configs/quant_gelu_int8.toml), re-scored on all 256 inputs."""
+    """The committed kernels (results/quant, from search_configs/quant/gelu_int8.toml), re-scored on all 256 inputs."""
     from pathlib import Path
 
     from autonumerics.quant.programfile import load_kernel

@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description="Search, evaluate, export and compare integer kernels.")
     commands = parser.add_subparsers(dest="quant_command", metavar="SUBCOMMAND", required=True)
     search = commands.add_parser("search", help="find integer kernels for given scales")
-    search.add_argument("config", nargs="?", help="search_configs/quant_*.toml")
+    search.add_argument("config", nargs="?", help="search_configs/quant/*.toml")
     search.add_argument("--target", choices=("gelu", "exp"), help="without a config: the target")
     search.add_argument("--scale", action="append", help="input scale (repeatable), e.g. 2^-6")
     search.add_argument("--out", help="folder for the kernel files (default: the config's, else .)")
