@@ -19,8 +19,8 @@ Range reduction (every step exact except the core, three small roundings and the
   error reaches the result damped at least four times; the final sum rounds once.
 * log2(+-0) = -inf, log2(x < 0) = NaN, log2(+inf) = +inf, NaN -> NaN (selects on the bits).
 
-Subnormal inputs are normalised with integer operations, so they are exact in every
-language (jitted JAX on CPU included); no result of log is subnormal.
+Subnormal inputs are normalised with integer operations, so every language computes them
+correctly (jitted JAX on CPU included, which reads subnormal floats as 0); no result is subnormal.
 Core 'poly' ((log2(1+x) - x/ln2)/x**2 on [-0.2928932309150696, 0.4142134189605713]): results/kernels/cores/log2_core.json
     (0.4808982014656067 + ((((((0.16969703137874603 + (-0.1695670485496521 + 0.10271172225475311 * x) * x) * x + -0.178676038980484) * x + 0.2053551822900772) * x + -0.24049179255962372) * x + 0.28855976462364197) * x + -0.3606734573841095) * x) * x + -0.7213475108146667
 The JAX, NumPy and C versions agree bit for bit.
