@@ -62,6 +62,7 @@ def test_gelu_compare_table_has_the_baselines(tmp_path: Path, capsys: pytest.Cap
     (["quant", "search", "--target", "gelu", "--scale", "two"], "'two'"),
     (["quant", "search", "--target", "gelu"], "--scale"),
     (["quant", "search", "--target", "gelu", "--scale", "-0.5"], "'-0.5'"),
+    (["quant", "search", "--target", "tanh", "--scale", "2^-10", "--dtype", "int16"], "2^-12"),
 ])
 def test_user_errors_are_one_line(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 2

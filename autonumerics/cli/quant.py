@@ -31,12 +31,13 @@ def parse_scale(text: str) -> float:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("quant", help="integer activation kernels (GELU, exp) checked on every input",
+    parser = subparsers.add_parser("quant", help="integer activation kernels (GELU, exp, sigmoid, tanh), every input checked",
                                    description="Search, evaluate, export and compare integer kernels.")
     commands = parser.add_subparsers(dest="quant_command", metavar="SUBCOMMAND", required=True)
     search = commands.add_parser("search", help="find integer kernels for given scales")
     search.add_argument("config", nargs="?", help="search_configs/quant/*.toml")
-    search.add_argument("--target", choices=("gelu", "exp"), help="without a config: the target")
+    search.add_argument("--target", choices=("gelu", "exp", "sigmoid", "tanh"), help="without a config: the target")
+    search.add_argument("--dtype", help="input storage dtype (default int8; int16 for sigmoid / tanh)")
     search.add_argument("--scale", action="append", help="input scale (repeatable), e.g. 2^-6")
     search.add_argument("--out", help="folder for the kernel files (default: the config's, else .)")
     search.add_argument("--time-limit", type=float, help="seconds per MILP (GELU)")
@@ -72,6 +73,8 @@ def _request(args: argparse.Namespace) -> SearchRequest:
             raise AutonumericsError(f"unknown key(s) in {args.config}: {', '.join(sorted(unknown))}")
     if args.target:
         settings["target"] = args.target
+    if args.dtype:
+        settings["dtype"] = args.dtype
     if args.scale:
         settings["scales"] = args.scale
     if args.out:

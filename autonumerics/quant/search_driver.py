@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.quant import sigmoid
 from autonumerics.quant.expkernel import build_exp, score_exp
 from autonumerics.quant.intprogram import audit
 from autonumerics.quant.params import QuantParams
@@ -20,7 +21,8 @@ class SearchRequest:
     """What to search.
 
     Attributes:
-        target: ``gelu`` (int -> int, equal input and output scales) or ``exp`` (d <= 0 -> int32).
+        target: ``gelu`` (int -> int, equal input and output scales), ``exp`` (d <= 0 -> int32), or
+            ``sigmoid`` / ``tanh`` (int16 at 2^-12 -> int16 at 2^-15 only).
         scales: input scales; one kernel per scale.
         dtype: input storage dtype (``int8`` for GELU; ``int16`` for exp).
         max_ops: integer op budget per element (GELU family).
@@ -44,8 +46,8 @@ class SearchRequest:
     out: str = "."
 
     def __post_init__(self) -> None:
-        if self.target not in ("gelu", "exp"):
-            raise AutonumericsError(f"quant search supports targets gelu and exp, not {self.target!r}")
+        if self.target not in ("gelu", "exp", "sigmoid", "tanh"):
+            raise AutonumericsError(f"quant search supports targets gelu, exp, sigmoid and tanh, not {self.target!r}")
         if not self.scales:
             raise AutonumericsError("quant search needs at least one scale")
 
@@ -64,7 +66,8 @@ def run_search(request: SearchRequest, log: Callable[[str], None] | None = None)
     """Search every scale of the request, save each best kernel, return their summaries."""
     summaries = []
     for scale in request.scales:
-        kernel = _gelu(request, scale) if request.target == "gelu" else _exp(request, scale)
+        build = {"gelu": _gelu, "exp": _exp, "sigmoid": _sigmoid, "tanh": _sigmoid}[request.target]
+        kernel = build(request, scale)
         path = Path(request.out) / kernel_filename(request.target, request.dtype, scale)
         save_kernel(kernel, path)
         summary = {"path": str(path), "input_scale": scale, "ops": kernel.program.n_ops} | kernel.metrics
@@ -96,3 +99,13 @@ def _exp(request: SearchRequest, scale: float) -> QuantKernelFile:
     provenance = {"method": "relative minimax quadratic, squaring form, exact fold", "frac_bits": kernel.frac_bits}
     return QuantKernelFile("exp", params_in, QuantParams(kernel.output_scale, 0, "int32"), kernel.program,
                            metrics, provenance)
+
+
+def _sigmoid(request: SearchRequest, scale: float) -> QuantKernelFile:
+    if scale != sigmoid.INPUT.scale or request.dtype != "int16":
+        raise AutonumericsError(f"{request.target} kernels exist for int16 input at scale 2^-12 "
+                                f"(got {request.dtype} at {scale})")
+    program, score = sigmoid.tune(request.target)
+    metrics = score.as_dict() | {"symmetric": sigmoid.symmetric(request.target, program), "measured": "exhaustive"}
+    provenance = {"method": "exp reduction, factored cubic, one division with a tuned rounding offset"}
+    return QuantKernelFile(request.target, sigmoid.INPUT, sigmoid.OUTPUT, program, metrics, provenance)
