@@ -44,7 +44,8 @@ def _load_python(source: str, tmp_path: Path, name: str) -> dict:
 
 @pytest.mark.parametrize("language", ["jax", "numpy"])
 def test_python_exports_are_bit_identical(language: str, tmp_path: Path) -> None:
-    source = export_source(PROGRAM, language, GRID, name="kernel", scale_in=2.0**-12)
+    source = export_source(PROGRAM, language, GRID, name="kernel", scale_in=2.0**-12,
+                           certificate={"symmetric": True, "note": None})
     assert "autonumerics" not in source.split('"""', 2)[2].split("METADATA")[0]  # imports only its runtime
     namespace = _load_python(source, tmp_path, language)
     outputs = np.asarray(namespace["kernel"](GRID))
@@ -52,7 +53,7 @@ def test_python_exports_are_bit_identical(language: str, tmp_path: Path) -> None
     assert np.array_equal(outputs, evaluate(PROGRAM, q=GRID))
     meta = namespace["METADATA"]
     assert meta["ops_per_element"] == 12 and meta["divisions"] == 1 and meta["scale_in"] == 2.0**-12
-    assert meta["largest_intermediate_bits"] <= 32
+    assert meta["largest_intermediate_bits"] <= 32 and meta["certificate"] == {"symmetric": True, "note": None}
 
 
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="no C compiler")

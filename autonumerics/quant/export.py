@@ -10,6 +10,7 @@ fits int32 over the input grid, the three exports and the interpreter agree bit 
 from __future__ import annotations
 
 import json
+import pprint
 
 import numpy as np
 
@@ -65,7 +66,7 @@ def _python_source(program: IntProgram, name: str, meta: dict, language: str) ->
     module, int_type = ("jnp", "jnp.int32") if language == "jax" else ("np", "np.int64")
     header = "import jax\nimport jax.numpy as jnp\n" if language == "jax" else "import numpy as np\n"
     lines = [f'"""{name}: integer kernel exported by autonumerics (int32 {language}; see METADATA)."""', "",
-             header, f"METADATA = {json.dumps(meta, indent=1)}",
+             header, f"METADATA = {pprint.pformat(meta, sort_dicts=False)}",
              _PY_HELPERS.format(m=module, int=int_type), ""]
     if language == "jax":
         lines.append("@jax.jit")
