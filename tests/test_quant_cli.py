@@ -84,3 +84,23 @@ def test_parse_scale() -> None:
     assert parse_scale("2^-6") == parse_scale("2**-6") == 0.015625 and parse_scale("0.1") == 0.1
     with pytest.raises(AutonumericsError, match="'0'"):
         parse_scale("0")
+
+
+def test_config_file_errors_name_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "q.toml"
+    config.write_text('target = "gelu"\nscales = ["2^-6"]\npopulation = 3\n')
+    assert main(["quant", "search", str(config)]) == 2
+    assert "population" in capsys.readouterr().err
+    config.write_text('target = "erf"\nscales = ["2^-6"]\n')
+    assert main(["quant", "search", str(config)]) == 2
+    assert "'erf'" in capsys.readouterr().err
+
+
+def test_shipped_quant_configs_parse() -> None:
+    import tomllib
+
+    from autonumerics.quant.search_driver import CONFIG_KEYS
+
+    folder = Path(__file__).resolve().parent.parent / "search_configs" / "quant"
+    for path in folder.glob("*.toml"):
+        assert set(tomllib.loads(path.read_text())) <= set(CONFIG_KEYS), path
