@@ -4,6 +4,8 @@ import json
 import os
 import signal
 import sys
+import threading
+import time
 
 import pytest
 
@@ -130,18 +132,25 @@ def test_killing_a_worker_mid_run_loses_no_recorded_child(tmp_path, cluster):
     pids = list(client.run(os.getpid).values())
     killed = []
 
-    def kill_one_worker(progress):
-        if not killed and progress.n_evaluated >= 10:
-            os.kill(pids[0], signal.SIGKILL)
-            killed.append(progress.n_evaluated)
+    log = tmp_path / "dask" / "events.jsonl"
 
-    budget = "search.max_evals=60"
-    summary = start_search(small_config(budget), tmp_path / "dask", progress=kill_one_worker,
-                           dask=local.scheduler_address)
-    assert killed and killed[0] < 60, "the worker was not killed mid-run"
+    def recorded() -> int:
+        return log.read_bytes().count(b"\n") if log.exists() else 0
+
+    def kill_one_worker_after_ten_children():  # polls the log: children can finish in ms
+        while recorded() < 10:
+            time.sleep(0.005)
+        os.kill(pids[0], signal.SIGKILL)
+        killed.append(recorded())
+
+    killer = threading.Thread(target=kill_one_worker_after_ten_children, daemon=True)
+    killer.start()
+    summary = start_search(small_config("search.max_evals=80"), tmp_path / "dask", dask=local.scheduler_address)
+    killer.join(timeout=5)
+    assert killed and killed[0] < 80, "the worker was not killed mid-run"
     ids = event_ids(tmp_path / "dask")
-    assert len(ids) == len(set(ids)) == 60 == summary.n_evaluated  # finished, each child once
-    inline = start_search(small_config(budget), tmp_path / "inline", workers=0)
+    assert len(ids) == len(set(ids)) == 80 == summary.n_evaluated  # finished, each child once
+    inline = start_search(small_config("search.max_evals=80"), tmp_path / "inline", workers=0)
     # same budget, same quality within noise: both reach the minimax straight line (2.98e-2) or
     # better at <= 4 ops, and neither best is more than 40x the other's there (inline runs of
     # this budget spread from 4.6e-3 to 2.98e-2 over seeds 0-2, and 100 children reach 8.7e-4)
