@@ -7,6 +7,9 @@ hash to reject mutations that did not change the structure.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 import numpy as np
 
 from autonumerics.ops import OPS
@@ -192,13 +195,42 @@ def _node_keys(program: Program) -> dict[str, tuple[str, str]]:
     return keys
 
 
+_CANONICAL_CACHE: OrderedDict[tuple, Program] = OrderedDict()
+_CANONICAL_CACHE_SIZE = 4096
+_CANONICAL_LOCK = threading.Lock()
+
+
 def canonicalize(program: Program) -> Program:
     """The canonical form: folded, pruned, common subexpressions shared, operands ordered.
 
     Instructions are emitted in post-order from the output, visiting operands in canonical
     order, and constants are numbered by first use, so the result does not depend on how the
     program was spelled. Canonicalising twice gives the same program.
+
+    Programs are immutable, so recent results are remembered (LRU), each also as its own
+    canonical form: the search canonicalises a parent, hashes it, and canonicalises and
+    hashes each child again, and those repeats become lookups.
     """
+    key = _exact_key(program)
+    with _CANONICAL_LOCK:
+        cached = _CANONICAL_CACHE.get(key)
+        if cached is not None:
+            _CANONICAL_CACHE.move_to_end(key)
+            return cached
+    canonical = _canonicalize(program)
+    with _CANONICAL_LOCK:
+        _CANONICAL_CACHE[key] = _CANONICAL_CACHE[_exact_key(canonical)] = canonical
+        while len(_CANONICAL_CACHE) > _CANONICAL_CACHE_SIZE:
+            _CANONICAL_CACHE.popitem(last=False)
+    return canonical
+
+
+def _exact_key(program: Program) -> tuple:
+    """Program equality compares floats, so 0.0 == -0.0 and NaN != NaN: key by the exact bits."""
+    return program.instructions, program.output, tuple(float(c).hex() for c in program.constants)
+
+
+def _canonicalize(program: Program) -> Program:
     folded = program
     for _ in range(8):  # each pass can expose work for the others; a fixpoint comes fast
         simplified = drop_identities(simplify_constant_chains(fold_constants(folded)))

@@ -130,3 +130,16 @@ def test_identity_program():
 def test_with_constants_keeps_structure(program, shift):
     moved = program.with_constants([c + shift for c in program.constants])
     assert moved.instructions == program.instructions
+
+
+def test_the_canonical_cache_tells_signed_zeros_and_nans_apart():
+    from autonumerics import canonical
+
+    texts = ["x + 0.0", "x + -0.0", "x * -0.0", "(x + 1.5) * 2.0", "x * x + x"]
+    programs = [parse_expr(text) for text in texts]
+    programs.append(programs[0].with_constants((float("nan"),)))
+    for first in (False, True):  # fill the cache in both orders
+        for program in (programs if first else programs[::-1]):
+            uncached = canonical._canonicalize(program)
+            cached = canonicalize(program)
+            assert canonical._exact_key(cached) == canonical._exact_key(uncached)
