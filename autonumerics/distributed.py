@@ -41,8 +41,10 @@ MAX_LOCAL_WORKERS = 256
 # run in the driver's process, and an event-loop health tick every 20 ms, system metrics every
 # 0.5 s and each nanny's memory check every 0.1 s cost it ~30 ms of CPU per second, idle;
 # with these values ~7 ms (measured on 2 cores). A runaway worker is still stopped within 1 s.
+# Housekeeping slowed down, and the workers' statistical profiler (a thread that samples the
+# task's stack every 10 ms, holding the GIL) switched off: it costs the children CPU.
 QUIET_CONFIG = {"distributed.admin.tick.interval": "1s", "distributed.admin.system-monitor.interval": "5s",
-                "distributed.worker.memory.monitor-interval": "1s"}
+                "distributed.worker.memory.monitor-interval": "1s", "distributed.worker.profile.enabled": False}
 DISCONNECT_GRACE_SECONDS = 10.0  # a scheduler unreachable this long stops the search (checkpoint kept)
 
 
