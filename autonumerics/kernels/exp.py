@@ -22,24 +22,8 @@ Range reduction:
 
 from __future__ import annotations
 
-from autonumerics.kernels.base import (
-    Core,
-    KernelSource,
-    c_header,
-    c_name,
-    core_function,
-    core_ops,
-    jax_prelude,
-    numpy_prelude,
-    python_module,
-)
-from autonumerics.kernels.exp2 import (
-    C_SCALE,
-    JAX_SCALE,
-    NUMPY_SCALE,
-    SHIFTER,
-    kernel_docstring,
-)
+from autonumerics.kernels.base import Core, KernelSource, core_ops
+from autonumerics.kernels.exp2 import C_SCALE, JAX_SCALE, NUMPY_SCALE, SHIFTER, assemble
 
 DEFAULT_CORES = {"poly": "results/kernels/cores/exp_core.json"}
 
@@ -112,14 +96,5 @@ def ops_per_element(cores: dict[str, Core]) -> int:
 
 def build(cores: dict[str, Core]) -> KernelSource:
     """Assemble the exp kernel around ``cores["poly"]`` (e^r on [-ln2/2, ln2/2])."""
-    core = cores["poly"]
-    doc = __doc__
-    jax_source = python_module(kernel_docstring("e**x", doc, cores, "jax", "exp"), jax_prelude(),
-                               [core_function(core, "jax", "_exp_core", fenced=False, inline_constants=True), _JAX_KERNEL], "exp", "exp", (core,))
-    numpy_source = python_module(kernel_docstring("e**x", doc, cores, "numpy", "exp"), numpy_prelude(),
-                                 [core_function(core, "numpy", "_exp_core"), _NUMPY_KERNEL], "exp", "exp", (core,))
-    name = c_name("exp")
-    c_source = c_header(kernel_docstring("e**x", doc, cores, "c", "exp"), "exp",
-                        [core_function(core, "c", f"{name}_core"), _C_KERNEL.format(name=name)])
-    return KernelSource(name="exp", target="exp", cores=(core,), jax=jax_source, numpy=numpy_source,
-                        c=c_source, ops_per_element=ops_per_element(cores), description=DESCRIPTION)
+    return assemble("exp", "e**x", __doc__, cores, (_JAX_KERNEL, _NUMPY_KERNEL, _C_KERNEL),
+                    ops_per_element(cores), DESCRIPTION)

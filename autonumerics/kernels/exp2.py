@@ -140,15 +140,23 @@ def ops_per_element(cores: dict[str, Core]) -> int:
 
 def build(cores: dict[str, Core]) -> KernelSource:
     """Assemble the exp2 kernel around ``cores["poly"]`` (2^r on [-1/2, 1/2])."""
+    return assemble("exp2", "2**x", __doc__, cores, (_JAX_KERNEL, _NUMPY_KERNEL, _C_KERNEL),
+                    ops_per_element(cores), DESCRIPTION)
+
+
+def assemble(name: str, summary: str, module_doc: str, cores: dict[str, Core], kernels: tuple[str, str, str],
+             ops: int, description: str) -> KernelSource:
+    """A one-core exp-family kernel: the core ``cores["poly"]`` as ``_NAME_core`` (C: ``approx_NAME_core``)
+    under the JAX, NumPy and C kernel bodies ``kernels`` (the C one formatted with its name)."""
     core = cores["poly"]
-    doc = __doc__
-    jax_source = python_module(kernel_docstring("2**x", doc, cores, "jax", "exp2"), jax_prelude(),
-                               [core_function(core, "jax", "_exp2_core", fenced=False, inline_constants=True), _JAX_KERNEL], "exp2", "exp2", (core,))
-    numpy_source = python_module(kernel_docstring("2**x", doc, cores, "numpy", "exp2"), numpy_prelude(),
-                                 [core_function(core, "numpy", "_exp2_core"), _NUMPY_KERNEL], "exp2", "exp2",
-                                 (core,))
-    name = c_name("exp2")
-    c_source = c_header(kernel_docstring("2**x", doc, cores, "c", "exp2"), "exp2",
-                        [core_function(core, "c", f"{name}_core"), _C_KERNEL.format(name=name)])
-    return KernelSource(name="exp2", target="exp2", cores=(core,), jax=jax_source, numpy=numpy_source,
-                        c=c_source, ops_per_element=ops_per_element(cores), description=DESCRIPTION)
+    jax_kernel, numpy_kernel, c_kernel = kernels
+    jax_source = python_module(kernel_docstring(summary, module_doc, cores, "jax", name), jax_prelude(),
+                               [core_function(core, "jax", f"_{name}_core", fenced=False, inline_constants=True),
+                                jax_kernel], name, name, (core,))
+    numpy_source = python_module(kernel_docstring(summary, module_doc, cores, "numpy", name), numpy_prelude(),
+                                 [core_function(core, "numpy", f"_{name}_core"), numpy_kernel], name, name, (core,))
+    prefixed = c_name(name)
+    c_source = c_header(kernel_docstring(summary, module_doc, cores, "c", name), name,
+                        [core_function(core, "c", f"{prefixed}_core"), c_kernel.format(name=prefixed)])
+    return KernelSource(name=name, target=name, cores=(core,), jax=jax_source, numpy=numpy_source,
+                        c=c_source, ops_per_element=ops, description=description)
