@@ -16,33 +16,20 @@ from __future__ import annotations
 
 import math
 import statistics
-import time
 from collections import OrderedDict
 
 import numpy as np
 
 from autonumerics.canonical import canonicalize, structural_hash
-from autonumerics.errors import AutonumericsError
 from autonumerics.program import Program
 
-__all__ = ["COST_MODELS", "WallClockCost", "check_cost_model", "program_cost"]
+__all__ = ["COST_MODELS", "WallClockCost"]
 
 COST_MODELS = ("ops", "wall_clock")
 STACKED_SIZE = 10_000
 STACKED_ITERATIONS = 100
 _SAMPLES = 5
 _MIN_SAMPLE_SECONDS = 0.005
-
-
-def check_cost_model(name: str) -> str:
-    if name not in COST_MODELS:
-        raise AutonumericsError(f"cost must be one of {', '.join(COST_MODELS)}, not {name!r}")
-    return name
-
-
-def program_cost(program: Program) -> float:
-    """The op-count cost (the registry's weights; a fused multiply-add counts as one op)."""
-    return program.cost()
 
 
 class WallClockCost:
@@ -77,22 +64,14 @@ class WallClockCost:
         """Median nanoseconds per element of the stacked loop (uncached, unrounded)."""
         import jax
 
-        from autonumerics.bench import stacked
+        from autonumerics.bench import _sample, stacked
 
         kernel = _jax_kernel(canonicalize(program), self.interval, self.semantics)
         loop = stacked(kernel, self.interval, STACKED_ITERATIONS)
         x = jax.device_put(self._inputs)
         loop(x).block_until_ready()  # compile
-        started = time.perf_counter()
-        loop(x).block_until_ready()
-        calls = max(1, int(_MIN_SAMPLE_SECONDS / max(time.perf_counter() - started, 1e-7)))
-        samples = []
-        for _ in range(_SAMPLES):
-            started = time.perf_counter()
-            for _ in range(calls):
-                y = loop(x)
-            y.block_until_ready()
-            samples.append((time.perf_counter() - started) / calls)
+        calls = max(1, int(_MIN_SAMPLE_SECONDS / max(_sample(loop, x, 1), 1e-7)))
+        samples = [_sample(loop, x, calls) for _ in range(_SAMPLES)]
         return statistics.median(samples) / (STACKED_SIZE * STACKED_ITERATIONS) * 1e9
 
 
