@@ -44,6 +44,11 @@ from autonumerics.search_state import SearchState
 from autonumerics.storage import RunFolder
 
 
+# What the README tells cluster users: the nannies leave glibc malloc alone (see
+# autonumerics.distributed.worker_environment), as they do for --dask local:N.
+WORKER_ENVIRONMENT = {"DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON": '{"MALLOC_TRIM_THRESHOLD_": None}'}
+
+
 @contextlib.contextmanager
 def external_cluster(n_workers: int, folder: Path):
     """``dask scheduler`` and ``dask worker`` as separate processes, as on a real cluster: the
@@ -59,7 +64,8 @@ def external_cluster(n_workers: int, folder: Path):
             time.sleep(0.2)
         workers = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file",
                                     str(scheduler_file), "--nworkers", str(n_workers), "--nthreads", "1", *common],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   env={**os.environ, **WORKER_ENVIRONMENT})
         address = json.loads(scheduler_file.read_text())["address"]
         with distributed.Client(address) as client:
             client.wait_for_workers(n_workers, timeout=120)

@@ -177,3 +177,15 @@ def test_a_lost_scheduler_stops_with_a_checkpoint_that_resumes_inline(tmp_path, 
     resumed = resume_search(tmp_path / "run", workers=0, max_evals=len(recorded) + 10)
     ids = event_ids(tmp_path / "run")
     assert len(ids) == len(set(ids)) == resumed.n_evaluated == len(recorded) + 10
+
+
+def test_local_workers_leave_glibc_malloc_alone_but_keep_one_blas_thread(monkeypatch):
+    pytest.importorskip("distributed")
+    # a nanny with Dask's defaults (the fixture's cluster) writes the variable into this process's
+    # environment, where it would override the config like a user's own setting
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    context = SearchContext.build(small_config())
+    with dask_backend.DaskPool(dask_backend.parse_dask_address("local:1"), context) as pool:
+        environments = pool.client.run(lambda: {key: os.environ.get(key)
+                                                for key in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")})
+    assert list(environments.values()) == [{"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": "1"}]
