@@ -54,6 +54,7 @@ def test_gelu_int8_at_scale_2_minus_6_exhaustively() -> None:
     _, rounded = reference("gelu", params, params)
     misses = grid[evaluate(best.program, q=grid) != rounded]
     assert np.all(np.abs(misses) * 2.0**-6 > 0.5)  # the protected band |x| <= 0.5 is exact
+    assert -128 not in misses and 127 not in misses  # so are the end codes (saturated inputs)
     jitted = jax.jit(lambda q: evaluate_jax(best.program, q=q))
     assert np.array_equal(np.asarray(jitted(grid)), evaluate(best.program, q=grid))
 
@@ -75,3 +76,8 @@ def test_stored_gelu_kernels_meet_the_acceptance(tag: str) -> None:
     row = evaluate_kernel(load_kernel(path))
     assert row["ops"] <= 12 and row["divisions"] == 0 and row["fits_int32"] and row["points"] == 256
     assert row["max_lsb_error"] <= 1 and row["correctly_rounded"] >= 0.95 and abs(row["bias_lsb"]) <= 0.035
+    kernel = load_kernel(path)
+    grid = kernel.params_in.grid()
+    _, rounded = reference("gelu", kernel.params_in, kernel.params_out)
+    ends = np.array([grid.min(), grid.max()])
+    assert np.array_equal(evaluate(kernel.program, q=ends), rounded[[0, -1]])  # saturated inputs exact

@@ -175,7 +175,8 @@ def search_gelu(params_in: QuantParams, params_out: QuantParams, max_ops: int = 
     For each degree, the clip points tried are the ``clips`` best of the real minimax fit on the
     grid (plus 'no clip'); each is folded and tuned by ``tune``, then scored exhaustively by the
     integer interpreter (the MILP's own arithmetic is never trusted for the score). A miss at a
-    real input with ``|x| <= protect`` costs 64 in the MILP objective, elsewhere 1.
+    real input with ``|x| <= protect`` or at either end code costs 64 in the MILP objective,
+    elsewhere 1 (``miss_importance``).
     """
     if params_in.scale != params_out.scale or params_in.zero_point or params_out.zero_point:
         raise AutonumericsError("the GELU family needs equal input and output scales and zero points 0 "
@@ -183,9 +184,7 @@ def search_gelu(params_in: QuantParams, params_out: QuantParams, max_ops: int = 
     grid = params_in.grid()
     exact, rounded = reference("gelu", params_in, params_out)
     target_h = np.maximum(grid, 0) - rounded  # what floor(P / 2^F) must equal
-    # Misses near x = 0 cost more: pre-activations in a network concentrate there, so a miss
-    # with |x| <= protect costs 64 and the MILP pushes unavoidable misses to the tails.
-    importance = np.where(np.abs(grid * params_in.scale) <= protect, 64.0, 1.0)
+    importance = miss_importance(grid, params_in.scale, protect)
     a_max = int(np.abs(grid).max())
     candidates = []
     for degree in degrees:
@@ -200,6 +199,18 @@ def search_gelu(params_in: QuantParams, params_out: QuantParams, max_ops: int = 
             candidates.append(Candidate(program, degree, clip, frac_bits,
                                         score_outputs(evaluate(program, q=grid), grid, exact, rounded)))
     return sorted(candidates, key=lambda c: (1 - c.score.correctly_rounded, c.program.n_ops, abs(c.score.bias_lsb)))
+
+
+def miss_importance(grid: np.ndarray, scale: float, protect: float) -> np.ndarray:
+    """What a miss at each grid point costs the MILP: 64 where a network's inputs crowd, else 1.
+
+    Pre-activations concentrate near 0 (``|x| <= protect``), and the two end codes of the grid
+    collect every pre-activation that saturated when it was requantized: in a network one miss
+    there repeats on every clipped value (at 2^-5, GELU(-4) coded as +1 LSB instead of 0 put a
+    +0.03 bias on every saturated negative unit). The MILP pushes unavoidable misses elsewhere.
+    """
+    crowded = (np.abs(grid * scale) <= protect) | (grid == grid.min()) | (grid == grid.max())
+    return np.where(crowded, 64.0, 1.0)
 
 
 def _polish_offset(constants: list[int], clip: int | None, frac_bits: int, grid: np.ndarray, rounded: np.ndarray,

@@ -30,7 +30,8 @@ class SearchRequest:
         frac_bits: fractional bits of the folded GELU constants.
         clips: clip points tried per degree (the best of the real fit).
         time_limit: seconds per MILP.
-        protect: misses at real inputs with |x| <= protect cost 64 instead of 1 (GELU).
+        protect: misses at real inputs with |x| <= protect (and at the two end codes) cost 64
+            instead of 1 (GELU).
         out: folder for the kernel files.
     """
 
