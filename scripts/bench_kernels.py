@@ -1,14 +1,16 @@
 """Throughput of every full-range kernel in results/kernels/*/ against its JAX built-in, as ratios.
 
 Usage:
-    python scripts/bench_kernels.py [NAME ...] [--repeats 15] [--out results/kernels/bench.json]
+    python scripts/bench_kernels.py [NAME ...] [--repeats 41] [--sample-ms 50] [--out results/kernels/bench.json]
 
 For each kernel (default: every results/kernels/NAME/NAME.py) it times the jitted kernel and the
 built-in (jnp.exp2, jnp.exp, jnp.log2, jnp.log, jax.scipy.special.erf, jnp.tanh, jax.nn.sigmoid)
 with ``autonumerics.bench.bench``: 1e6 inputs spread uniformly over the kernel's useful range
 (where results are normal numbers: what a model computes on), and stacked (100 applications in
-one fori_loop over 10 000 inputs: arithmetic, not memory). Rounds alternate A/B and B/A; the
-figure is the median, the ratio of the minima (least disturbed samples) is recorded beside it;
+one fori_loop over 10 000 inputs: arithmetic, not memory). Each sample is >= 50 ms of
+back-to-back calls (``--sample-ms``); rounds alternate A/B and B/A; the
+figure is the median over rounds of each round's ratio (its two samples are adjacent in time),
+with the quartiles and the ratio of the minima (least disturbed samples) recorded beside it;
 ratio = built-in time / kernel time (> 1: ours is faster). Named kernels
 are merged into the existing bench.json, so one kernel can be re-measured alone. The machine is
 recorded: absolute times on a shared 2-core machine are noisy, the ratios less so.
@@ -45,16 +47,19 @@ def kernel_names() -> list[str]:
                   if path.is_dir() and (path / f"{path.name}.py").is_file())
 
 
-def _pair_samples(kernel, builtin, x, repeats: int) -> tuple[list[float], list[float]]:
-    """Seconds per call of two jitted functions, alternating A/B and B/A each round (each sample
-    lasts >= 1 ms); both lists are returned so that medians and minima can be reported."""
+def _pair_samples(kernel, builtin, x, repeats: int, sample_seconds: float) -> tuple[list[float], list[float]]:
+    """Seconds per call of two jitted functions, alternating A/B and B/A each round, each sample
+    ``sample_seconds`` or more of back-to-back calls (a 1 ms sample, one call of a 1e6 kernel,
+    let timer and scheduler jitter move single ratios by +-30 %); both lists are returned so
+    that medians and minima can be reported."""
     import time
 
     for function in (kernel, builtin):
         function(x).block_until_ready()
     started = time.perf_counter()
-    kernel(x).block_until_ready()
-    calls = max(1, int(1e-3 / max(time.perf_counter() - started, 1e-7)))
+    for _ in range(5):
+        kernel(x).block_until_ready()
+    calls = max(1, int(5 * sample_seconds / max(time.perf_counter() - started, 1e-7)))
     samples: tuple[list[float], list[float]] = ([], [])
     for index in range(repeats):
         for which in ((0, 1) if index % 2 == 0 else (1, 0)):
@@ -67,9 +72,10 @@ def _pair_samples(kernel, builtin, x, repeats: int) -> tuple[list[float], list[f
     return samples
 
 
-def bench_one(name: str, repeats: int) -> dict:
-    """The timings of kernel ``name`` against its built-in: medians (the figure) and minima (the
-    least disturbed sample of each, reported beside it: on a loaded machine interference only adds)."""
+def bench_one(name: str, repeats: int, sample_seconds: float) -> dict:
+    """The timings of kernel ``name`` against its built-in: the median of the per-round ratios (the
+    figure) with their quartiles, and the minima (the least disturbed sample of each, reported
+    beside it: on a loaded machine interference only adds)."""
     import statistics
 
     import jax
@@ -85,13 +91,19 @@ def bench_one(name: str, repeats: int) -> dict:
         "1e6": (jax.jit(kernel), jax.jit(builtin), rng.uniform(*interval, 1_000_000)),
         "stacked": (stacked(kernel, interval, 100), stacked(builtin, interval, 100), rng.uniform(*interval, 10_000)),
     }
-    result: dict = {"builtin": builtin_name, "interval": list(interval), "repeats": repeats, "rows": []}
+    result: dict = {"builtin": builtin_name, "interval": list(interval), "repeats": repeats,
+                    "sample_seconds": sample_seconds, "rows": []}
     for case, (ours, theirs, x) in cases.items():
-        ours_s, theirs_s = _pair_samples(ours, theirs, jax.device_put(x.astype(np.float32)), repeats)
+        ours_s, theirs_s = _pair_samples(ours, theirs, jax.device_put(x.astype(np.float32)), repeats,
+                                        sample_seconds)
+        # Each round's two samples are adjacent in time, so their ratio cancels slow drifts in the
+        # machine's speed (other tenants, frequency): the figure is the median of these ratios.
+        paired = sorted(theirs / ours for ours, theirs in zip(ours_s, theirs_s))
         row = {"case": case, "n_elements": x.size * (100 if case == "stacked" else 1),
                "kernel_seconds_median": statistics.median(ours_s), "builtin_seconds_median": statistics.median(theirs_s),
-               "kernel_seconds_min": min(ours_s), "builtin_seconds_min": min(theirs_s)}
-        row["ratio_median"] = row["builtin_seconds_median"] / row["kernel_seconds_median"]
+               "kernel_seconds_min": min(ours_s), "builtin_seconds_min": min(theirs_s),
+               "ratio_median": statistics.median(paired),
+               "ratio_quartiles": [paired[len(paired) // 4], paired[(3 * len(paired)) // 4]]}
         row["ratio_min"] = row["builtin_seconds_min"] / row["kernel_seconds_min"]
         result["rows"].append(row)
         result[f"ratio_{case}"] = row["ratio_median"]
@@ -102,7 +114,8 @@ def bench_one(name: str, repeats: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="kernels to measure (default: all exported)")
-    parser.add_argument("--repeats", type=int, default=31, help="A/B rounds per measurement")
+    parser.add_argument("--repeats", type=int, default=41, help="A/B rounds per measurement")
+    parser.add_argument("--sample-ms", type=float, default=50.0, help="least duration of one timing sample")
     parser.add_argument("--out", default=str(KERNELS_DIR / "bench.json"), help="the JSON file to update")
     args = parser.parse_args(argv)
     names = args.names or kernel_names()
@@ -112,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     data = json.loads(out.read_text()) if out.is_file() else {"kernels": {}}
     for name in names:
-        result = bench_one(name, args.repeats)
+        result = bench_one(name, args.repeats, args.sample_ms / 1e3)
         result["date"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
         result["command"] = f"python scripts/bench_kernels.py {name}"
         data["kernels"][name] = result

@@ -63,6 +63,8 @@ class Reconstruction:
         numpy: the same in NumPy (8-space indent; ``_fma32`` where JAX fuses).
         c: the same in C (4-space indent; ``fmaf`` where JAX fuses).
         float_ops: float ops of these lines as JAX runs them (an FMA counts one).
+        exact_square: f^2 carried exactly as fh^2 + fl (f + fh) (fh, fl also feed the lines
+            above); False: f^2 rounded once, the tail one FMA (f * f) q + small.
     """
 
     name: str
@@ -71,6 +73,7 @@ class Reconstruction:
     numpy: str
     c: str
     float_ops: int
+    exact_square: bool = True
 
 
 LOG2 = Reconstruction(
@@ -103,11 +106,9 @@ def {name}(x):
     m = _float(nbits - (e << 23))  # in [sqrt(2)/2, sqrt(2))
     ef = (e - jnp.where(tiny, 149, 0)).astype(jnp.float32)
     f = m - jnp.float32(1.0)  # exact
-    fh = _float(_bits(f) & {mask})  # top 12 significant bits of f
-    fl = f - fh  # exact
-    q = _{name}_core(f)
+{split_jax}    q = _{name}_core(f)
 {reconstruction}
-    tail = (fh * fh) * q + ((fl * (f + fh)) * q + small)  # two FMAs, as XLA fuses them
+{tail_jax}
     y = hi + tail
     y = jnp.where(bits < 0, jnp.float32(jnp.nan), y)  # x < 0 (and -0, -NaN)
     y = jnp.where(bits >= 0x7F800000, x, y)  # +inf -> +inf, +NaN -> NaN
@@ -128,11 +129,9 @@ def {name}(x):
         m = _float(nbits - (e << np.int32(23)))  # in [sqrt(2)/2, sqrt(2))
         ef = (e - np.where(tiny, np.int32(149), np.int32(0))).astype(np.float32)
         f = m - np.float32(1.0)  # exact
-        fh = _float(_bits(f) & np.int32({mask}))  # top 12 significant bits of f
-        fl = f - fh  # exact
-        q = _{name}_core(f)
+{split_numpy}        q = _{name}_core(f)
 {reconstruction}
-        tail = _fma32(fh * fh, q, _fma32(fl * (f + fh), q, small))
+{tail_numpy}
         y = hi + tail
         y = np.where(bits < 0, np.float32(np.nan), y)  # x < 0 (and -0, -NaN)
         y = np.where(bits >= np.int32(0x7F800000), x, y)  # +inf -> +inf, +NaN -> NaN
@@ -155,11 +154,9 @@ static inline float {cname}(float x) {{
     const float m = an_float(nbits - (int32_t)((uint32_t)e << 23));  /* in [sqrt(2)/2, sqrt(2)) */
     const float ef = (float)(e - offset);
     const float f = m - 1.0f;  /* exact */
-    const float fh = an_float(an_bits(f) & {mask});  /* top 12 significant bits of f */
-    const float fl = f - fh;  /* exact */
-    const float q = {cname}_core(f);
+{split_c}    const float q = {cname}_core(f);
 {reconstruction}
-    const float tail = fmaf(fh * fh, q, fmaf(fl * (f + fh), q, small));
+{tail_c}
     return hi + tail;
 }}
 '''
@@ -187,19 +184,51 @@ def kernel_docstring(reconstruction: Reconstruction, module_doc: str, core: Core
     ])
 
 
+# The f = fh + fl split and the tail, exact (fh^2 exact, f^2 = fh^2 + fl (f + fh)) or rounded.
+_SPLIT = {
+    "jax": ("    fh = _float(_bits(f) & {mask})  # top 12 significant bits of f\n"
+            "    fl = f - fh  # exact\n"),
+    "numpy": ("        fh = _float(_bits(f) & np.int32({mask}))  # top 12 significant bits of f\n"
+              "        fl = f - fh  # exact\n"),
+    "c": ("    const float fh = an_float(an_bits(f) & {mask});  /* top 12 significant bits of f */\n"
+          "    const float fl = f - fh;  /* exact */\n"),
+}
+_TAIL = {
+    ("jax", True): "    tail = (fh * fh) * q + ((fl * (f + fh)) * q + small)  # two FMAs, as XLA fuses them",
+    ("numpy", True): "        tail = _fma32(fh * fh, q, _fma32(fl * (f + fh), q, small))",
+    ("c", True): "    const float tail = fmaf(fh * fh, q, fmaf(fl * (f + fh), q, small));",
+    ("jax", False): "    tail = (f * f) * q + small  # f^2 rounded once; one FMA, as XLA fuses it",
+    ("numpy", False): "        tail = _fma32(f * f, q, small)  # f^2 rounded once",
+    ("c", False): "    const float tail = fmaf(f * f, q, small);  /* f^2 rounded once */",
+}
+
+
+def _split_and_tail(reconstruction: Reconstruction) -> dict[str, str]:
+    """The template fields ``split_LANG`` and ``tail_LANG`` of a kernel for every language."""
+    exact = reconstruction.exact_square
+    fields = {}
+    for language in ("jax", "numpy", "c"):
+        fields[f"split_{language}"] = _SPLIT[language].format(mask=FH_MASK) if exact else ""
+        fields[f"tail_{language}"] = _TAIL[(language, exact)]
+    return fields
+
+
 def ops_per_element(core: Core, reconstruction: Reconstruction) -> int:
     """Ops per element of the JAX kernel, bit casts free: the core as XLA runs it (an FMA counts
     one); reduction: 1 compare, 2 selects, 2 int -> float conversions, 3 int add/sub, 2 shifts,
-    1 and, 2 float subs; tail: 2 muls, 1 add, 2 FMAs, the final add; specials: 4 compares, an or and
-    3 selects; plus the reconstruction's float ops."""
-    return core_ops(core) + 13 + 6 + 8 + reconstruction.float_ops
+    1 float sub (f = m - 1); the exact f^2 (split: an and, a sub; tail: 2 muls, 1 add, 2 FMAs)
+    or the rounded one (tail: 1 mul, 1 FMA); the final add; specials: 4 compares, an or and 3
+    selects; plus the reconstruction's float ops."""
+    square = 2 + 5 if reconstruction.exact_square else 2
+    return core_ops(core) + 11 + square + 1 + 8 + reconstruction.float_ops
 
 
 def build_log_kernel(reconstruction: Reconstruction, core: Core, module_doc: str,
                      description: str) -> KernelSource:
     """Assemble a log kernel (log2 or log) around ``core`` with ``reconstruction``."""
     name, cname = reconstruction.name, c_name(reconstruction.name)
-    fields = {"name": name, "summary": reconstruction.summary, "sqrt_half": SQRT_HALF_BITS, "mask": FH_MASK}
+    fields = {"name": name, "summary": reconstruction.summary, "sqrt_half": SQRT_HALF_BITS,
+              **_split_and_tail(reconstruction)}
     jax_source = python_module(
         kernel_docstring(reconstruction, module_doc, core, "jax"), jax_prelude(),
         [core_function(core, "jax", f"_{name}_core", fenced=False),

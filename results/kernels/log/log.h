@@ -1,16 +1,18 @@
 /*
  * log(x) in float32 for every input: a full-range kernel exported by autonumerics (c).
  *
- * Range reduction: exactly the log2 kernel's (``autonumerics.kernels.log2``): subnormal inputs
- * normalised on the integer side, m in [sqrt(2)/2, sqrt(2)), f = m - 1 exact, f = fh + fl with fh of
- * 12 significant bits so that f^2 = fh^2 + fl (f + fh) with fh^2 exact. Then:
+ * Range reduction: the log2 kernel's (``autonumerics.kernels.log2``): subnormal inputs normalised on
+ * the integer side, m in [sqrt(2)/2, sqrt(2)), f = m - 1 exact. Unlike log2, f^2 is rounded once
+ * (log2 carries it exactly as fh^2 + fl (f + fh)): here the tail f^2 q is at most a fifth of the
+ * result and the leading part f enters hi exactly, so the rounding reaches the result damped enough
+ * (max 0.84 ULP against 0.75 with the exact square, for 5 ops fewer). Then:
  *
  * * The core q(f) ~ Q(f) = (log(1 + f) - f) / f^2, searched on the float32 range of f.
  * * ln2 = LN2_HI + LN2_LO (Cody-Waite) with LN2_HI = 0x1.62e4p-1 of 15 significant bits, so
  *   e * LN2_HI is exact for |e| <= 149. hi = e LN2_HI + f rounds once and lo = (e LN2_HI - hi) + f
  *   is its exact error (Fast2Sum: |e LN2_HI| >= 0.69 > |f| when e != 0; hi = f when e = 0).
- * * log(x) = hi + (fh^2 q + (fl (f + fh) q + (e LN2_LO + lo))), the products by q and by LN2_LO
- *   fused into the additions (jitted JAX on CPU fuses them; NumPy and C write the FMAs). The tail
+ * * log(x) = hi + ((f * f) q + (e LN2_LO + lo)), the products by q and by LN2_LO fused into the
+ *   additions (jitted JAX on CPU fuses them; NumPy and C write the FMAs). The tail
  *   is at most a fifth of the result (near |f| = 0.41), so q's error reaches the result damped at
  *   least four times; the final sum rounds once.
  * * log(+-0) = -inf, log(x < 0) = NaN, log(+inf) = +inf, log(1) = +0, NaN -> NaN.
@@ -89,14 +91,12 @@ static inline float approx_log(float x) {
     const float m = an_float(nbits - (int32_t)((uint32_t)e << 23));  /* in [sqrt(2)/2, sqrt(2)) */
     const float ef = (float)(e - offset);
     const float f = m - 1.0f;  /* exact */
-    const float fh = an_float(an_bits(f) & -4096);  /* top 12 significant bits of f */
-    const float fl = f - fh;  /* exact */
     const float q = approx_log_core(f);
     const float a = ef * 0x1.62e4p-1f;  /* e * LN2_HI: exact (|e| <= 149) */
     const float hi = a + f;  /* rounds once; exact when e = 0 */
     const float lo = (a - hi) + f;  /* Fast2Sum: hi + lo = e * LN2_HI + f exactly */
     const float small = fmaf(ef, 0x1.7f7d1cp-20f, lo);  /* e * LN2_LO + lo */
-    const float tail = fmaf(fh * fh, q, fmaf(fl * (f + fh), q, small));
+    const float tail = fmaf(f * f, q, small);  /* f^2 rounded once */
     return hi + tail;
 }
 
