@@ -54,9 +54,28 @@ def classify(target: Target, keys: np.ndarray) -> np.ndarray:
     return classes
 
 
+def float32_key(value: float) -> int:
+    """The ordered key of the float32 nearest to ``value`` (the inverse of ``keys_to_float32``)."""
+    bits = int(np.float32(value).view(np.uint32))
+    return bits if bits < 0x80000000 else -(bits & 0x7FFFFFFF)
+
+
+def domain_keys(target: Target) -> list[int]:
+    """Keys of the target's finite domain ends and their neighbours: a pole there (log1p at -1)
+    is a one-input part that stride sampling would miss."""
+    keys = []
+    for end in (target.domain.lo, target.domain.hi):
+        if np.isfinite(end) and abs(end) <= np.finfo(np.float32).max:
+            key = float32_key(end)
+            keys += [key - 1, key, key + 1]
+    return [key for key in keys if -MAX_KEY <= key <= MAX_KEY]
+
+
 def find_parts(target: Target, stride: int = 4099) -> list[tuple[str, int, int]]:
-    """Contiguous ``(class, first_key, last_key)`` parts covering every finite float32."""
-    samples = np.unique(np.concatenate([np.arange(-MAX_KEY, MAX_KEY, stride), [MAX_KEY, 0, 1, -1]]))
+    """Contiguous ``(class, first_key, last_key)`` parts covering every finite float32 (sampled
+    every ``stride`` keys and at the domain's ends, then bisected)."""
+    extra = [MAX_KEY, 0, 1, -1, *domain_keys(target)]
+    samples = np.unique(np.concatenate([np.arange(-MAX_KEY, MAX_KEY, stride), extra]))
     classes = classify(target, samples)
     parts, start = [], int(samples[0])
     for index in np.flatnonzero(classes[1:] != classes[:-1]):

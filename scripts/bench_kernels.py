@@ -33,8 +33,10 @@ KERNELS_DIR = REPO / "results" / "kernels"
 USEFUL_RANGE = {
     "exp2": (-125.0, 127.0),
     "exp": (-87.0, 88.0),
+    "expm1": (-17.0, 88.0),
     "log2": (1e-30, 1e30),
     "log": (1e-30, 1e30),
+    "log1p": (-0.999, 10.0),
     "erf": (-4.0, 4.0),
     "tanh": (-9.0, 9.0),
     "sigmoid": (-20.0, 20.0),

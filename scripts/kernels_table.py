@@ -23,10 +23,10 @@ FOLDER = REPO / "results" / "kernels"
 
 # JAX 0.10.2 CPU built-ins over the whole float32 range (REFERENCE.md §3: every 4 099th bit
 # pattern, 1.04 M inputs, subnormals as XLA flushes them).
-JAX_MAX_ULP = {"exp2": "64.5", "exp": "4.56", "log2": "1.99", "log": "1.10", "erf": "5.20", "tanh": "4.21",
-               "sigmoid": "4.7e6"}
-BUILTIN = {"exp2": "jnp.exp2", "exp": "jnp.exp", "log2": "jnp.log2", "log": "jnp.log",
-           "erf": "jax.scipy.special.erf", "tanh": "jnp.tanh", "sigmoid": "jax.nn.sigmoid"}
+JAX_MAX_ULP = {"exp2": "64.5", "exp": "4.56", "expm1": "6.17", "log2": "1.99", "log": "1.10", "log1p": "2.52",
+               "erf": "5.20", "tanh": "4.21", "sigmoid": "4.7e6"}
+BUILTIN = {"exp2": "jnp.exp2", "exp": "jnp.exp", "expm1": "jnp.expm1", "log2": "jnp.log2", "log": "jnp.log",
+           "log1p": "jnp.log1p", "erf": "jax.scipy.special.erf", "tanh": "jnp.tanh", "sigmoid": "jax.nn.sigmoid"}
 
 HEADER = """# Full-range float32 kernels
 
@@ -45,15 +45,18 @@ FOOTER = """
   -o results/kernels/NAME/certificate.json`: every float32 bit pattern; the figure covers the inputs
   whose exact result is a normal float32 (subnormal inputs, subnormal results, overflow, undefined and
   NaN inputs are checked by rule and counted in the certificate's `all_floats`).
-* **JAX built-in**: REFERENCE.md §3 (whole float32 range, every 4 099th bit pattern).
+* **JAX built-in**: REFERENCE.md §3 (whole float32 range, every 4 099th bit pattern); expm1 and log1p
+  on every float32 (`autonumerics verify --builtin jnp.expm1 --target expm1 --all-floats`).
 * **correctly rounded**: share of the normal-result inputs whose output is the correctly rounded value.
 * **ops / element**: the JAX kernel's elementwise ops (an FMA counts one, bit casts free; each kernel
   module's `ops_per_element` says what it counts).
-* **speed**: `python scripts/bench_kernels.py NAME`: built-in time / our time (> 1: ours is faster),
-  medians of interleaved A/B rounds (in brackets the ratio of the minima, the least disturbed
-  samples), 1e6 inputs over the kernel's useful range, and stacked (100 applications in one
-  `fori_loop` over 10 000 inputs). Measured on a shared 2-core machine under heavy load (load
-  average ~20, recorded in bench.json): treat single ratios as noisy.
+* **speed**: `python scripts/bench_kernels.py --repeats 61`: built-in time / our time (> 1: ours is
+  faster), the median over 61 interleaved A/B rounds of each round's ratio (samples of >= 50 ms of
+  back-to-back calls; in brackets the ratio of the minima, the least disturbed samples; quartiles
+  in bench.json), 1e6 inputs over the kernel's useful range, and stacked (100 applications in one
+  `fori_loop` over 10 000 inputs: arithmetic, not memory). Measured on a 2-core machine shared
+  with other jobs (load average in bench.json). At 1e6 some built-ins' times are bimodal (erf:
+  0.26 or 0.73 ms), so that column moves between runs; the stacked column is steadier.
 * **bit-for-bit exports**: `python scripts/check_kernel_exports.py NAME` (all 2^32 inputs).
 """
 

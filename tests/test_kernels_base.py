@@ -151,7 +151,7 @@ def test_unknown_language_and_kernel_are_user_errors():
         core_function(load_core("poly", EXP2_CORE), "fortran", "f")
     with pytest.raises(AutonumericsError, match="sine"):
         build_kernel("sine")
-    assert set(KERNELS) == {"exp2", "exp", "log2", "log", "erf", "tanh", "sigmoid"}
+    assert set(KERNELS) == {"exp2", "exp", "expm1", "log2", "log", "log1p", "erf", "tanh", "sigmoid"}
 
 
 def test_core_paths_name_only_known_roles():

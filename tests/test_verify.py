@@ -151,6 +151,17 @@ def test_all_floats_parts_of_exp2_and_log2_have_exact_boundaries():
     assert sum(last - first + 1 for _, first, last in parts) == 2 * 0x7F7FFFFF + 1  # every finite float32 once
 
 
+def test_all_floats_parts_find_a_pole_at_a_domain_end():
+    """log1p(-1) = -inf is one input between the undefined x < -1 and the normal x > -1: stride
+    sampling alone would score it with its neighbours; the domain's ends are sampled too."""
+    from autonumerics.verify_all import find_parts, keys_to_float32
+
+    parts = [(name, float(keys_to_float32(np.array([first]))[0]), last - first + 1)
+             for name, first, last in find_parts(get_target("log1p"))]
+    assert parts[0][0] == "undefined" and parts[1] == ("overflow", -1.0, 1)
+    assert parts[2][:2] == ("normal", float(np.nextafter(np.float32(-1), np.float32(0))))
+
+
 def test_all_floats_smoke_run_checks_every_part():
     from autonumerics.verify import verify_every_float
 

@@ -25,8 +25,10 @@ __all__ = ["KERNELS", "Core", "KernelSource", "build_kernel", "kernel_module", "
 KERNELS: dict[str, str] = {
     "exp2": "autonumerics.kernels.exp2",
     "exp": "autonumerics.kernels.exp",
+    "expm1": "autonumerics.kernels.expm1",
     "log2": "autonumerics.kernels.log2",
     "log": "autonumerics.kernels.log",
+    "log1p": "autonumerics.kernels.log1p",
     "erf": "autonumerics.kernels.erf",
     "tanh": "autonumerics.kernels.tanh",
     "sigmoid": "autonumerics.kernels.sigmoid",
