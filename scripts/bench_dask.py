@@ -43,7 +43,6 @@ from autonumerics.evolve import Search, make_executor
 from autonumerics.search_state import SearchState
 from autonumerics.storage import RunFolder
 
-
 # What the README tells cluster users: the nannies leave glibc malloc alone (see
 # autonumerics.distributed.worker_environment), as they do for --dask local:N.
 WORKER_ENVIRONMENT = {"DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON": '{"MALLOC_TRIM_THRESHOLD_": None}'}

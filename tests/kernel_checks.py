@@ -130,3 +130,48 @@ def sampled_max_ulp(function: Callable[[np.ndarray], np.ndarray], target: str, x
     hi, lo = labels(get_target(target), x.astype(np.float64), cache=False)
     errors = ulp_errors(function(x), hi, lo, "float32")
     return float(np.max(errors))
+
+
+def assert_committed_exports_current(exports: Exports, name: str) -> None:
+    """results/kernels/NAME/ holds what the kernel builds today, in all three languages."""
+    from autonumerics.kernels.base import REPO_ROOT
+
+    folder = REPO_ROOT / "results" / "kernels" / name
+    for language, file in (("jax", f"{name}.py"), ("numpy", f"{name}_numpy.py"), ("c", f"{name}.h")):
+        assert (folder / file).read_text() == getattr(exports.source, language), file
+
+
+def assert_committed_certificate_is_current(name: str) -> dict:
+    """results/kernels/NAME/certificate.json certifies today's JAX file (by its hash), every finite
+    bit pattern once, 0 inputs >= 1 ULP and every NaN input. Returns the certificate."""
+    import hashlib
+    import json
+
+    from autonumerics.kernels.base import REPO_ROOT
+
+    folder = REPO_ROOT / "results" / "kernels" / name
+    certificate = json.loads((folder / "certificate.json").read_text())
+    assert certificate["subject"]["file_sha256"] == hashlib.sha256((folder / f"{name}.py").read_bytes()).hexdigest()
+    report, parts = certificate["report"], certificate["all_floats"]
+    assert parts["complete"] and report["exhaustive"]
+    assert float(report["max_ulp"]) < 1.0 and report["n_ge_one_ulp"] == 0
+    assert parts["nan_inputs"]["n_correct"] == parts["nan_inputs"]["n_inputs"] == 2 * (2**23 - 1)
+    assert sum(part["n_inputs"] for part in parts["parts"]) == 2**32 - 2**24 - 1  # +0 and -0: one key
+    for rule in ("undefined", "overflow"):
+        if rule in parts:
+            assert parts[rule]["n_correct"] == parts[rule]["n_inputs"], rule
+    return certificate
+
+
+def certify_numpy_export(name: str) -> dict:
+    """``verify --all-floats`` of results/kernels/NAME/NAME_numpy.py with two workers (minutes):
+    the certificate as JSON, which must also be strict JSON."""
+    import json
+
+    from autonumerics.kernels.base import REPO_ROOT
+    from autonumerics.verify import kernel_subject, verify_every_float
+
+    subject, _ = kernel_subject(REPO_ROOT / "results" / "kernels" / name / f"{name}_numpy.py")
+    certificate = verify_every_float(subject, get_target(name), workers=2).to_json()
+    json.dumps(certificate, allow_nan=False)
+    return certificate

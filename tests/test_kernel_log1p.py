@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from kernel_checks import (
+    assert_committed_certificate_is_current,
+    assert_committed_exports_current,
     assert_exports_agree,
+    certify_numpy_export,
     kernel_exports,
     same_bits,
     sampled_max_ulp,
@@ -16,7 +17,6 @@ from kernel_checks import (
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.kernels import build_kernel
-from autonumerics.kernels.base import REPO_ROOT
 
 NAME = "log1p"
 
@@ -75,18 +75,11 @@ def test_a_core_for_another_function_is_refused():
         build_kernel(NAME, {"poly": "results/kernels/cores/log2_core.json"})
 
 
-def test_committed_exports_are_current(exports):
-    folder = REPO_ROOT / f"results/kernels/{NAME}"
-    for language, file in (("jax", f"{NAME}.py"), ("numpy", f"{NAME}_numpy.py"), ("c", f"{NAME}.h")):
-        assert (folder / file).read_text() == getattr(exports.source, language), file
+def test_committed_exports_and_certificate_are_current(exports):
+    assert_committed_exports_current(exports, NAME)
+    assert_committed_certificate_is_current(NAME)
 
 
 @pytest.mark.slow
 def test_every_float32_within_one_ulp():
-    from autonumerics.targets import get_target
-    from autonumerics.verify import kernel_subject, verify_every_float
-
-    subject, _ = kernel_subject(REPO_ROOT / f"results/kernels/{NAME}/{NAME}_numpy.py")
-    certificate = verify_every_float(subject, get_target(NAME), workers=2).to_json()
-    assert float(certificate["report"]["max_ulp"]) < 1.0
-    assert json.dumps(certificate)  # strict JSON
+    assert float(certify_numpy_export(NAME)["report"]["max_ulp"]) < 1.0

@@ -24,26 +24,8 @@ x = 0.002); this kernel is within 1 ULP on every float32 (the certificate).
 
 from __future__ import annotations
 
-from autonumerics.errors import AutonumericsError
-from autonumerics.kernels.base import (
-    Core,
-    KernelSource,
-    c_header,
-    c_name,
-    core_function,
-    core_ops,
-    jax_prelude,
-    numpy_prelude,
-    python_module,
-)
-from autonumerics.kernels.tanh import (
-    EXPM1_TARGET,
-    check_core,
-    float32_literal,
-    kernel_docstring,
-    reduction_source,
-    wrap_body,
-)
+from autonumerics.kernels.base import Core, KernelSource, c_name, core_ops
+from autonumerics.kernels.tanh import exp_pair_kernel, float32_literal, wrap_body
 
 DEFAULT_CORES = {"expm1": "results/kernels/cores/expm1_core.json"}  # degree 7: see search_configs/expm1_core.toml
 
@@ -112,23 +94,9 @@ def build(cores: dict[str, Core]) -> KernelSource:
     Raises:
         AutonumericsError: the core is missing or approximates another function.
     """
-    if "expm1" not in cores:
-        raise AutonumericsError("the expm1 kernel needs an 'expm1' core")
-    expm1 = check_core(cores["expm1"], EXPM1_TARGET, "expm1")
-    used = (expm1,)
     jax_doc = ("Subnormal inputs give themselves (expm1(x) = x there): jitted JAX on CPU reads them as 0,\n"
                "and the x == 0 select returns x unchanged. No result is subnormal.")
-    docs = {language: kernel_docstring("expm1(x) = exp(x) - 1", __doc__, used, language, "expm1", jax_doc)
-            for language in ("jax", "numpy", "c")}
-    jax_source = python_module(docs["jax"], jax_prelude(), [
-        core_function(expm1, "jax", "_expm1_core", inline_constants=True),
-        reduction_source("jax", "_expm1_core"), _python_kernel("jax")], "expm1", "expm1", used)
-    numpy_source = python_module(docs["numpy"], numpy_prelude(), [
-        core_function(expm1, "numpy", "_expm1_core"), reduction_source("numpy", "_expm1_core"),
-        _python_kernel("numpy")], "expm1", "expm1", used)
-    name = c_name("expm1")
-    c_source = c_header(docs["c"], "expm1", [
-        core_function(expm1, "c", f"{name}_expm1"), reduction_source("c", f"{name}_expm1"),
-        _C_KERNEL.format(name=name, overflow=OVERFLOW, saturation=SATURATION)])
-    return KernelSource(name="expm1", target="expm1", cores=used, jax=jax_source, numpy=numpy_source,
-                        c=c_source, ops_per_element=ops_per_element(cores), description=DESCRIPTION)
+    c_kernel = _C_KERNEL.format(name=c_name("expm1"), overflow=OVERFLOW, saturation=SATURATION)
+    ops = ops_per_element(cores) if "expm1" in cores else 0
+    return exp_pair_kernel("expm1", "expm1(x) = exp(x) - 1", __doc__, jax_doc, cores, _python_kernel, c_kernel,
+                           ops, DESCRIPTION)

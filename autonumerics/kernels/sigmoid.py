@@ -27,26 +27,8 @@ for subnormal results. Every path is computed for every element and selects pick
 
 from __future__ import annotations
 
-from autonumerics.errors import AutonumericsError
-from autonumerics.kernels.base import (
-    Core,
-    KernelSource,
-    c_header,
-    c_name,
-    core_function,
-    core_ops,
-    jax_prelude,
-    numpy_prelude,
-    python_module,
-)
-from autonumerics.kernels.tanh import (
-    EXPM1_TARGET,
-    check_core,
-    float32_literal,
-    kernel_docstring,
-    reduction_source,
-    wrap_body,
-)
+from autonumerics.kernels.base import Core, KernelSource, c_name, core_ops
+from autonumerics.kernels.tanh import exp_pair_kernel, float32_literal, wrap_body
 
 DEFAULT_CORES = {"expm1": "results/kernels/cores/tanh_core_expm1.json"}
 
@@ -124,23 +106,9 @@ def build(cores: dict[str, Core]) -> KernelSource:
     Raises:
         AutonumericsError: the core is missing or approximates another function.
     """
-    if "expm1" not in cores:
-        raise AutonumericsError("the sigmoid kernel needs an 'expm1' core")
-    expm1 = check_core(cores["expm1"], EXPM1_TARGET, "sigmoid")
-    used = (expm1,)
     jax_doc = ("Subnormal results (x < -87.3365) are returned as 0: jitted JAX on CPU flushes them (FTZ);\n"
                "subnormal inputs are read as 0, where the correctly rounded result is 1/2 anyway.")
-    docs = {language: kernel_docstring("sigmoid(x) = 1/(1 + exp(-x))", __doc__, used, language, "sigmoid", jax_doc)
-            for language in ("jax", "numpy", "c")}
-    jax_source = python_module(docs["jax"], jax_prelude(), [
-        core_function(expm1, "jax", "_sigmoid_expm1", inline_constants=True),
-        reduction_source("jax", "_sigmoid_expm1"), _python_kernel("jax")], "sigmoid", "sigmoid", used)
-    numpy_source = python_module(docs["numpy"], numpy_prelude(), [
-        core_function(expm1, "numpy", "_sigmoid_expm1"), reduction_source("numpy", "_sigmoid_expm1"),
-        _python_kernel("numpy")], "sigmoid", "sigmoid", used)
-    name = c_name("sigmoid")
-    c_source = c_header(docs["c"], "sigmoid", [
-        core_function(expm1, "c", f"{name}_expm1"), reduction_source("c", f"{name}_expm1"),
-        _C_KERNEL.format(name=name, clamp=CLAMP, near=NEAR_LIMIT, floor=SCALE_FLOOR)])
-    return KernelSource(name="sigmoid", target="sigmoid", cores=used, jax=jax_source, numpy=numpy_source,
-                        c=c_source, ops_per_element=ops_per_element(cores), description=DESCRIPTION)
+    c_kernel = _C_KERNEL.format(name=c_name("sigmoid"), clamp=CLAMP, near=NEAR_LIMIT, floor=SCALE_FLOOR)
+    ops = ops_per_element(cores) if "expm1" in cores else 0
+    return exp_pair_kernel("sigmoid", "sigmoid(x) = 1/(1 + exp(-x))", __doc__, jax_doc, cores, _python_kernel,
+                           c_kernel, ops, DESCRIPTION)

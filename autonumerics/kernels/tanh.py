@@ -24,6 +24,8 @@ NumPy). Measured over every float32 (the certificate): max 0.73 ULP, from the sm
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from autonumerics.errors import AutonumericsError
 from autonumerics.kernels.base import (
     Core,
@@ -145,6 +147,35 @@ def _reciprocal_pair(er, el):
     e = {neg_fma("g0", "dl", "e")}
     return g0, {g1}
 '''
+
+
+def exp_pair_kernel(name: str, summary: str, module_doc: str, jax_subnormals: str, cores: dict[str, Core],
+                    python_kernel: Callable[[str], str], c_kernel: str, ops: int, description: str) -> KernelSource:
+    """A kernel built on ``reduction_source`` around one "expm1" core (sigmoid, expm1): the core's
+    function, ``_exp_pair`` / ``_reciprocal_pair``, then ``python_kernel(language)`` ("jax" or
+    "numpy") or ``c_kernel`` (C source, calling ``c_name(name)_expm1_exp_pair`` and friends).
+
+    Raises:
+        AutonumericsError: the core is missing or approximates another function.
+    """
+    if "expm1" not in cores:
+        raise AutonumericsError(f"the {name} kernel needs an 'expm1' core")
+    core = check_core(cores["expm1"], EXPM1_TARGET, name)
+    used = (core,)
+    docs = {language: kernel_docstring(summary, module_doc, used, language, name, jax_subnormals)
+            for language in ("jax", "numpy", "c")}
+    function = f"_{name}_expm1"
+    jax_source = python_module(docs["jax"], jax_prelude(), [
+        core_function(core, "jax", function, inline_constants=True), reduction_source("jax", function),
+        python_kernel("jax")], name, name, used)
+    numpy_source = python_module(docs["numpy"], numpy_prelude(), [
+        core_function(core, "numpy", function), reduction_source("numpy", function), python_kernel("numpy")],
+        name, name, used)
+    c_function = f"{c_name(name)}_expm1"
+    c_source = c_header(docs["c"], name, [core_function(core, "c", c_function), reduction_source("c", c_function),
+                                          c_kernel])
+    return KernelSource(name=name, target=name, cores=used, jax=jax_source, numpy=numpy_source, c=c_source,
+                        ops_per_element=ops, description=description)
 
 
 def check_core(core: Core, expected: str, kernel: str) -> Core:

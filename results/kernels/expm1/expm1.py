@@ -66,7 +66,7 @@ INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every 
 CORES = {'expm1': 'results/kernels/cores/expm1_core.json'}
 
 
-def _expm1_core(r):
+def _expm1_expm1(r):
     """expm1(x) - x: ((((0.008333375677466393 + (0.0013931776629760861 + 0.00019840245658997446 * x) * x) * x + 0.041666485369205475) * x + 0.1666666567325592) * x + 0.5) * (x * x) (12 ops, xla, hash 7436f35ca8cc577a)."""
     x = _rounded(jnp.asarray(r, jnp.float32))
     c = (jnp.float32(float.fromhex("0x1.11116c0000000p-7")), jnp.float32(float.fromhex("0x1.6d36920000000p-10")), jnp.float32(float.fromhex("0x1.a014820000000p-13")), jnp.float32(float.fromhex("0x1.5554f40000000p-5")), jnp.float32(float.fromhex("0x1.5555540000000p-3")), jnp.float32(float.fromhex("0x1.0000000000000p-1")))
@@ -92,7 +92,7 @@ def _exp_pair(z):
     n = t - jnp.float32(float.fromhex("0x1.8p+23"))
     r = z - n * jnp.float32(float.fromhex("0x1.62e43p-1"))  # one FMA: exact
     c = n * jnp.float32(float.fromhex("0x1.05c61p-29"))  # e^(-n ln2_lo) = 1 + c
-    m = _expm1_core(r)  # e^r - 1 - r
+    m = _expm1_expm1(r)  # e^r - 1 - r
     h = _rounded(jnp.float32(float.fromhex("0x1p+0")) + r)
     lo = r - (h - jnp.float32(float.fromhex("0x1p+0")))  # h + lo = 1 + r exactly (Fast2Sum)
     mid = lo + m

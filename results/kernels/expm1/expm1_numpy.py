@@ -70,7 +70,7 @@ INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every 
 CORES = {'expm1': 'results/kernels/cores/expm1_core.json'}
 
 
-def _expm1_core(r):
+def _expm1_expm1(r):
     """expm1(x) - x: ((((0.008333375677466393 + (0.0013931776629760861 + 0.00019840245658997446 * x) * x) * x + 0.041666485369205475) * x + 0.1666666567325592) * x + 0.5) * (x * x) (12 ops, xla, hash 7436f35ca8cc577a)."""
     x = np.asarray(r, dtype=np.float32)
     with np.errstate(all="ignore"):
@@ -96,7 +96,7 @@ def _exp_pair(z):
     n = t - np.float32(float.fromhex("0x1.8p+23"))
     r = _fma32(-n, np.float32(float.fromhex("0x1.62e43p-1")), z)  # one FMA: exact
     c = n * np.float32(float.fromhex("0x1.05c61p-29"))  # e^(-n ln2_lo) = 1 + c
-    m = _expm1_core(r)  # e^r - 1 - r
+    m = _expm1_expm1(r)  # e^r - 1 - r
     h = (np.float32(float.fromhex("0x1p+0")) + r)
     lo = r - (h - np.float32(float.fromhex("0x1p+0")))  # h + lo = 1 + r exactly (Fast2Sum)
     mid = lo + m
