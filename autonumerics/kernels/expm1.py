@@ -49,8 +49,10 @@ def _python_kernel(language: str) -> str:
             "def expm1(x):\n    \"\"\"e^x - 1 in float32 for every input (see the module docstring), subnormal "
             "inputs included.\"\"\"")
     # JAX: hi is read through a select, or XLA would fold (sp - 1) - sp to -1 and lose lo.
-    hi = f"_rounded(sp - {one})" if language == "jax" else f"sp - {one}"
-    body = f"""n, p, pl = _exp_pair(x)  # e^x = 2^n (p + pl); inf and NaN give garbage, selected away below
+    hi = f"_kept(sp - {one}, live)" if language == "jax" else f"sp - {one}"
+    live = "live = x == x  # the fences' predicate (reduction_source)\n" if language == "jax" else ""
+    pair = "_exp_pair(x, live)" if language == "jax" else "_exp_pair(x)"
+    body = f"""{live}n, p, pl = {pair}  # e^x = 2^n (p + pl); inf and NaN give garbage, selected away below
 sp = _float(_bits(p) + (n << 23))  # 2^n p, exact (normal for -25 <= n <= 128)
 spl = (pl * {two}) * _pow2(n - 1)  # 2^n pl in two exact steps (2^128 is no float32)
 hi = {hi}
@@ -81,11 +83,11 @@ static inline float {name}(float x) {{
 
 
 def ops_per_element(cores: dict[str, Core]) -> int:
-    """Ops per element of the JAX kernel, bit casts free, an FMA one op, a fence (compare and
-    select) two: the expm1 core with its two fences (4); the exp pair (17, as in tanh); 2^n p (shift,
-    add); 2^n pl (sub, add, shift, 2 muls); the 2Sum (sub and its fence, 5 adds/subs); the result
-    (2 adds); specials: 3 compares, 3 selects and the add that makes +inf."""
-    return core_ops(cores["expm1"]) + 4 + 17 + 2 + 5 + 8 + 2 + 7
+    """Ops per element of the JAX kernel, bit casts free, an FMA one op, a fence one select on the
+    shared x == x (1): the expm1 core with its two fences (2); the exp pair (15, as in tanh); 2^n p
+    (shift, add); 2^n pl (sub, add, shift, 2 muls); the 2Sum (sub and its fence, 5 adds/subs); the
+    result (2 adds); specials: 3 compares, 3 selects and the add that makes +inf."""
+    return core_ops(cores["expm1"]) + 1 + 2 + 15 + 2 + 5 + 7 + 2 + 7
 
 
 def build(cores: dict[str, Core]) -> KernelSource:
@@ -99,4 +101,4 @@ def build(cores: dict[str, Core]) -> KernelSource:
     c_kernel = _C_KERNEL.format(name=c_name("expm1"), overflow=OVERFLOW, saturation=SATURATION)
     ops = ops_per_element(cores) if "expm1" in cores else 0
     return exp_pair_kernel("expm1", "expm1(x) = exp(x) - 1", __doc__, jax_doc, cores, _python_kernel, c_kernel,
-                           ops, DESCRIPTION)
+                           ops, DESCRIPTION, live_fence=True)

@@ -75,15 +75,23 @@ def float32_literal(value: str, language: str) -> str:
     return f'{module}.float32(float.fromhex("{value}"))'
 
 
-def reduction_source(language: str, core: str) -> str:
+def reduction_source(language: str, core: str, live_fence: bool = False) -> str:
     """``_exp_pair(z)`` and ``_reciprocal_pair(er, el)`` in ``language`` ("jax", "numpy", "c"),
-    calling the expm1 core function ``core``; shared by the tanh and sigmoid kernels.
+    calling the expm1 core function ``core``; shared by the tanh, sigmoid and expm1 kernels.
 
-    ``_exp_pair(z)`` for float32 z in [-120, 0]: (n, p, pl) with e^z = 2^n (p + pl), p in
-    [0.70, 1.42], |pl| <= 2^-23. ``_reciprocal_pair(er, el)`` for 0 <= er <= 1, |el| <= 2^-24 er:
+    ``_exp_pair(z)`` for float32 z in [-120, 89]: (n, p, pl) with e^z = 2^n (p + pl), p in
+    [0.70, 1.42], |pl| <= 2^-22. ``_reciprocal_pair(er, el)`` for 0 <= er <= 1, |el| <= 2^-24 er:
     (g0, g1) with g0 + g1 = 1/(1 + er + el) to ~2^-48. Where JAX fuses a*b + c, NumPy calls
     ``_fma32`` and C ``fmaf``; every other op rounds once in all three. In C the pairs are returned
     through pointers.
+
+    JAX fences the values XLA must not fuse or reassociate through selects. By default each fence
+    is ``_rounded(v)`` (compare v with itself, select v or v + v: 3 ops, self-contained). With
+    ``live_fence`` the JAX functions take one more argument, ``live`` (the kernel's ``x == x``,
+    computed once), and each fence is ``_kept(v, live)``: one select of v or NaN. The core then
+    gets its fences at the call site (emit it unfenced). The kernel's JAX-vs-C check over all
+    2^32 inputs must show that the bits did not change: for sigmoid they did, so it keeps
+    ``_rounded``.
     """
     log2e, hi, lo, shifter = (float32_literal(v, language) for v in (LOG2E, LN2_HI, NEG_LN2_LO, SHIFTER))
     if language == "c":
@@ -120,17 +128,32 @@ static inline float {core}_reciprocal_pair(float er, float el, float *g1) {{
     neg_fma = (lambda a, b, c: f"{c} - {a} * {b}") if language == "jax" else (lambda a, b, c: f"_fma32(-{a}, {b}, {c})")
     # JAX: XLA reassociates constant chains ((1 + r) - 1 -> r, 1 - (1 + er) -> -er), which would
     # lose the exact low parts: h and dh are read through a select it cannot see through.
-    g1, fence = ("_rounded(g0 * e)", "_rounded") if language == "jax" else ("g0 * e", "")
+    live = language == "jax" and live_fence
+    if language != "jax":
+        fence = lambda value: f"({value})"  # noqa: E731 - no fences outside JAX
+    elif live:
+        fence = lambda value: f"_kept({value}, live)"  # noqa: E731 - a one-line template helper
+    else:
+        fence = lambda value: f"_rounded({value})"  # noqa: E731
+    extra = ", live" if live else ""
+    call = fence(f"{core}({fence('r')})") if live else f"{core}(r)"  # the core's fences, at the call
     one = float32_literal("0x1p+0", language)
-    return f'''
-def _exp_pair(z):
-    """e^z = 2^n (p + pl) for float32 z in [-120, 0]: Cody-Waite with r exact, then the core."""
-    t = {fence}({fma("z", log2e, shifter)})  # n = round(z log2 e) in t's low bits (one FMA)
+    kept = ('''
+def _kept(value, live):
+    """value where the kernel's input is a number (live), else NaN: a select XLA and LLVM cannot
+    fuse or rewrite through, one op (NaN inputs are selected away at the end of the kernel)."""
+    return jnp.where(live, value, jnp.float32(jnp.nan))
+
+''' if live else "")
+    return f'''{kept}
+def _exp_pair(z{extra}):
+    """e^z = 2^n (p + pl) for float32 z in [-120, 89]: Cody-Waite with r exact, then the core."""
+    t = {fence(fma("z", log2e, shifter))}  # n = round(z log2 e) in t's low bits (one FMA)
     n = t - {shifter}
     r = {neg_fma("n", hi, "z")}  # one FMA: exact
     c = n * {lo}  # e^(-n ln2_lo) = 1 + c
-    m = {core}(r)  # e^r - 1 - r
-    h = {fence}({one} + r)
+    m = {call}  # e^r - 1 - r
+    h = {fence(f"{one} + r")}
     lo = r - (h - {one})  # h + lo = 1 + r exactly (Fast2Sum)
     mid = lo + m
     p = h + mid
@@ -138,22 +161,24 @@ def _exp_pair(z):
     return _bits(t) - {ns}.int32(0x4B400000), p, pl
 
 
-def _reciprocal_pair(er, el):
+def _reciprocal_pair(er, el{extra}):
     """1 / (1 + er + el) = g0 + g1 for 0 <= er <= 1: 1 + er split exactly, one Newton step."""
-    dh = {fence}({one} + er)
+    dh = {fence(f"{one} + er")}
     dl = (({one} - dh) + er) + el
     g0 = {one} / dh
     e = {neg_fma("g0", "dh", one)}  # exact residual (one FMA)
     e = {neg_fma("g0", "dl", "e")}
-    return g0, {g1}
+    return g0, {fence("g0 * e")}
 '''
 
 
 def exp_pair_kernel(name: str, summary: str, module_doc: str, jax_subnormals: str, cores: dict[str, Core],
-                    python_kernel: Callable[[str], str], c_kernel: str, ops: int, description: str) -> KernelSource:
+                    python_kernel: Callable[[str], str], c_kernel: str, ops: int, description: str,
+                    live_fence: bool = False) -> KernelSource:
     """A kernel built on ``reduction_source`` around one "expm1" core (sigmoid, expm1): the core's
     function, ``_exp_pair`` / ``_reciprocal_pair``, then ``python_kernel(language)`` ("jax" or
     "numpy") or ``c_kernel`` (C source, calling ``c_name(name)_expm1_exp_pair`` and friends).
+    ``live_fence``: see ``reduction_source`` (the JAX kernel then defines ``live = x == x``).
 
     Raises:
         AutonumericsError: the core is missing or approximates another function.
@@ -166,8 +191,8 @@ def exp_pair_kernel(name: str, summary: str, module_doc: str, jax_subnormals: st
             for language in ("jax", "numpy", "c")}
     function = f"_{name}_expm1"
     jax_source = python_module(docs["jax"], jax_prelude(), [
-        core_function(core, "jax", function, inline_constants=True), reduction_source("jax", function),
-        python_kernel("jax")], name, name, used)
+        core_function(core, "jax", function, fenced=not live_fence, inline_constants=True),
+        reduction_source("jax", function, live_fence), python_kernel("jax")], name, name, used)
     numpy_source = python_module(docs["numpy"], numpy_prelude(), [
         core_function(core, "numpy", function), reduction_source("numpy", function), python_kernel("numpy")],
         name, name, used)
@@ -212,17 +237,18 @@ def _python_kernel(language: str) -> str:
     ns = "jnp" if language == "jax" else "np"
     k = {v: float32_literal(globals()[v], language) for v in ("SMALL_LIMIT", "SATURATION", "CLAMP")}
     two, one = float32_literal("0x1p+1", language), float32_literal("0x1p+0", language)
-    z = f"_rounded(ac * {float32_literal('-0x1p+1', language)})" if language == "jax" else f"ac * {float32_literal('-0x1p+1', language)}"
+    z = f"_kept(ac * {float32_literal('-0x1p+1', language)}, live)" if language == "jax" else f"ac * {float32_literal('-0x1p+1', language)}"
+    live = ", live" if language == "jax" else ""  # JAX's fences select on x == x (reduction_source)
     head = ("@jax.jit\ndef tanh(x):\n    \"\"\"tanh(x) in float32 for every input (see the module docstring); "
             "subnormal inputs read as 0 (XLA).\"\"\"" if language == "jax" else
             "def tanh(x):\n    \"\"\"tanh(x) in float32 for every input (see the module docstring), subnormals included.\"\"\"")
     body = f"""a = _float(bits & {ns}.int32(0x7FFFFFFF))  # |x|, exact
-small = _tanh_small(a)
+{"live = x == x  # the fences' predicate" + chr(10) if language == "jax" else ""}small = _tanh_small(a)
 ac = {ns}.where(a < {k["CLAMP"]}, a, {k["CLAMP"]})  # NaN -> 9.5 too (selected away at the end)
 z = {z}  # -2a, exact{" (the select keeps it out of the reduction's FMA)" if language == "jax" else ""}
-n, p, pl = _exp_pair(z)
+n, p, pl = _exp_pair(z{live})
 s = _pow2(n)
-g0, g1 = _reciprocal_pair(s * p, s * pl)
+g0, g1 = _reciprocal_pair(s * p, s * pl{live})
 big = (g0 * {two} - {one}) + g1 * {two}  # 2 g0 - 1 exact: one rounding
 y = {ns}.where(a < {k["SMALL_LIMIT"]}, small, big)
 y = {ns}.where(a >= {k["SATURATION"]}, {one}, y)
@@ -266,13 +292,14 @@ static inline float {name}(float x) {{
 
 
 def ops_per_element(cores: dict[str, Core]) -> int:
-    """Ops per element of the JAX kernel, bit casts free, an FMA one op, a fence (compare and
-    select) two: both cores (the expm1 core's two fences included); sign clear and set (3);
-    clamp (2); -2a and its fence (3); the exp pair (17: shifter FMA and fence, sub, FMA, mul,
+    """Ops per element of the JAX kernel, bit casts free, an FMA one op, a fence one select on the
+    shared x == x (1): both cores and the expm1 core's two fences (2); sign clear and set (3);
+    clamp (2); -2a and its fence (2); the exp pair (15: shifter FMA and fence, sub, FMA, mul,
     add and fence, 2 subs, 2 adds, 2 subs, FMA, int sub); 2^n (2) and the two scalings (2); the
-    reciprocal pair (12: add and fence, sub, 2 adds, div, 2 FMAs, mul and fence); the result
+    reciprocal pair (10: add and fence, sub, 2 adds, div, 2 FMAs, mul and fence); the result
     (2 FMAs); 2 compares and 2 selects; the NaN compare and select (2)."""
-    return core_ops(cores["small"]) + core_ops(cores["expm1"]) + 4 + 3 + 2 + 3 + 17 + 4 + 12 + 2 + 4 + 2
+    return (core_ops(cores["small"]) + core_ops(cores["expm1"]) + 1 + 2 + 3 + 2 + 2 + 15 + 4 + 10 + 2 + 4
+            + 2)
 
 
 def build(cores: dict[str, Core]) -> KernelSource:
@@ -295,8 +322,8 @@ def build(cores: dict[str, Core]) -> KernelSource:
             for language in ("jax", "numpy", "c")}
     jax_source = python_module(docs["jax"], jax_prelude(), [
         core_function(small, "jax", "_tanh_small", fenced=False, inline_constants=True),
-        core_function(expm1, "jax", "_tanh_expm1", inline_constants=True),
-        reduction_source("jax", "_tanh_expm1"), _python_kernel("jax")], "tanh", "tanh", used)
+        core_function(expm1, "jax", "_tanh_expm1", fenced=False, inline_constants=True),
+        reduction_source("jax", "_tanh_expm1", live_fence=True), _python_kernel("jax")], "tanh", "tanh", used)
     numpy_source = python_module(docs["numpy"], numpy_prelude(), [
         core_function(small, "numpy", "_tanh_small"), core_function(expm1, "numpy", "_tanh_expm1"),
         reduction_source("numpy", "_tanh_expm1"), _python_kernel("numpy")], "tanh", "tanh", used)

@@ -68,7 +68,7 @@ CORES = {'expm1': 'results/kernels/cores/expm1_core.json'}
 
 def _expm1_expm1(r):
     """expm1(x) - x: ((((0.008333375677466393 + (0.0013931776629760861 + 0.00019840245658997446 * x) * x) * x + 0.041666485369205475) * x + 0.1666666567325592) * x + 0.5) * (x * x) (12 ops, xla, hash 7436f35ca8cc577a)."""
-    x = _rounded(jnp.asarray(r, jnp.float32))
+    x = jnp.asarray(r, jnp.float32)
     c = (jnp.float32(float.fromhex("0x1.11116c0000000p-7")), jnp.float32(float.fromhex("0x1.6d36920000000p-10")), jnp.float32(float.fromhex("0x1.a014820000000p-13")), jnp.float32(float.fromhex("0x1.5554f40000000p-5")), jnp.float32(float.fromhex("0x1.5555540000000p-3")), jnp.float32(float.fromhex("0x1.0000000000000p-1")))
     v0 = c[2] * x
     v1 = c[1] + v0
@@ -83,17 +83,23 @@ def _expm1_expm1(r):
     v10 = x * x
     v11 = v9 * v10
     out = jnp.broadcast_to(v11, x.shape)
-    return _rounded(out)
+    return out
 
 
-def _exp_pair(z):
-    """e^z = 2^n (p + pl) for float32 z in [-120, 0]: Cody-Waite with r exact, then the core."""
-    t = _rounded(jnp.float32(float.fromhex("0x1.8p+23")) + z * jnp.float32(float.fromhex("0x1.715476p+0")))  # n = round(z log2 e) in t's low bits (one FMA)
+def _kept(value, live):
+    """value where the kernel's input is a number (live), else NaN: a select XLA and LLVM cannot
+    fuse or rewrite through, one op (NaN inputs are selected away at the end of the kernel)."""
+    return jnp.where(live, value, jnp.float32(jnp.nan))
+
+
+def _exp_pair(z, live):
+    """e^z = 2^n (p + pl) for float32 z in [-120, 89]: Cody-Waite with r exact, then the core."""
+    t = _kept(jnp.float32(float.fromhex("0x1.8p+23")) + z * jnp.float32(float.fromhex("0x1.715476p+0")), live)  # n = round(z log2 e) in t's low bits (one FMA)
     n = t - jnp.float32(float.fromhex("0x1.8p+23"))
     r = z - n * jnp.float32(float.fromhex("0x1.62e43p-1"))  # one FMA: exact
     c = n * jnp.float32(float.fromhex("0x1.05c61p-29"))  # e^(-n ln2_lo) = 1 + c
-    m = _expm1_expm1(r)  # e^r - 1 - r
-    h = _rounded(jnp.float32(float.fromhex("0x1p+0")) + r)
+    m = _kept(_expm1_expm1(_kept(r, live)), live)  # e^r - 1 - r
+    h = _kept(jnp.float32(float.fromhex("0x1p+0")) + r, live)
     lo = r - (h - jnp.float32(float.fromhex("0x1p+0")))  # h + lo = 1 + r exactly (Fast2Sum)
     mid = lo + m
     p = h + mid
@@ -101,14 +107,14 @@ def _exp_pair(z):
     return _bits(t) - jnp.int32(0x4B400000), p, pl
 
 
-def _reciprocal_pair(er, el):
+def _reciprocal_pair(er, el, live):
     """1 / (1 + er + el) = g0 + g1 for 0 <= er <= 1: 1 + er split exactly, one Newton step."""
-    dh = _rounded(jnp.float32(float.fromhex("0x1p+0")) + er)
+    dh = _kept(jnp.float32(float.fromhex("0x1p+0")) + er, live)
     dl = ((jnp.float32(float.fromhex("0x1p+0")) - dh) + er) + el
     g0 = jnp.float32(float.fromhex("0x1p+0")) / dh
     e = jnp.float32(float.fromhex("0x1p+0")) - g0 * dh  # exact residual (one FMA)
     e = e - g0 * dl
-    return g0, _rounded(g0 * e)
+    return g0, _kept(g0 * e, live)
 
 
 @jax.jit
@@ -116,10 +122,11 @@ def expm1(x):
     """e^x - 1 in float32 for every input (see the module docstring); subnormal inputs give themselves."""
     x = jnp.asarray(x, jnp.float32)
     bits = _bits(x)
-    n, p, pl = _exp_pair(x)  # e^x = 2^n (p + pl); inf and NaN give garbage, selected away below
+    live = x == x  # the fences' predicate (reduction_source)
+    n, p, pl = _exp_pair(x, live)  # e^x = 2^n (p + pl); inf and NaN give garbage, selected away below
     sp = _float(_bits(p) + (n << 23))  # 2^n p, exact (normal for -25 <= n <= 128)
     spl = (pl * jnp.float32(float.fromhex("0x1p+1"))) * _pow2(n - 1)  # 2^n pl in two exact steps (2^128 is no float32)
-    hi = _rounded(sp - jnp.float32(float.fromhex("0x1p+0")))
+    hi = _kept(sp - jnp.float32(float.fromhex("0x1p+0")), live)
     v = hi - sp
     lo = (sp - (hi - v)) + (-jnp.float32(float.fromhex("0x1p+0")) - v)  # 2Sum: sp - 1 = hi + lo exactly
     y = hi + (lo + spl)  # one rounding

@@ -88,7 +88,7 @@ def _sigmoid_expm1(r):
 
 
 def _exp_pair(z):
-    """e^z = 2^n (p + pl) for float32 z in [-120, 0]: Cody-Waite with r exact, then the core."""
+    """e^z = 2^n (p + pl) for float32 z in [-120, 89]: Cody-Waite with r exact, then the core."""
     t = _rounded(jnp.float32(float.fromhex("0x1.8p+23")) + z * jnp.float32(float.fromhex("0x1.715476p+0")))  # n = round(z log2 e) in t's low bits (one FMA)
     n = t - jnp.float32(float.fromhex("0x1.8p+23"))
     r = z - n * jnp.float32(float.fromhex("0x1.62e43p-1"))  # one FMA: exact

@@ -90,7 +90,7 @@ def _tanh_small(r):
 
 def _tanh_expm1(r):
     """expm1(x) - x: (((0.04166722670197487 + (0.008361867628991604 + 0.0013852785341441631 * x) * x) * x + 0.16666586697101593) * x + 0.5) * (x * x) (10 ops, xla, hash 273a21660127a787)."""
-    x = _rounded(jnp.asarray(r, jnp.float32))
+    x = jnp.asarray(r, jnp.float32)
     c = (jnp.float32(float.fromhex("0x1.5556820000000p-5")), jnp.float32(float.fromhex("0x1.12006e0000000p-7")), jnp.float32(float.fromhex("0x1.6b24780000000p-10")), jnp.float32(float.fromhex("0x1.5554ea0000000p-3")), jnp.float32(float.fromhex("0x1.0000000000000p-1")))
     v0 = c[2] * x
     v1 = c[1] + v0
@@ -103,17 +103,23 @@ def _tanh_expm1(r):
     v8 = x * x
     v9 = v7 * v8
     out = jnp.broadcast_to(v9, x.shape)
-    return _rounded(out)
+    return out
 
 
-def _exp_pair(z):
-    """e^z = 2^n (p + pl) for float32 z in [-120, 0]: Cody-Waite with r exact, then the core."""
-    t = _rounded(jnp.float32(float.fromhex("0x1.8p+23")) + z * jnp.float32(float.fromhex("0x1.715476p+0")))  # n = round(z log2 e) in t's low bits (one FMA)
+def _kept(value, live):
+    """value where the kernel's input is a number (live), else NaN: a select XLA and LLVM cannot
+    fuse or rewrite through, one op (NaN inputs are selected away at the end of the kernel)."""
+    return jnp.where(live, value, jnp.float32(jnp.nan))
+
+
+def _exp_pair(z, live):
+    """e^z = 2^n (p + pl) for float32 z in [-120, 89]: Cody-Waite with r exact, then the core."""
+    t = _kept(jnp.float32(float.fromhex("0x1.8p+23")) + z * jnp.float32(float.fromhex("0x1.715476p+0")), live)  # n = round(z log2 e) in t's low bits (one FMA)
     n = t - jnp.float32(float.fromhex("0x1.8p+23"))
     r = z - n * jnp.float32(float.fromhex("0x1.62e43p-1"))  # one FMA: exact
     c = n * jnp.float32(float.fromhex("0x1.05c61p-29"))  # e^(-n ln2_lo) = 1 + c
-    m = _tanh_expm1(r)  # e^r - 1 - r
-    h = _rounded(jnp.float32(float.fromhex("0x1p+0")) + r)
+    m = _kept(_tanh_expm1(_kept(r, live)), live)  # e^r - 1 - r
+    h = _kept(jnp.float32(float.fromhex("0x1p+0")) + r, live)
     lo = r - (h - jnp.float32(float.fromhex("0x1p+0")))  # h + lo = 1 + r exactly (Fast2Sum)
     mid = lo + m
     p = h + mid
@@ -121,14 +127,14 @@ def _exp_pair(z):
     return _bits(t) - jnp.int32(0x4B400000), p, pl
 
 
-def _reciprocal_pair(er, el):
+def _reciprocal_pair(er, el, live):
     """1 / (1 + er + el) = g0 + g1 for 0 <= er <= 1: 1 + er split exactly, one Newton step."""
-    dh = _rounded(jnp.float32(float.fromhex("0x1p+0")) + er)
+    dh = _kept(jnp.float32(float.fromhex("0x1p+0")) + er, live)
     dl = ((jnp.float32(float.fromhex("0x1p+0")) - dh) + er) + el
     g0 = jnp.float32(float.fromhex("0x1p+0")) / dh
     e = jnp.float32(float.fromhex("0x1p+0")) - g0 * dh  # exact residual (one FMA)
     e = e - g0 * dl
-    return g0, _rounded(g0 * e)
+    return g0, _kept(g0 * e, live)
 
 
 @jax.jit
@@ -137,12 +143,13 @@ def tanh(x):
     x = jnp.asarray(x, jnp.float32)
     bits = _bits(x)
     a = _float(bits & jnp.int32(0x7FFFFFFF))  # |x|, exact
+    live = x == x  # the fences' predicate
     small = _tanh_small(a)
     ac = jnp.where(a < jnp.float32(float.fromhex("0x1.3p+3")), a, jnp.float32(float.fromhex("0x1.3p+3")))  # NaN -> 9.5 too (selected away at the end)
-    z = _rounded(ac * jnp.float32(float.fromhex("-0x1p+1")))  # -2a, exact (the select keeps it out of the reduction's FMA)
-    n, p, pl = _exp_pair(z)
+    z = _kept(ac * jnp.float32(float.fromhex("-0x1p+1")), live)  # -2a, exact (the select keeps it out of the reduction's FMA)
+    n, p, pl = _exp_pair(z, live)
     s = _pow2(n)
-    g0, g1 = _reciprocal_pair(s * p, s * pl)
+    g0, g1 = _reciprocal_pair(s * p, s * pl, live)
     big = (g0 * jnp.float32(float.fromhex("0x1p+1")) - jnp.float32(float.fromhex("0x1p+0"))) + g1 * jnp.float32(float.fromhex("0x1p+1"))  # 2 g0 - 1 exact: one rounding
     y = jnp.where(a < jnp.float32(float.fromhex("0x1.2p-1")), small, big)
     y = jnp.where(a >= jnp.float32(float.fromhex("0x1.205968p+3")), jnp.float32(float.fromhex("0x1p+0")), y)

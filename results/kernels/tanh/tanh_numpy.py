@@ -110,7 +110,7 @@ def _tanh_expm1(r):
 
 
 def _exp_pair(z):
-    """e^z = 2^n (p + pl) for float32 z in [-120, 0]: Cody-Waite with r exact, then the core."""
+    """e^z = 2^n (p + pl) for float32 z in [-120, 89]: Cody-Waite with r exact, then the core."""
     t = (_fma32(z, np.float32(float.fromhex("0x1.715476p+0")), np.float32(float.fromhex("0x1.8p+23"))))  # n = round(z log2 e) in t's low bits (one FMA)
     n = t - np.float32(float.fromhex("0x1.8p+23"))
     r = _fma32(-n, np.float32(float.fromhex("0x1.62e43p-1")), z)  # one FMA: exact
@@ -131,7 +131,7 @@ def _reciprocal_pair(er, el):
     g0 = np.float32(float.fromhex("0x1p+0")) / dh
     e = _fma32(-g0, dh, np.float32(float.fromhex("0x1p+0")))  # exact residual (one FMA)
     e = _fma32(-g0, dl, e)
-    return g0, g0 * e
+    return g0, (g0 * e)
 
 
 def tanh(x):
