@@ -73,7 +73,20 @@ def test_export_full_range_needs_a_kernel_target(tmp_path, capsys):
     program = tmp_path / "p.json"
     program.write_text(json.dumps({"expression": "x*x", "target": "sin", "dtype": "float32"}))
     assert main(["export", str(program), "--full-range", "--to", "jax"]) == 2
-    assert "target 'sin' is not a kernel" in capsys.readouterr().err
+    assert "target 'sin' is neither a kernel nor a kernel's core" in capsys.readouterr().err
+
+
+def test_export_full_range_of_a_core_finds_its_kernel(tmp_path, capsys):
+    """erf's tail core names erf(x + c), which only erf uses; tanh, sigmoid and expm1 share the
+    target of their "expm1" core, so that export must say which kernel to build."""
+    out = tmp_path / "erf.py"
+    tail = REPO_ROOT / "results/kernels/cores/erf_tail.json"
+    assert main(["export", str(tail), "--full-range", "--to", "jax", "-o", str(out)]) == 0
+    assert "def erf(x)" in out.read_text()
+    core = REPO_ROOT / "results/kernels/cores/expm1_core.json"
+    assert main(["export", str(core), "--full-range", "--to", "jax"]) == 2
+    err = capsys.readouterr().err
+    assert "core of several kernels: expm1 (--from expm1=PATH), tanh" in err and err.count("\n") == 1
 
 
 def test_a_run_folder_without_front_is_an_error(tmp_path, capsys):

@@ -36,15 +36,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_full_range(args: argparse.Namespace) -> int:
     """The program as the main core of the full-range kernel named by its target."""
     from autonumerics.cli.kernel import report, write_source
-    from autonumerics.kernels import KERNELS, build_kernel, main_role
+    from autonumerics.kernels import KERNELS, build_kernel, kernels_using, main_role
 
     if args.name or args.semantics:
         raise AutonumericsError("--full-range takes neither --name nor --semantics (the kernel fixes both)")
-    target = load_program_file(args.program).target
-    if target not in KERNELS:
-        raise AutonumericsError(f"--full-range: the program's target {target!r} is not a kernel; "
-                                f"kernels: {', '.join(KERNELS)}")
-    source = build_kernel(target, {main_role(target): args.program})
+    target = load_program_file(args.program).target or ""
+    if target in KERNELS:
+        kernel, role = target, main_role(target)
+    else:  # a core of a kernel (log's "(log(1+x) - x)/x**2"): the kernel must be unambiguous
+        users = kernels_using(target)
+        if not users:
+            raise AutonumericsError(f"--full-range: the program's target {target!r} is neither a kernel nor "
+                                    f"a kernel's core; kernels: {', '.join(KERNELS)}")
+        if len(users) > 1:
+            named = ", ".join(f"{name} (--from {role}=PATH)" for name, role in users)
+            raise AutonumericsError(f"--full-range: {target!r} is a core of several kernels: {named}; "
+                                    f"choose one with `autonumerics kernel NAME --from ROLE={args.program}`")
+        kernel, role = users[0]
+    source = build_kernel(kernel, {role: args.program})
     report(source, args.to, write_source(source, args.to, args.output), as_json=False)
     return 0
 

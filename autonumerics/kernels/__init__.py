@@ -5,6 +5,7 @@ Public API:
     build_kernel(name, core_paths=None) -> KernelSource
     kernel_module(name) -> the kernel's module
     main_role(name) -> the role of the kernel's main core (the first of DEFAULT_CORES)
+    kernels_using(target) -> [(kernel, role)] whose default core approximates ``target``
     resolve_core_path(path) -> a program file (a run folder gives its front's most accurate program)
 See ``autonumerics.kernels.base`` for ``Core``, ``KernelSource`` and the emitters.
 """
@@ -19,8 +20,8 @@ from types import ModuleType
 from autonumerics.errors import AutonumericsError
 from autonumerics.kernels.base import Core, KernelSource, load_core
 
-__all__ = ["KERNELS", "Core", "KernelSource", "build_kernel", "kernel_module", "load_core", "main_role",
-           "resolve_core_path"]
+__all__ = ["KERNELS", "Core", "KernelSource", "build_kernel", "kernel_module", "kernels_using", "load_core",
+           "main_role", "resolve_core_path"]
 
 KERNELS: dict[str, str] = {
     "exp2": "autonumerics.kernels.exp2",
@@ -76,6 +77,19 @@ def build_kernel(name: str, core_paths: dict[str, str] | None = None) -> KernelS
 def main_role(name: str) -> str:
     """The role of kernel ``name``'s main core: the first key of its ``DEFAULT_CORES``."""
     return next(iter(kernel_module(name).DEFAULT_CORES))
+
+
+def kernels_using(target: str) -> list[tuple[str, str]]:
+    """The (kernel, role) pairs whose default core approximates ``target`` (e.g. "expm1(x) - x":
+    the expm1 core of tanh, sigmoid and expm1), in ``KERNELS`` order."""
+    wanted = target.replace(" ", "")
+    pairs = []
+    for name in KERNELS:
+        for role, path in kernel_module(name).DEFAULT_CORES.items():
+            core_target = load_core(role, path).program_file.target or ""
+            if core_target.replace(" ", "") == wanted:
+                pairs.append((name, role))
+    return pairs
 
 
 def resolve_core_path(path: str | Path) -> str:
