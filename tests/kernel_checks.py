@@ -141,17 +141,20 @@ def assert_committed_exports_current(exports: Exports, name: str) -> None:
         assert (folder / file).read_text() == getattr(exports.source, language), file
 
 
-def assert_committed_certificate_is_current(name: str) -> dict:
-    """results/kernels/NAME/certificate.json certifies today's JAX file (by its hash), every finite
-    bit pattern once, 0 inputs >= 1 ULP and every NaN input. Returns the certificate."""
+def assert_committed_certificate_is_current(name: str, language: str = "jax") -> dict:
+    """results/kernels/NAME/certificate.json (``language`` "numpy": certificate_numpy.json)
+    certifies today's export file (by its hash), every finite bit pattern once, 0 inputs >= 1 ULP
+    and every NaN input. Returns the certificate."""
     import hashlib
     import json
 
     from autonumerics.kernels.base import REPO_ROOT
 
     folder = REPO_ROOT / "results" / "kernels" / name
-    certificate = json.loads((folder / "certificate.json").read_text())
-    assert certificate["subject"]["file_sha256"] == hashlib.sha256((folder / f"{name}.py").read_bytes()).hexdigest()
+    suffix = "" if language == "jax" else f"_{language}"
+    certificate = json.loads((folder / f"certificate{suffix}.json").read_text())
+    export = (folder / f"{name}{suffix}.py").read_bytes()
+    assert certificate["subject"]["file_sha256"] == hashlib.sha256(export).hexdigest()
     report, parts = certificate["report"], certificate["all_floats"]
     assert parts["complete"] and report["exhaustive"]
     assert float(report["max_ulp"]) < 1.0 and report["n_ge_one_ulp"] == 0

@@ -92,9 +92,11 @@ def test_a_core_for_another_function_is_refused():
         build_kernel(NAME, {"expm1": "results/kernels/cores/exp_core.json"})
 
 
-def test_committed_exports_and_certificate_are_current(exports):
+def test_committed_exports_and_certificates_are_current(exports):
+    """Both exports are certified on every float32: the JAX one and the NumPy one (which C equals)."""
     assert_committed_exports_current(exports, NAME)
     assert_committed_certificate_is_current(NAME)
+    assert_committed_certificate_is_current(NAME, "numpy")
 
 
 @pytest.mark.slow
