@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from kernel_checks import (
+    assert_committed_exports_current,
     assert_exports_agree,
     kernel_exports,
     same_bits,
@@ -57,9 +58,7 @@ def test_accuracy_against_mpmath_on_a_sample(exports):
 
 
 def test_committed_exports_are_current(exports):
-    folder = REPO_ROOT / "results/kernels/exp"
-    for language, name in (("jax", "exp.py"), ("numpy", "exp_numpy.py"), ("c", "exp.h")):
-        assert (folder / name).read_text() == getattr(exports.source, language), name
+    assert_committed_exports_current(exports, "exp")
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 from kernel_checks import (
+    assert_committed_exports_current,
     assert_exports_agree,
     kernel_exports,
     same_bits,
@@ -63,9 +64,7 @@ def test_accuracy_against_mpmath_on_a_sample(exports):
 
 
 def test_committed_exports_are_current(exports):
-    folder = REPO_ROOT / "results/kernels/exp2"
-    for language, name in (("jax", "exp2.py"), ("numpy", "exp2_numpy.py"), ("c", "exp2.h")):
-        assert (folder / name).read_text() == getattr(exports.source, language), name
+    assert_committed_exports_current(exports, "exp2")
 
 
 @pytest.mark.slow

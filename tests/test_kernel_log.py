@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from kernel_checks import (
+    assert_committed_exports_current,
     assert_exports_agree,
     certify_numpy_export,
     kernel_exports,
@@ -12,8 +13,6 @@ from kernel_checks import (
     sampled_max_ulp,
     spread_inputs,
 )
-
-from autonumerics.kernels.base import REPO_ROOT
 
 NAME = "log"
 
@@ -61,9 +60,7 @@ def test_accuracy_against_mpmath_on_a_sample(exports):
 
 
 def test_committed_exports_are_current(exports):
-    folder = REPO_ROOT / f"results/kernels/{NAME}"
-    for language, file in (("jax", f"{NAME}.py"), ("numpy", f"{NAME}_numpy.py"), ("c", f"{NAME}.h")):
-        assert (folder / file).read_text() == getattr(exports.source, language), file
+    assert_committed_exports_current(exports, "log")
 
 
 @pytest.mark.slow
