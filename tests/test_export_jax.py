@@ -76,6 +76,18 @@ def test_jax_export_of_random_programs_is_bit_exact(tmp_path, program):
         assert same_bits(got, expected(program_file, POINTS, semantics)).all(), semantics
 
 
+def test_strict_fma_stays_fused_when_another_instruction_computes_its_product(tmp_path):
+    """fma(x, x, x) beside x*x: XLA computes x*x once for both and would then fuse neither
+    (found by hypothesis); the fma's factor is read through a select of its own."""
+    from autonumerics.program import Instruction, Program
+
+    program = Program(instructions=(Instruction("fma", ("x", "x", "x")), Instruction("mul", ("x", "x")),
+                                    Instruction("add", ("v0", "v1"))), constants=(), output="v2")
+    program_file = ProgramFile(program, "exp2", (-2.0, 2.0), "float32")
+    got = np.asarray(_kernel(program_file, tmp_path, "strict")(POINTS))
+    assert same_bits(got, expected(program_file, POINTS, "strict")).all()
+
+
 def test_strict_export_differs_from_xla_export(tmp_path):
     # Guards the strict path: on Horner the two roundings really differ (17 % of inputs).
     program_file = family_file("horner6")

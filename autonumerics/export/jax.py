@@ -12,7 +12,9 @@ How the generated code keeps the interpreter's bits (``contraction.py`` has the 
   another op reads is read through ``jnp.where(p == p, p, p + p)``, and every constant through
   ``jnp.where(x == x, c, x)`` (per element, so nothing is folded, no division becomes a
   multiplication by a hoisted reciprocal, no ``a + 0`` is dropped). An explicit fma is
-  written ``a*b + c``, and being the only visible product, it is the one XLA fuses.
+  written ``a*b + c``, and being the only visible product, it is the one XLA fuses; if another
+  instruction computes the same product, XLA would compute it once for both and fuse neither,
+  so the fma's first factor is then read through a select of its own.
   Instructions independent of x are computed at export time, by the interpreter.
 * Inside a caller's own ``jax.jit``, XLA may fuse a product of the caller's into the kernel's
   first addition (or the kernel's last product into the caller's next one); the certified bits
@@ -37,6 +39,22 @@ _PRODUCTS = ("mul", "square")
 def _operand(ref: str) -> str:
     kind, index = ref_kind(ref)
     return "x" if kind == "x" else f"c[{index}]" if kind == "c" else f"v{index}"
+
+
+def _product_key(instruction) -> tuple[str, str]:
+    """The product an instruction computes (mul, square, fma's a*b), factors in sorted order."""
+    a, b = (instruction.args[0], instruction.args[0]) if instruction.op == "square" else instruction.args[:2]
+    return tuple(sorted((a, b)))
+
+
+def _product_counts(program: Program) -> dict[tuple[str, str], int]:
+    """How many instructions compute each product (XLA computes equal ones once)."""
+    counts: dict[tuple[str, str], int] = {}
+    for instruction in program.instructions:
+        if instruction.op in (*_PRODUCTS, "fma"):
+            key = _product_key(instruction)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def _use_counts(program: Program) -> list[int]:
@@ -81,12 +99,18 @@ def _strict_body(program: Program) -> list[str]:
     by a hoisted reciprocal instead of dividing, or drop ``a + 0``.
     """
     uses = _use_counts(program)
+    products = _product_counts(program)
     lines = [f"k{i} = _opaque(c[{i}], x)" for i in range(len(program.constants))]
     for index, instruction in enumerate(program.instructions):
         op = instruction.op
         args = [_operand(a).replace("c[", "k").replace("]", "") for a in instruction.args]
         if op == "div" and instruction.args[0] == instruction.args[1]:
             args[1] = f"_rounded({args[1]})"  # XLA replaces a / a by 1
+        if op == "fma" and products[_product_key(instruction)] > 1:
+            # XLA merges equal products (CSE); a product with two readers is not fused, so this
+            # fma's first factor is read through a select of its own (the constant makes it unique)
+            a = args[0]
+            args[0] = f"jnp.where({a} == {a}, {a}, {a} + jnp.float32({index + 1}))"
         expression = OPS[op].jax.format(*args)
         if op == "sqrt" or (op in (*_PRODUCTS, "div") and uses[index]):
             expression = f"_rounded({expression})"
