@@ -82,20 +82,43 @@ def test_exports_agree_bit_for_bit_on_two_million_inputs(exports):
 
 
 def test_accuracy_against_mpmath_on_a_sample(exports):
-    """Around both paths, the switch between them (0.5625) and the saturation threshold."""
+    """Around both paths, the switch between them (0.7) and the saturation threshold."""
     rng = np.random.default_rng(1)
-    x = np.concatenate([rng.uniform(-9.5, 9.5, 3000), rng.uniform(0.5, 0.65, 1000), rng.uniform(8.9, 9.02, 500),
+    x = np.concatenate([rng.uniform(-9.5, 9.5, 3000), rng.uniform(0.6, 0.8, 1000), rng.uniform(8.9, 9.02, 500),
                         2.0 ** rng.uniform(-125, 0, 1000), np.nextafter(LIMIT, np.float32([0, 1]))]).astype(np.float32)
     assert sampled_max_ulp(exports.numpy, "tanh", x) < 1.0
     assert sampled_max_ulp(exports.jax, "tanh", x) < 1.0
 
 
+def test_every_float32_around_the_switch_within_one_ulp(exports):
+    """Every float32 in [0.6, 0.8], where both paths are at their worst (the small core's
+    correction and E = e^-2a are largest there), against float64 tanh (exact to ~1e-16, far below
+    the float32 rounding boundaries that matter at this tolerance); JAX computes the same bits."""
+    low, high = np.float32(0.6).view(np.int32), np.float32(0.8).view(np.int32)
+    x = np.arange(low, high, dtype=np.int32).view(np.float32)
+    y = exports.numpy(x).astype(np.float64)
+    exact = np.tanh(x.astype(np.float64))
+    ulps = np.abs(y - exact) / np.spacing(np.abs(exact).astype(np.float32)).astype(np.float64)
+    assert ulps.max() < 0.9
+    assert same_bits(exports.jax(x), exports.numpy(x)).all()
+
+
+def test_every_float32_from_the_threshold_on_gives_exactly_one(exports):
+    """Saturation needs no select: from T on, E < 2^-26 and the exp path rounds to 1 by itself."""
+    low, high = SATURATES.view(np.int32), np.float32(10.0).view(np.int32)
+    x = np.arange(low, high, dtype=np.int32).view(np.float32)
+    for language, function in _all(exports):
+        assert (function(x) == 1).all() and (function(-x) == -1).all(), language
+
+
 def test_a_core_for_another_function_is_refused(tmp_path):
-    core = json.loads((REPO_ROOT / "results/kernels/cores/tanh_core_expm1.json").read_text())
-    core["target"] = "expm1"
-    (tmp_path / "expm1.json").write_text(json.dumps(core))
-    with pytest.raises(AutonumericsError, match="expm1"):
-        build_kernel("tanh", {"expm1": str(tmp_path / "expm1.json")})
+    core = json.loads((REPO_ROOT / "results/kernels/cores/exp_core.json").read_text())
+    core["target"] = "exp2"
+    (tmp_path / "exp2.json").write_text(json.dumps(core))
+    with pytest.raises(AutonumericsError, match="exp2"):
+        build_kernel("tanh", {"exp": str(tmp_path / "exp2.json")})
+    with pytest.raises(AutonumericsError, match="no core role 'expm1'; its roles: small, exp"):
+        build_kernel("tanh", {"expm1": str(REPO_ROOT / "results/kernels/cores/tanh_core_expm1.json")})
 
 
 def test_committed_exports_are_current(exports):

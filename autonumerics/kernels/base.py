@@ -287,3 +287,53 @@ def c_header(comment: str, name: str, functions: list[str]) -> str:
             f"static inline void {cname}_loop(const float *in, float *out, size_t n) {{\n"
             f"    for (size_t i = 0; i < n; ++i) {{\n        out[i] = {cname}(in[i]);\n    }}\n}}\n\n"
             f"#endif /* {guard} */\n")
+
+
+def float32_literal(value: str, language: str) -> str:
+    """A float32 constant written exactly in ``language``."""
+    if language == "c":
+        return f"{value}f"
+    module = "jnp" if language == "jax" else "np"
+    return f'{module}.float32(float.fromhex("{value}"))'
+
+
+def check_core(core: Core, expected: str, kernel: str) -> Core:
+    """The core, if it approximates ``expected`` (what the range reduction feeds it).
+
+    Raises:
+        AutonumericsError: it approximates something else.
+    """
+    found = (core.program_file.target or "").replace(" ", "")
+    if found != expected.replace(" ", ""):
+        raise AutonumericsError(f"{kernel} core {core.role!r} ({core.path}) approximates "
+                                f"{core.program_file.target!r}; the kernel feeds it for {expected!r}")
+    return core
+
+
+def kernel_docstring(summary: str, module_doc: str, cores: tuple[Core, ...], language: str, name: str,
+                     subnormals_jax: str) -> str:
+    """The docstring (or C comment) of an exported tanh / sigmoid kernel in ``language``."""
+    subnormals = subnormals_jax if language == "jax" else "Subnormal inputs and results are computed correctly."
+    usage = (f"Usage: y = {c_name(name)}(x); {c_name(name)}_loop(in, out, n)\n"
+             "Compile with -std=c99 -ffp-contract=off (no -ffast-math); link with -lm."
+             if language == "c" else f"Usage: y = {name}(x)  # any shape, float32")
+    lines = [f"{summary} in float32 for every input: a full-range kernel exported by autonumerics ({language}).",
+             "", module_doc.split("\n\n", 1)[1].strip(), "", subnormals]
+    for core in cores:
+        interval = core.program_file.interval
+        where = f"{core.program_file.target} on {list(interval) if interval else '?'}"
+        lines += [f"Core {core.role!r} ({where}): {core.path}", f"    {core.program_file.program.to_infix()}"]
+    lines += ["The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).", usage]
+    return "\n".join(lines)
+
+
+def wrap_body(head: str, ns: str, body: str) -> str:
+    """A kernel function: ``head`` (decorator, def, docstring), x as float32 array and its bits,
+    ``body`` (ending in y), inside ``np.errstate(all="ignore")`` for NumPy (inf and NaN pass
+    through the paths that are selected away)."""
+    if ns == "np":
+        lines = "\n".join(f"        {line}" for line in body.splitlines())
+        return (f"\n{head}\n    x = np.asarray(x, np.float32)\n    bits = _bits(x)\n"
+                f"    with np.errstate(all=\"ignore\"):\n{lines}\n    return np.asarray(y, np.float32)\n")
+    lines = "\n".join(f"    {line}" for line in body.splitlines())
+    return f"\n{head}\n    x = jnp.asarray(x, jnp.float32)\n    bits = _bits(x)\n{lines}\n    return y\n"

@@ -1,6 +1,6 @@
 """The full-range float32 expm1 kernel: e^x as an unrounded pair 2^n (p + pl), then an exact 2Sum with -1.
 
-Range reduction, sharing the tanh kernel's pieces (``autonumerics.kernels.tanh.reduction_source``),
+Range reduction, on the exp-pair pieces shared with sigmoid (``autonumerics.kernels.exp_pair.reduction_source``),
 around an "expm1" core m(r) ~ e^r - 1 - r on [-ln2/2, ln2/2] of its own: near |r| = ln2/2 the core
 is a sixth of the result, so tanh's degree-6 core (3.1 ULP of m) would give 1.08 ULP here; the
 degree-7 core from ``search_configs/expm1_core.toml`` (1.86 ULP of m) gives 0.78 on a sample:
@@ -24,8 +24,15 @@ x = 0.002); this kernel is within 1 ULP on every float32 (the certificate).
 
 from __future__ import annotations
 
-from autonumerics.kernels.base import Core, KernelSource, c_name, core_ops
-from autonumerics.kernels.tanh import exp_pair_kernel, float32_literal, wrap_body
+from autonumerics.kernels.base import (
+    Core,
+    KernelSource,
+    c_name,
+    core_ops,
+    float32_literal,
+    wrap_body,
+)
+from autonumerics.kernels.exp_pair import exp_pair_kernel
 
 DEFAULT_CORES = {"expm1": "results/kernels/cores/expm1_core.json"}  # degree 7: see search_configs/expm1_core.toml
 

@@ -28,14 +28,15 @@ from autonumerics.kernels.base import (
     KernelSource,
     c_header,
     c_name,
+    check_core,
     core_function,
     core_ops,
     jax_prelude,
+    kernel_docstring,
     numpy_prelude,
     python_module,
 )
 from autonumerics.kernels.log2 import SQRT_HALF_BITS
-from autonumerics.kernels.tanh import check_core, kernel_docstring
 
 DEFAULT_CORES = {"poly": "results/kernels/cores/log_core.json"}  # the log kernel's core
 

@@ -1,7 +1,7 @@
 """The full-range float32 sigmoid kernel: 1/(1 + e^-x) from an exact-pair e^-|x|, three closing forms.
 
-Range reduction (a = |x|, E = e^-a in (0, 1]), sharing the tanh kernel's pieces
-(``autonumerics.kernels.tanh.reduction_source``) and its "expm1" core:
+Range reduction (a = |x|, E = e^-a in (0, 1]), sharing the exp-pair pieces
+(``autonumerics.kernels.exp_pair.reduction_source``) and its "expm1" core:
 
 * E = 2^n (p + pl) as an unrounded pair: n = round(-a / ln 2), r = -a - n*ln2_hi by one FMA
   (exact), e^r = (1 + r) + m(r) with the evolved core m ~ e^r - 1 - r, split by Fast2Sum, and
@@ -27,8 +27,15 @@ for subnormal results. Every path is computed for every element and selects pick
 
 from __future__ import annotations
 
-from autonumerics.kernels.base import Core, KernelSource, c_name, core_ops
-from autonumerics.kernels.tanh import exp_pair_kernel, float32_literal, wrap_body
+from autonumerics.kernels.base import (
+    Core,
+    KernelSource,
+    c_name,
+    core_ops,
+    float32_literal,
+    wrap_body,
+)
+from autonumerics.kernels.exp_pair import exp_pair_kernel
 
 DEFAULT_CORES = {"expm1": "results/kernels/cores/tanh_core_expm1.json"}
 
@@ -58,15 +65,17 @@ n, p, pl = _exp_pair(-ac)  # e^-a = 2^n (p + pl)
 er = _pow2({ns}.maximum(n, {ns}.int32({SCALE_FLOOR}))) * p
 g0, g1 = _reciprocal_pair(er, _pow2({ns}.maximum(n, {ns}.int32({SCALE_FLOOR}))) * pl)
 positive = g0 + g1
-near = ({one} - g0) - g1  # 1 - g0 exact
-w = er * g0  # E / (1 + E), for the tail
+near = ({one} - g0_near) - g1  # 1 - g0 exact
+w = er * g0_tail  # E / (1 + E), for the tail
 tail = p + (pl - w * p)  # (p + pl)(1 - w): one FMA inside, one rounding
 half = -((-n) >> 1)
 tail = (tail * _pow2(half)) * _pow2(n - half)  # 2^n in two exact steps; one rounding if subnormal
 y = {ns}.where(x >= 0, positive, {ns}.where(a < {near}, near, tail))
 y = {ns}.where(x == x, y, x)"""
     if language == "numpy":
-        body = body.replace("pl - w * p", "_fma32(-w, p, pl)")
+        body = body.replace("pl - w * p", "_fma32(-w, p, pl)").replace("g0_near", "g0").replace("g0_tail", "g0")
+    else:  # three equal quotients, one use each: a shared one would split XLA's loop (exp_pair.reduction_source)
+        body = body.replace("g0, g1 = _reciprocal_pair", "(g0, g0_near, g0_tail), g1 = _reciprocal_pair")
     return wrap_body(head, ns, body)
 
 
@@ -93,11 +102,12 @@ static inline float {name}(float x) {{
 def ops_per_element(cores: dict[str, Core]) -> int:
     """Ops per element of the JAX kernel, bit casts free, an FMA one op, a select one op: the
     expm1 core with its two boundary compares and selects; abs (1); clamp (2); negation (1);
-    the exp pair (17, as in tanh); 2^n for the reciprocal: max, add, shift, 2 products (5); the
-    reciprocal pair (12); the three forms: add; 2 subs; mul, FMA, add (7); the two-step scaling:
-    neg, shift, neg, sub, 2 x (add, shift), 2 muls (10); 2 compares, 2 selects and the NaN
-    compare and select (6)."""
-    return core_ops(cores["expm1"]) + 4 + 1 + 2 + 1 + 17 + 5 + 12 + 7 + 10 + 6
+    the exp pair (17); 2^n for the reciprocal: max, add, shift, 2 products (5); the reciprocal
+    pair (12) with one division per use of the quotient (5 more divisions, 6 selects and their
+    compare: 12); the three forms: add; 2 subs; mul, FMA, add (7); the two-step scaling: neg,
+    shift, neg, sub, 2 x (add, shift), 2 muls (10); 2 compares, 2 selects and the NaN compare
+    and select (6)."""
+    return core_ops(cores["expm1"]) + 4 + 1 + 2 + 1 + 17 + 5 + 12 + 12 + 7 + 10 + 6
 
 
 def build(cores: dict[str, Core]) -> KernelSource:
@@ -111,4 +121,4 @@ def build(cores: dict[str, Core]) -> KernelSource:
     c_kernel = _C_KERNEL.format(name=c_name("sigmoid"), clamp=CLAMP, near=NEAR_LIMIT, floor=SCALE_FLOOR)
     ops = ops_per_element(cores) if "expm1" in cores else 0
     return exp_pair_kernel("sigmoid", "sigmoid(x) = 1/(1 + exp(-x))", __doc__, jax_doc, cores, _python_kernel,
-                           c_kernel, ops, DESCRIPTION)
+                           c_kernel, ops, DESCRIPTION, quotient_uses=3)

@@ -1,30 +1,35 @@
-"""The full-range float32 tanh kernel: odd symmetry, a small-argument core, an exact-pair e^-2a beyond.
+"""The full-range float32 tanh kernel: odd symmetry, a small-argument core, e^-2a and one division beyond.
 
 Range reduction (a = |x|; the sign bit of x is put back at the end, so tanh(-x) = -tanh(x) bit
 for bit and tanh(-0) = -0):
 
-* a < 0.5625: the "small" core, tanh on [0, 0.5625] as a + a^3*Q(a^2), ending in one fused
-  multiply-add whose product never rounds on its own (tiny inputs give a, subnormals included).
-* 0.5625 <= a < T = 0x1.205968p+3 (9.0109138, the first float32 whose tanh rounds to 1):
-  tanh(a) = (1 - E) / (1 + E) = 2g - 1 with E = e^(-2a) and g = 1 / (1 + E), in float32 only but
-  with every error term far below the final rounding:
-  - z = -2a (exact), n = round(z / ln 2) (one FMA with a shifter), r = z - n*ln2_hi by one FMA:
-    exact (r needs at most 24 bits); the rest of n*ln 2 becomes the factor 1 + c, c = -n*ln2_lo, |c| < 2^-23;
-  - the "expm1" core m(r) ~ e^r - 1 - r (|m| <= 0.07), so e^r = (1 + r) + m: 1 + r is split
-    exactly (Fast2Sum), m added to its low part, and e^z = 2^n (p + pl) kept as an unrounded pair
-    (p + pl carries ~2^-29 relative error: the core's own ULP error is damped by |m| <= 0.07);
-  - 1 + E as an exact pair (Fast2Sum), g = g0 + g1 by a reciprocal and one Newton step with two
-    FMAs (the residual 1 - g0*dh is exact);
-  - tanh = (2*g0 - 1) + 2*g1: 2*g0 - 1 is exact (Sterbenz), so the result rounds once.
-* a >= T (and a = inf) gives exactly 1; NaN gives NaN.
+* a < 0.7: the "small" core, tanh on [0, 0.7] as a + a^3 Q(a^2), ending in one fused multiply-add
+  (tiny inputs give a, subnormals included). Its rounding errors enter through the correction
+  a^3 Q, at most 23 % of the result at a = 0.7.
+* a >= 0.7 (tanh >= 0.60), a clamped to 9.5 first: E = e^-2a in (0, 0.25] from the exp kernel's
+  core, then tanh = (1 - E) / (1 + E) with a single division whose error is damped:
+  - n = round(2a log2 e) (one rounding of the product, then an exact round to even: any nearby
+    integer works), r = n ln2 - 2a by one FMA (2a exact, ln 2 as one float32: the constant's own
+    error, n * 2^-25 at most, is negligible beside E's weight below), so E = 2^-n e^r, e^r by the
+    "exp" core on [-ln2/2, ln2/2] and 2^-n subtracted from its exponent bits (exact);
+  - y0 = 1 - 2E + 2E^2 approximates tanh to 2E^3 (two FMAs); the residual
+    res = (1 - E) - y0 (1 + E) = ((1 - y0) - E) - E y0 has 1 - y0 and (1 - y0) - E exact
+    (Sterbenz) and rounds once in the final FMA; tanh = y0 + res / (1 + E): the division and
+    1 + E only round a correction of at most 0.03, and the result rounds once. E's own error
+    (the core's ~0.75 ULP) reaches tanh through 2E / (1 + E)^2 <= 0.32.
+  The division has exactly one user: XLA's CPU fusion will not copy a division into several
+  consumers, and a quotient read twice splits the kernel into several loops over memory.
+* a >= T = 9.0109138 (the first float32 whose tanh rounds to 1) gives exactly 1 by itself: E is
+  below 2^-26 there, so y0 is 1 and the correction rounds away; inf gives 1 through the clamp.
+* NaN: the comparison a >= 0.7 is false, so the small core's NaN comes out.
 
-Both paths are computed for every element and selects pick the result (no branches in JAX and
-NumPy). Measured over every float32 (the certificate): max 0.73 ULP, from the small core.
+Both paths are computed for every element and a select picks (no branches in JAX and NumPy).
+Cost: the two cores and 21 more ops, one of them a division (the first design, a double-float
+reduction with a Newton step, took 60 ops and ran in three loops). Measured over every float32:
+see the certificate.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.kernels.base import (
@@ -32,241 +37,67 @@ from autonumerics.kernels.base import (
     KernelSource,
     c_header,
     c_name,
+    check_core,
     core_function,
     core_ops,
+    float32_literal,
     jax_prelude,
+    kernel_docstring,
     numpy_prelude,
     python_module,
+    wrap_body,
 )
 
 DEFAULT_CORES = {"small": "results/kernels/cores/tanh_core_small.json",
-                 "expm1": "results/kernels/cores/tanh_core_expm1.json"}
+                 "exp": "results/kernels/cores/exp_core.json"}
 
-SMALL_LIMIT = "0x1.2p-1"  # 0.5625: the small core below, the exp pair from here on (tanh >= 0.51)
+SMALL_LIMIT = "0x1.666666p-1"  # 0.7 (float32 0.69999999): the small core below, e^-2a from here on
 SATURATION = "0x1.205968p+3"  # T = 9.0109138: tanh rounds to 1 for every float32 >= T, not below
-CLAMP = "0x1.3p+3"  # 9.5: a is clamped so the exp path stays finite for inf and NaN
+CLAMP = "0x1.3p+3"  # 9.5: a is clamped so that E = e^-2a stays normal (2^-28) and inf gives 1
 SMALL_TARGET = "tanh"
-EXPM1_TARGET = "expm1(x) - x"  # what the "expm1" core approximates, on [-0.3466, 0.3466]
-
-# Cody-Waite constants: ln2_hi = float32(ln 2) (n*ln2_hi is exact inside the FMA), ln2_lo the
-# float32 nearest to ln 2 - ln2_hi (so n*ln 2 = n*(ln2_hi + ln2_lo) to 2^-50 relative).
-LOG2E = "0x1.715476p+0"
-LN2_HI = "0x1.62e43p-1"
-NEG_LN2_LO = "0x1.05c61p-29"  # -(ln 2 - ln2_hi): ln2_hi is above ln 2
-# Rounding by the "shifter": t = z log2e + 1.5 * 2^23 (one FMA) holds n = round(z log2e), half
-# to even, in its low bits: bits(t) = 0x4B400000 + n and t - SHIFTER = n exactly (|n| < 2^22).
-# One FMA instead of round + a saturating float -> int conversion.
-SHIFTER = "0x1.8p+23"
+EXP_TARGET = "exp"  # the "exp" core: e^r on [-ln2/2, ln2/2], the exp kernel's own
+TWO_LOG2E = "0x1.715476p+1"  # float32(2 / ln 2)
+LN2 = "0x1.62e430p-1"  # float32(ln 2)
 
 DESCRIPTION = (
-    "a = |x| (sign bit put back: exact odd symmetry); a < 0.5625: evolved core a + a^3 Q(a^2) ending "
-    "in one FMA; 0.5625 <= a < 9.0109138: tanh = 2g - 1, g = 1/(1 + e^-2a), with e^-2a = 2^n (p + pl) "
-    "an unrounded pair from an exact Cody-Waite reduction (one FMA), the evolved core m(r) ~ e^r - 1 - r "
-    "and Fast2Sum, 1 + E split exactly, g = g0 + g1 by one Newton step (FMAs), so the result rounds "
-    "once; a >= 9.0109138 -> 1 exactly; NaN -> NaN. Both paths run on every element, selects pick."
+    "a = |x| (sign bit put back: exact odd symmetry); a < 0.7: evolved core a + a^3 Q(a^2) ending "
+    "in one FMA; a >= 0.7 (clamped to 9.5): E = e^-2a = 2^-n e^r with n = round(2a log2 e), "
+    "r = n ln2 - 2a by one FMA and the exp kernel's evolved core, then tanh = y0 + res / (1 + E) with "
+    "y0 = 1 - 2E + 2E^2 and res = ((1 - y0) - E) - E y0 (exact but for the last FMA): one division "
+    "of a small correction; a >= 9.0109138 -> 1 by itself; NaN -> NaN. Both paths run, a select picks."
 )
-
-
-def float32_literal(value: str, language: str) -> str:
-    """A float32 constant written exactly in ``language``."""
-    if language == "c":
-        return f"{value}f"
-    module = "jnp" if language == "jax" else "np"
-    return f'{module}.float32(float.fromhex("{value}"))'
-
-
-def reduction_source(language: str, core: str, live_fence: bool = False) -> str:
-    """``_exp_pair(z)`` and ``_reciprocal_pair(er, el)`` in ``language`` ("jax", "numpy", "c"),
-    calling the expm1 core function ``core``; shared by the tanh, sigmoid and expm1 kernels.
-
-    ``_exp_pair(z)`` for float32 z in [-120, 89]: (n, p, pl) with e^z = 2^n (p + pl), p in
-    [0.70, 1.42], |pl| <= 2^-22. ``_reciprocal_pair(er, el)`` for 0 <= er <= 1, |el| <= 2^-24 er:
-    (g0, g1) with g0 + g1 = 1/(1 + er + el) to ~2^-48. Where JAX fuses a*b + c, NumPy calls
-    ``_fma32`` and C ``fmaf``; every other op rounds once in all three. In C the pairs are returned
-    through pointers.
-
-    JAX fences the values XLA must not fuse or reassociate through selects. By default each fence
-    is ``_rounded(v)`` (compare v with itself, select v or v + v: 3 ops, self-contained). With
-    ``live_fence`` the JAX functions take one more argument, ``live`` (the kernel's ``x == x``,
-    computed once), and each fence is ``_kept(v, live)``: one select of v or NaN. The core then
-    gets its fences at the call site (emit it unfenced). The kernel's JAX-vs-C check over all
-    2^32 inputs must show that the bits did not change: for sigmoid they did, so it keeps
-    ``_rounded``.
-    """
-    log2e, hi, lo, shifter = (float32_literal(v, language) for v in (LOG2E, LN2_HI, NEG_LN2_LO, SHIFTER))
-    if language == "c":
-        return f'''
-/* e^z = 2^n (p + pl) for z in [-120, 0]: r = z - n ln2_hi exact (FMA), e^r = (1 + r) + core(r) */
-static inline int32_t {core}_exp_pair(float z, float *p, float *pl) {{
-    const float t = fmaf(z, {log2e}, {shifter});  /* n = round(z log2 e) in t's low bits */
-    const float n = t - {shifter};
-    const float r = fmaf(-n, {hi}, z);
-    const float c = n * {lo};  /* e^(-n ln2_lo) = 1 + c */
-    const float m = {core}(r);
-    const float h = 1.0f + r;
-    const float l = r - (h - 1.0f);  /* h + l = 1 + r exactly */
-    const float mid = l + m;
-    const float q = h + mid;
-    *pl = fmaf(c, q, mid - (q - h));  /* q + (mid - (q - h)) = h + mid exactly, then times 1 + c */
-    *p = q;
-    return an_bits(t) - 0x4B400000;
-}}
-
-/* 1 / (1 + er + el) = g0 + g1 for 0 <= er <= 1: exact 1 + er pair, one Newton step */
-static inline float {core}_reciprocal_pair(float er, float el, float *g1) {{
-    const float dh = 1.0f + er;
-    const float dl = ((1.0f - dh) + er) + el;
-    const float g0 = 1.0f / dh;
-    float e = fmaf(-g0, dh, 1.0f);  /* exact residual */
-    e = fmaf(-g0, dl, e);
-    *g1 = g0 * e;
-    return g0;
-}}
-'''
-    ns = "jnp" if language == "jax" else "np"
-    fma = (lambda a, b, c: f"{c} + {a} * {b}") if language == "jax" else (lambda a, b, c: f"_fma32({a}, {b}, {c})")
-    neg_fma = (lambda a, b, c: f"{c} - {a} * {b}") if language == "jax" else (lambda a, b, c: f"_fma32(-{a}, {b}, {c})")
-    # JAX: XLA reassociates constant chains ((1 + r) - 1 -> r, 1 - (1 + er) -> -er), which would
-    # lose the exact low parts: h and dh are read through a select it cannot see through.
-    live = language == "jax" and live_fence
-    if language != "jax":
-        fence = lambda value: f"({value})"  # noqa: E731 - no fences outside JAX
-    elif live:
-        fence = lambda value: f"_kept({value}, live)"  # noqa: E731 - a one-line template helper
-    else:
-        fence = lambda value: f"_rounded({value})"  # noqa: E731
-    extra = ", live" if live else ""
-    call = fence(f"{core}({fence('r')})") if live else f"{core}(r)"  # the core's fences, at the call
-    one = float32_literal("0x1p+0", language)
-    kept = ('''
-def _kept(value, live):
-    """value where the kernel's input is a number (live), else NaN: a select XLA and LLVM cannot
-    fuse or rewrite through, one op (NaN inputs are selected away at the end of the kernel)."""
-    return jnp.where(live, value, jnp.float32(jnp.nan))
-
-''' if live else "")
-    return f'''{kept}
-def _exp_pair(z{extra}):
-    """e^z = 2^n (p + pl) for float32 z in [-120, 89]: Cody-Waite with r exact, then the core."""
-    t = {fence(fma("z", log2e, shifter))}  # n = round(z log2 e) in t's low bits (one FMA)
-    n = t - {shifter}
-    r = {neg_fma("n", hi, "z")}  # one FMA: exact
-    c = n * {lo}  # e^(-n ln2_lo) = 1 + c
-    m = {call}  # e^r - 1 - r
-    h = {fence(f"{one} + r")}
-    lo = r - (h - {one})  # h + lo = 1 + r exactly (Fast2Sum)
-    mid = lo + m
-    p = h + mid
-    pl = {fma("c", "p", "(mid - (p - h))")}  # p + pl = h + mid exactly, then times 1 + c (one FMA)
-    return _bits(t) - {ns}.int32(0x4B400000), p, pl
-
-
-def _reciprocal_pair(er, el{extra}):
-    """1 / (1 + er + el) = g0 + g1 for 0 <= er <= 1: 1 + er split exactly, one Newton step."""
-    dh = {fence(f"{one} + er")}
-    dl = (({one} - dh) + er) + el
-    g0 = {one} / dh
-    e = {neg_fma("g0", "dh", one)}  # exact residual (one FMA)
-    e = {neg_fma("g0", "dl", "e")}
-    return g0, {fence("g0 * e")}
-'''
-
-
-def exp_pair_kernel(name: str, summary: str, module_doc: str, jax_subnormals: str, cores: dict[str, Core],
-                    python_kernel: Callable[[str], str], c_kernel: str, ops: int, description: str,
-                    live_fence: bool = False) -> KernelSource:
-    """A kernel built on ``reduction_source`` around one "expm1" core (sigmoid, expm1): the core's
-    function, ``_exp_pair`` / ``_reciprocal_pair``, then ``python_kernel(language)`` ("jax" or
-    "numpy") or ``c_kernel`` (C source, calling ``c_name(name)_expm1_exp_pair`` and friends).
-    ``live_fence``: see ``reduction_source`` (the JAX kernel then defines ``live = x == x``).
-
-    Raises:
-        AutonumericsError: the core is missing or approximates another function.
-    """
-    if "expm1" not in cores:
-        raise AutonumericsError(f"the {name} kernel needs an 'expm1' core")
-    core = check_core(cores["expm1"], EXPM1_TARGET, name)
-    used = (core,)
-    docs = {language: kernel_docstring(summary, module_doc, used, language, name, jax_subnormals)
-            for language in ("jax", "numpy", "c")}
-    function = f"_{name}_expm1"
-    jax_source = python_module(docs["jax"], jax_prelude(), [
-        core_function(core, "jax", function, fenced=not live_fence, inline_constants=True),
-        reduction_source("jax", function, live_fence), python_kernel("jax")], name, name, used)
-    numpy_source = python_module(docs["numpy"], numpy_prelude(), [
-        core_function(core, "numpy", function), reduction_source("numpy", function), python_kernel("numpy")],
-        name, name, used)
-    c_function = f"{c_name(name)}_expm1"
-    c_source = c_header(docs["c"], name, [core_function(core, "c", c_function), reduction_source("c", c_function),
-                                          c_kernel])
-    return KernelSource(name=name, target=name, cores=used, jax=jax_source, numpy=numpy_source, c=c_source,
-                        ops_per_element=ops, description=description)
-
-
-def check_core(core: Core, expected: str, kernel: str) -> Core:
-    """The core, if it approximates ``expected`` (what the range reduction feeds it).
-
-    Raises:
-        AutonumericsError: it approximates something else.
-    """
-    found = (core.program_file.target or "").replace(" ", "")
-    if found != expected.replace(" ", ""):
-        raise AutonumericsError(f"{kernel} core {core.role!r} ({core.path}) approximates "
-                                f"{core.program_file.target!r}; the kernel feeds it for {expected!r}")
-    return core
-
-
-def kernel_docstring(summary: str, module_doc: str, cores: tuple[Core, ...], language: str, name: str,
-                     subnormals_jax: str) -> str:
-    """The docstring (or C comment) of an exported tanh / sigmoid kernel in ``language``."""
-    subnormals = subnormals_jax if language == "jax" else "Subnormal inputs and results are computed correctly."
-    usage = (f"Usage: y = {c_name(name)}(x); {c_name(name)}_loop(in, out, n)\n"
-             "Compile with -std=c99 -ffp-contract=off (no -ffast-math); link with -lm."
-             if language == "c" else f"Usage: y = {name}(x)  # any shape, float32")
-    lines = [f"{summary} in float32 for every input: a full-range kernel exported by autonumerics ({language}).",
-             "", module_doc.split("\n\n", 1)[1].strip(), "", subnormals]
-    for core in cores:
-        interval = core.program_file.interval
-        where = f"{core.program_file.target} on {list(interval) if interval else '?'}"
-        lines += [f"Core {core.role!r} ({where}): {core.path}", f"    {core.program_file.program.to_infix()}"]
-    lines += ["The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).", usage]
-    return "\n".join(lines)
 
 
 def _python_kernel(language: str) -> str:
     ns = "jnp" if language == "jax" else "np"
-    k = {v: float32_literal(globals()[v], language) for v in ("SMALL_LIMIT", "SATURATION", "CLAMP")}
-    two, one = float32_literal("0x1p+1", language), float32_literal("0x1p+0", language)
-    z = f"_kept(ac * {float32_literal('-0x1p+1', language)}, live)" if language == "jax" else f"ac * {float32_literal('-0x1p+1', language)}"
-    live = ", live" if language == "jax" else ""  # JAX's fences select on x == x (reduction_source)
-    head = ("@jax.jit\ndef tanh(x):\n    \"\"\"tanh(x) in float32 for every input (see the module docstring); "
-            "subnormal inputs read as 0 (XLA).\"\"\"" if language == "jax" else
-            "def tanh(x):\n    \"\"\"tanh(x) in float32 for every input (see the module docstring), subnormals included.\"\"\"")
+    k = {v: float32_literal(globals()[v], language) for v in ("SMALL_LIMIT", "CLAMP", "TWO_LOG2E", "LN2")}
+    one, two = float32_literal("0x1p+0", language), float32_literal("0x1p+1", language)
+    if language == "jax":
+        head = ("@jax.jit\ndef tanh(x):\n    \"\"\"tanh(x) in float32 for every input (see the module docstring); "
+                "subnormal inputs read as 0 (XLA).\"\"\"")
+        n = f"jnp.round(ac * {k['TWO_LOG2E']})  # round half to even, exact"
+        r = f"n * {k['LN2']} - (ac + ac)  # XLA fuses: fma(n, ln2, -2a), one rounding"
+        y0 = f"e * (e * {two} - {two}) + {one}  # XLA fuses both: 1 - 2E + 2E^2"
+        res = f"((({one} - y0) - e) - e * y0)  # XLA fuses the last product: one rounding"
+    else:
+        head = ("def tanh(x):\n    \"\"\"tanh(x) in float32 for every input (see the module docstring), "
+                "subnormals included.\"\"\"")
+        n = f"np.rint(ac * {k['TWO_LOG2E']})  # round half to even, exact"
+        r = f"_fma32(n, {k['LN2']}, -(ac + ac))  # one rounding, as XLA fuses it"
+        y0 = f"_fma32(e, _fma32(e, {two}, -{two}), {one})  # 1 - 2E + 2E^2, as XLA fuses it"
+        res = f"_fma32(-e, y0, ({one} - y0) - e)  # one rounding, as XLA fuses it"
     body = f"""a = _float(bits & {ns}.int32(0x7FFFFFFF))  # |x|, exact
-{"live = x == x  # the fences' predicate" + chr(10) if language == "jax" else ""}small = _tanh_small(a)
-ac = {ns}.where(a < {k["CLAMP"]}, a, {k["CLAMP"]})  # NaN -> 9.5 too (selected away at the end)
-z = {z}  # -2a, exact{" (the select keeps it out of the reduction's FMA)" if language == "jax" else ""}
-n, p, pl = _exp_pair(z{live})
-s = _pow2(n)
-g0, g1 = _reciprocal_pair(s * p, s * pl{live})
-big = (g0 * {two} - {one}) + g1 * {two}  # 2 g0 - 1 exact: one rounding
-y = {ns}.where(a < {k["SMALL_LIMIT"]}, small, big)
-y = {ns}.where(a >= {k["SATURATION"]}, {one}, y)
-y = _float(_bits(y) | (bits & {ns}.int32(-0x80000000)))  # the sign of x
-y = {ns}.where(x == x, y, x)"""
+small = _tanh_small(a)
+ac = {ns}.where(a < {k["CLAMP"]}, a, {k["CLAMP"]})  # inf and NaN -> 9.5 too (NaN takes the small path)
+n = {n}
+r = {r}
+e = _float(_bits(_tanh_exp(r)) - (n.astype({ns}.int32) << 23))  # E = e^-2a = 2^-n e^r, exact scaling
+y0 = {y0}
+res = {res}
+big = y0 + res / (e + {one})  # the division's one use
+y = {ns}.where(a >= {k["SMALL_LIMIT"]}, big, small)
+y = _float(_bits(y) | (bits & {ns}.int32(-0x80000000)))  # the sign of x"""
     return wrap_body(head, ns, body)
-
-
-def wrap_body(head: str, ns: str, body: str) -> str:
-    """A kernel function: ``head`` (decorator, def, docstring), x as float32 array and its bits,
-    ``body`` (ending in y), inside ``np.errstate(all="ignore")`` for NumPy (inf and NaN pass
-    through the paths that are selected away)."""
-    if ns == "np":
-        lines = "\n".join(f"        {line}" for line in body.splitlines())
-        return (f"\n{head}\n    x = np.asarray(x, np.float32)\n    bits = _bits(x)\n"
-                f"    with np.errstate(all=\"ignore\"):\n{lines}\n    return np.asarray(y, np.float32)\n")
-    lines = "\n".join(f"    {line}" for line in body.splitlines())
-    return f"\n{head}\n    x = jnp.asarray(x, jnp.float32)\n    bits = _bits(x)\n{lines}\n    return y\n"
 
 
 _C_KERNEL = '''
@@ -277,14 +108,14 @@ static inline float {name}(float x) {{
     if (x != x) return x;
     if (a < {small_limit}f) {{
         y = {name}_small(a);
-    }} else if (a >= {saturation}f) {{
-        y = 1.0f;
     }} else {{
-        float p, pl, g1;
-        const int32_t n = {name}_expm1_exp_pair(-2.0f * a, &p, &pl);
-        const float s = an_pow2(n);
-        const float g0 = {name}_expm1_reciprocal_pair(s * p, s * pl, &g1);
-        y = fmaf(g1, 2.0f, g0 * 2.0f - 1.0f);  /* 2 g0 - 1 exact: one rounding */
+        const float ac = a < {clamp}f ? a : {clamp}f;
+        const float n = rintf(ac * {two_log2e}f);  /* round half to even (the default mode), exact */
+        const float r = fmaf(n, {ln2}f, -(ac + ac));
+        const float e = an_float(an_bits({name}_exp(r)) - ((int32_t)n << 23));  /* e^-2a = 2^-n e^r */
+        const float y0 = fmaf(e, fmaf(e, 2.0f, -2.0f), 1.0f);  /* 1 - 2E + 2E^2 */
+        const float res = fmaf(-e, y0, (1.0f - y0) - e);  /* (1 - E) - y0 (1 + E), one rounding */
+        y = y0 + res / (e + 1.0f);
     }}
     return an_float((int32_t)((uint32_t)an_bits(y) | (bits & 0x80000000u)));  /* the sign of x */
 }}
@@ -292,45 +123,41 @@ static inline float {name}(float x) {{
 
 
 def ops_per_element(cores: dict[str, Core]) -> int:
-    """Ops per element of the JAX kernel, bit casts free, an FMA one op, a fence one select on the
-    shared x == x (1): both cores and the expm1 core's two fences (2); sign clear and set (3);
-    clamp (2); -2a and its fence (2); the exp pair (15: shifter FMA and fence, sub, FMA, mul,
-    add and fence, 2 subs, 2 adds, 2 subs, FMA, int sub); 2^n (2) and the two scalings (2); the
-    reciprocal pair (10: add and fence, sub, 2 adds, div, 2 FMAs, mul and fence); the result
-    (2 FMAs); 2 compares and 2 selects; the NaN compare and select (2)."""
-    return (core_ops(cores["small"]) + core_ops(cores["expm1"]) + 1 + 2 + 3 + 2 + 2 + 15 + 4 + 10 + 2 + 4
-            + 2)
+    """Ops per element of the JAX kernel, bit casts free, an FMA one op: both cores; abs and the
+    sign (and, and, or: 3); the clamp (compare, select: 2); n (mul, round, convert: 3); r (add,
+    FMA: 2); the scaling (shift, integer sub: 2); y0 (2 FMAs); res (2 subs, FMA: 3); 1 + E, the
+    division, the add (3); the path's compare and select (2)."""
+    return core_ops(cores["small"]) + core_ops(cores["exp"]) + 3 + 2 + 3 + 2 + 2 + 2 + 3 + 3 + 2
 
 
 def build(cores: dict[str, Core]) -> KernelSource:
-    """Assemble the tanh kernel around ``cores["small"]`` (tanh on [0, 0.5625]) and
-    ``cores["expm1"]`` (e^r - 1 - r on [-0.3466, 0.3466]).
+    """Assemble the tanh kernel around ``cores["small"]`` (tanh on [0, 0.7]) and ``cores["exp"]``
+    (e^r on [-ln2/2, ln2/2], the exp kernel's core).
 
     Raises:
         AutonumericsError: a core is missing or approximates another function than the range
             reduction feeds it.
     """
-    missing = sorted({"small", "expm1"} - set(cores))
+    missing = sorted({"small", "exp"} - set(cores))
     if missing:
         raise AutonumericsError(f"the tanh kernel needs a {missing[0]!r} core")
     small = check_core(cores["small"], SMALL_TARGET, "tanh")
-    expm1 = check_core(cores["expm1"], EXPM1_TARGET, "tanh")
-    used = (small, expm1)
+    exp = check_core(cores["exp"], EXP_TARGET, "tanh")
+    used = (small, exp)
     jax_doc = ("Subnormal inputs are read as 0 and give +-0: jitted JAX on CPU flushes them (DAZ/FTZ);\n"
                "every other input, tiny ones included, gets the certified result.")
     docs = {language: kernel_docstring("tanh(x)", __doc__, used, language, "tanh", jax_doc)
             for language in ("jax", "numpy", "c")}
     jax_source = python_module(docs["jax"], jax_prelude(), [
         core_function(small, "jax", "_tanh_small", fenced=False, inline_constants=True),
-        core_function(expm1, "jax", "_tanh_expm1", fenced=False, inline_constants=True),
-        reduction_source("jax", "_tanh_expm1", live_fence=True), _python_kernel("jax")], "tanh", "tanh", used)
+        core_function(exp, "jax", "_tanh_exp", fenced=False, inline_constants=True),
+        _python_kernel("jax")], "tanh", "tanh", used)
     numpy_source = python_module(docs["numpy"], numpy_prelude(), [
-        core_function(small, "numpy", "_tanh_small"), core_function(expm1, "numpy", "_tanh_expm1"),
-        reduction_source("numpy", "_tanh_expm1"), _python_kernel("numpy")], "tanh", "tanh", used)
+        core_function(small, "numpy", "_tanh_small"), core_function(exp, "numpy", "_tanh_exp"),
+        _python_kernel("numpy")], "tanh", "tanh", used)
     name = c_name("tanh")
     c_source = c_header(docs["c"], "tanh", [
-        core_function(small, "c", f"{name}_small"), core_function(expm1, "c", f"{name}_expm1"),
-        reduction_source("c", f"{name}_expm1"),
-        _C_KERNEL.format(name=name, small_limit=SMALL_LIMIT, saturation=SATURATION)])
+        core_function(small, "c", f"{name}_small"), core_function(exp, "c", f"{name}_exp"),
+        _C_KERNEL.format(name=name, small_limit=SMALL_LIMIT, clamp=CLAMP, two_log2e=TWO_LOG2E, ln2=LN2)])
     return KernelSource(name="tanh", target="tanh", cores=used, jax=jax_source, numpy=numpy_source, c=c_source,
                         ops_per_element=ops_per_element(cores), description=DESCRIPTION)

@@ -1,7 +1,7 @@
 /*
  * expm1(x) = exp(x) - 1 in float32 for every input: a full-range kernel exported by autonumerics (c).
  *
- * Range reduction, sharing the tanh kernel's pieces (``autonumerics.kernels.tanh.reduction_source``),
+ * Range reduction, on the exp-pair pieces shared with sigmoid (``autonumerics.kernels.exp_pair.reduction_source``),
  * around an "expm1" core m(r) ~ e^r - 1 - r on [-ln2/2, ln2/2] of its own: near |r| = ln2/2 the core
  * is a sixth of the result, so tanh's degree-6 core (3.1 ULP of m) would give 1.08 ULP here; the
  * degree-7 core from ``search_configs/expm1_core.toml`` (1.86 ULP of m) gives 0.78 on a sample:

@@ -1,7 +1,7 @@
 """sigmoid(x) = 1/(1 + exp(-x)) in float32 for every input: a full-range kernel exported by autonumerics (jax).
 
-Range reduction (a = |x|, E = e^-a in (0, 1]), sharing the tanh kernel's pieces
-(``autonumerics.kernels.tanh.reduction_source``) and its "expm1" core:
+Range reduction (a = |x|, E = e^-a in (0, 1]), sharing the exp-pair pieces
+(``autonumerics.kernels.exp_pair.reduction_source``) and its "expm1" core:
 
 * E = 2^n (p + pl) as an unrounded pair: n = round(-a / ln 2), r = -a - n*ln2_hi by one FMA
   (exact), e^r = (1 + r) + m(r) with the evolved core m ~ e^r - 1 - r, split by Fast2Sum, and
@@ -106,10 +106,10 @@ def _reciprocal_pair(er, el):
     """1 / (1 + er + el) = g0 + g1 for 0 <= er <= 1: 1 + er split exactly, one Newton step."""
     dh = _rounded(jnp.float32(float.fromhex("0x1p+0")) + er)
     dl = ((jnp.float32(float.fromhex("0x1p+0")) - dh) + er) + el
-    g0 = jnp.float32(float.fromhex("0x1p+0")) / dh
-    e = jnp.float32(float.fromhex("0x1p+0")) - g0 * dh  # exact residual (one FMA)
-    e = e - g0 * dl
-    return g0, _rounded(g0 * e)
+    g0 = [jnp.float32(float.fromhex("0x1p+0")) / jnp.where(dh == dh, dh, jnp.float32(k)) for k in range(2, 8)]  # equal quotients, one use each
+    e = jnp.float32(float.fromhex("0x1p+0")) - g0[0] * dh  # exact residual (one FMA)
+    e = e - g0[1] * dl
+    return tuple(g0[3:]), _rounded(g0[2] * e)
 
 
 @jax.jit
@@ -121,10 +121,10 @@ def sigmoid(x):
     ac = jnp.where(a < jnp.float32(float.fromhex("0x1.ep+6")), a, jnp.float32(float.fromhex("0x1.ep+6")))  # NaN -> 120 too (selected away at the end)
     n, p, pl = _exp_pair(-ac)  # e^-a = 2^n (p + pl)
     er = _pow2(jnp.maximum(n, jnp.int32(-64))) * p
-    g0, g1 = _reciprocal_pair(er, _pow2(jnp.maximum(n, jnp.int32(-64))) * pl)
+    (g0, g0_near, g0_tail), g1 = _reciprocal_pair(er, _pow2(jnp.maximum(n, jnp.int32(-64))) * pl)
     positive = g0 + g1
-    near = (jnp.float32(float.fromhex("0x1p+0")) - g0) - g1  # 1 - g0 exact
-    w = er * g0  # E / (1 + E), for the tail
+    near = (jnp.float32(float.fromhex("0x1p+0")) - g0_near) - g1  # 1 - g0 exact
+    w = er * g0_tail  # E / (1 + E), for the tail
     tail = p + (pl - w * p)  # (p + pl)(1 - w): one FMA inside, one rounding
     half = -((-n) >> 1)
     tail = (tail * _pow2(half)) * _pow2(n - half)  # 2^n in two exact steps; one rounding if subnormal

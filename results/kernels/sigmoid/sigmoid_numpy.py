@@ -1,7 +1,7 @@
 """sigmoid(x) = 1/(1 + exp(-x)) in float32 for every input: a full-range kernel exported by autonumerics (numpy).
 
-Range reduction (a = |x|, E = e^-a in (0, 1]), sharing the tanh kernel's pieces
-(``autonumerics.kernels.tanh.reduction_source``) and its "expm1" core:
+Range reduction (a = |x|, E = e^-a in (0, 1]), sharing the exp-pair pieces
+(``autonumerics.kernels.exp_pair.reduction_source``) and its "expm1" core:
 
 * E = 2^n (p + pl) as an unrounded pair: n = round(-a / ln 2), r = -a - n*ln2_hi by one FMA
   (exact), e^r = (1 + r) + m(r) with the evolved core m ~ e^r - 1 - r, split by Fast2Sum, and

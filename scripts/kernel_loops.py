@@ -1,0 +1,93 @@
+"""How XLA compiles each committed JAX kernel on CPU: loops (fusions) and instructions per vector.
+
+Usage:
+    python scripts/kernel_loops.py [NAME ...]
+
+For every kernel (default: all of results/kernels/*/NAME.py) and its JAX built-in, jit on a
+float32[4096] input, and report the number of loops in the optimized HLO's entry computation (a
+kernel should be one: a second loop means arrays written to memory and read back) and, when
+``objdump`` is on the PATH, the machine instructions of each loop's hot path per 8 results
+(the innermost loop's instructions over the results it stores to the output), with divisions.
+This is a static cost: it does not move with the machine's load as timings do.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def hot_loop(object_file: Path) -> list[str]:
+    """The instructions of the longest backward-jumping loop in an object file."""
+    listing = subprocess.run(["objdump", "-d", "--no-show-raw-insn", str(object_file)],
+                             capture_output=True, text=True, check=True).stdout
+    rows = [line.split("\t", 1) for line in listing.splitlines() if re.match(r"\s+[0-9a-f]+:\t", line)]
+    code = [(int(address.strip().rstrip(":"), 16), text.strip()) for address, text in rows]
+    best: list[str] = []
+    for address, text in code:
+        jump = re.match(r"j\w+\s+([0-9a-f]+)", text)
+        if jump and int(jump.group(1), 16) < address:
+            body = [t for a, t in code if int(jump.group(1), 16) <= a <= address]
+            best = max(best, body, key=len)
+    return best
+
+
+def per_vector(body: list[str]) -> tuple[float, float]:
+    """Instructions and divisions per 8 results (one AVX vector) of a loop body: results counted
+    from the stores to indexed addresses (the output array; stores to the stack are spills)."""
+    width = {"x": 4, "y": 8, "z": 16}
+    results = 0
+    for text in body:
+        operands = text.split(None, 1)[1] if " " in text else ""
+        stored = re.match(r"%([xyz])mm\d+,\S*\(%\w+,%\w+", operands)
+        if text.split()[0].startswith("vmov") and stored:
+            results += width[stored.group(1)]
+    divisions = sum(1 for text in body if text.split()[0].startswith("vdivp"))
+    vectors = max(results, 1) / 8
+    return len(body) / vectors, divisions / vectors
+
+
+def describe(label: str, source: str) -> None:
+    """Compile ``source`` (Python defining f) in a fresh process with XLA's dump on, report it."""
+    with tempfile.TemporaryDirectory() as dump:
+        env = dict(os.environ, XLA_FLAGS=f"--xla_dump_to={dump}", JAX_PLATFORMS="cpu")
+        program = ("import jax, jax.numpy as jnp\n" + source +
+                   "\nprint(jax.jit(f).lower(jnp.zeros(4096, jnp.float32)).compile().as_text())")
+        hlo = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True,
+                             check=True, cwd=REPO).stdout
+        entry = hlo[hlo.index("\nENTRY"):]
+        loops = len(re.findall(r" fusion\(", entry[:entry.index("\n}")]))
+        detail = ""
+        if shutil.which("objdump"):
+            objects = [p for p in Path(dump).glob("*.o") if "jit_f" in p.name or "jit_" in p.name]
+            costs = [per_vector(hot_loop(p)) for p in sorted(objects) if "broadcast_in_dim" not in p.name]
+            costs = [c for c in costs if c[0] > 1]
+            if costs:
+                detail = "; per 8 results: " + ", ".join(f"{n:.0f} instructions ({d:g} div)" for n, d in costs)
+        print(f"{label:28s} {loops} loop{'s' if loops != 1 else ''}{detail}", flush=True)
+
+
+def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(REPO / "scripts"))
+    from bench_kernels import kernel_names
+
+    from autonumerics.bench import resolve_against
+
+    names = argv or kernel_names()
+    for name in names:
+        path = REPO / "results" / "kernels" / name / f"{name}.py"
+        describe(name, f"from autonumerics.bench import load_kernel\nf, _ = load_kernel({str(path)!r})")
+        _, builtin = resolve_against("jnp", name)
+        describe(f"  {builtin}", f"from autonumerics.bench import resolve_against\nf, _ = resolve_against('jnp', {name!r})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
