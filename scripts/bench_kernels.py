@@ -7,11 +7,14 @@ For each kernel (default: every results/kernels/NAME/NAME.py) it times the jitte
 built-in (jnp.exp2, jnp.exp, jnp.log2, jnp.log, jax.scipy.special.erf, jnp.tanh, jax.nn.sigmoid)
 with ``autonumerics.bench.bench``: 1e6 inputs spread uniformly over the kernel's useful range
 (where results are normal numbers: what a model computes on), and stacked (100 applications in
-one fori_loop over 10 000 inputs: arithmetic, not memory). Each sample is >= 50 ms of
+one fori_loop over 10 000 inputs, ``--stacked-size``: arithmetic, not memory). Each sample is >= 50 ms of
 back-to-back calls (``--sample-ms``); rounds alternate A/B and B/A; the
 figure is the median over rounds of each round's ratio (its two samples are adjacent in time),
 with the quartiles and the ratio of the minima (least disturbed samples) recorded beside it;
-ratio = built-in time / kernel time (> 1: ours is faster). Named kernels
+ratio = built-in time / kernel time (> 1: ours is faster). Each row records how many threads
+XLA's CPU cost model splits each loop into: it counts our kernels' arithmetic as flops and splits
+their 10 000-input loop over 2 threads, where the built-ins' single transcendental op counts as
+cheap and is not split (see the README). Named kernels
 are merged into the existing bench.json, so one kernel can be re-measured alone. The machine is
 recorded: absolute times on a shared 2-core machine are noisy, the ratios less so.
 """
@@ -74,7 +77,16 @@ def _pair_samples(kernel, builtin, x, repeats: int, sample_seconds: float) -> tu
     return samples
 
 
-def bench_one(name: str, repeats: int, sample_seconds: float) -> dict:
+def thread_split(function, x) -> int:
+    """How many threads XLA's CPU cost model splits the jitted ``function``'s loop into for input
+    ``x`` (its ``outer_dimension_partitions``; 1 when not split)."""
+    import re
+
+    parts = re.findall(r'outer_dimension_partitions":\["(\d+)"', function.lower(x).compile().as_text())
+    return max((int(p) for p in parts), default=1)
+
+
+def bench_one(name: str, repeats: int, sample_seconds: float, stacked_size: int = 10_000) -> dict:
     """The timings of kernel ``name`` against its built-in: the median of the per-round ratios (the
     figure) with their quartiles, and the minima (the least disturbed sample of each, reported
     beside it: on a loaded machine interference only adds)."""
@@ -91,13 +103,13 @@ def bench_one(name: str, repeats: int, sample_seconds: float) -> dict:
     rng = np.random.default_rng(0)
     cases = {
         "1e6": (jax.jit(kernel), jax.jit(builtin), rng.uniform(*interval, 1_000_000)),
-        "stacked": (stacked(kernel, interval, 100), stacked(builtin, interval, 100), rng.uniform(*interval, 10_000)),
+        "stacked": (stacked(kernel, interval, 100), stacked(builtin, interval, 100), rng.uniform(*interval, stacked_size)),
     }
     result: dict = {"builtin": builtin_name, "interval": list(interval), "repeats": repeats,
-                    "sample_seconds": sample_seconds, "rows": []}
+                    "sample_seconds": sample_seconds, "stacked_size": stacked_size, "rows": []}
     for case, (ours, theirs, x) in cases.items():
-        ours_s, theirs_s = _pair_samples(ours, theirs, jax.device_put(x.astype(np.float32)), repeats,
-                                        sample_seconds)
+        x = jax.device_put(x.astype(np.float32))
+        ours_s, theirs_s = _pair_samples(ours, theirs, x, repeats, sample_seconds)
         # Each round's two samples are adjacent in time, so their ratio cancels slow drifts in the
         # machine's speed (other tenants, frequency): the figure is the median of these ratios.
         paired = sorted(theirs / ours for ours, theirs in zip(ours_s, theirs_s))
@@ -107,6 +119,7 @@ def bench_one(name: str, repeats: int, sample_seconds: float) -> dict:
                "ratio_median": statistics.median(paired),
                "ratio_quartiles": [paired[len(paired) // 4], paired[(3 * len(paired)) // 4]]}
         row["ratio_min"] = row["builtin_seconds_min"] / row["kernel_seconds_min"]
+        row["xla_threads"] = {"kernel": thread_split(ours, x), "builtin": thread_split(theirs, x)}
         result["rows"].append(row)
         result[f"ratio_{case}"] = row["ratio_median"]
         result[f"ratio_{case}_min"] = row["ratio_min"]
@@ -118,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="kernels to measure (default: all exported)")
     parser.add_argument("--repeats", type=int, default=41, help="A/B rounds per measurement")
     parser.add_argument("--sample-ms", type=float, default=50.0, help="least duration of one timing sample")
+    parser.add_argument("--stacked-size", type=int, default=10_000,
+                        help="inputs per application in the stacked case (100 applications)")
     parser.add_argument("--out", default=str(KERNELS_DIR / "bench.json"), help="the JSON file to update")
     args = parser.parse_args(argv)
     names = args.names or kernel_names()
@@ -127,13 +142,15 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     data = json.loads(out.read_text()) if out.is_file() else {"kernels": {}}
     for name in names:
-        result = bench_one(name, args.repeats, args.sample_ms / 1e3)
+        result = bench_one(name, args.repeats, args.sample_ms / 1e3, args.stacked_size)
         result["date"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-        result["command"] = f"python scripts/bench_kernels.py {name}"
+        size = "" if args.stacked_size == 10_000 else f" --stacked-size {args.stacked_size}"
+        result["command"] = f"python scripts/bench_kernels.py {name}{size}"
         data["kernels"][name] = result
+        threads = result["rows"][1]["xla_threads"]
         print(f"{name}: {result['ratio_1e6']:.2f}x at 1e6 (min {result['ratio_1e6_min']:.2f}x), "
-              f"{result['ratio_stacked']:.2f}x stacked (min {result['ratio_stacked_min']:.2f}x) vs {result['builtin']}",
-              flush=True)
+              f"{result['ratio_stacked']:.2f}x stacked (min {result['ratio_stacked_min']:.2f}x) vs {result['builtin']}"
+              f"; stacked loop on {threads['kernel']} / {threads['builtin']} XLA threads", flush=True)
     import jax
 
     data["machine"] = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
