@@ -84,7 +84,8 @@ def resolve_against(against: str, target: str | None) -> tuple[Callable, str]:
     return BuiltinFunction(against)._resolve(), against
 
 
-def _sample(function: Callable, x, calls: int) -> float:
+def seconds_per_call(function: Callable, x, calls: int) -> float:
+    """Seconds per call of ``calls`` back-to-back calls of ``function(x)`` (one wait at the end)."""
     started = time.perf_counter()
     for _ in range(calls):
         y = function(x)
@@ -97,13 +98,13 @@ def time_pair(kernel: Callable, builtin: Callable, x, repeats: int = 15) -> tupl
     for function in (kernel, builtin):  # compile, fault pages in
         function(x).block_until_ready()
         function(x).block_until_ready()
-    single = max(_sample(kernel, x, 1), _sample(builtin, x, 1), 1e-7)
+    single = max(seconds_per_call(kernel, x, 1), seconds_per_call(builtin, x, 1), 1e-7)
     calls = max(1, int(_MIN_SAMPLE_SECONDS / single))
     times: tuple[list[float], list[float]] = ([], [])
     for round_index in range(repeats):
         order = (0, 1) if round_index % 2 == 0 else (1, 0)
         for which in order:
-            times[which].append(_sample((kernel, builtin)[which], x, calls))
+            times[which].append(seconds_per_call((kernel, builtin)[which], x, calls))
     return statistics.median(times[0]), statistics.median(times[1])
 
 

@@ -64,14 +64,14 @@ class WallClockCost:
         """Median nanoseconds per element of the stacked loop (uncached, unrounded)."""
         import jax
 
-        from autonumerics.bench import _sample, stacked
+        from autonumerics.bench import seconds_per_call, stacked
 
         kernel = _jax_kernel(canonicalize(program), self.interval, self.semantics)
         loop = stacked(kernel, self.interval, STACKED_ITERATIONS)
         x = jax.device_put(self._inputs)
         loop(x).block_until_ready()  # compile
-        calls = max(1, int(_MIN_SAMPLE_SECONDS / max(_sample(loop, x, 1), 1e-7)))
-        samples = [_sample(loop, x, calls) for _ in range(_SAMPLES)]
+        calls = max(1, int(_MIN_SAMPLE_SECONDS / max(seconds_per_call(loop, x, 1), 1e-7)))
+        samples = [seconds_per_call(loop, x, calls) for _ in range(_SAMPLES)]
         return statistics.median(samples) / (STACKED_SIZE * STACKED_ITERATIONS) * 1e9
 
 

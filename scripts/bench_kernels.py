@@ -57,23 +57,15 @@ def _pair_samples(kernel, builtin, x, repeats: int, sample_seconds: float) -> tu
     ``sample_seconds`` or more of back-to-back calls (a 1 ms sample, one call of a 1e6 kernel,
     let timer and scheduler jitter move single ratios by +-30 %); both lists are returned so
     that medians and minima can be reported."""
-    import time
+    from autonumerics.bench import seconds_per_call
 
     for function in (kernel, builtin):
         function(x).block_until_ready()
-    started = time.perf_counter()
-    for _ in range(5):
-        kernel(x).block_until_ready()
-    calls = max(1, int(5 * sample_seconds / max(time.perf_counter() - started, 1e-7)))
+    calls = max(1, int(sample_seconds / max(seconds_per_call(kernel, x, 5), 1e-7)))
     samples: tuple[list[float], list[float]] = ([], [])
     for index in range(repeats):
         for which in ((0, 1) if index % 2 == 0 else (1, 0)):
-            function = (kernel, builtin)[which]
-            started = time.perf_counter()
-            for _ in range(calls):
-                y = function(x)
-            y.block_until_ready()
-            samples[which].append((time.perf_counter() - started) / calls)
+            samples[which].append(seconds_per_call((kernel, builtin)[which], x, calls))
     return samples
 
 

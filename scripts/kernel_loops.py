@@ -66,9 +66,8 @@ def describe(label: str, source: str) -> None:
         loops = len(re.findall(r" fusion\(", entry[:entry.index("\n}")]))
         detail = ""
         if shutil.which("objdump"):
-            objects = [p for p in Path(dump).glob("*.o") if "jit_f" in p.name or "jit_" in p.name]
-            costs = [per_vector(hot_loop(p)) for p in sorted(objects) if "broadcast_in_dim" not in p.name]
-            costs = [c for c in costs if c[0] > 1]
+            objects = sorted(p for p in Path(dump).glob("*.o") if "broadcast_in_dim" not in p.name)
+            costs = [c for c in map(per_vector, map(hot_loop, objects)) if c[0] > 1]
             if costs:
                 detail = "; per 8 results: " + ", ".join(f"{n:.0f} instructions ({d:g} div)" for n, d in costs)
         print(f"{label:28s} {loops} loop{'s' if loops != 1 else ''}{detail}", flush=True)

@@ -81,7 +81,7 @@ def main_role(name: str) -> str:
 
 def kernels_using(target: str) -> list[tuple[str, str]]:
     """The (kernel, role) pairs whose default core approximates ``target`` (e.g. "expm1(x) - x":
-    the expm1 core of tanh, sigmoid and expm1), in ``KERNELS`` order."""
+    the expm1 core of sigmoid and expm1), in ``KERNELS`` order."""
     wanted = target.replace(" ", "")
     pairs = []
     for name in KERNELS:

@@ -312,7 +312,8 @@ def check_core(core: Core, expected: str, kernel: str) -> Core:
 
 def kernel_docstring(summary: str, module_doc: str, cores: tuple[Core, ...], language: str, name: str,
                      subnormals_jax: str) -> str:
-    """The docstring (or C comment) of an exported tanh / sigmoid kernel in ``language``."""
+    """The docstring (or C comment) of an exported kernel in ``language``: the summary, the module
+    docstring past its first paragraph, the subnormal policy, each core and the usage."""
     subnormals = subnormals_jax if language == "jax" else "Subnormal inputs and results are computed correctly."
     usage = (f"Usage: y = {c_name(name)}(x); {c_name(name)}_loop(in, out, n)\n"
              "Compile with -std=c99 -ffp-contract=off (no -ffast-math); link with -lm."

@@ -24,7 +24,7 @@ for bit and tanh(-0) = -0):
 * NaN: the comparison a >= 0.7 is false, so the small core's NaN comes out.
 
 Both paths are computed for every element and a select picks (no branches in JAX and NumPy).
-Cost: the two cores and 21 more ops, one of them a division (the first design, a double-float
+Cost: the two cores and 22 more ops, one of them a division (the first design, a double-float
 reduction with a Newton step, took 60 ops and ran in three loops). Measured over every float32:
 see the certificate.
 
