@@ -7,8 +7,15 @@ For every kernel (default: all of results/kernels/*/NAME.py) and its JAX built-i
 float32[4096] input, and report the number of loops in the optimized HLO's entry computation (a
 kernel should be one: a second loop means arrays written to memory and read back) and, when
 ``objdump`` is on the PATH, the machine instructions of each loop's hot path per 8 results
-(the innermost loop's instructions over the results it stores to the output), with divisions.
-This is a static cost: it does not move with the machine's load as timings do.
+(the innermost loop's instructions over the results it stores to the output), with the
+multiplier's share (multiplies, FMAs and divisions) and the divisions.
+
+This is a static cost: it does not move with the machine's load as timings do. A core that
+issues 4 vector instructions per cycle, 2 of them multiplies or FMAs (AMD Zen 4, and Intel's
+big cores since Haswell, are of that shape), needs at least max(instructions / 4, multiplier
+ops / 2) cycles per 8 results; the last column is the built-in's bound over the kernel's: the
+throughput ratio a compute-bound loop can reach (> 1: ours faster), a model next to the measured
+ratios of scripts/bench_kernels.py.
 """
 
 from __future__ import annotations
@@ -39,9 +46,13 @@ def hot_loop(object_file: Path) -> list[str]:
     return best
 
 
-def per_vector(body: list[str]) -> tuple[float, float]:
-    """Instructions and divisions per 8 results (one AVX vector) of a loop body: results counted
-    from the stores to indexed addresses (the output array; stores to the stack are spills)."""
+MULTIPLIER = re.compile(r"v(mul|div|fn?madd|fn?msub)\w*p[sd]$")  # the FMA units' work
+
+
+def per_vector(body: list[str]) -> tuple[float, float, float]:
+    """Instructions, multiplier ops (multiplies, FMAs, divisions) and divisions per 8 results
+    (one AVX vector) of a loop body: results counted from the stores to indexed addresses (the
+    output array; stores to the stack are spills)."""
     width = {"x": 4, "y": 8, "z": 16}
     results = 0
     for text in body:
@@ -50,12 +61,20 @@ def per_vector(body: list[str]) -> tuple[float, float]:
         if text.split()[0].startswith("vmov") and stored:
             results += width[stored.group(1)]
     divisions = sum(1 for text in body if text.split()[0].startswith("vdivp"))
+    multiplier = sum(1 for text in body if MULTIPLIER.match(text.split()[0]))
     vectors = max(results, 1) / 8
-    return len(body) / vectors, divisions / vectors
+    return len(body) / vectors, multiplier / vectors, divisions / vectors
 
 
-def describe(label: str, source: str) -> None:
-    """Compile ``source`` (Python defining f) in a fresh process with XLA's dump on, report it."""
+def cycle_bound(instructions: float, multiplier: float) -> float:
+    """Least cycles per 8 results on a core issuing 4 vector instructions a cycle, 2 of them on
+    its multiply/FMA units."""
+    return max(instructions / 4, multiplier / 2)
+
+
+def describe(label: str, source: str) -> list[tuple[float, float, float]]:
+    """Compile ``source`` (Python defining f) in a fresh process with XLA's dump on, report it;
+    returns each loop's per-vector costs."""
     with tempfile.TemporaryDirectory() as dump:
         env = dict(os.environ, XLA_FLAGS=f"--xla_dump_to={dump}", JAX_PLATFORMS="cpu")
         program = ("import jax, jax.numpy as jnp\n" + source +
@@ -64,13 +83,15 @@ def describe(label: str, source: str) -> None:
                              check=True, cwd=REPO).stdout
         entry = hlo[hlo.index("\nENTRY"):]
         loops = len(re.findall(r" fusion\(", entry[:entry.index("\n}")]))
-        detail = ""
+        detail, costs = "", []
         if shutil.which("objdump"):
             objects = sorted(p for p in Path(dump).glob("*.o") if "broadcast_in_dim" not in p.name)
             costs = [c for c in map(per_vector, map(hot_loop, objects)) if c[0] > 1]
             if costs:
-                detail = "; per 8 results: " + ", ".join(f"{n:.0f} instructions ({d:g} div)" for n, d in costs)
-        print(f"{label:28s} {loops} loop{'s' if loops != 1 else ''}{detail}", flush=True)
+                detail = "; per 8 results: " + ", ".join(
+                    f"{n:.0f} instructions, {m:.0f} on the multiplier ({d:g} div)" for n, m, d in costs)
+        print(f"{label:28s} {loops} loop{'s' if loops != 1 else ''}{detail}", end="", flush=True)
+        return costs
 
 
 def main(argv: list[str]) -> int:
@@ -82,9 +103,13 @@ def main(argv: list[str]) -> int:
     names = argv or kernel_names()
     for name in names:
         path = REPO / "results" / "kernels" / name / f"{name}.py"
-        describe(name, f"from autonumerics.bench import load_kernel\nf, _ = load_kernel({str(path)!r})")
+        ours = describe(name, f"from autonumerics.bench import load_kernel\nf, _ = load_kernel({str(path)!r})")
+        print(flush=True)
         _, builtin = resolve_against("jnp", name)
-        describe(f"  {builtin}", f"from autonumerics.bench import resolve_against\nf, _ = resolve_against('jnp', {name!r})")
+        theirs = describe(f"  {builtin}", f"from autonumerics.bench import resolve_against\nf, _ = resolve_against('jnp', {name!r})")
+        if len(ours) == 1 and len(theirs) == 1:
+            print(f"; model ratio {cycle_bound(*theirs[0][:2]) / cycle_bound(*ours[0][:2]):.2f}x", end="")
+        print(flush=True)
     return 0
 
 
