@@ -13,9 +13,9 @@ multiplier's share (multiplies, FMAs and divisions) and the divisions.
 This is a static cost: it does not move with the machine's load as timings do. A core that
 issues 4 vector instructions per cycle, 2 of them multiplies or FMAs (AMD Zen 4, and Intel's
 big cores since Haswell, are of that shape), needs at least max(instructions / 4, multiplier
-ops / 2) cycles per 8 results; the last column is the built-in's bound over the kernel's: the
-throughput ratio a compute-bound loop can reach (> 1: ours faster), a model next to the measured
-ratios of scripts/bench_kernels.py.
+ops / 2) cycles per 8 results. The "model ratio" after each built-in is its bound over the
+kernel's: the throughput ratio this model predicts when both loops are compute-bound (> 1: ours
+faster), to set beside the measured ratios of scripts/bench_kernels.py.
 """
 
 from __future__ import annotations
