@@ -311,10 +311,15 @@ def check_core(core: Core, expected: str, kernel: str) -> Core:
 
 
 def kernel_docstring(summary: str, module_doc: str, cores: tuple[Core, ...], language: str, name: str,
-                     subnormals_jax: str) -> str:
+                     subnormals_jax: str, subnormals_exact: str = "Subnormal inputs and results are computed correctly.",
+                     agreement: str = "The JAX, NumPy and C versions agree bit for bit (except where JAX flushes "
+                                      "subnormals).") -> str:
     """The docstring (or C comment) of an exported kernel in ``language``: the summary, the module
-    docstring past its first paragraph, the subnormal policy, each core and the usage."""
-    subnormals = subnormals_jax if language == "jax" else "Subnormal inputs and results are computed correctly."
+    docstring past its first paragraph, the subnormal policy (``subnormals_jax`` for the JAX
+    export, ``subnormals_exact`` for NumPy and C), each core, what the exports agree on
+    (``agreement``) and the usage. Every exported file embeds it, so its bytes are part of what
+    the certificates hash."""
+    subnormals = subnormals_jax if language == "jax" else subnormals_exact
     usage = (f"Usage: y = {c_name(name)}(x); {c_name(name)}_loop(in, out, n)\n"
              "Compile with -std=c99 -ffp-contract=off (no -ffast-math); link with -lm."
              if language == "c" else f"Usage: y = {name}(x)  # any shape, float32")
@@ -324,7 +329,7 @@ def kernel_docstring(summary: str, module_doc: str, cores: tuple[Core, ...], lan
         interval = core.program_file.interval
         where = f"{core.program_file.target} on {list(interval) if interval else '?'}"
         lines += [f"Core {core.role!r} ({where}): {core.path}", f"    {core.program_file.program.to_infix()}"]
-    lines += ["The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).", usage]
+    lines += [agreement, usage]
     return "\n".join(lines)
 
 

@@ -32,6 +32,7 @@ from autonumerics.kernels.base import (
     core_function,
     core_ops,
     jax_prelude,
+    kernel_docstring,
     numpy_prelude,
     python_module,
 )
@@ -122,22 +123,14 @@ def _check_cores(cores: dict[str, Core]) -> tuple[Core, Core]:
     return small, tail
 
 
-def kernel_docstring(cores: tuple[Core, Core], language: str) -> str:
+def erf_docstring(cores: tuple[Core, Core], language: str) -> str:
     """The docstring (or C comment) of the exported erf kernel in ``language``."""
-    subnormals = ("Subnormal inputs are read as 0 and give +-0: jitted JAX on CPU flushes them (DAZ/FTZ);\n"
-                  "every other input, tiny ones included, gets the certified result."
-                  if language == "jax" else "Subnormal inputs and results are computed correctly (one rounding).")
-    usage = (f"Usage: y = {c_name('erf')}(x); {c_name('erf')}_loop(in, out, n)\n"
-             "Compile with -std=c99 -ffp-contract=off (no -ffast-math); link with -lm."
-             if language == "c" else "Usage: y = erf(x)  # any shape, float32")
-    lines = [f"erf(x) in float32 for every input: a full-range kernel exported by autonumerics ({language}).",
-             "", __doc__.split("\n\n", 1)[1].strip(), "", subnormals]
-    for core in cores:
-        interval = core.program_file.interval
-        where = f"{core.program_file.target} on {list(interval) if interval else '?'}"
-        lines += [f"Core {core.role!r} ({where}): {core.path}", f"    {core.program_file.program.to_infix()}"]
-    lines += ["The JAX, NumPy and C versions agree bit for bit (except subnormal inputs under JAX).", usage]
-    return "\n".join(lines)
+    return kernel_docstring(
+        "erf(x)", __doc__, cores, language, "erf",
+        "Subnormal inputs are read as 0 and give +-0: jitted JAX on CPU flushes them (DAZ/FTZ);\n"
+        "every other input, tiny ones included, gets the certified result.",
+        "Subnormal inputs and results are computed correctly (one rounding).",
+        "The JAX, NumPy and C versions agree bit for bit (except subnormal inputs under JAX).")
 
 
 def ops_per_element(cores: dict[str, Core]) -> int:
@@ -158,16 +151,16 @@ def build(cores: dict[str, Core]) -> KernelSource:
     small, tail = _check_cores(cores)
     used = (small, tail)
     jax_source = python_module(
-        kernel_docstring(used, "jax"), jax_prelude(),
+        erf_docstring(used, "jax"), jax_prelude(),
         [core_function(small, "jax", "_erf_small", **JAX_CORE_OPTIONS),
          core_function(tail, "jax", "_erf_tail", **JAX_CORE_OPTIONS), _JAX_KERNEL],
         "erf", "erf", used)
     numpy_source = python_module(
-        kernel_docstring(used, "numpy"), numpy_prelude(),
+        erf_docstring(used, "numpy"), numpy_prelude(),
         [core_function(small, "numpy", "_erf_small"), core_function(tail, "numpy", "_erf_tail"), _NUMPY_KERNEL],
         "erf", "erf", used)
     name = c_name("erf")
-    c_source = c_header(kernel_docstring(used, "c"), "erf", [
+    c_source = c_header(erf_docstring(used, "c"), "erf", [
         core_function(small, "c", f"{name}_small"), core_function(tail, "c", f"{name}_tail"),
         _C_KERNEL.format(name=name, centre=CENTRE, saturation=SATURATION)])
     return KernelSource(name="erf", target="erf", cores=used, jax=jax_source, numpy=numpy_source, c=c_source,

@@ -29,6 +29,7 @@ from autonumerics.kernels.base import (
     core_function,
     core_ops,
     jax_prelude,
+    kernel_docstring,
     numpy_prelude,
     python_module,
 )
@@ -107,27 +108,14 @@ static inline float {{name}}(float x) {{{{
 '''
 
 
-def kernel_docstring(summary: str, module_doc: str, cores: dict[str, Core], language: str, name: str) -> str:
+FTZ_POLICY = ("Subnormal results are returned as 0: jitted JAX on CPU flushes them (FTZ), and reads\n"
+              "subnormal inputs as 0 (where the correctly rounded result is 1 anyway).")
+
+
+def exp_docstring(summary: str, module_doc: str, core: Core, language: str, name: str) -> str:
     """The docstring (or C comment) of an exported exp-family kernel in ``language``."""
-    core = cores["poly"]
-    subnormals = ("Subnormal results are returned as 0: jitted JAX on CPU flushes them (FTZ), and reads\n"
-                  "subnormal inputs as 0 (where the correctly rounded result is 1 anyway)."
-                  if language == "jax" else "Subnormal results are computed correctly (one rounding).")
-    interval = core.program_file.interval
-    usage = (f"Usage: y = {c_name(name)}(x); {c_name(name)}_loop(in, out, n)\n"
-             "Compile with -std=c99 -ffp-contract=off (no -ffast-math); link with -lm."
-             if language == "c" else f"Usage: y = {name}(x)  # any shape, float32")
-    return "\n".join([
-        f"{summary} in float32 for every input: a full-range kernel exported by autonumerics ({language}).",
-        "",
-        module_doc.split("\n\n", 1)[1].strip(),
-        "",
-        subnormals,
-        f"Core 'poly' ({core.program_file.target} on {list(interval) if interval else '?'}): {core.path}",
-        f"    {core.program_file.program.to_infix()}",
-        "The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).",
-        usage,
-    ])
+    return kernel_docstring(summary, module_doc, (core,), language, name, FTZ_POLICY,
+                            "Subnormal results are computed correctly (one rounding).")
 
 
 def ops_per_element(cores: dict[str, Core]) -> int:
@@ -150,13 +138,13 @@ def assemble(name: str, summary: str, module_doc: str, cores: dict[str, Core], k
     under the JAX, NumPy and C kernel bodies ``kernels`` (the C one formatted with its name)."""
     core = cores["poly"]
     jax_kernel, numpy_kernel, c_kernel = kernels
-    jax_source = python_module(kernel_docstring(summary, module_doc, cores, "jax", name), jax_prelude(),
+    jax_source = python_module(exp_docstring(summary, module_doc, core, "jax", name), jax_prelude(),
                                [core_function(core, "jax", f"_{name}_core", fenced=False, inline_constants=True),
                                 jax_kernel], name, name, (core,))
-    numpy_source = python_module(kernel_docstring(summary, module_doc, cores, "numpy", name), numpy_prelude(),
+    numpy_source = python_module(exp_docstring(summary, module_doc, core, "numpy", name), numpy_prelude(),
                                  [core_function(core, "numpy", f"_{name}_core"), numpy_kernel], name, name, (core,))
     prefixed = c_name(name)
-    c_source = c_header(kernel_docstring(summary, module_doc, cores, "c", name), name,
+    c_source = c_header(exp_docstring(summary, module_doc, core, "c", name), name,
                         [core_function(core, "c", f"{prefixed}_core"), c_kernel.format(name=prefixed)])
     return KernelSource(name=name, target=name, cores=(core,), jax=jax_source, numpy=numpy_source,
                         c=c_source, ops_per_element=ops, description=description)

@@ -34,6 +34,7 @@ from autonumerics.kernels.base import (
     core_function,
     core_ops,
     jax_prelude,
+    kernel_docstring,
     numpy_prelude,
     python_module,
 )
@@ -162,26 +163,16 @@ static inline float {cname}(float x) {{
 '''
 
 
-def kernel_docstring(reconstruction: Reconstruction, module_doc: str, core: Core, language: str) -> str:
-    """The docstring (or C comment) of an exported log kernel in ``language``."""
-    name = reconstruction.name
-    usage = (f"Usage: y = {c_name(name)}(x); {c_name(name)}_loop(in, out, n)\n"
-             "Compile with -std=c99 -ffp-contract=off (no -ffast-math); link with -lm."
-             if language == "c" else f"Usage: y = {name}(x)  # any shape, float32")
-    interval = core.program_file.interval
-    return "\n".join([
-        (f"{reconstruction.summary} in float32 for every input: a full-range kernel exported by autonumerics "
-         f"({language})."),
-        "",
-        module_doc.split("\n\n", 1)[1].split("\n\nThe log kernel", 1)[0].strip(),
-        "",
-        "Subnormal inputs are normalised with integer operations, so every language computes them",
-        "correctly (jitted JAX on CPU included, which reads subnormal floats as 0); no result is subnormal.",
-        f"Core 'poly' ({core.program_file.target} on {list(interval) if interval else '?'}): {core.path}",
-        f"    {core.program_file.program.to_infix()}",
-        "The JAX, NumPy and C versions agree bit for bit.",
-        usage,
-    ])
+SUBNORMAL_INPUTS = ("Subnormal inputs are normalised with integer operations, so every language computes them\n"
+                    "correctly (jitted JAX on CPU included, which reads subnormal floats as 0); no result is subnormal.")
+
+
+def log_docstring(reconstruction: Reconstruction, module_doc: str, core: Core, language: str) -> str:
+    """The docstring (or C comment) of an exported log kernel in ``language`` (the module
+    docstring stops before the paragraph on the log kernel)."""
+    return kernel_docstring(reconstruction.summary, module_doc.split("\n\nThe log kernel", 1)[0], (core,),
+                            language, reconstruction.name, SUBNORMAL_INPUTS, SUBNORMAL_INPUTS,
+                            "The JAX, NumPy and C versions agree bit for bit.")
 
 
 # The f = fh + fl split and the tail, exact (fh^2 exact, f^2 = fh^2 + fl (f + fh)) or rounded.
@@ -230,15 +221,15 @@ def build_log_kernel(reconstruction: Reconstruction, core: Core, module_doc: str
     fields = {"name": name, "summary": reconstruction.summary, "sqrt_half": SQRT_HALF_BITS,
               **_split_and_tail(reconstruction)}
     jax_source = python_module(
-        kernel_docstring(reconstruction, module_doc, core, "jax"), jax_prelude(),
+        log_docstring(reconstruction, module_doc, core, "jax"), jax_prelude(),
         [core_function(core, "jax", f"_{name}_core", fenced=False),
          _JAX.format(reconstruction=reconstruction.jax, **fields)], name, name, (core,))
     numpy_source = python_module(
-        kernel_docstring(reconstruction, module_doc, core, "numpy"), numpy_prelude(),
+        log_docstring(reconstruction, module_doc, core, "numpy"), numpy_prelude(),
         [core_function(core, "numpy", f"_{name}_core"),
          _NUMPY.format(reconstruction=reconstruction.numpy, **fields)], name, name, (core,))
     c_source = c_header(
-        kernel_docstring(reconstruction, module_doc, core, "c"), name,
+        log_docstring(reconstruction, module_doc, core, "c"), name,
         [core_function(core, "c", f"{cname}_core"),
          _C.format(reconstruction=reconstruction.c, cname=cname, **fields)])
     return KernelSource(name=name, target=name, cores=(core,), jax=jax_source, numpy=numpy_source, c=c_source,
