@@ -23,7 +23,13 @@ import numpy as np
 from autonumerics.fit_cmaes import cmaes_search, search_1d
 from autonumerics.fit_local import kick_descent, levenberg_marquardt, slp_minimax
 from autonumerics.fit_lp import affine_model, fit_affine
-from autonumerics.fit_objective import MAX_MAGNITUDE, FitProblem, FitResult, Objective, OutOfBudget
+from autonumerics.fit_objective import (
+    MAX_MAGNITUDE,
+    FitProblem,
+    FitResult,
+    Objective,
+    OutOfBudget,
+)
 from autonumerics.fit_polish import POLISH_BUDGET, polish_float
 
 __all__ = ["FitProblem", "FitResult", "fit_constants", "initial_constants", "polish_float"]

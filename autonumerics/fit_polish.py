@@ -12,7 +12,13 @@ from collections.abc import Callable
 import numpy as np
 
 from autonumerics.dtypes import float_format
-from autonumerics.fit_objective import FitProblem, FitResult, Objective, OutOfBudget, max_abs
+from autonumerics.fit_objective import (
+    FitProblem,
+    FitResult,
+    Objective,
+    OutOfBudget,
+    max_abs,
+)
 
 POLISH_BUDGET = 2000
 POLISH_STEPS = (1, 2, 3, 4, 8, 16)  # ulps tried per coordinate and direction

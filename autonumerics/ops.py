@@ -7,8 +7,8 @@ backends cannot drift apart. Ops are looked up by name; an unknown name is a use
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import mpmath
 import numpy as np

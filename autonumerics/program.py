@@ -8,8 +8,8 @@ pruning, canonicalisation and mutation return new programs.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.ops import OPS, get_op

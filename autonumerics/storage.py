@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from autonumerics.config import SearchConfig, config_to_toml, load_config
 from autonumerics.errors import AutonumericsError

@@ -9,8 +9,9 @@ real mpmath expression in ``x`` (``"besselj(0, x)"``) as a custom target.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import mpmath
 import numpy as np

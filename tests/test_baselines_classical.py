@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 
 from autonumerics.baselines import Baseline, best_by_ops, forms
-from autonumerics.baselines.classical import chebyshev_interpolant, pade, pade_coefficients, taylor
+from autonumerics.baselines.classical import (
+    chebyshev_interpolant,
+    pade,
+    pade_coefficients,
+    taylor,
+)
 from autonumerics.baselines.problem import make_problem
 from autonumerics.errors import AutonumericsError
 from autonumerics.interpret import evaluate

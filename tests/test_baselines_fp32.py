@@ -78,8 +78,8 @@ def test_erf_x_p_of_x2_stalls_above_1_ulp():
 
 @pytest.mark.slow
 def test_exhaustive_exp2_degree6_under_0_9_ulp():
-    from autonumerics.exhaustive import exhaustive_float32
     from autonumerics.baselines.scoring import ContractedFloat32
+    from autonumerics.exhaustive import exhaustive_float32
 
     baseline = compute_baseline("exp2", (0.0, 1.0), "fp32", 6)
     report = exhaustive_float32(ContractedFloat32(baseline.program), get_target("exp2"), (0.0, 1.0))
@@ -88,8 +88,8 @@ def test_exhaustive_exp2_degree6_under_0_9_ulp():
 
 @pytest.mark.slow
 def test_exhaustive_erf_odd1_7_terms_under_1_ulp():
-    from autonumerics.exhaustive import exhaustive_float32
     from autonumerics.baselines.scoring import ContractedFloat32
+    from autonumerics.exhaustive import exhaustive_float32
 
     baseline = compute_baseline("erf", (0.0, 1.0), "fp32", 6, form="odd1")
     report = exhaustive_float32(ContractedFloat32(baseline.program), get_target("erf"), (0.0, 1.0))
@@ -100,8 +100,8 @@ def test_exhaustive_erf_odd1_7_terms_under_1_ulp():
 @pytest.mark.skipif(not SOLLYA.exists(), reason="shared Sollya reference not present")
 @pytest.mark.parametrize("degree", range(5, 9))
 def test_exhaustive_float32_polynomials_match_sollya_on_the_worst_binade(degree):
-    from autonumerics.exhaustive import exhaustive_float32
     from autonumerics.baselines.scoring import ContractedFloat32
+    from autonumerics.exhaustive import exhaustive_float32
 
     target = get_target("exp2")
     reference = json.loads(SOLLYA.read_text())["polynomials"][degree - 3]

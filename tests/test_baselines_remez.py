@@ -10,7 +10,11 @@ from scipy.optimize import linprog
 
 from autonumerics.baselines.certificate import certify
 from autonumerics.baselines.problem import Approximant, make_problem
-from autonumerics.baselines.remez import RemezWarning, minimax_polynomial, minimax_rational
+from autonumerics.baselines.remez import (
+    RemezWarning,
+    minimax_polynomial,
+    minimax_rational,
+)
 from autonumerics.errors import AutonumericsError
 
 

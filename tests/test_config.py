@@ -1,10 +1,11 @@
 """Config parsing: defaults, overrides, and errors that name the key and the file."""
 
+from pathlib import Path
+
 import pytest
 
 from autonumerics.config import config_to_toml, load_config, parse_duration
 from autonumerics.errors import AutonumericsError
-from pathlib import Path
 
 CONFIGS = sorted(Path(__file__).parent.parent.glob("search_configs/*.toml"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import mpmath
@@ -9,7 +10,12 @@ import numpy as np
 import pytest
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.exhaustive import _chunks, exhaustive_float32, float32_grid, float32_values
+from autonumerics.exhaustive import (
+    _chunks,
+    exhaustive_float32,
+    float32_grid,
+    float32_values,
+)
 
 # The test vector of REFERENCE.md: Sollya's degree-6 float32 polynomial for 2^x on [0, 1].
 EXP2_DEG6 = (
@@ -244,7 +250,7 @@ def test_workers_give_the_inline_report_and_progress() -> None:
     assert pooled == inline
     total = float32_grid(*interval)[1]
     assert len(seen) == math.ceil(total / 20_000) and seen[-1] == (total, total)
-    assert all(a[0] < b[0] for a, b in zip(seen, seen[1:]))
+    assert all(a[0] < b[0] for a, b in itertools.pairwise(seen))
 
 
 @pytest.mark.slow

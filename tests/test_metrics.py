@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from fractions import Fraction
@@ -255,7 +256,7 @@ def test_merge_of_chunks_equals_one_shot() -> None:
     cuts = [0, 700, 701, 2500, 4000]
     parts = [
         error_report(x[a:b], approx[a:b], hi[a:b], lo[a:b], "float32", exhaustive=True)
-        for a, b in zip(cuts, cuts[1:])
+        for a, b in itertools.pairwise(cuts)
     ]
     assert merge(parts) == whole
     assert merge([parts[0]]) == parts[0]

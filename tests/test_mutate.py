@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from strategies import programs
 
 from autonumerics.canonical import canonicalize, is_canonical, structural_hash
 from autonumerics.errors import AutonumericsError
@@ -28,7 +29,6 @@ from autonumerics.mutate import (
 from autonumerics.ops import ARITHMETIC
 from autonumerics.parse import parse_expr
 from autonumerics.program import Instruction, Program, identity, validate
-from strategies import programs
 
 CONFIG = MutationConfig()
 POINTS = np.linspace(0.0, 1.0, 33)

@@ -5,12 +5,12 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import programs
 
 from autonumerics.canonical import canonicalize, structural_hash
 from autonumerics.errors import AutonumericsError
 from autonumerics.parse import parse_expr
 from autonumerics.program import Instruction, Program, identity, prune
-from strategies import programs
 
 HORNER6 = (
     "0x1p0 + x*(0x1.62e42cp-1 + x*(0x1.ebfd38p-3 + x*(0x1.c68b2ep-5 + x*(0x1.3cfb6p-7"

@@ -10,7 +10,11 @@ Public API:
 
 from autonumerics.baselines.baseline import FAMILIES, Baseline, best_by_ops
 from autonumerics.baselines.certificate import Certificate, certify
-from autonumerics.baselines.compute import DEFAULT_KINDS, compute_baseline, compute_baselines
+from autonumerics.baselines.compute import (
+    DEFAULT_KINDS,
+    compute_baseline,
+    compute_baselines,
+)
 from autonumerics.baselines.remez import RemezWarning
 
 __all__ = [

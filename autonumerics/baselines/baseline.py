@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from autonumerics.baselines.certificate import Certificate
 from autonumerics.program import Program

@@ -12,8 +12,9 @@ own dense grid, refines every local extremum and picks the alternating set itsel
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Callable, Sequence
 
 import mpmath
 from mpmath import mpf
@@ -53,7 +54,7 @@ class Certificate:
     def alternates(self) -> bool:
         """Whether there are ``required`` points with strictly alternating error signs."""
         signs = [e > 0 for e in self.errors]
-        return len(signs) >= self.required and all(s != t for s, t in zip(signs, signs[1:]))
+        return len(signs) >= self.required and all(s != t for s, t in itertools.pairwise(signs))
 
     @property
     def passed(self) -> bool:

@@ -53,7 +53,7 @@ def pade_coefficients(series: list[mpf], m: int, n: int) -> tuple[list[mpf], lis
     """
     if len(series) < m + n + 1:
         raise AutonumericsError(f"Padé ({m}, {n}) needs {m + n + 1} series coefficients, got {len(series)}")
-    c = lambda i: series[i] if i >= 0 else mpf(0)  # noqa: E731
+    c = lambda i: series[i] if i >= 0 else mpf(0)
     q = [mpf(1)]
     if n > 0:
         matrix = mpmath.matrix([[c(m + k - j) for j in range(1, n + 1)] for k in range(1, n + 1)])

@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import functools
 import warnings
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import mpmath
 
 from autonumerics.baselines import classical, forms, fpminimax, remez
 from autonumerics.baselines.baseline import FAMILIES, Baseline
-from autonumerics.baselines.certificate import Certificate
 from autonumerics.baselines.builtin import builtin_source, evaluate_builtin
+from autonumerics.baselines.certificate import Certificate
 from autonumerics.baselines.problem import (
-    Approximant, Problem, ZeroInInterval, exact_zero, grid_values, horner, make_problem,
+    Approximant,
+    Problem,
+    ZeroInInterval,
+    exact_zero,
+    grid_values,
+    horner,
+    make_problem,
 )
 from autonumerics.baselines.scoring import Samples, samples, score, score_values
 from autonumerics.errors import AutonumericsError

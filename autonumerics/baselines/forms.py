@@ -9,7 +9,7 @@ pairs, one FMA each when contracted), an (m, n) rational 2m + 2n + 1.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from autonumerics.parse import parse_expr
 from autonumerics.program import Program

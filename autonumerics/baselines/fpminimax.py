@@ -22,14 +22,19 @@ to the LP objective as a tie-breaker made 2^x worse (deg 6: 0.876 -> 0.896, deg 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import mpmath
 import numpy as np
 from mpmath import mpf
 from scipy.optimize import linprog
 
-from autonumerics.baselines.problem import WORKING_DPS, Approximant, Problem, chebyshev_grid
+from autonumerics.baselines.problem import (
+    WORKING_DPS,
+    Approximant,
+    Problem,
+    chebyshev_grid,
+)
 
 LP_GRID = 512
 # Weight of the worst-case rounding budget in the LP: the exhaustive max ULP error sits

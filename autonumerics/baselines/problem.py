@@ -18,8 +18,8 @@ relative error, 1 (or |x| = sqrt t for the odd forms) for absolute error.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import mpmath
 from mpmath import mpf
@@ -167,9 +167,9 @@ def make_problem(f: MpFunction, form: str, interval: tuple[float, float], relati
         raise AutonumericsError(f"empty interval [{a}, {b}]: need a < b")
     g, scale = _form_functions(_memoized(f), form, mpf(root))
     if relative:
-        weight = lambda t: 1 / abs(scale(t))  # noqa: E731
+        weight = lambda t: 1 / abs(scale(t))
     else:
-        weight = lambda t: abs(form_factor(form, root, t))  # noqa: E731
+        weight = lambda t: abs(form_factor(form, root, t))
     problem = Problem(g, weight, *t_interval(form, a, b), form, relative, float(root))
     _check_values(problem, scale, interval)
     return problem
@@ -195,7 +195,7 @@ def _form_functions(f: MpFunction, form: str, root: mpf) -> tuple[MpFunction, Mp
     if form == "plain":
         return f, f
     if form == "even":
-        even = lambda t: f(mpmath.sqrt(t))  # noqa: E731
+        even = lambda t: f(mpmath.sqrt(t))
         return even, even
     if form == "root":
         def quotient(t: mpf) -> mpf:

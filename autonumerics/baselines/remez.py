@@ -11,15 +11,20 @@ well conditioned), and are converted to monomials in t at the end.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import mpmath
 from mpmath import mpf
 
 from autonumerics.baselines.certificate import Certificate, alternating_extrema, certify
 from autonumerics.baselines.problem import (
-    WORKING_DPS, Approximant, Problem, chebyshev_grid, grid_values, horner,
+    WORKING_DPS,
+    Approximant,
+    Problem,
+    chebyshev_grid,
+    grid_values,
+    horner,
 )
 from autonumerics.errors import AutonumericsError
 

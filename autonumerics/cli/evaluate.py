@@ -7,7 +7,13 @@ import time
 
 from rich.table import Table
 
-from autonumerics.cli.common import console, format_number, load_program_argument, print_json, progress_bar
+from autonumerics.cli.common import (
+    console,
+    format_number,
+    load_program_argument,
+    print_json,
+    progress_bar,
+)
 from autonumerics.errors import AutonumericsError
 from autonumerics.evaluation import measure
 from autonumerics.programfile import SEMANTICS, ProgramFile, default_semantics
