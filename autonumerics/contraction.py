@@ -14,8 +14,10 @@ bit. The rules, each checked against jax 0.10.2 in ``tests/test_contraction.py``
    fused. Equal subexpressions are computed once (XLA's CSE), after constants are rounded to the
    evaluation dtype; a product with two uses is never fused.
    (XLA folds and simplifies constants even behind an optimization barrier.)
-3. Negations are made explicit first, as LLVM's InstCombine does: ``v * c`` with ``c < 0`` is
-   ``-(v * |c|)``, and an addition of terms of opposite signs is a subtraction.
+3. Negations are made explicit first, as LLVM's InstCombine does: ``-v`` is a negation, and an
+   addition of terms of opposite signs is a subtraction. A product by a negative constant is
+   not a negation here: the constants reach LLVM as a buffer behind the barrier, so their signs
+   are unknown to it (``-2*x + x/3`` fuses the left product, as written; found by hypothesis).
 4. A subtraction tries its left (positive) operand first: ``a*b - q`` → ``fma(a, b, -q)``,
    else ``p - a*b`` → ``fma(-a, b, p)``.
 5. An addition of terms of the same sign is commutative: LLVM's reassociation pass orders the
@@ -37,7 +39,14 @@ from __future__ import annotations
 import numpy as np
 
 from autonumerics.dtypes import float_format
-from autonumerics.program import Instruction, Program, live_instructions, prune, ref_kind, value_ref
+from autonumerics.program import (
+    Instruction,
+    Program,
+    live_instructions,
+    prune,
+    ref_kind,
+    value_ref,
+)
 
 _Node = tuple[str, tuple[str, ...]]
 
@@ -117,23 +126,12 @@ def _ranks_and_uses(program: Program) -> tuple[list[int], dict[str, int]]:
     return ranks, uses
 
 
-def _is_negative_constant(program: Program, ref: str) -> bool:
-    kind, index = ref_kind(ref)
-    return kind == "c" and program.constants[index] < 0
-
-
 def _sign(program: Program, ref: str) -> int:
-    """-1 where LLVM sees a negation: ``-v``, or ``v * c`` with ``c < 0`` (read as ``-(v*|c|)``)."""
+    """-1 where LLVM sees a negation: ``-v`` (not ``v * c`` with ``c < 0``: c's sign is in a buffer)."""
     kind, index = ref_kind(ref)
     if kind != "v":
         return 1
-    instruction = program.instructions[index]
-    if instruction.op == "neg":
-        return -1
-    if instruction.op == "mul":
-        negative = [_is_negative_constant(program, a) for a in instruction.args]
-        return -1 if sum(negative) == 1 and not all(ref_kind(a)[0] == "c" for a in instruction.args) else 1
-    return 1
+    return -1 if program.instructions[index].op == "neg" else 1
 
 
 def _product(program: Program, ref: str, uses: dict[str, int]) -> tuple[str, str, bool] | None:

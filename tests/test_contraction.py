@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from strategies import programs
 
 from autonumerics.canonical import canonicalize
 from autonumerics.interpret import evaluate
 from autonumerics.ops import OPS
 from autonumerics.parse import parse_expr
 from autonumerics.program import ref_kind
-from strategies import programs
 
 jax = pytest.importorskip("jax")
 jnp = jax.numpy
@@ -32,6 +32,10 @@ SHAPES = [
     "t = x*0.3; t*t + t",
     "((0.5/(0.3/(2.0/x + x) + 0.7 + 2.0/x + x)) + 1.0)**8",
     "x - (x*0.3)*x*(x*0.2+1.0)",
+    # A product by a negative constant is no negation to LLVM (the constant is in a buffer):
+    "x/3.0 + x/(-0.5)",  # -2*x + 0.33333334*x: the left product is fused (found by hypothesis)
+    "x*(-0.7) + (x+0.1)*0.3",
+    "0.3*(x*x) + x*(-0.7)",
 ]
 
 
