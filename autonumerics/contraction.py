@@ -15,9 +15,11 @@ bit. The rules, each checked against jax 0.10.2 in ``tests/test_contraction.py``
    evaluation dtype; a product with two uses is never fused.
    (XLA folds and simplifies constants even behind an optimization barrier.)
 3. Negations are made explicit first, as LLVM's InstCombine does: ``-v`` is a negation, and an
-   addition of terms of opposite signs is a subtraction. A product by a negative constant is
-   not a negation here: the constants reach LLVM as a buffer behind the barrier, so their signs
-   are unknown to it (``-2*x + x/3`` fuses the left product, as written; found by hypothesis).
+   addition of terms of opposite signs is a subtraction. Whether ``v * c`` with ``c < 0`` is one
+   too (``-(v * |c|)``) depends on whether LLVM sees c: constants behind the barrier reach it as
+   a buffer, so their signs are unknown and ``-2*x + x/3`` fuses the left product, as written
+   (found by hypothesis); constants written as literals (kernel cores, ``visible_constants``)
+   are seen, and there the positive product ``x/3`` is fused.
 4. A subtraction tries its left (positive) operand first: ``a*b - q`` → ``fma(a, b, -q)``,
    else ``p - a*b`` → ``fma(-a, b, p)``.
 5. An addition of terms of the same sign is commutative: LLVM's reassociation pass orders the
@@ -126,12 +128,20 @@ def _ranks_and_uses(program: Program) -> tuple[list[int], dict[str, int]]:
     return ranks, uses
 
 
-def _sign(program: Program, ref: str) -> int:
-    """-1 where LLVM sees a negation: ``-v`` (not ``v * c`` with ``c < 0``: c's sign is in a buffer)."""
+def _sign(program: Program, ref: str, visible_constants: bool) -> int:
+    """-1 where LLVM sees a negation: ``-v``, and with ``visible_constants`` also ``v * c`` with
+    ``c < 0`` (read as ``-(v*|c|)``)."""
     kind, index = ref_kind(ref)
     if kind != "v":
         return 1
-    return -1 if program.instructions[index].op == "neg" else 1
+    instruction = program.instructions[index]
+    if instruction.op == "neg":
+        return -1
+    if visible_constants and instruction.op == "mul":
+        kinds = [ref_kind(a) for a in instruction.args]
+        negative = [kind == "c" and program.constants[i] < 0 for kind, i in kinds]
+        return -1 if sum(negative) == 1 and not all(kind == "c" for kind, _ in kinds) else 1
+    return 1
 
 
 def _product(program: Program, ref: str, uses: dict[str, int]) -> tuple[str, str, bool] | None:
@@ -154,7 +164,7 @@ def _product(program: Program, ref: str, uses: dict[str, int]) -> tuple[str, str
     return None
 
 
-def _fusion_order(program: Program, instruction: Instruction, rank) -> tuple[int, ...]:
+def _fusion_order(program: Program, instruction: Instruction, rank, visible_constants: bool) -> tuple[int, ...]:
     """Which operand LLVM tries to fuse first (0 = left, 1 = right).
 
     With the negations made explicit, ``p + q`` with equal signs is a commutative fadd, ordered
@@ -162,14 +172,15 @@ def _fusion_order(program: Program, instruction: Instruction, rank) -> tuple[int
     (the positive one) is tried first.
     """
     left, right = instruction.args
-    left_sign = _sign(program, left)
-    right_sign = _sign(program, right) * (1 if instruction.op == "add" else -1)
+    left_sign = _sign(program, left, visible_constants)
+    right_sign = _sign(program, right, visible_constants) * (1 if instruction.op == "add" else -1)
     if left_sign == right_sign:
         return (1, 0) if rank(right) < rank(left) else (0, 1)
     return (0, 1) if left_sign > 0 else (1, 0)
 
 
-def contract_multiply_add(program: Program, dtype: str = "float32", merge_equal_constants: bool = True) -> Program:
+def contract_multiply_add(program: Program, dtype: str = "float32", merge_equal_constants: bool = True,
+                          visible_constants: bool = False) -> Program:
     """The program as XLA on CPU evaluates it: contractible multiply-adds fused into fma.
 
     Args:
@@ -179,6 +190,9 @@ def contract_multiply_add(program: Program, dtype: str = "float32", merge_equal_
             Pass False when the constants will be replaced by other values (a fitting batch):
             then every constant slot stays where it is, and the result has the same first
             ``n_constants`` slots (plus any appended), whatever the values.
+        visible_constants: the JAX code writes the constants as literals, which LLVM sees (a
+            product by a negative one is then a negation, rule 3); False: they sit behind
+            ``lax.optimization_barrier`` in an array, as the exporter writes them.
     """
     program = _expand_and_share(program, dtype, merge_equal_constants)
     ranks, uses = _ranks_and_uses(program)
@@ -200,7 +214,7 @@ def contract_multiply_add(program: Program, dtype: str = "float32", merge_equal_
         op, args = instruction.op, instruction.args
         fused = None
         if op in ("add", "sub"):
-            for position in _fusion_order(program, instruction, rank):
+            for position in _fusion_order(program, instruction, rank, visible_constants):
                 factors = _product(program, args[position], uses)
                 if factors:
                     fused = position, factors

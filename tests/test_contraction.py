@@ -93,3 +93,44 @@ def test_strict_rounding_does_not_match_jax_on_horner():
     program = parse_expr(SHAPES[0])
     expected = np.asarray(jax_function(program)(jnp.asarray(POINTS)))
     assert np.mean(expected == evaluate(program, POINTS, "float32")) < 0.95
+
+
+# A product by a negative constant: whether it reads as a negation depends on whether LLVM sees
+# the constant's value (literals, as in the kernel cores) or not (an array behind the barrier).
+SIGNED_SHAPES = ["x/3.0 + x/(-0.5)", "x*(-0.7) + (x+0.1)*0.3", "0.3*(x*x) + x*(-0.7)", "(x+0.1)*(-0.7) + x*0.3"]
+
+
+def jax_function_with_literals(program):
+    """The program in JAX with its constants as float32 literals (the kernel cores' style)."""
+
+    def f(x):
+        values = []
+        for instruction in program.instructions:
+            args = []
+            for ref in instruction.args:
+                kind, index = ref_kind(ref)
+                args.append(x if kind == "x" else jnp.float32(program.constants[index]) if kind == "c" else values[index])
+            values.append(eval(OPS[instruction.op].jax.format(*(f"a[{i}]" for i in range(len(args)))), {"jnp": jnp, "a": args}))
+        return values[ref_kind(program.output)[1]]
+
+    return jax.jit(f)
+
+
+@pytest.mark.parametrize("text", SIGNED_SHAPES)
+def test_literal_constants_are_seen_with_their_signs(text):
+    from autonumerics.contraction import contract_multiply_add
+
+    program = canonicalize(parse_expr(text))
+    expected = np.asarray(jax_function_with_literals(program)(jnp.asarray(POINTS)))
+    got = evaluate(contract_multiply_add(program, "float32", visible_constants=True), POINTS, "float32")
+    assert (expected.view(np.int32) == got.view(np.int32)).all()
+
+
+def test_the_two_constant_styles_fuse_different_products():
+    # Guards the two tests above: on -2*x + x/3 the visible sign changes which product is fused.
+    from autonumerics.contraction import contract_multiply_add
+
+    program = canonicalize(parse_expr(SIGNED_SHAPES[0]))
+    hidden = evaluate(contract_multiply_add(program, "float32"), POINTS, "float32")
+    seen = evaluate(contract_multiply_add(program, "float32", visible_constants=True), POINTS, "float32")
+    assert 0.01 < np.mean(hidden != seen) < 0.5

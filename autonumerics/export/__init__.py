@@ -97,7 +97,8 @@ def identifier(text: str | None, default: str = "kernel") -> str:
     return text
 
 
-def kernel_spec(program_file: ProgramFile, name: str | None = None, semantics: str | None = None) -> KernelSpec:
+def kernel_spec(program_file: ProgramFile, name: str | None = None, semantics: str | None = None,
+                visible_constants: bool = False) -> KernelSpec:
     """The float32 computation an export of ``program_file`` performs.
 
     Args:
@@ -105,6 +106,8 @@ def kernel_spec(program_file: ProgramFile, name: str | None = None, semantics: s
         name: the function's name (default: the target's name, else "kernel").
         semantics: "xla" or "strict"; default: the file's own, else "xla" (a float64 program,
             which stands for real arithmetic, is exported as float32 code as JAX would run it).
+        visible_constants: "xla" only: the JAX code writes the constants as float32 literals
+            (kernel cores), so LLVM's contraction sees their signs (``contract_multiply_add``).
     """
     semantics = semantics or program_file.semantics or "xla"
     if semantics not in SEMANTICS:
@@ -113,7 +116,7 @@ def kernel_spec(program_file: ProgramFile, name: str | None = None, semantics: s
         raise AutonumericsError(f"kernel name {name!r} is not an identifier")
     if semantics == "xla":
         program = canonicalize(program_file.program)
-        ops_program = contract_multiply_add(program, "float32")
+        ops_program = contract_multiply_add(program, "float32", visible_constants=visible_constants)
     else:
         program = ops_program = fold_invariants_float32(prune(program_file.program))
     return KernelSpec(

@@ -113,9 +113,10 @@ def load_core(role: str, path: str | Path) -> Core:
     return Core(role=role, path=_display_path(candidate), program_file=load_program_file(candidate))
 
 
-def core_spec(core: Core, name: str | None = None) -> KernelSpec:
-    """The float32 computation the core's functions perform (its file's semantics, else "xla")."""
-    return kernel_spec(core.program_file, name=name or "core")
+def core_spec(core: Core, name: str | None = None, inline_constants: bool = False) -> KernelSpec:
+    """The float32 computation the core's functions perform (its file's semantics, else "xla";
+    ``inline_constants``: the JAX function writes its constants as literals)."""
+    return kernel_spec(core.program_file, name=name or "core", visible_constants=inline_constants)
 
 
 def core_reference(core: Core) -> Callable[[np.ndarray], np.ndarray]:
@@ -142,16 +143,18 @@ def core_function(core: Core, language: str, name: str, fenced: bool = True, inl
             core's input is not a product nor a sum a product could join (e.g. an exact
             ``x - n``), and its output is not added to (e.g. it is bit cast or multiplied).
             The kernel's JAX-vs-NumPy check over all inputs must then show it.
-        inline_constants: JAX only, "xla" cores: constants as float32 literals instead of an
-            array behind ``lax.optimization_barrier``. LLVM then keeps them as immediate
-            operands and interleaves more loop iterations (measured: the polynomial's latency
-            chain no longer bounds the loop); XLA may fold literals, so, as for ``fenced``, the
-            kernel's JAX-vs-NumPy check must show bit-exactness.
+        inline_constants: "xla" cores: the JAX function writes its constants as float32
+            literals instead of an array behind ``lax.optimization_barrier``. LLVM then keeps
+            them as immediate operands and interleaves more loop iterations (measured: the
+            polynomial's latency chain no longer bounds the loop), and sees their signs, which
+            can change which product of a sum it fuses. Pass the same value for the NumPy and C
+            twins: they write out the fusions the JAX one gets. XLA may fold literals, so, as
+            for ``fenced``, the kernel's JAX-vs-NumPy check must show bit-exactness.
 
     Raises:
         AutonumericsError: for an unknown language or a name that is not an identifier.
     """
-    spec = core_spec(core, name)
+    spec = core_spec(core, name, inline_constants)
     if language == "jax":
         return emit_jax_function(spec, name, fenced=fenced, inline_constants=inline_constants)
     if language == "numpy":

@@ -157,11 +157,13 @@ def build(cores: dict[str, Core]) -> KernelSource:
         "erf", "erf", used)
     numpy_source = python_module(
         erf_docstring(used, "numpy"), numpy_prelude(),
-        [core_function(small, "numpy", "_erf_small"), core_function(tail, "numpy", "_erf_tail"), _NUMPY_KERNEL],
+        [core_function(small, "numpy", "_erf_small", inline_constants=True),
+         core_function(tail, "numpy", "_erf_tail", inline_constants=True), _NUMPY_KERNEL],
         "erf", "erf", used)
     name = c_name("erf")
     c_source = c_header(erf_docstring(used, "c"), "erf", [
-        core_function(small, "c", f"{name}_small"), core_function(tail, "c", f"{name}_tail"),
+        core_function(small, "c", f"{name}_small", inline_constants=True),
+        core_function(tail, "c", f"{name}_tail", inline_constants=True),
         _C_KERNEL.format(name=name, centre=CENTRE, saturation=SATURATION)])
     return KernelSource(name="erf", target="erf", cores=used, jax=jax_source, numpy=numpy_source, c=c_source,
                         ops_per_element=ops_per_element(cores), description=DESCRIPTION)

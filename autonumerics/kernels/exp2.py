@@ -142,9 +142,11 @@ def assemble(name: str, summary: str, module_doc: str, cores: dict[str, Core], k
                                [core_function(core, "jax", f"_{name}_core", fenced=False, inline_constants=True),
                                 jax_kernel], name, name, (core,))
     numpy_source = python_module(exp_docstring(summary, module_doc, core, "numpy", name), numpy_prelude(),
-                                 [core_function(core, "numpy", f"_{name}_core"), numpy_kernel], name, name, (core,))
+                                 [core_function(core, "numpy", f"_{name}_core", inline_constants=True), numpy_kernel],
+                                 name, name, (core,))
     prefixed = c_name(name)
     c_source = c_header(exp_docstring(summary, module_doc, core, "c", name), name,
-                        [core_function(core, "c", f"{prefixed}_core"), c_kernel.format(name=prefixed)])
+                        [core_function(core, "c", f"{prefixed}_core", inline_constants=True),
+                         c_kernel.format(name=prefixed)])
     return KernelSource(name=name, target=name, cores=(core,), jax=jax_source, numpy=numpy_source,
                         c=c_source, ops_per_element=ops, description=description)

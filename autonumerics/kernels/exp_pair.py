@@ -175,10 +175,10 @@ def exp_pair_kernel(name: str, summary: str, module_doc: str, jax_subnormals: st
         core_function(core, "jax", function, fenced=not live_fence, inline_constants=True),
         reduction_source("jax", function, live_fence, quotient_uses), python_kernel("jax")], name, name, used)
     numpy_source = python_module(docs["numpy"], numpy_prelude(), [
-        core_function(core, "numpy", function), reduction_source("numpy", function), python_kernel("numpy")],
-        name, name, used)
+        core_function(core, "numpy", function, inline_constants=True), reduction_source("numpy", function),
+        python_kernel("numpy")], name, name, used)
     c_function = f"{c_name(name)}_expm1"
-    c_source = c_header(docs["c"], name, [core_function(core, "c", c_function), reduction_source("c", c_function),
-                                          c_kernel])
+    c_source = c_header(docs["c"], name, [core_function(core, "c", c_function, inline_constants=True),
+                                          reduction_source("c", c_function), c_kernel])
     return KernelSource(name=name, target=name, cores=used, jax=jax_source, numpy=numpy_source, c=c_source,
                         ops_per_element=ops, description=description)

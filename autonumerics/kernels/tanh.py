@@ -153,11 +153,13 @@ def build(cores: dict[str, Core]) -> KernelSource:
         core_function(exp, "jax", "_tanh_exp", fenced=False, inline_constants=True),
         _python_kernel("jax")], "tanh", "tanh", used)
     numpy_source = python_module(docs["numpy"], numpy_prelude(), [
-        core_function(small, "numpy", "_tanh_small"), core_function(exp, "numpy", "_tanh_exp"),
+        core_function(small, "numpy", "_tanh_small", inline_constants=True),
+        core_function(exp, "numpy", "_tanh_exp", inline_constants=True),
         _python_kernel("numpy")], "tanh", "tanh", used)
     name = c_name("tanh")
     c_source = c_header(docs["c"], "tanh", [
-        core_function(small, "c", f"{name}_small"), core_function(exp, "c", f"{name}_exp"),
+        core_function(small, "c", f"{name}_small", inline_constants=True),
+        core_function(exp, "c", f"{name}_exp", inline_constants=True),
         _C_KERNEL.format(name=name, small_limit=SMALL_LIMIT, clamp=CLAMP, two_log2e=TWO_LOG2E, ln2=LN2)])
     return KernelSource(name="tanh", target="tanh", cores=used, jax=jax_source, numpy=numpy_source, c=c_source,
                         ops_per_element=ops_per_element(cores), description=DESCRIPTION)
