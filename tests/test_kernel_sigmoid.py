@@ -141,3 +141,24 @@ def test_every_float32_within_one_ulp():
     certificate = verify_every_float(subject, get_target("sigmoid"), workers=2).to_json()
     assert float(certificate["report"]["max_ulp"]) <= 1.0
     assert json.dumps(certificate)  # strict JSON
+
+
+def test_barrier_fences_shield_only_what_the_simplifier_would_rewrite():
+    """sigmoid's JAX export: t, h and dh behind optimization barriers, one select on the core's
+    result, none on g0*e (two readers: never fused); NumPy and C are the same in every mode."""
+    from autonumerics.kernels.exp_pair import reduction_source
+
+    barrier = reduction_source("jax", "_core", fences="barrier", quotient_uses=3)
+    assert barrier.count("jax.lax.optimization_barrier(") == 3
+    assert "_rounded(_core(r))" in barrier and "g0[2] * e\n" in barrier
+    select = reduction_source("jax", "_core", quotient_uses=3)
+    assert "optimization_barrier" not in select and select.count("_rounded(") == 4
+    for language in ("numpy", "c"):
+        assert reduction_source(language, "_core", fences="barrier") == reduction_source(language, "_core")
+
+
+def test_unknown_fence_mode_is_named():
+    from autonumerics.kernels.exp_pair import reduction_source
+
+    with pytest.raises(AutonumericsError, match="'selects'"):
+        reduction_source("c", "_core", fences="selects")

@@ -39,7 +39,10 @@ NEG_LN2_LO = "0x1.05c61p-29"  # -(ln 2 - ln2_hi): ln2_hi is above ln 2
 SHIFTER = "0x1.8p+23"
 
 
-def reduction_source(language: str, core: str, live_fence: bool = False, quotient_uses: int = 0) -> str:
+FENCES = ("select", "live", "barrier")  # how the JAX functions keep XLA and LLVM off (see reduction_source)
+
+
+def reduction_source(language: str, core: str, fences: str = "select", quotient_uses: int = 0) -> str:
     """``_exp_pair(z)`` and ``_reciprocal_pair(er, el)`` in ``language`` ("jax", "numpy", "c"),
     calling the expm1 core function ``core``; shared by the sigmoid and expm1 kernels.
 
@@ -49,13 +52,24 @@ def reduction_source(language: str, core: str, live_fence: bool = False, quotien
     ``_fma32`` and C ``fmaf``; every other op rounds once in all three. In C the pairs are returned
     through pointers.
 
-    JAX fences the values XLA must not fuse or reassociate through selects. By default each fence
-    is ``_rounded(v)`` (compare v with itself, select v or v + v: 3 ops, self-contained). With
-    ``live_fence`` the JAX functions take one more argument, ``live`` (the kernel's ``x == x``,
-    computed once), and each fence is ``_kept(v, live)``: one select of v or NaN. The core then
-    gets its fences at the call site (emit it unfenced). The kernel's JAX-vs-C check over all
-    2^32 inputs must show that the bits did not change: for sigmoid they did, so it keeps
-    ``_rounded``.
+    JAX fences the values XLA must not fuse or reassociate. Two kinds of guard are needed: t, h
+    and dh only against XLA's algebraic simplifier ((1 + r) - 1 -> r, (t - 1.5 * 2^23) of
+    t = z log2e + 1.5 * 2^23 -> z log2e), the core's result against LLVM fusing its last product
+    into the addition that reads it. ``fences`` (JAX):
+
+    * "select" (default): every fence is ``_rounded(v)`` (compare v with itself, select v or
+      v + v: 2 instructions, self-contained), g1 too; the core is emitted fenced.
+    * "live": the JAX functions take one more argument, ``live`` (the kernel's ``x == x``,
+      computed once), and each fence is ``_kept(v, live)``: one select of v or NaN; the core gets
+      its fences at the call site (emit it unfenced).
+    * "barrier": t, h and dh go behind ``lax.optimization_barrier``, which stops the simplifier
+      and costs nothing (XLA drops it before code generation); the core, emitted unfenced, gets
+      one ``_rounded`` on its result; g1 = g0 e has two readers, and a product with two readers
+      is never fused (``contraction.py``, rule 2), so it needs none.
+
+    Every mode computes the same bits if XLA and LLVM keep to these rules; the kernel's JAX-vs-C
+    check over all 2^32 inputs must show it. sigmoid uses "barrier" (86 -> 71 instructions per
+    8 results), expm1 "live".
 
     ``quotient_uses`` (JAX): XLA's CPU fusion pass never copies a division into several consumer
     loops, so a quotient read in several places splits the kernel into several loops with arrays
@@ -66,6 +80,8 @@ def reduction_source(language: str, core: str, live_fence: bool = False, quotien
     apart and every division has one user: k + 2 more divisions and k + 3 selects (the compare
     is shared). The quotients are equal, so are the bits.
     """
+    if fences not in FENCES:
+        raise AutonumericsError(f"fences must be one of {', '.join(FENCES)}, not {fences!r}")
     log2e, hi, lo, shifter = (float32_literal(v, language) for v in (LOG2E, LN2_HI, NEG_LN2_LO, SHIFTER))
     if language == "c":
         return f'''
@@ -100,16 +116,24 @@ static inline float {core}_reciprocal_pair(float er, float el, float *g1) {{
     fma = (lambda a, b, c: f"{c} + {a} * {b}") if language == "jax" else (lambda a, b, c: f"_fma32({a}, {b}, {c})")
     neg_fma = (lambda a, b, c: f"{c} - {a} * {b}") if language == "jax" else (lambda a, b, c: f"_fma32(-{a}, {b}, {c})")
     # JAX: XLA reassociates constant chains ((1 + r) - 1 -> r, 1 - (1 + er) -> -er), which would
-    # lose the exact low parts: h and dh are read through a select it cannot see through.
-    live = language == "jax" and live_fence
+    # lose the exact low parts: t, h and dh are read through a fence it cannot see through.
+    live = language == "jax" and fences == "live"
+    barrier = language == "jax" and fences == "barrier"
     if language != "jax":
         fence = lambda value: f"({value})"
     elif live:
         fence = lambda value: f"_kept({value}, live)"
     else:
         fence = lambda value: f"_rounded({value})"
+    hlo_fence = (lambda value: f"jax.lax.optimization_barrier({value})") if barrier else fence
     extra = ", live" if live else ""
-    call = fence(f"{core}({fence('r')})") if live else f"{core}(r)"  # the core's fences, at the call
+    if live:
+        call = fence(f"{core}({fence('r')})")  # the core's fences, at the call
+    elif barrier:
+        call = f"_rounded({core}(r))"  # only its last product must not fuse into mid = lo + m
+    else:
+        call = f"{core}(r)"
+
     one = float32_literal("0x1p+0", language)
     per_use = language == "jax" and quotient_uses > 0
     if per_use:  # one division per use, each through a select of its own (see the docstring)
@@ -129,12 +153,12 @@ def _kept(value, live):
     return f'''{kept}
 def _exp_pair(z{extra}):
     """e^z = 2^n (p + pl) for float32 z in [-120, 89]: Cody-Waite with r exact, then the core."""
-    t = {fence(fma("z", log2e, shifter))}  # n = round(z log2 e) in t's low bits (one FMA)
+    t = {hlo_fence(fma("z", log2e, shifter))}  # n = round(z log2 e) in t's low bits (one FMA)
     n = t - {shifter}
     r = {neg_fma("n", hi, "z")}  # one FMA: exact
     c = n * {lo}  # e^(-n ln2_lo) = 1 + c
     m = {call}  # e^r - 1 - r
-    h = {fence(f"{one} + r")}
+    h = {hlo_fence(f"{one} + r")}
     lo = r - (h - {one})  # h + lo = 1 + r exactly (Fast2Sum)
     mid = lo + m
     p = h + mid
@@ -144,21 +168,21 @@ def _exp_pair(z{extra}):
 
 def _reciprocal_pair(er, el{extra}):
     """1 / (1 + er + el) = g0 + g1 for 0 <= er <= 1: 1 + er split exactly, one Newton step."""
-    dh = {fence(f"{one} + er")}
+    dh = {hlo_fence(f"{one} + er")}
     dl = (({one} - dh) + er) + el
 {quotients}    e = {neg_fma(g0[0], "dh", one)}  # exact residual (one FMA)
     e = {neg_fma(g0[1], "dl", "e")}
-    return {returned}, {fence(f"{g0[2]} * e")}
+    return {returned}, {f"{g0[2]} * e" if barrier else fence(f"{g0[2]} * e")}
 '''
 
 
 def exp_pair_kernel(name: str, summary: str, module_doc: str, jax_subnormals: str, cores: dict[str, Core],
                     python_kernel: Callable[[str], str], c_kernel: str, ops: int, description: str,
-                    live_fence: bool = False, quotient_uses: int = 0) -> KernelSource:
+                    fences: str = "select", quotient_uses: int = 0) -> KernelSource:
     """A kernel built on ``reduction_source`` around one "expm1" core (sigmoid, expm1): the core's
     function, ``_exp_pair`` / ``_reciprocal_pair``, then ``python_kernel(language)`` ("jax" or
     "numpy") or ``c_kernel`` (C source, calling ``c_name(name)_expm1_exp_pair`` and friends).
-    ``live_fence``: see ``reduction_source`` (the JAX kernel then defines ``live = x == x``);
+    ``fences``: see ``reduction_source`` ("live": the JAX kernel then defines ``live = x == x``);
     ``quotient_uses``: see ``reduction_source`` (the JAX kernel then unpacks that many g0).
 
     Raises:
@@ -172,8 +196,8 @@ def exp_pair_kernel(name: str, summary: str, module_doc: str, jax_subnormals: st
             for language in ("jax", "numpy", "c")}
     function = f"_{name}_expm1"
     jax_source = python_module(docs["jax"], jax_prelude(), [
-        core_function(core, "jax", function, fenced=not live_fence, inline_constants=True),
-        reduction_source("jax", function, live_fence, quotient_uses), python_kernel("jax")], name, name, used)
+        core_function(core, "jax", function, fenced=fences == "select", inline_constants=True),
+        reduction_source("jax", function, fences, quotient_uses), python_kernel("jax")], name, name, used)
     numpy_source = python_module(docs["numpy"], numpy_prelude(), [
         core_function(core, "numpy", function, inline_constants=True), reduction_source("numpy", function),
         python_kernel("numpy")], name, name, used)

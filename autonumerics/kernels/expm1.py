@@ -108,4 +108,4 @@ def build(cores: dict[str, Core]) -> KernelSource:
     c_kernel = _C_KERNEL.format(name=c_name("expm1"), overflow=OVERFLOW, saturation=SATURATION)
     ops = ops_per_element(cores) if "expm1" in cores else 0
     return exp_pair_kernel("expm1", "expm1(x) = exp(x) - 1", __doc__, jax_doc, cores, _python_kernel, c_kernel,
-                           ops, DESCRIPTION, live_fence=True)
+                           ops, DESCRIPTION, fences="live")
