@@ -133,7 +133,6 @@ static inline float {core}_reciprocal_pair(float er, float el, float *g1) {{
         call = f"_rounded({core}(r))"  # only its last product must not fuse into mid = lo + m
     else:
         call = f"{core}(r)"
-
     one = float32_literal("0x1p+0", language)
     per_use = language == "jax" and quotient_uses > 0
     if per_use:  # one division per use, each through a select of its own (see the docstring)
