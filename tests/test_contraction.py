@@ -39,12 +39,16 @@ SHAPES = [
 ]
 
 
-def jax_function(program):
+def jax_function(program, literals=False):
     """A direct JAX transcription of the program, constants and square roots behind
-    optimization barriers, as the exporter emits it."""
+    optimization barriers, as the exporter emits it (``literals``: constants as float32
+    literals instead, as the kernel cores write them)."""
 
     def f(x):
-        constants = jax.lax.optimization_barrier(jnp.asarray(np.asarray(program.constants, np.float32)))
+        if literals:
+            constants = [jnp.float32(c) for c in program.constants]
+        else:
+            constants = jax.lax.optimization_barrier(jnp.asarray(np.asarray(program.constants, np.float32)))
         values = []
         for position, instruction in enumerate(program.instructions):
             args = []
@@ -100,28 +104,12 @@ def test_strict_rounding_does_not_match_jax_on_horner():
 SIGNED_SHAPES = ["x/3.0 + x/(-0.5)", "x*(-0.7) + (x+0.1)*0.3", "0.3*(x*x) + x*(-0.7)", "(x+0.1)*(-0.7) + x*0.3"]
 
 
-def jax_function_with_literals(program):
-    """The program in JAX with its constants as float32 literals (the kernel cores' style)."""
-
-    def f(x):
-        values = []
-        for instruction in program.instructions:
-            args = []
-            for ref in instruction.args:
-                kind, index = ref_kind(ref)
-                args.append(x if kind == "x" else jnp.float32(program.constants[index]) if kind == "c" else values[index])
-            values.append(eval(OPS[instruction.op].jax.format(*(f"a[{i}]" for i in range(len(args)))), {"jnp": jnp, "a": args}))
-        return values[ref_kind(program.output)[1]]
-
-    return jax.jit(f)
-
-
 @pytest.mark.parametrize("text", SIGNED_SHAPES)
 def test_literal_constants_are_seen_with_their_signs(text):
     from autonumerics.contraction import contract_multiply_add
 
     program = canonicalize(parse_expr(text))
-    expected = np.asarray(jax_function_with_literals(program)(jnp.asarray(POINTS)))
+    expected = np.asarray(jax_function(program, literals=True)(jnp.asarray(POINTS)))
     got = evaluate(contract_multiply_add(program, "float32", visible_constants=True), POINTS, "float32")
     assert (expected.view(np.int32) == got.view(np.int32)).all()
 
