@@ -1,7 +1,7 @@
 """Model of floating-point contraction as jitted JAX (XLA → LLVM) performs it on x86-64 CPU.
 
 XLA compiles ``a*b + c`` into one FMA instruction (rounded once) whenever the product has no
-other use; numpy never does (REFERENCE.md §3). This module rewrites a program into the one
+other use; numpy never does (docs/references.md). This module rewrites a program into the one
 that the exported JAX kernel really computes, so that the interpreter agrees with it bit for
 bit. The rules, each checked against jax 0.10.2 in ``tests/test_contraction.py``:
 

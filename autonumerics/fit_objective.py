@@ -28,7 +28,7 @@ class FitProblem:
         exact_hi: the exact labels at the training points, high part of a double-double.
         exact_lo: the low part (``exact = exact_hi + exact_lo`` to ~106 bits).
         loss: ``"relative"`` (|approx - exact| / |exact|), ``"absolute"`` or ``"ulp"``
-            (|approx - exact| / ulp(exact) in ``dtype``, DESIGN.md §4).
+            (|approx - exact| / ulp(exact) in ``dtype``, as ``metrics`` defines it).
         dtype: the float format the ULP is measured in (ignored by the other losses).
 
     Training points sorted along the interval make the LP's first guess of the extremal points
@@ -71,7 +71,7 @@ class OutOfBudget(Exception):
 def error_weights(exact_hi: np.ndarray, exact_lo: np.ndarray, loss: str, dtype: str) -> np.ndarray:
     """Per-point factors turning |approx - exact| into the loss's unit (1/|exact|, 1, 1/ulp).
 
-    The ULP is ``metrics.ulp_size`` (DESIGN.md §4: the binade of the real exact value).
+    The ULP is ``metrics.ulp_size`` (the binade of the real exact value; ``metrics`` module docstring).
 
     Args:
         exact_hi: high parts of the exact labels.

@@ -1,6 +1,6 @@
 """Error metrics against exact values: relative, absolute and ULP errors, correct rounding, reports.
 
-Conventions (DESIGN.md §4), written once here:
+Conventions, written once here (every module that measures an error follows them):
 
 * The exact value of the target at a point is a double-double ``(hi, lo)`` of float64 arrays:
   ``hi`` is the float64 nearest the exact value and ``lo`` the (rounded) rest, so the pair carries

@@ -1,4 +1,4 @@
-"""Measure the classical-baseline figures of issue 4 (the README quotes this script's output).
+"""Measure the classical-baseline figures (the README and docs/references.md quote this script's output).
 
     python scripts/bench_baselines.py                 # Remez figures, sampled float32, CLI timing
     python scripts/bench_baselines.py --exhaustive    # + every float32 of [0, 1] (minutes)
@@ -24,7 +24,7 @@ from autonumerics.baselines.remez import minimax_polynomial, minimax_rational
 from autonumerics.baselines.scoring import ContractedFloat32
 from autonumerics.targets import get_target
 
-# REFERENCE.md §2: minimax relative errors of 2^x on [0, 1].
+# Minimax relative errors of 2^x on [0, 1] (docs/references.md), to 3 digits.
 POLYNOMIAL = {3: 7.48e-5, 4: 2.59e-6, 5: 7.49e-8, 6: 1.856e-9, 7: 4.02e-11, 8: 7.74e-13}
 RATIONAL = {1: 8.7e-4, 2: 4.3e-7, 3: 9.3e-11}
 CLI = ("import argparse, sys; from autonumerics.cli import baselines as c; "

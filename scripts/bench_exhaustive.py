@@ -1,4 +1,4 @@
-"""Exhaustive float32 verification speed and memory: the issue's test vector over [0, 1].
+"""Exhaustive float32 verification speed and memory: the README's test vector over [0, 1].
 
 Runs `autonumerics evaluate --exhaustive` three times for each rounding semantics (xla: the
 six multiply-adds fused, as jitted JAX computes them; strict: every op rounded) and reports

@@ -59,7 +59,7 @@ def test_pade_matches_mpmath_pade(problem):
 def test_pade_of_exp2_about_the_midpoint_reaches_the_reference_error(problem):
     approximant = pade(problem, 2, 2)
     worst = max(abs(approximant(x) / exp2(x) - 1) for x in mpmath.linspace(0, 1, 2001))
-    assert float(worst) == pytest.approx(7.0e-6, rel=0.01)  # REFERENCE.md §2
+    assert float(worst) == pytest.approx(7.0e-6, rel=0.01)  # docs/references.md
     assert approximant.denominator[0] == 1
 
 
@@ -77,7 +77,7 @@ def test_chebyshev_interpolant_matches_mpmath_chebyfit(problem):
 
 
 def test_chebyshev_interpolant_is_near_minimax_in_absolute_error():
-    """REFERENCE.md §2: degree-6 Chebyshev interpolation within ~5 % of the minimax error."""
+    """Degree-6 Chebyshev interpolation within ~5 % of the minimax error (docs/references.md)."""
     absolute = make_problem(exp2, "plain", (0.0, 1.0), relative=False)
     approximant = chebyshev_interpolant(absolute, 6)
     worst = max(abs(approximant(x) - exp2(x)) for x in mpmath.linspace(0, 1, 4001))

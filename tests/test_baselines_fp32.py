@@ -1,5 +1,5 @@
 """Float32-coefficient polynomials, scored in float32 with FMA contraction as exported to JAX,
-against Sollya's fpminimax results (shared/reference/sollya_exp2_fp32.json)."""
+against Sollya's fpminimax results (tests/data/sollya_exp2_fp32.json, which names the Sollya command)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from autonumerics.metrics import ulp_errors
 from autonumerics.parse import parse_expr
 from autonumerics.targets import get_target
 
-SOLLYA = Path("/work/shared/reference/sollya_exp2_fp32.json")
+SOLLYA = Path(__file__).resolve().parent / "data" / "sollya_exp2_fp32.json"
 
 
 def dense_float32(a: float, b: float, stride: int, extra: int = 1 << 17) -> np.ndarray:
@@ -44,7 +44,6 @@ def test_degree6_float32_polynomial_for_exp2_is_under_0_9_ulp(exp2_points):
     assert max_ulp(baseline.program, get_target("exp2"), exp2_points) <= 0.9
 
 
-@pytest.mark.skipif(not SOLLYA.exists(), reason="shared Sollya reference not present")
 @pytest.mark.parametrize("degree", range(3, 9))
 def test_float32_polynomials_match_sollya_fpminimax(exp2_points, degree):
     """No worse than Sollya's float32 polynomial of the same degree, up to sampling noise.
@@ -70,7 +69,7 @@ def test_erf_x_plus_x_q_of_x2_with_7_terms_is_under_1_ulp():
 
 
 def test_erf_x_p_of_x2_stalls_above_1_ulp():
-    """REFERENCE.md §3: 2/sqrt(pi) is not a float32, so x*p(x^2) cannot reach 1 ulp."""
+    """2/sqrt(pi) is not a float32, so x*p(x^2) cannot reach 1 ulp (docs/references.md)."""
     target = get_target("erf")
     baseline = compute_baseline(target, (0.0, 1.0), "fp32", 6, form="odd")
     assert max_ulp(baseline.program, target, float32_inputs((0.0, 1.0), 1 << 16)) > 1.5
@@ -97,7 +96,6 @@ def test_exhaustive_erf_odd1_7_terms_under_1_ulp():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SOLLYA.exists(), reason="shared Sollya reference not present")
 @pytest.mark.parametrize("degree", range(5, 9))
 def test_exhaustive_float32_polynomials_match_sollya_on_the_worst_binade(degree):
     from autonumerics.baselines.scoring import ContractedFloat32

@@ -1,4 +1,4 @@
-"""Measuring programs: the issue's float32 test vector on a slice, exhaustive against a brute-force count."""
+"""Measuring programs: the README's float32 test vector on a slice, exhaustive against a brute-force count."""
 
 import numpy as np
 import pytest

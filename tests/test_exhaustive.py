@@ -17,7 +17,8 @@ from autonumerics.exhaustive import (
     float32_values,
 )
 
-# The test vector of REFERENCE.md: Sollya's degree-6 float32 polynomial for 2^x on [0, 1].
+# The README's test vector: Sollya's degree-6 float32 polynomial for 2^x on [0, 1]
+# (tests/data/sollya_exp2_fp32.json).
 EXP2_DEG6 = (
     "0x1.c41242p-13", "0x1.4748aep-10", "0x1.3cfb6p-7", "0x1.c68b2ep-5",
     "0x1.ebfd38p-3", "0x1.62e42cp-1", "0x1p0",

@@ -51,7 +51,7 @@ def program_problem(
     return problem, np.array(program.constants)
 
 
-# Minimax relative error of polynomials for 2^x on [0, 1] (REFERENCE.md §2).
+# Minimax relative error of polynomials for 2^x on [0, 1] (docs/references.md).
 @pytest.mark.parametrize(
     "degree, expected", [(3, 7.48e-5), (5, 7.49e-8), (6, 1.856e-9), (8, 7.74e-13)]
 )
@@ -86,7 +86,7 @@ def test_affine_detection(exp2_points):
 
 
 def test_rational_from_warm_start_matches_minimax(exp2_points):
-    # a/(1 + b x) + c: the 3-op program matching the (1,1) minimax rational, 8.7e-4 (REFERENCE §1).
+    # a/(1 + b x) + c: the 3-op program matching the (1,1) minimax rational, 8.7e-4 (docs/references.md).
     x, hi, lo = exp2_points
     problem, _ = program_problem("1.0/(1 + 0.5*x) + 0.1", x, hi, lo)
     result = fit_constants(problem, np.array([1.0, 1.0, 0.5, 0.1]), None, np.random.default_rng(0))

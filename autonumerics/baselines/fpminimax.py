@@ -114,7 +114,7 @@ def _rounding_budget(form: str, coefficients: list[float], t: np.ndarray, factor
 
 
 def _ulp32(values: np.ndarray) -> np.ndarray:
-    """2^(floor(log2|v|) - 23), floored at 2^-149 (DESIGN.md §4)."""
+    """2^(floor(log2|v|) - 23), floored at 2^-149 (the ``metrics`` convention)."""
     _, exponent = np.frexp(np.abs(values))
     return np.ldexp(1.0, np.maximum(exponent - 24, -149))
 
