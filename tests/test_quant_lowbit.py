@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ml_dtypes
 import mpmath
 import numpy as np
 import pytest
@@ -207,3 +208,88 @@ def test_stored_polynomials_reach_their_accuracy() -> None:
     x = np.linspace(2.0**-14, 0.625, 20001)
     tanh = x + x * x * x * np.polyval(np.array(TANH_P, dtype=np.float64), x * x)
     assert np.max(np.abs(tanh / np.tanh(x) - 1)) < 2.0**-26.5  # 2**-26.97 measured
+
+
+# --- derivatives (jax.custom_jvp) ------------------------------------------------------------------
+
+_DERIVATIVES = {
+    "exp": lambda x: mpmath.exp(x),
+    "sigmoid": lambda x: 1 / ((1 + mpmath.exp(-x)) * (1 + mpmath.exp(x))),
+    "tanh": lambda x: mpmath.sech(x) ** 2,
+    "gelu": lambda x: mpmath.ncdf(x) + x * mpmath.npdf(x),
+    "silu": lambda x: (1 + (1 + x) * mpmath.exp(-x)) / (1 + mpmath.exp(-x)) ** 2,
+}
+GRAD_TOLERANCE_ULP = 0.5 + 2.0**-10
+
+
+def _grid(format_name: str, stride: int) -> np.ndarray:
+    """Every ``stride``-th finite input, plus the 64 inputs on each side of GELU' and SiLU' zeros."""
+    inputs = all_inputs(format_name)
+    finite = inputs[np.isfinite(inputs.astype(np.float32))]
+    roots = np.array([-0.7517915246935645, -1.2784645427610737], dtype=inputs.dtype).view(np.uint16)
+    near = np.concatenate([np.arange(int(r) - 64, int(r) + 65, dtype=np.uint16) for r in roots])
+    return np.unique(np.concatenate([finite[::stride], near.view(inputs.dtype)]))
+
+
+def _grad_errors(function: str, format_name: str, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ulp errors of vmap(grad) where |f'| >= 2**-126, absolute errors elsewhere, exact f' as float64)."""
+    import jax
+    import jax.numpy as jnp
+
+    from autonumerics.dtypes import FORMATS
+    from autonumerics.metrics import ulp_errors
+
+    got = np.asarray(jax.vmap(jax.grad(lambda v: lowbit_activation_jax(function, v)))(jnp.asarray(x)))
+    got = got.astype(np.float64)
+    with mpmath.workdps(30):
+        exact = np.array([float(_DERIVATIVES[function](mpmath.mpf(float(v)))) for v in x.astype(np.float64)])
+    largest = float(np.finfo(np.float16).max) if format_name == "float16" else float(ml_dtypes.finfo(x.dtype).max)
+    overflow = np.abs(exact) > largest  # the correctly rounded result is inf (exp only)
+    assert np.all(got[overflow] == np.inf)
+    normal = ~overflow & (np.abs(exact) >= 2.0**-126)
+    errors = ulp_errors(got[normal], exact[normal], np.zeros(normal.sum()), FORMATS[format_name])
+    tiny = ~overflow & ~normal
+    return errors, np.abs(got[tiny] - exact[tiny]), exact
+
+
+@pytest.mark.parametrize(("function", "format_name"), CASES)
+def test_gradient_matches_mpmath_on_a_grid(function: str, format_name: str) -> None:
+    """vmap(grad) of every activation, on every 16th finite input and around the zeros of f':
+    within 0.5 + 2**-10 ulp of the format where |f'| >= 2**-126 (float32's own error is about
+    2**-21 relative, so rounding is correct up to near-ties); below 2**-126 (bf16 subnormals,
+    which XLA on CPU flushes) within 2**-126 absolute. Exhaustively: at most 0.5002 ulp."""
+    x = _grid(format_name, 16)
+    errors, tiny_errors, _ = _grad_errors(function, format_name, x)
+    assert errors.size > 1000 and errors.max() <= GRAD_TOLERANCE_ULP
+    assert np.all(tiny_errors <= 2.0**-126)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("function", "format_name"), CASES)
+def test_gradient_on_every_finite_input(function: str, format_name: str) -> None:
+    """As the grid test (same tolerance: 0.5 + 2**-10 ulp where |f'| >= 2**-126), on all finite inputs."""
+    inputs = all_inputs(format_name)
+    errors, tiny_errors, _ = _grad_errors(function, format_name, inputs[np.isfinite(inputs.astype(np.float32))])
+    assert errors.max() <= GRAD_TOLERANCE_ULP and np.all(tiny_errors <= 2.0**-126)
+
+
+@pytest.mark.parametrize("format_name", FORMAT_NAMES)
+def test_grad_of_a_scalar_jvp_and_specials(format_name: str) -> None:
+    import jax
+    import jax.numpy as jnp
+
+    dtype = LOW_FORMATS[format_name].dtype
+    for function in FUNCTIONS:
+        grad = jax.grad(lambda v, f=function: lowbit_activation_jax(f, v))
+        at_one = grad(jnp.asarray(1.0, dtype=dtype))
+        assert at_one.dtype == dtype
+        with mpmath.workdps(30):
+            want = float(_DERIVATIVES[function](mpmath.mpf(1)))
+        assert abs(float(at_one) - want) <= 2.0 ** -(LOW_FORMATS[format_name].precision - 1) * want
+        x = jnp.asarray([0.5, -3.0, 2.0], dtype=dtype)
+        _, tangent = jax.jvp(lambda v, f=function: lowbit_activation_jax(f, v), (x,), (jnp.full_like(x, 4),))
+        slopes = jax.vmap(grad)(x)
+        assert np.array_equal(np.asarray(tangent, np.float32), 4 * np.asarray(slopes, np.float32))  # exact scaling
+        specials = jax.vmap(grad)(jnp.asarray([np.inf, -np.inf, np.nan], dtype=dtype))
+        limits = {"exp": [np.inf, 0.0], "gelu": [1.0, 0.0], "silu": [1.0, 0.0]}.get(function, [0.0, 0.0])
+        assert np.asarray(specials, np.float32)[:2].tolist() == limits and np.isnan(float(specials[2]))

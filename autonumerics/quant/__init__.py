@@ -9,7 +9,9 @@ Submodules:
     sigmoid: table-free int16 sigmoid / tanh with exact symmetry.
     baselines: I-BERT i-GELU / i-exp, lookup tables, dequantize-float-requantize.
     score: correctly rounded mpmath references and exhaustive scores.
-    export: JAX / numpy / C export of integer programs with metadata.
+    export, export_python: JAX / numpy / C export of integer programs with metadata and input checks.
+    gridbounds: what an exported kernel does off its input grid (clamp to the edge, or reject).
+    lowbit, lowbit_grad: bf16 / fp16 activations and their derivatives (a jax.custom_jvp).
     programfile, report, search_driver: kernel files, comparisons, config-driven searches.
 """
 
@@ -17,8 +19,11 @@ __all__ = [
     "baselines",
     "expkernel",
     "export",
+    "export_python",
+    "gridbounds",
     "intprogram",
     "lowbit",  # bf16 / fp16 activations within 1 ulp on every input
+    "lowbit_grad",
     "params",
     "programfile",
     "report",

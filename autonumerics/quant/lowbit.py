@@ -5,7 +5,8 @@ Each kernel maps the 16-bit input patterns to 16-bit output patterns through flo
 (``lowbit_bits.encode``). numpy and JAX run the same operations and give the same bits on every
 input (products are kept from XLA's FMA contraction, no float32 intermediate is subnormal,
 and bf16 subnormal inputs are read from their bits). The JAX kernels take and return arrays of
-the 16-bit dtype and are not differentiable (the rounding is integer arithmetic). What each function needs beyond
+the 16-bit dtype; their derivative (a ``jax.custom_jvp``, since the rounding is integer
+arithmetic) is the activation's own, computed in ``lowbit_grad``. What each function needs beyond
 "float32 then round":
 
 * exp: the result keeps its exponent apart, so bf16 results below 2**-126 (float32
@@ -48,6 +49,7 @@ from autonumerics.quant.lowbit_core import (
     normal_tail_scaled,
     tanh_small,
 )
+from autonumerics.quant.lowbit_grad import derivative
 from autonumerics.quant.lowbit_small import SMALL, SMALL_PATHS
 
 __all__ = ["FUNCTIONS", "LOW_FORMATS", "kernel_bits", "lowbit_activation", "lowbit_activation_jax", "naive_jax"]
@@ -180,11 +182,26 @@ def _jitted(name: str, fmt_name: str) -> Callable[[Any], Any]:
         out = kernel_bits(b, name, bits, fmt).astype(jnp.uint16)
         return lax.bitcast_convert_type(out, fmt.dtype)
 
-    return jax.jit(run)
+    @jax.custom_jvp
+    def activation(x: Any) -> Any:
+        return run(x)
+
+    @activation.defjvp
+    def _jvp(primals: tuple[Any], tangents: tuple[Any]) -> tuple[Any, Any]:
+        # The bits above have no useful derivative: f' is computed (lowbit_grad) and rounded once.
+        (x,), (t,) = primals, tangents
+        y = run(x)
+        slope = derivative(b, name, x.astype(jnp.float32), y.astype(jnp.float32))
+        return y, (slope * t.astype(jnp.float32)).astype(fmt.dtype)
+
+    return jax.jit(activation)
 
 
 def lowbit_activation_jax(name: str, x: Any) -> Any:
     """Function ``name`` of a bfloat16 or float16 array in jitted JAX: the same bits as numpy.
+
+    Differentiable (``jax.grad``, ``jax.jvp``, ``vmap`` of them): the derivative is the
+    activation's own, computed in float32 and rounded to the input's format (``lowbit_grad``).
 
     Raises:
         AutonumericsError: an unknown function or dtype.

@@ -16,6 +16,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from autonumerics.errors import AutonumericsError
 from autonumerics.quant.intprogram import IntProgram, format_program, parse_program
 from autonumerics.quant.params import QuantParams
@@ -77,6 +79,13 @@ def load_kernel(path: str | Path) -> QuantKernelFile:
     if not isinstance(data, dict):
         raise AutonumericsError(f"{path} must hold a JSON object")
     return kernel_from_json(data)
+
+
+def input_grid(kernel: QuantKernelFile) -> np.ndarray:
+    """Every input code the kernel is audited and exported for: the storage range, and d <= 0 for exp
+    (an exp kernel takes d = q - max(q))."""
+    grid = kernel.params_in.grid()
+    return grid[grid <= 0] if kernel.target == "exp" else grid
 
 
 def save_kernel(kernel: QuantKernelFile, path: str | Path) -> None:

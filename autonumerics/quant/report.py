@@ -14,13 +14,13 @@ from autonumerics.quant.baselines import (
 )
 from autonumerics.quant.expkernel import ExpKernel, score_exp
 from autonumerics.quant.intprogram import audit, evaluate
-from autonumerics.quant.programfile import QuantKernelFile
+from autonumerics.quant.programfile import QuantKernelFile, input_grid
 from autonumerics.quant.score import reference, score_outputs
 
 
 def evaluate_kernel(kernel: QuantKernelFile) -> dict:
     """Every-input metrics of a kernel file (exp: relative error on x in [-8, 0]; others: LSB scores)."""
-    grid = _grid(kernel)
+    grid = input_grid(kernel)
     report = audit(kernel.program, **{kernel.program.inputs[0]: grid})
     row = {"target": kernel.target, "input_scale": kernel.params_in.scale, "output_scale": kernel.params_out.scale,
            "ops": kernel.program.n_ops, "divisions": kernel.program.n_divisions, "table_bytes": 0,
@@ -32,11 +32,6 @@ def evaluate_kernel(kernel: QuantKernelFile) -> dict:
     exact, rounded = reference(kernel.target, kernel.params_in, kernel.params_out)
     outputs = evaluate(kernel.program, **{kernel.program.inputs[0]: grid})
     return row | score_outputs(outputs, grid, exact, rounded).as_dict()
-
-
-def _grid(kernel: QuantKernelFile) -> np.ndarray:
-    grid = kernel.params_in.grid()
-    return grid[grid <= 0] if kernel.target == "exp" else grid  # exp kernels take d = q - max(q) <= 0
 
 
 def _exp_kernel(kernel: QuantKernelFile) -> ExpKernel:
@@ -66,7 +61,7 @@ def compare_rows(kernel: QuantKernelFile) -> list[dict]:
 
 
 def _ibert_exp_row(kernel: QuantKernelFile) -> dict:
-    grid = _grid(kernel)
+    grid = input_grid(kernel)
     outputs, out_scale = ibert_exp(grid, kernel.params_in.scale)
     x = grid * kernel.params_in.scale
     inside = x >= -8.0
