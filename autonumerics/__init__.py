@@ -1,3 +1,93 @@
-"""autonumerics: evolutionary discovery of cheap, certified approximations of transcendental functions."""
+"""autonumerics: evolutionary discovery of cheap, certified approximations of transcendental functions.
+
+The public API (``docs/api.md``)::
+
+    import autonumerics
+
+    result = autonumerics.search("exp2", (0, 1), dtype="float32", loss="ulp", time_budget="2m")
+    best = result.best(max_ops=12)            # a front member: .program_file, .n_ops, .error
+    exp2 = best.to_jax()                      # jitted float32, bit for bit its JAX export
+    autonumerics.verify(best, exhaustive=True)
+
+Every name below is imported on first use, so ``import autonumerics`` stays light (no JAX,
+no NumPy): the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "AutonumericsError",
+    "Program",
+    "ProgramFile",
+    "SearchResult",
+    "__version__",
+    "baselines",
+    "kernel",
+    "load_program",
+    "measure",
+    "parse_program",
+    "resume",
+    "search",
+    "verify",
+]
+
+# public name -> the module defining it
+_LAZY = {
+    "AutonumericsError": "autonumerics.errors",
+    "Program": "autonumerics.program",
+    "ProgramFile": "autonumerics.programfile",
+    "SearchResult": "autonumerics.api_result",
+    "baselines": "autonumerics.api_tools",
+    "kernel": "autonumerics.api_tools",
+    "load_program": "autonumerics.api_tools",
+    "measure": "autonumerics.api_tools",
+    "parse_program": "autonumerics.api_tools",
+    "resume": "autonumerics.api",
+    "search": "autonumerics.api",
+    "verify": "autonumerics.api_tools",
+}
+
+if TYPE_CHECKING:
+    from autonumerics.api import resume, search
+    from autonumerics.api_result import SearchResult
+    from autonumerics.api_tools import baselines, kernel, load_program, measure, parse_program, verify
+    from autonumerics.errors import AutonumericsError
+    from autonumerics.program import Program
+    from autonumerics.programfile import ProgramFile
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'autonumerics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+# Two API functions share their name with a submodule: ``autonumerics.verify`` (verify.py) and
+# ``autonumerics.baselines`` (baselines/). Importing a submodule sets it as an attribute of its
+# package, which would replace the function; this package keeps the function under that name
+# (``from autonumerics.verify import program_subject`` and the like still import the module).
+_FUNCTIONS_NAMED_LIKE_SUBMODULES = frozenset({"verify", "baselines"})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTIONS_NAMED_LIKE_SUBMODULES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -5,8 +5,9 @@ hands ``evaluate_child`` to the executor, and records each result as it arrives:
 the log, then an update of the population and the archive. Workers only fit and score.
 
 - ``workers=0``: inline, one child at a time, fully deterministic for a seed.
-- ``workers=N``: a local process pool ("forkserver": never fork a process that may hold JAX),
-  ``2N`` children in flight so no worker waits for the driver.
+- ``workers=N``: a local process pool ("forkserver": never fork a process that may hold JAX;
+  started without re-importing the caller's main module, see ``autonumerics.processes``), ``2N`` children in
+  flight so no worker waits for the driver.
 - any ``concurrent.futures.Executor``; ``autonumerics.distributed`` runs it on Dask, where a
   child whose worker died may be lost (counted, never recorded) and a lost scheduler stops the
   run with a checkpoint.
@@ -18,21 +19,21 @@ result for an id it already recorded.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import (
     FIRST_COMPLETED,
     Executor,
     Future,
-    ProcessPoolExecutor,
     wait,
 )
 from dataclasses import dataclass
 
 import numpy as np
 
+from autonumerics.processes import PoolStartError, start_pool
 from autonumerics.canonical import canonicalize, structural_hash
 from autonumerics.child import ChildResult, ChildTask, SearchContext, evaluate_child
 from autonumerics.config import SearchConfig
@@ -258,10 +259,20 @@ def _finite_or_inf(value: float) -> float | str:
 
 
 def make_executor(workers: int, context: SearchContext) -> Executor | None:
-    """None (inline) for 0 workers, else a forkserver process pool primed with the context."""
+    """None (inline) for 0 workers, else a started process pool primed with the context.
+
+    The pool's processes never re-import the caller's main module (``autonumerics.processes``), so a script
+    without a main guard or a notebook can run a search with workers. If the pool cannot start,
+    the search runs inline, with a warning that says why.
+    """
     global _CONTEXT
     if workers == 0:
         _CONTEXT = context
         return None
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"),
-                               initializer=_init_worker, initargs=(context,))
+    try:
+        return start_pool(workers, _init_worker, (context,))
+    except PoolStartError as error:
+        warnings.warn(f"could not start {workers} worker processes ({error}); the search runs inline "
+                      "(workers=0) instead", RuntimeWarning, stacklevel=2)
+        _CONTEXT = context
+        return None

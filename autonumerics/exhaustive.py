@@ -8,13 +8,13 @@ in ``workers`` processes; the chunk reports merge into one.
 from __future__ import annotations
 
 import math
-import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
+from autonumerics.processes import process_context
 from autonumerics.errors import AutonumericsError
 from autonumerics.exhaustive_chunk import ChunkScorer, ExactTarget, keys_to_bits
 from autonumerics.metrics import ErrorReport, merge
@@ -142,9 +142,10 @@ def _run_chunks(approx_fn: Callable[[np.ndarray], np.ndarray], target: ExactTarg
         for index, start, count in chunks:
             yield index, scorer.score(start, count)
         return
-    # forkserver, never fork: the caller may have imported JAX (threads) already. An executor,
-    # unlike multiprocessing.Pool, fails loudly when a worker cannot start or dies.
-    context = multiprocessing.get_context("forkserver")
+    # forkserver, never fork: the caller may have imported JAX (threads) already; started without
+    # the caller's __main__ (a script with no main guard is not re-run). An executor, unlike
+    # multiprocessing.Pool, fails loudly when a worker cannot start or dies.
+    context = process_context()
     with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context,
                              initializer=_init_worker, initargs=(approx_fn, target)) as pool:
         futures = [pool.submit(_score_chunk, chunk) for chunk in chunks]

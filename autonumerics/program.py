@@ -8,7 +8,7 @@ pruning, canonicalisation and mutation return new programs.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from autonumerics.errors import AutonumericsError
@@ -135,6 +135,31 @@ class Program:
         from autonumerics.canonical import structural_hash
 
         return structural_hash(self)
+
+    # -- callables (built from the exporters: ``autonumerics.api_callables``) -------------------
+    def to_jax(self, semantics: str = "xla", name: str | None = None) -> Callable:
+        """A jitted JAX function computing this program in float32, as its JAX export does.
+
+        Args:
+            semantics: "xla" (multiply-adds fused as jitted JAX on CPU fuses them; the fast
+                export) or "strict" (every op rounded once).
+            name: the function's name (default "kernel").
+
+        Returns:
+            ``f(x)``: any shape, float32 in (other dtypes are cast) and out; bit for bit the
+            module ``autonumerics export --to jax`` writes (``ProgramFile.to_jax`` for a file).
+        """
+        from autonumerics.api_callables import jax_function
+        from autonumerics.programfile import ProgramFile
+
+        return jax_function(ProgramFile(self), semantics, name)
+
+    def to_numpy(self, semantics: str = "xla", name: str | None = None) -> Callable:
+        """A NumPy function with the bits of :meth:`to_jax` (exact FMAs where XLA fuses), op by op."""
+        from autonumerics.api_callables import numpy_function
+        from autonumerics.programfile import ProgramFile
+
+        return numpy_function(ProgramFile(self), semantics, name)
 
 
 def _read_float(value: object) -> float:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +82,26 @@ class ProgramFile:
         if self.provenance:
             data["provenance"] = self.provenance
         return data
+
+    def to_jax(self, semantics: str | None = None, name: str | None = None) -> Callable:
+        """The program as a jitted float32 JAX function: the kernel of ``autonumerics export --to jax``.
+
+        Args:
+            semantics: "xla" or "strict"; default: the file's own, else "xla" (as the exporter).
+            name: the function's name (default: the target's name, else "kernel").
+
+        Returns:
+            ``f(x)``: any shape, float32 in and out, bit for bit the exported module's function.
+        """
+        from autonumerics.api_callables import jax_function
+
+        return jax_function(self, semantics, name)
+
+    def to_numpy(self, semantics: str | None = None, name: str | None = None) -> Callable:
+        """The program as the float32 NumPy function of ``autonumerics export --to numpy``."""
+        from autonumerics.api_callables import numpy_function
+
+        return numpy_function(self, semantics, name)
 
     @classmethod
     def from_json(cls, data: object, source: str = "program") -> ProgramFile:
@@ -151,9 +172,15 @@ def json_safe(value: object) -> object:
 
 
 def write_json_atomic(path: str | os.PathLike, data: object) -> None:
+    """Write ``data`` as JSON atomically (a crash never leaves half a file).
+
+    The file gets the mode a plain ``open()`` gives (0666 less the umask), not ``mkstemp``'s
+    0600: the files of a run folder are alike whichever way they were written.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "w") as stream:
             json.dump(data, stream, indent=1, allow_nan=True)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +30,14 @@ from autonumerics.targets import get_target
 
 @dataclass(frozen=True)
 class RunSummary:
+    """What a finished (or stopped) run reports.
+
+    Attributes:
+        front: one dict per Pareto member, as in pareto.json.
+        program_files: the members as program files, in the order of ``front`` (what
+            front/*.json hold).
+    """
+
     path: Path
     n_evaluated: int
     n_duplicates: int
@@ -34,12 +46,17 @@ class RunSummary:
     front: list[dict]
     n_lost: int = 0
     stop_reason: str = ""
+    program_files: tuple[ProgramFile, ...] = ()
 
 
 def start_search(config: SearchConfig, out: str | Path, workers: int = 2,
                  progress: Callable[[Progress], None] | None = None, executor=None,
-                 dask: str | None = None) -> RunSummary:
+                 dask: str | None = None, compare: bool = True) -> RunSummary:
     """Run a new search into the folder ``out`` (created; must not hold a run).
+
+    Nothing is written before the arguments are checked (the Dask address, the seeds, the
+    mutation settings). If the search then fails before it records a child (labels, workers,
+    a Dask cluster, Ctrl-C), what it created in ``out`` is removed again.
 
     Args:
         config: the resolved search config.
@@ -48,16 +65,24 @@ def start_search(config: SearchConfig, out: str | Path, workers: int = 2,
         progress: called about once a second with a snapshot.
         executor: an external executor (its workers must be primed with the context).
         dask: ``tcp://HOST:PORT`` or ``local:N``: evaluate the children on Dask distributed.
+        compare: also write compare.json / compare.png (the front against the classical
+            baselines; seconds to compute).
     """
     address = _dask_address(dask)  # a bad value or a missing Dask fails before the folder exists
-    run = RunFolder.create(out, config)
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise AutonumericsError(f"{path} is not a folder")
     state = SearchState.fresh(config.search.population, config.search.seed)
-    return _drive(Search(config, run, state), workers, progress, executor, address)
+    search = Search(config, RunFolder(path), state)  # parses the seeds and the mutation settings
+    with _undone_unless_started(path, state):
+        _create_run_folder(path, config)
+        context = SearchContext.build(config)
+        return _drive(search, context, workers, progress, executor, address, compare)
 
 
 def resume_search(path: str | Path, workers: int = 2, progress: Callable[[Progress], None] | None = None,
                   time_budget: float | None = None, max_evals: int | None = None, executor=None,
-                  dask: str | None = None) -> RunSummary:
+                  dask: str | None = None, compare: bool = True) -> RunSummary:
     """Continue a stopped or killed run from its checkpoint and the events logged after it.
 
     The run may continue anywhere: inline, on a local pool, or on another Dask cluster (``dask``).
@@ -72,7 +97,7 @@ def resume_search(path: str | Path, workers: int = 2, progress: Callable[[Progre
     for event in run.events_after(checkpoint["events_offset"] if checkpoint else 0):
         state.record(event)  # children finished after the last checkpoint
     search = Search(config, run, state, time_budget=time_budget, max_evals=max_evals)
-    return _drive(search, workers, progress, executor, address)
+    return _drive(search, SearchContext.build(config), workers, progress, executor, address, compare)
 
 
 def _dask_address(dask: str | None) -> DaskAddress | None:
@@ -83,9 +108,39 @@ def _dask_address(dask: str | None) -> DaskAddress | None:
     return address
 
 
-def _drive(search: Search, workers: int, progress, executor, address: DaskAddress | None = None) -> RunSummary:
+def _create_run_folder(path: Path, config: SearchConfig) -> RunFolder:
+    try:
+        return RunFolder.create(path, config)
+    except OSError as error:
+        raise AutonumericsError(f"cannot create the run folder {path}: {error.strerror or error}") from None
+
+
+@contextmanager
+def _undone_unless_started(path: Path, state: SearchState) -> Iterator[None]:
+    """On a failure before the first child is recorded, remove what appeared in ``path``.
+
+    A folder that did not exist goes, with the parents created for it; in a folder that did,
+    only the new entries go (never what was there before).
+    """
+    created, existing = None, path  # the outermost folder the run creates; the folder that exists
+    while not existing.exists() and existing != existing.parent:
+        created, existing = existing, existing.parent
+    before = set() if created else set(os.listdir(path))
+    try:
+        yield
+    except BaseException:
+        if state.n_evaluated == 0:
+            for entry in [created] if created else [path / name for name in set(os.listdir(path)) - before]:
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+        raise
+
+
+def _drive(search: Search, context: SearchContext, workers: int, progress, executor,
+           address: DaskAddress | None = None, compare: bool = True) -> RunSummary:
     """Run the loop (Ctrl-C and SIGTERM stop it cleanly), then validate and write the front."""
-    context = SearchContext.build(search.config)
     if address is not None:
         with DaskPool(address, context) as pool:
             _loop(search, progress, pool.executor, pool.in_flight_limit, runner=pool.runner,
@@ -101,31 +156,41 @@ def _drive(search: Search, workers: int, progress, executor, address: DaskAddres
         finally:
             if owned and executor is not None:
                 executor.shutdown(wait=False, cancel_futures=True)
-    front = write_front(search)
-    write_comparison(search.run.path)
+    front, program_files = write_front(search)
+    if compare:
+        write_comparison(search.run.path)
     state = search.state
     return RunSummary(search.run.path, state.n_evaluated, state.n_duplicates, state.n_skipped, state.elapsed, front,
-                      state.n_lost, search.stop_reason)
+                      state.n_lost, search.stop_reason, tuple(program_files))
 
 
 def _loop(search: Search, progress, executor, in_flight, **backend) -> None:
-    """``search.run_loop`` with Ctrl-C and SIGTERM turned into a clean stop (checkpoint kept)."""
-    previous = signal.signal(signal.SIGTERM, lambda *_: search.stop_requested.set())
+    """``search.run_loop`` with Ctrl-C and SIGTERM turned into a clean stop (checkpoint kept).
+
+    SIGTERM is caught only in the main thread (Python allows signal handlers nowhere else).
+    """
+    catch_sigterm = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, lambda *_: search.stop_requested.set()) if catch_sigterm else None
     try:
         search.run_loop(executor, in_flight, progress, **backend)
     except KeyboardInterrupt:
         search.stop_requested.set()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if catch_sigterm:
+            signal.signal(signal.SIGTERM, previous)
 
 
-def write_front(search: Search) -> list[dict]:
-    """Re-validate the archive's front on ``final_points`` and write pareto.json and front/."""
+def write_front(search: Search) -> tuple[list[dict], list[ProgramFile]]:
+    """Re-validate the archive's front on ``final_points`` and write pareto.json and front/.
+
+    Returns:
+        The pareto.json entries and the members as program files (what front/ holds).
+    """
     config = search.config
     target = get_target(config.target.name)
     interval = target.check_interval(*(config.target.interval or target.default_intervals[0]))
     evaluation = config.evaluation
-    entries, files = [], []
+    entries, files, program_files = [], [], []
     for member in search.state.archive.front():
         report = measure(member.program, target, interval, evaluation.dtype, evaluation.semantics,
                          points=evaluation.final_points)
@@ -142,8 +207,9 @@ def write_front(search: Search) -> list[dict]:
                                    evaluation.semantics, tuple(config.mutation.ops), metrics,
                                    {"run": str(search.run.path), "child": member.id, "seed": config.search.seed})
         files.append((name, program_file.to_json()))
+        program_files.append(ProgramFile.from_json(files[-1][1], name))  # exactly what the file holds
     search.run.write_front(entries, files)
-    return entries
+    return entries, program_files
 
 
 def write_comparison(path: Path) -> None:
