@@ -4,6 +4,9 @@ Every key has a default, so an empty file is a valid search (2^x on [0, 1], floa
 relative error). Unknown keys and bad values are errors naming the key and the file.
 ``--set section.key=value`` overrides use the same parser (the value is read as TOML, or as a
 plain string when it is not valid TOML).
+
+The repository's ``search_configs/`` ships inside the package (a link in a checkout, files in
+a wheel), so a shipped config is also found by its name: ``exp2_reals`` or ``exp2_reals.toml``.
 """
 
 from __future__ import annotations
@@ -13,13 +16,12 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from autonumerics.cost import COST_MODELS
-from autonumerics.dtypes import FORMATS
 from autonumerics.errors import AutonumericsError
-from autonumerics.ops import OPS
 
 
 @dataclass(frozen=True)
@@ -139,20 +141,82 @@ def parse_duration(text: str) -> float | None:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def load_config(path: str | Path | None = None, overrides: list[str] = ()) -> SearchConfig:
-    """Read a TOML config (None: the defaults) and apply ``section.key=value`` overrides."""
-    source = str(path) if path else "defaults"
+def shipped_configs(folder: str = "") -> dict[str, Traversable]:
+    """The shipped configs by name (file name without ``.toml``), sorted.
+
+    Args:
+        folder: a sub-folder of ``search_configs/`` (``"quant"``: the integer-kernel searches).
+    """
+    root = resources.files("autonumerics") / "search_configs"
+    for part in filter(None, folder.split("/")):
+        root = root / part
+    if not root.is_dir():
+        return {}
+    files = [entry for entry in root.iterdir() if entry.name.endswith(".toml") and entry.is_file()]
+    return {entry.name.removesuffix(".toml"): entry for entry in sorted(files, key=lambda entry: entry.name)}
+
+
+def find_config(text: str, folder: str = "") -> tuple[Path | Traversable, str]:
+    """A config argument as a file and the name errors give it.
+
+    A file that exists wins; otherwise ``text`` names a shipped config: ``exp2_reals``,
+    ``exp2_reals.toml`` or ``search_configs/exp2_reals.toml`` (as the docs spell it, so the
+    docs' commands work from any folder).
+
+    Raises:
+        AutonumericsError: neither a file nor a shipped config (the message lists the shipped names).
+    """
+    path = Path(text)
+    if path.is_file():
+        return path, text
+    home = ("search_configs", *filter(None, folder.split("/")))
+    parents = path.parent.parts
+    shipped = shipped_configs(folder)
+    name = path.name.removesuffix(".toml")
+    if name in shipped and len(parents) <= len(home) and home[len(home) - len(parents):] == parents:
+        return shipped[name], "/".join((*home, f"{name}.toml"))
+    what = "a folder" if path.is_dir() else "not a file"
+    raise AutonumericsError(f"no config {text!r}: {what}, and not a shipped config "
+                            f"({', '.join(shipped) or 'none shipped'})")
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] = (), *, target: str | None = None,
+                interval: str | None = None) -> SearchConfig:
+    """Read a config, then apply ``target`` / ``interval`` and the ``section.key=value`` overrides.
+
+    Args:
+        path: a TOML file or a shipped config's name (see ``find_config``); None: the defaults.
+        overrides: ``section.key=value`` strings, applied last.
+        target: replaces ``target.name``. A target other than the file's is searched on its own
+            default interval unless ``interval`` is given (the file's was chosen for another function).
+        interval: replaces ``target.interval``: "A,B", bounds may be constant expressions.
+    """
+    source = "defaults"
     data: dict[str, Any] = {}
     if path is not None:
+        file, source = find_config(str(path))
         try:
-            data = tomllib.loads(Path(path).read_text())
+            data = tomllib.loads(file.read_text())
         except OSError as error:
-            raise AutonumericsError(f"cannot read config {path}: {error.strerror}") from None
+            raise AutonumericsError(f"cannot read config {source}: {error.strerror}") from None
         except tomllib.TOMLDecodeError as error:
-            raise AutonumericsError(f"{path}: invalid TOML: {error}") from None
+            raise AutonumericsError(f"{source}: invalid TOML: {error}") from None
+    _set_target(data, target, interval)
     for override in overrides:
         _apply_override(data, override)
     return config_from_dict(data, source)
+
+
+def _set_target(data: dict[str, Any], target: str | None, interval: str | None) -> None:
+    section = data.setdefault("target", {})
+    if not isinstance(section, dict):
+        return  # config_from_dict reports the malformed section
+    if target is not None:
+        if target != section.get("name", TargetConfig.name):
+            section.pop("interval", None)
+        section["name"] = target
+    if interval is not None:
+        section["interval"] = interval
 
 
 def _apply_override(data: dict[str, Any], override: str) -> None:
@@ -221,14 +285,22 @@ def _coerce(value: Any, spec: dataclasses.Field, where: str) -> Any:
 def _interval(value: Any, where: str) -> tuple[float, float]:
     from autonumerics.targets import parse_interval
 
-    if isinstance(value, str):
-        return parse_interval(value)
     if isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float, str)) for v in value):
-        return parse_interval(",".join(str(v) for v in value))
-    raise AutonumericsError(f"{where}: expected two numbers, got {value!r}")
+        value = ",".join(str(v) for v in value)
+    if not isinstance(value, str):
+        raise AutonumericsError(f"{where}: expected two numbers, got {value!r}")
+    try:
+        return parse_interval(value)
+    except AutonumericsError as error:
+        raise AutonumericsError(f"{where}: {error}") from None
 
 
 def _validate(config: SearchConfig, source: str) -> None:
+    # The registries load numpy, ml_dtypes and mpmath: imported here, so that reading this module
+    # (for the config classes or the shipped names, e.g. by `autonumerics search --help`) stays light.
+    from autonumerics.cost import COST_MODELS
+    from autonumerics.dtypes import FORMATS
+    from autonumerics.ops import OPS
     from autonumerics.targets import get_target
 
     def fail(key: str, message: str) -> None:

@@ -111,4 +111,7 @@ class RunFolder:
         path = self.path / "pareto.json"
         if not path.exists():
             raise AutonumericsError(f"{self.path} has no pareto.json yet (the run has not checkpointed a front)")
-        return json.loads(path.read_text())["front"]
+        try:
+            return json.loads(path.read_text())["front"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise AutonumericsError(f"{path}: not a front written by autonumerics (no \"front\" list)") from None

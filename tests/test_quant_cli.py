@@ -11,6 +11,7 @@ from autonumerics.cli.quant import parse_scale
 from autonumerics.errors import AutonumericsError
 from autonumerics.quant.intprogram import evaluate
 from autonumerics.quant.programfile import load_kernel
+from autonumerics.quant.search_driver import SearchRequest, run_search
 
 
 def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict:
@@ -45,6 +46,31 @@ def test_export_writes_numpy_that_matches(exp_kernel: Path, tmp_path: Path, caps
     namespace = vars(module)
     d = np.arange(-128, 1)
     assert np.array_equal(namespace["e"](d), evaluate(load_kernel(exp_kernel).program, d=d))
+
+
+def _import(path: Path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"exported_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_exported_kernels_clamp_or_reject_beyond_their_grid(tmp_path: Path) -> None:
+    """GELU int8 at 2^-4 saturates correctly beyond its grid, so the CLI's export clamps there;
+    at 2^-6 it does not, so the export rejects (once returned gelu(-1000) = 25)."""
+    results = Path(__file__).resolve().parents[1] / "results" / "quant"
+    clamped, rejected = tmp_path / "g4.py", tmp_path / "g6.py"
+    assert main(["quant", "export", str(results / "gelu_int8_s2m4.json"), "--to", "numpy", "-o", str(clamped),
+                 "--name", "g"]) == 0
+    assert main(["quant", "export", str(results / "gelu_int8_s2m6.json"), "--to", "numpy", "-o", str(rejected),
+                 "--name", "g"]) == 0
+    assert _import(clamped).g(np.array([1000, -1000])).tolist() == [127, 0]
+    with pytest.raises(ValueError, match="1000"):
+        _import(rejected).g(np.array([-1000]))
+    with pytest.raises(TypeError, match="float"):
+        _import(clamped).g(np.array([1.5]))
 
 
 def test_gelu_compare_table_has_the_baselines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,3 +130,23 @@ def test_shipped_quant_configs_parse() -> None:
     folder = Path(__file__).resolve().parent.parent / "search_configs" / "quant"
     for path in folder.glob("*.toml"):
         assert set(tomllib.loads(path.read_text())) <= set(CONFIG_KEYS), path
+
+
+def test_search_reports_progress_before_and_after_each_scale(tmp_path: Path) -> None:
+    seen = []
+    results = run_search(SearchRequest("exp", [2**-12, 2**-10], out=str(tmp_path)), progress=seen.append)
+    assert [(p.n_done, p.n_scales, p.scale, p.kernel is None) for p in seen] == [
+        (0, 2, 2**-12, True), (1, 2, 2**-12, False), (1, 2, 2**-10, True), (2, 2, 2**-10, False)]
+    assert [p.kernel for p in seen if p.kernel is not None] == results
+    assert all(a.elapsed <= b.elapsed for a, b in zip(seen, seen[1:]))
+
+
+def test_search_shows_progress_and_each_saved_kernel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["quant", "search", "--target", "exp", "--scale", "2^-12", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert f"{tmp_path / 'exp_int8_s2m12.json'}: input_scale=" in out and "exp int8, done" in out and "1/1" in out
+
+
+def test_search_takes_a_shipped_config_by_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kernels = _json(capsys, ["quant", "search", "exp_int16", "--scale", "2^-12", "--out", str(tmp_path), "--json"])
+    assert [Path(k["path"]).name for k in kernels["kernels"]] == ["exp_int16_s2m12.json"]  # the config's dtype

@@ -265,13 +265,7 @@ def test_check_interval_accepts_closed_ends_inside_an_open_domain() -> None:
     assert TARGETS["log"].check_interval(5e-324, 1e308) == (5e-324, 1e308)
 
 
-@pytest.fixture
-def only_targets_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Test this command alone: the other command modules are other people's and may be absent.
-    monkeypatch.setattr(autonumerics.cli, "COMMAND_MODULES", ("targets",))
-
-
-def test_cli_targets_json(only_targets_command, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_targets_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert autonumerics.cli.main(["targets", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)["targets"]
     assert [entry["name"] for entry in listed] == NAMES
@@ -283,7 +277,7 @@ def test_cli_targets_json(only_targets_command, capsys: pytest.CaptureFixture[st
         assert intervals == list(target.default_intervals)
 
 
-def test_cli_targets_table(only_targets_command, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_targets_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert autonumerics.cli.main(["targets"]) == 0
     out = capsys.readouterr().out
     assert all(name in out for name in NAMES)

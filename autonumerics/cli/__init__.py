@@ -1,32 +1,75 @@
 """Command line: `autonumerics COMMAND ...`. Each command lives in its own module here.
 
-A command module defines ``register(subparsers)``, which adds its sub-parser and sets
-``handler`` (a function ``(args) -> int``) as a default. Commands only parse, call the
-library and print; user errors (``AutonumericsError``) become one line on stderr and exit 2.
+A command module defines ``register(subparsers)``, which adds its sub-parser (with a
+description) and sets ``handler`` (a function ``(args) -> int``) as a default. Commands only
+parse, call the library and print; user errors (``AutonumericsError``) become one line on
+stderr and exit 2.
+
+Start-up is lazy: ``COMMANDS`` names each command's module and one-line summary, and only the
+module of the command being run is imported (the libraries behind the commands take seconds to
+import; ``autonumerics --help`` needs none of them).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+from typing import NoReturn
 
+from autonumerics import __version__
 from autonumerics.errors import AutonumericsError
 
-# Modules under autonumerics.cli, each registering one or more commands, in help order.
-COMMAND_MODULES = ("targets", "search", "evaluate", "show", "baselines", "compare", "export", "kernel", "verify",
-                   "bench", "quant")
+# command -> (its module under autonumerics.cli, the summary `autonumerics --help` lists), in help order.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "targets": ("targets", "list the built-in targets"),
+    "search": ("search", "run an evolutionary search (a shipped config by name, or a TOML file)"),
+    "resume": ("search", "continue a stopped or killed search"),
+    "evaluate": ("evaluate", "metrics of one program against its target"),
+    "show": ("show", "a run's Pareto front, or a program file (math, Python, metrics)"),
+    "baselines": ("baselines", "classical approximations (Taylor, Padé, Chebyshev, minimax, float32)"),
+    "compare": ("compare", "a run's Pareto front against the classical baselines"),
+    "export": ("export", "a program as standalone JAX / NumPy / C source"),
+    "kernel": ("kernel", "a full-range float32 kernel (range reduction + evolved cores)"),
+    "verify": ("verify", "check a program or kernel on every float32 and write a certificate"),
+    "bench": ("bench", "time a kernel against the JAX built-in (ratios)"),
+    "quant": ("quant", "integer activation kernels (GELU, exp, sigmoid, tanh), every input checked"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class CommandLineParser(argparse.ArgumentParser):
+    """argparse with usage errors as one line on stderr and exit status 2, like every other bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` shows the usage)\n")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; ``command``'s module registers its sub-parsers in full, the others are summaries.
+
+    Args:
+        command: the command being run (None: none, e.g. for ``autonumerics --help``).
+    """
+    parser = CommandLineParser(
         prog="autonumerics",
         description="Discover, certify and export cheap approximations of transcendental functions.",
+        epilog="`autonumerics COMMAND --help` describes a command.",
     )
+    parser.add_argument("--version", action="version", version=f"autonumerics {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"autonumerics.cli.{name}").register(subparsers)
+    module = COMMANDS[command][0] if command in COMMANDS else None
+    if module is not None:
+        importlib.import_module(f"autonumerics.cli.{module}").register(subparsers)
+    for name, (owner, summary) in COMMANDS.items():
+        if owner != module:  # a summary only: enough to list it, or to reject an unknown command
+            subparsers.add_parser(name, help=summary, add_help=False)
     return parser
+
+
+def _command_word(argv: list[str]) -> str | None:
+    """The command being run: the first argument, unless it is an option (``-h``, ``--version``)."""
+    return argv[0] if argv and not argv[0].startswith("-") else None
 
 
 # Options whose value may start with "-" (an interval such as -1,1): argparse would read the
@@ -48,8 +91,10 @@ def _join_negative_values(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(_join_negative_values(list(sys.argv[1:] if argv is None else argv)))
+    """Run one command; returns the exit status (2: bad input, one line on stderr)."""
+    argv = _join_negative_values(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser(_command_word(argv))
+    args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:
         parser.print_help()
         return 2
@@ -61,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"autonumerics {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and cut: not an error of ours, and no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit must not fail again
+        return 141
 
 
 if __name__ == "__main__":

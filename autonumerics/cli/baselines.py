@@ -23,7 +23,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``autonumerics baselines TARGET --interval A,B ...``."""
     parser = subparsers.add_parser(
         "baselines",
-        help="classical approximations (Taylor, Padé, Chebyshev, minimax, float32) with their errors",
         description="Compute the classical approximations of TARGET on an interval, each as a program "
         "scored like an evolved one: max relative / absolute error (sampled, in --dtype), max float32 "
         "ULP error (sampled, FMA-contracted as exported to JAX), and for the minimax families the "

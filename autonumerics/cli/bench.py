@@ -15,7 +15,6 @@ from autonumerics.targets import get_target, parse_interval
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "bench",
-        help="time a kernel against the JAX built-in (ratios)",
         description="Time an exported JAX kernel (or a program file, exported on the fly) against "
         "the JAX built-in on the same float32 inputs of its interval: streaming at each size "
         "(median of interleaved repeats) and stacked (the function applied many times in a "

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import (
@@ -17,14 +18,18 @@ from rich.progress import (
 )
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.parse import parse_expr
-from autonumerics.programfile import ProgramFile, json_safe, load_program_file
+
+if TYPE_CHECKING:
+    from autonumerics.programfile import ProgramFile
 
 console = Console()
 
 
 def load_program_argument(path: str | None, expression: str | None) -> ProgramFile:
     """The program from a file or from ``--expr`` (exactly one of them)."""
+    from autonumerics.parse import parse_expr  # imports numpy and ml_dtypes: not for `--help`
+    from autonumerics.programfile import ProgramFile, load_program_file
+
     if (path is None) == (expression is None):
         raise AutonumericsError("give a PROGRAM.json or --expr EXPRESSION (one of them)")
     if expression is not None:
@@ -33,6 +38,9 @@ def load_program_argument(path: str | None, expression: str | None) -> ProgramFi
 
 
 def print_json(data: dict) -> None:
+    """``data`` as indented JSON on stdout (non-finite numbers as strings)."""
+    from autonumerics.programfile import json_safe
+
     json.dump(json_safe(data), sys.stdout, indent=1)
     sys.stdout.write("\n")
 
@@ -54,6 +62,7 @@ def progress_bar(description: str, enabled: bool = True) -> Iterator[Callable[[i
 
 
 def format_number(value: float | None, digits: int = 4) -> str:
+    """``value`` to ``digits`` significant digits; "-" for None."""
     if value is None:
         return "-"
     return f"{value:.{digits}g}"

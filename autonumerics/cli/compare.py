@@ -11,7 +11,11 @@ from autonumerics.compare import compare_run, plot_comparison
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("compare", help="a run's Pareto front against the classical baselines")
+    parser = subparsers.add_parser(
+        "compare",
+        description="Compare a run's Pareto front with the classical approximations (Taylor, Padé, "
+        "Chebyshev, minimax, float32 polynomials) of at most as many ops, scored with the same evaluator: "
+        "a table of the best error per op count, and a plot (error against ops).")
     parser.add_argument("run", help="the run folder")
     parser.add_argument("--plot", help="write the plot (PNG) here (default: RUN/compare.png)")
     parser.add_argument("--max-ops", type=int, help="largest op count compared (default: the run's limit)")

@@ -23,7 +23,6 @@ from autonumerics.targets import Target, get_target, parse_interval
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "evaluate",
-        help="metrics of one program against its target",
         description="Measure a program (a file, or --expr) against a target: max relative and "
         "absolute error, ULP error, correctly rounded fraction. Sampled at --points inputs with "
         "mpmath labels, or --exhaustive over every float32 of the interval.",

@@ -15,7 +15,6 @@ from autonumerics.programfile import SEMANTICS, load_program_file
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="a program as standalone JAX / NumPy / C source",
         description="Write a program file as a standalone kernel: a JAX module (imports only jax), "
         "a NumPy module (only numpy) or a C99 header. The kernel computes the interpreter's float32 "
         "result bit for bit: 'xla' semantics as jitted JAX fuses multiply-adds, 'strict' one "

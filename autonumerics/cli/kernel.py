@@ -22,7 +22,6 @@ from autonumerics.kernels.base import c_name
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "kernel",
-        help="a full-range float32 kernel (range reduction + evolved cores) as JAX / NumPy / C",
         description="Assemble the full-range kernel of TARGET (valid for every float32 input: range "
         "reduction, special values, evolved cores) and write it as a standalone JAX module, NumPy module "
         "or C99 header. The three agree bit for bit (JAX flushes subnormal results to zero on CPU).",

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from autonumerics.cli.common import console, print_json
+from autonumerics.config import find_config, shipped_configs
 from autonumerics.errors import AutonumericsError
-from autonumerics.quant.export import LANGUAGES, export_source
+from autonumerics.quant.export import LANGUAGES, export_kernel
 from autonumerics.quant.programfile import load_kernel
-from autonumerics.quant.report import compare_rows, evaluate_kernel
-from autonumerics.quant.search_driver import CONFIG_KEYS, SearchRequest, run_search
+
+if TYPE_CHECKING:  # scipy and the MILP solver: the handlers import them, not `--help`
+    from autonumerics.quant.search_driver import QuantProgress, SearchRequest
 
 
 def parse_scale(text: str) -> float:
@@ -31,21 +38,30 @@ def parse_scale(text: str) -> float:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("quant", help="integer activation kernels (GELU, exp, sigmoid, tanh), every input checked",
-                                   description="Search, evaluate, export and compare integer kernels.")
+    parser = subparsers.add_parser(
+        "quant",
+        description="Integer activation kernels (GELU, exp, sigmoid, tanh) for quantized inputs: search them "
+        "for given scales, evaluate them on every input, export them, compare them with I-BERT and tables.")
     commands = parser.add_subparsers(dest="quant_command", metavar="SUBCOMMAND", required=True)
-    search = commands.add_parser("search", help="find integer kernels for given scales")
-    search.add_argument("config", nargs="?", help="search_configs/quant/*.toml")
+    search = commands.add_parser(
+        "search", help="find integer kernels for given scales",
+        description="Search an integer kernel per input scale and write each as KERNEL.json, scored on every "
+        "input of its grid. CONFIG is a TOML file or a shipped config's name "
+        f"({', '.join(shipped_configs('quant'))}); without one, give --target and --scale.")
+    search.add_argument("config", nargs="?", help="a TOML file, or a shipped config's name, e.g. gelu_int8")
     search.add_argument("--target", choices=("gelu", "exp", "sigmoid", "tanh"), help="without a config: the target")
     search.add_argument("--dtype", help="input storage dtype (default int8; int16 for sigmoid / tanh)")
     search.add_argument("--scale", action="append", help="input scale (repeatable), e.g. 2^-6")
     search.add_argument("--out", help="folder for the kernel files (default: the config's, else .)")
     search.add_argument("--time-limit", type=float, help="seconds per MILP (GELU)")
-    for name, help_text in (("eval", "every-input metrics of a kernel file"),
-                            ("compare", "a kernel against I-BERT, tables and the float path")):
-        sub = commands.add_parser(name, help=help_text)
+    for name, help_text, description in _KERNEL_COMMANDS:
+        sub = commands.add_parser(name, help=help_text, description=description)
         sub.add_argument("kernel", help="KERNEL.json")
-    export = commands.add_parser("export", help="a kernel as standalone JAX / NumPy / C")
+    export = commands.add_parser(
+        "export", help="a kernel as standalone JAX / NumPy / C",
+        description="Write a kernel file as a standalone JAX module, NumPy module or C99 header with its "
+        "scales and certificate (its intermediates are audited on the whole input grid first: an overflow is "
+        "an error).")
     export.add_argument("kernel", help="KERNEL.json")
     export.add_argument("--to", required=True, choices=LANGUAGES)
     export.add_argument("-o", "--output", help="file to write (default: stdout)")
@@ -55,22 +71,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+# (name, one-line help, description) of the subcommands that take only a kernel file.
+_KERNEL_COMMANDS = (
+    ("eval", "every-input metrics of a kernel file",
+     "Evaluate a kernel file on every input of its grid: ops, divisions, largest intermediate, and the error "
+     "against the correctly rounded result (LSB error, fraction correctly rounded, bias; or relative error)."),
+    ("compare", "a kernel against I-BERT, tables and the float path",
+     "Compare a kernel file on every input with the alternatives: I-BERT's integer kernel (exp, GELU), a "
+     "lookup table and the dequantize-float32-requantize path (GELU, sigmoid, tanh): ops, divisions, table "
+     "bytes and errors."),
+)
+
+
 def run(args: argparse.Namespace) -> int:
     return {"search": _search, "eval": _eval, "export": _export, "compare": _compare}[args.quant_command](args)
 
 
 def _request(args: argparse.Namespace) -> SearchRequest:
+    from autonumerics.quant.search_driver import CONFIG_KEYS, SearchRequest
+
     settings: dict = {}
     if args.config:
+        file, source = find_config(args.config, "quant")
         try:
-            settings = tomllib.loads(Path(args.config).read_text())
+            settings = tomllib.loads(file.read_text())
         except OSError as error:
-            raise AutonumericsError(f"cannot read {args.config}: {error.strerror}") from None
+            raise AutonumericsError(f"cannot read {source}: {error.strerror}") from None
         except tomllib.TOMLDecodeError as error:
-            raise AutonumericsError(f"{args.config} is not valid TOML: {error}") from None
+            raise AutonumericsError(f"{source} is not valid TOML: {error}") from None
         unknown = set(settings) - set(CONFIG_KEYS)
         if unknown:
-            raise AutonumericsError(f"unknown key(s) in {args.config}: {', '.join(sorted(unknown))}")
+            raise AutonumericsError(f"unknown key(s) in {source}: {', '.join(sorted(unknown))}")
     if args.target:
         settings["target"] = args.target
     if args.dtype:
@@ -88,13 +119,49 @@ def _request(args: argparse.Namespace) -> SearchRequest:
 
 
 def _search(args: argparse.Namespace) -> int:
-    results = run_search(_request(args), log=None if args.json else console.print)
+    from autonumerics.quant.search_driver import run_search
+
+    request = _request(args)
+    with _search_progress(request, enabled=not args.json) as progress:
+        results = run_search(request, progress=progress)
     if args.json:
         print_json({"kernels": results})
     return 0
 
 
+@contextmanager
+def _search_progress(request: SearchRequest, enabled: bool) -> Iterator[Callable[[QuantProgress], None] | None]:
+    """A progress bar over the request's scales (elapsed time ticking), and one line per saved kernel."""
+    from autonumerics.quant.search_driver import summary_line
+
+    if not enabled:
+        yield None
+        return
+    what = f"{request.target} {request.dtype}"
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task(what, total=len(request.scales))
+
+        def update(progress: QuantProgress) -> None:
+            if progress.kernel is None:
+                scale = f"scale {_scale_text(progress.scale)}"
+                bar.update(task, completed=progress.n_done, description=f"{what}, {scale}")
+                return
+            finished = progress.n_done == progress.n_scales
+            bar.update(task, completed=progress.n_done, description=f"{what}, done" if finished else None)
+            bar.console.print(summary_line(progress.kernel), highlight=False, soft_wrap=True)
+
+        yield update
+
+
+def _scale_text(scale: float) -> str:
+    exponent = math.log2(scale)
+    return f"2^{int(exponent)}" if exponent == int(exponent) else f"{scale:g}"
+
+
 def _eval(args: argparse.Namespace) -> int:
+    from autonumerics.quant.report import evaluate_kernel
+
     row = evaluate_kernel(load_kernel(args.kernel))
     if args.json:
         print_json(row)
@@ -106,13 +173,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     kernel = load_kernel(args.kernel)
-    name = args.name or f"{kernel.target}_{kernel.params_in.dtype}"
-    grid = kernel.params_in.grid()
-    if kernel.target == "exp":
-        grid = grid[grid <= 0]
-    source = export_source(kernel.program, args.to, grid, name=name, target=kernel.target,
-                           input_scale=kernel.params_in.scale, output_scale=kernel.params_out.scale,
-                           valid_scales=[kernel.params_in.scale], certificate=kernel.metrics)
+    source = export_kernel(kernel, args.to, name=args.name)  # the grid, and clamp or reject beyond it
     if args.output is None:
         sys.stdout.write(source)
         return 0
@@ -128,6 +189,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from autonumerics.quant.report import compare_rows
+
     rows = compare_rows(load_kernel(args.kernel))
     if args.json:
         print_json({"rows": rows})

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import Self
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
 
 from rich.console import Group
 from rich.live import Live
@@ -11,25 +12,35 @@ from rich.table import Table
 from rich.text import Text
 
 from autonumerics.cli.common import console, print_json
-from autonumerics.config import load_config, parse_duration
-from autonumerics.distributed import parse_dask_address
-from autonumerics.evolve import Progress
-from autonumerics.runs import RunSummary, default_out_dir, resume_search, start_search
+from autonumerics.config import SearchConfig, load_config, parse_duration, shipped_configs
+
+if TYPE_CHECKING:  # the search library takes seconds to import: the handlers import it, not `--help`
+    from autonumerics.evolve import Progress
+    from autonumerics.runs import RunSummary
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     search = subparsers.add_parser(
-        "search", help="run an evolutionary search (default: 2^x on [0, 1], 5 minutes)",
-        description="Evolve programs from f(x) = x (or the config's seeds) and write a run folder "
-        "with the Pareto front of error against op count.")
-    search.add_argument("config", nargs="?", help="a TOML file from search_configs/ (default: built-in defaults)")
+        "search",
+        description="Evolve programs from f(x) = x (or the config's seeds) and write a run folder with the "
+        "Pareto front of error against cost (pareto.json, front/*.json, compare.png). CONFIG is a TOML "
+        f"file or a shipped config's name ({', '.join(shipped_configs())}); without one: 2^x on [0, 1] "
+        "in real arithmetic, 5 minutes.")
+    search.add_argument("config", nargs="?", help="a TOML file, or a shipped config's name, e.g. exp2_reals")
+    search.add_argument("--target", metavar="NAME_OR_EXPR",
+                        help="the function (target.name): a built-in name or an mpmath expression in x; "
+                        "another target than the config's is searched on its default interval")
+    search.add_argument("--interval", metavar="A,B", help="the interval (target.interval), e.g. 0,1 or -ln2/2,ln2/2")
     search.add_argument("--out", help="run folder (default: runs/<timestamp>)")
     _common(search)
     search.add_argument("--seed", type=int, help="random seed (search.seed)")
     search.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a config value, e.g. --set search.population=50 (repeatable)")
     search.set_defaults(handler=run_search)
-    resume = subparsers.add_parser("resume", help="continue a stopped or killed search")
+    resume = subparsers.add_parser(
+        "resume",
+        description="Continue a run folder's search from its checkpoint plus the children logged after it "
+        "(a run stopped by Ctrl-C, a time budget or kill -9), then re-validate and write its front.")
     resume.add_argument("run", help="the run folder")
     _common(resume)
     resume.set_defaults(handler=run_resume)
@@ -46,6 +57,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
+    """Resolve the config (name or file, flags, --set), search with the live display, report."""
+    from autonumerics.distributed import parse_dask_address
+    from autonumerics.runs import default_out_dir, start_search
+
     if args.dask:
         parse_dask_address(args.dask)  # a bad value is a one-line error before anything starts
     overrides = list(args.overrides)
@@ -56,26 +71,48 @@ def run_search(args: argparse.Namespace) -> int:
         overrides.append(f'search.time_budget="{args.time_budget}"')
     if args.max_evals is not None:
         overrides.append(f"search.max_evals={args.max_evals}")
-    config = load_config(args.config, overrides)
+    config = load_config(args.config, overrides, target=args.target, interval=args.interval)
     out = args.out or default_out_dir()
-    with LiveFront(enabled=not args.json) as live:
+    with LiveFront(describe_search(config), enabled=not args.json) as live:
         summary = start_search(config, out, args.workers, live.update, dask=args.dask)
     return report(summary, args.json)
 
 
 def run_resume(args: argparse.Namespace) -> int:
+    """Continue a run folder with the live display, report."""
+    from autonumerics.distributed import parse_dask_address
+    from autonumerics.runs import resume_search
+    from autonumerics.storage import RunFolder
+
     if args.dask:
         parse_dask_address(args.dask)
     budget = parse_duration(args.time_budget) if args.time_budget else None
-    with LiveFront(enabled=not args.json) as live:
+    config = RunFolder.open(args.run).config()
+    with LiveFront(describe_search(config), enabled=not args.json) as live:
         summary = resume_search(args.run, args.workers, live.update, budget, args.max_evals, dask=args.dask)
     return report(summary, args.json)
 
 
+def describe_search(config: SearchConfig) -> str:
+    """What is searched, in one line: target, interval, dtype (semantics), loss, cost, op limit."""
+    from autonumerics.programfile import default_semantics
+    from autonumerics.targets import get_target
+
+    target = get_target(config.target.name)
+    low, high = config.target.interval or target.default_intervals[0]
+    evaluation = config.evaluation
+    semantics = evaluation.semantics or default_semantics(evaluation.dtype)
+    return (f"{target.name} on [{low:.6g}, {high:.6g}] | {evaluation.dtype} ({semantics}) | "
+            f"loss: {evaluation.loss} | cost: {evaluation.cost}, at most {config.mutation.max_ops} ops")
+
+
 def report(summary: RunSummary, as_json: bool) -> int:
+    """The final front and where everything is: pareto.json, compare.png and the next commands."""
+    plot = summary.path / "compare.png"
     data = {"run": str(summary.path), "n_evaluated": summary.n_evaluated, "n_duplicates": summary.n_duplicates,
             "n_skipped": summary.n_skipped, "n_lost": summary.n_lost, "stop_reason": summary.stop_reason,
-            "seconds": round(summary.elapsed, 1),
+            "seconds": round(summary.elapsed, 1), "pareto": str(summary.path / "pareto.json"),
+            "plot": str(plot) if plot.exists() else None,
             "front": [{k: e[k] for k in ("n_ops", "cost", "fitness", "final_error", "expression", "file")}
                       for e in summary.front]}
     if as_json:
@@ -83,17 +120,36 @@ def report(summary: RunSummary, as_json: bool) -> int:
         return 0
     console.print(front_table(summary.front, f"Pareto front of {summary.path}"))
     console.print(f"{summary.n_evaluated:,} children fitted in {summary.elapsed:.0f} s "
-                  f"({summary.n_duplicates:,} duplicates, {summary.n_skipped:,} skipped before fitting); "
-                  f"front members are program files in {summary.path}/front/")
+                  f"({summary.n_duplicates:,} duplicates, {summary.n_skipped:,} skipped before fitting)",
+                  highlight=False)
     if summary.n_lost:
         console.print(f"{summary.n_lost:,} children lost with their workers (never recorded)")
     if summary.stop_reason:
         console.print(f"stopped early: {summary.stop_reason}; `autonumerics resume {summary.path}` continues "
-                      "(locally, or on another cluster with --dask)")
+                      "(locally, or on another cluster with --dask)", highlight=False)
+    for line in next_steps(summary.path, summary.front, plot.exists()):
+        console.print(line, highlight=False, soft_wrap=True)
     return 0
 
 
+def next_steps(run: Path, front: list[dict], plotted: bool) -> list[str]:
+    """Where the results are and the commands that use them (shown with the most accurate program)."""
+    lines = [f"front: {run / 'pareto.json'} (each member a program file in {run / 'front'}/)"]
+    if plotted:
+        lines.append(f"plot against the classical baselines: {run / 'compare.png'}")
+    elif (run / "compare.txt").exists():
+        lines.append(f"no plot against the classical baselines: {run / 'compare.txt'} says why")
+    lines.append("next:")
+    lines.append(f"  autonumerics show {run / 'pareto.json'}    # this front again (or the front/ folder)")
+    if front:
+        best = run / min(front, key=lambda entry: float(entry["final_error"]))["file"]
+        lines.append(f"  autonumerics show {best}    # one program: math, Python, metrics")
+        lines.append(f"  autonumerics export {best} --to jax -o {best.stem}.py    # or --to numpy, c")
+    return lines
+
+
 def front_table(front: list[dict], title: str) -> Table:
+    """The front as a table: ops, cost, fit and final error, the program."""
     table = Table(title=title)
     for column in ("ops", "cost", "error (fit)", "error (final)", "program"):
         table.add_column(column, justify="left" if column == "program" else "right")
@@ -104,11 +160,13 @@ def front_table(front: list[dict], title: str) -> Table:
 
 
 class LiveFront:
-    """A rich live display: elapsed / remaining, children per second, the current front."""
+    """A rich live display: what is searched, elapsed / remaining, children per second, the current front."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, searching: str, enabled: bool) -> None:
+        self.searching = Text(f"searching {searching}", style="bold")
         self.enabled = enabled
-        self.live = Live(Text("starting (labels, workers)..."), console=console, refresh_per_second=2) if enabled else None
+        self.live = (Live(Group(self.searching, Text("starting (labels, workers)...")), console=console,
+                          refresh_per_second=2) if enabled else None)
 
     def __enter__(self) -> Self:
         if self.live:
@@ -123,7 +181,7 @@ class LiveFront:
         if not self.live:
             return
         remaining = f", {max(0.0, progress.budget - progress.elapsed):.0f} s left" if progress.budget else ""
-        header = Text(f"{progress.elapsed:.0f} s{remaining} | {progress.n_evaluated:,} children "
+        status = Text(f"{progress.elapsed:.0f} s{remaining} | {progress.n_evaluated:,} children "
                       f"({progress.rate:.1f}/s), {progress.n_duplicates:,} duplicates, "
                       f"{progress.n_skipped:,} skipped")
         table = Table(show_header=True)
@@ -131,4 +189,4 @@ class LiveFront:
         table.add_column("best error", justify="right")
         for cost, fitness in progress.front:
             table.add_row(f"{cost:g}", f"{fitness:.3g}")
-        self.live.update(Group(header, table))
+        self.live.update(Group(self.searching, status, table))

@@ -12,16 +12,21 @@ from autonumerics.programfile import load_program_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("show", help="show a run's Pareto front, or a program file (math, Python, metrics)")
-    parser.add_argument("path", help="a run folder or a PROGRAM.json")
+    parser = subparsers.add_parser(
+        "show",
+        description="Show a program file as math and as Python, with its stored metrics; or a run's Pareto "
+        "front as a table (give the run folder, its pareto.json or its front/ folder; while the run is "
+        "going, its last checkpoint's front).")
+    parser.add_argument("path", help="a PROGRAM.json, or a run folder (RUN, RUN/pareto.json, RUN/front)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.path)
-    if path.is_dir():
-        return show_run(path, args.json)
+    run = run_folder_of(path)
+    if run is not None:
+        return show_run(run, args.json)
     program_file = load_program_file(path)
     program = program_file.program
     if args.json:
@@ -45,6 +50,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         console.print("no stored metrics: `autonumerics evaluate` measures them")
     return 0
+
+
+def run_folder_of(path: Path) -> Path | None:
+    """The run folder that ``path`` stands for (itself, its pareto.json, its front/), else None.
+
+    A folder that is no run is returned as is: ``show_run`` then says that it is no run folder.
+    """
+    if path.name == "pareto.json" or (path.name == "front" and (path.parent / "config.toml").is_file()):
+        return path.parent
+    return path if path.is_dir() else None
 
 
 def show_run(path: Path, as_json: bool) -> int:

@@ -15,7 +15,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``autonumerics targets [--json]``."""
     parser = subparsers.add_parser(
         "targets",
-        help="list the built-in targets",
         description="List the built-in targets: definition, domain and default search intervals. "
         "Any other real mpmath expression in x (e.g. 'besselj(0, x)') is accepted as a target too.",
     )

@@ -23,7 +23,6 @@ from autonumerics.verify import (
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "verify",
-        help="check a program or kernel on every float32 and write a certificate",
         description="Verify a program file (run by the interpreter, as its export computes it), "
         "an exported kernel file (a JAX one runs jitted under JAX, in chunks; a NumPy one as is) or a JAX "
         "built-in (--builtin jnp.exp2): max ULP, worst input, counts >= 0.5 / >= 1 ULP, fraction "

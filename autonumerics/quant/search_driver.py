@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -63,20 +64,56 @@ def kernel_filename(target: str, dtype: str, scale: float) -> str:
     return f"{target}_{dtype}_s{tag}.json"
 
 
-def run_search(request: SearchRequest, log: Callable[[str], None] | None = None) -> list[dict]:
-    """Search every scale of the request, save each best kernel, return their summaries."""
+@dataclass(frozen=True)
+class QuantProgress:
+    """Where a search stands, for progress displays: reported before and after each scale.
+
+    Attributes:
+        n_done: scales finished.
+        n_scales: scales in the request.
+        scale: the scale being searched (or just finished).
+        elapsed: seconds since the search started.
+        kernel: the summary of the kernel just saved (None while its scale is being searched).
+    """
+
+    n_done: int
+    n_scales: int
+    scale: float
+    elapsed: float
+    kernel: dict | None = None
+
+
+def run_search(request: SearchRequest, log: Callable[[str], None] | None = None,
+               progress: Callable[[QuantProgress], None] | None = None) -> list[dict]:
+    """Search every scale of the request, save each best kernel, return their summaries.
+
+    Args:
+        request: what to search.
+        log: called with one line per saved kernel (its path and metrics).
+        progress: called before and after each scale (a GELU scale runs several MILPs: minutes).
+    """
+    started = time.perf_counter()
     summaries = []
-    for scale in request.scales:
+    for index, scale in enumerate(request.scales):
+        if progress is not None:
+            progress(QuantProgress(index, len(request.scales), scale, time.perf_counter() - started))
         build = {"gelu": _gelu, "exp": _exp, "sigmoid": _sigmoid, "tanh": _sigmoid}[request.target]
         kernel = build(request, scale)
         path = Path(request.out) / kernel_filename(request.target, request.dtype, scale)
         save_kernel(kernel, path)
         summary = {"path": str(path), "input_scale": scale, "ops": kernel.program.n_ops} | kernel.metrics
         summaries.append(summary)
+        if progress is not None:
+            progress(QuantProgress(index + 1, len(request.scales), scale, time.perf_counter() - started, summary))
         if log is not None:
-            log(f"{path}: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                                        for k, v in summary.items() if k != "path"))
+            log(summary_line(summary))
     return summaries
+
+
+def summary_line(summary: dict) -> str:
+    """A saved kernel's summary in one line: its path, then its metrics."""
+    return f"{summary['path']}: " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                              for k, v in summary.items() if k != "path")
 
 
 def _gelu(request: SearchRequest, scale: float) -> QuantKernelFile:
