@@ -5,16 +5,14 @@ process CPU time of a call (all XLA threads, waiting excluded) is steadier. Both
 called alternately (A/B, then B/A), 20 calls per sample, and the medians compared: at 1e6 inputs
 of [-4, 4] and stacked (100 applications in a ``lax.fori_loop`` on 10 000 inputs, as ``bench``).
 
-Usage: python results/kernels/erf/bench_cpu_time.py [ROUNDS]
+Usage: python scripts/bench_erf_cpu_time.py [ROUNDS]
 """
 
 from __future__ import annotations
 
-import importlib.util
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import jax
 import numpy as np
@@ -24,10 +22,10 @@ from autonumerics.bench import stacked
 
 
 def _kernel():
-    spec = importlib.util.spec_from_file_location("erf_kernel", Path(__file__).with_name("erf.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.erf
+    """The certified erf export itself (the bare float32 kernel, no gradient or dtype wrapper)."""
+    from autonumerics.kernels.certified.erf import erf
+
+    return erf
 
 
 def _cpu_seconds(function, x, calls: int = 20) -> float:

@@ -1,9 +1,9 @@
-"""Throughput of every full-range kernel in results/kernels/*/ against its JAX built-in, as ratios.
+"""Throughput of every certified full-range kernel against its JAX built-in, as ratios.
 
 Usage:
     python scripts/bench_kernels.py [NAME ...] [--repeats 41] [--sample-ms 50] [--out results/kernels/bench.json]
 
-For each kernel (default: every results/kernels/NAME/NAME.py) it times the jitted kernel and the
+For each kernel (default: every autonumerics/kernels/certified/NAME.py) it times the jitted kernel and the
 built-in (jnp.exp2, jnp.exp, jnp.log2, jnp.log, jax.scipy.special.erf, jnp.tanh, jax.nn.sigmoid)
 with ``autonumerics.bench.bench``: 1e6 inputs spread uniformly over the kernel's useful range
 (where results are normal numbers: what a model computes on), and stacked (100 applications in
@@ -30,7 +30,8 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-KERNELS_DIR = REPO / "results" / "kernels"
+KERNELS_DIR = REPO / "autonumerics" / "kernels" / "certified"
+RESULTS_DIR = REPO / "results" / "kernels"
 
 # Where each kernel's results are normal floats: the inputs a model feeds it.
 USEFUL_RANGE = {
@@ -47,9 +48,10 @@ USEFUL_RANGE = {
 
 
 def kernel_names() -> list[str]:
-    """Kernels with an exported JAX file under results/kernels/."""
-    return sorted(path.name for path in KERNELS_DIR.iterdir()
-                  if path.is_dir() and (path / f"{path.name}.py").is_file())
+    """Kernels with a certified JAX export (autonumerics/kernels/certified/NAME.py)."""
+    from autonumerics.kernels import KERNELS
+
+    return sorted(name for name in KERNELS if (KERNELS_DIR / f"{name}.py").is_file())
 
 
 def _pair_samples(kernel, builtin, x, repeats: int, sample_seconds: float) -> tuple[list[float], list[float]]:
@@ -89,7 +91,7 @@ def bench_one(name: str, repeats: int, sample_seconds: float, stacked_size: int 
 
     from autonumerics.bench import load_kernel, resolve_against, stacked
 
-    kernel, module = load_kernel(KERNELS_DIR / name / f"{name}.py")
+    kernel, module = load_kernel(KERNELS_DIR / f"{name}.py")
     builtin, builtin_name = resolve_against("jnp", getattr(module, "TARGET", name))
     interval = USEFUL_RANGE[name]
     rng = np.random.default_rng(0)
@@ -125,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-ms", type=float, default=50.0, help="least duration of one timing sample")
     parser.add_argument("--stacked-size", type=int, default=10_000,
                         help="inputs per application in the stacked case (100 applications)")
-    parser.add_argument("--out", default=str(KERNELS_DIR / "bench.json"), help="the JSON file to update")
+    parser.add_argument("--out", default=str(RESULTS_DIR / "bench.json"), help="the JSON file to update")
     args = parser.parse_args(argv)
     names = args.names or kernel_names()
     unknown = [name for name in names if name not in USEFUL_RANGE]

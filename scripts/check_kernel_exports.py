@@ -3,7 +3,8 @@
 Usage:
     python scripts/check_kernel_exports.py exp2 exp [--step 1] [--chunk-bits 24] [--write]
 
-For each NAME it loads results/kernels/NAME/NAME.py (JAX, jitted), NAME_numpy.py and NAME.h
+For each NAME it loads the certified exports autonumerics/kernels/certified/NAME.py (JAX, jitted),
+NAME_numpy.py and NAME.h
 (compiled with ``cc -O2 -std=c99 -ffp-contract=off`` into a shared library), runs all three on
 the 2^32 bit patterns in chunks, and counts:
 
@@ -81,7 +82,7 @@ def check_kernel(name: str, step: int, chunk_bits: int, directory: Path, numpy_s
     """Counts of disagreements between the three exports of kernel ``name`` over all patterns."""
     import jax
 
-    folder = REPO / "results" / "kernels" / name
+    folder = REPO / "autonumerics" / "kernels" / "certified"
     jax_function = jax.jit(getattr(load_module(folder / f"{name}.py"), name))
     numpy_function = getattr(load_module(folder / f"{name}_numpy.py"), name)
     c_function = compile_c(folder / f"{name}.h", name, directory)
@@ -116,7 +117,7 @@ def check_kernel(name: str, step: int, chunk_bits: int, directory: Path, numpy_s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("names", nargs="+", help="kernel names (folders under results/kernels/)")
+    parser.add_argument("names", nargs="+", help="kernel names (autonumerics.kernels.KERNELS)")
     parser.add_argument("--step", type=int, default=1, help="check every k-th bit pattern (default: all)")
     parser.add_argument("--numpy-step", type=int, default=1, help="run NumPy on every k-th of those (default: all)")
     parser.add_argument("--chunk-bits", type=int, default=22, help="log2 of the patterns per chunk")

@@ -3,10 +3,10 @@
 Usage:
     python scripts/demo_kernels.py [--rows 4096] [--width 1024] [--repeats 15] [--json]
 
-* softmax over rows of logits, with our ``exp`` (results/kernels/exp/exp.py) against
+* softmax over rows of logits, with our ``exp`` (autonumerics/kernels/certified/exp.py) against
   ``jax.nn.softmax``;
 * a two-layer MLP, ``gelu(x W1 + b1) W2 + b2`` with the exact GELU ``x/2 (1 + erf(x/sqrt 2))``
-  computed with our ``erf`` (results/kernels/erf/erf.py) against ``jax.nn.gelu(approximate=False)``
+  computed with our ``erf`` (autonumerics/kernels/certified/erf.py) against ``jax.nn.gelu(approximate=False)``
   (if our erf is not exported yet, jax.scipy.special.erf is used and the script says so).
 
 Both versions are compared with a float64 NumPy reference (max error relative to the largest
@@ -32,8 +32,8 @@ EPS = float(np.finfo(np.float32).eps)
 
 
 def load_kernel(name: str):
-    """Our jitted kernel ``name`` from results/kernels/NAME/NAME.py, or None if not exported."""
-    path = REPO / "results" / "kernels" / name / f"{name}.py"
+    """Our jitted kernel ``name`` from autonumerics/kernels/certified/NAME.py, or None if not exported."""
+    path = REPO / "autonumerics" / "kernels" / "certified" / f"{name}.py"
     if not path.is_file():
         return None
     spec = importlib.util.spec_from_file_location(f"demo_{name}", path)
@@ -67,7 +67,7 @@ def softmax_demo(rows: int, width: int, repeats: int, rng: np.random.Generator) 
 
     our_exp = load_kernel("exp")
     if our_exp is None:
-        return {"skipped": "results/kernels/exp/exp.py is not exported"}
+        return {"skipped": "autonumerics/kernels/certified/exp.py is not exported"}
 
     def ours(logits):
         shifted = logits - jnp.max(logits, axis=-1, keepdims=True)
@@ -81,7 +81,7 @@ def softmax_demo(rows: int, width: int, repeats: int, rng: np.random.Generator) 
     exact = np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True)
     y_ours, y_builtin = np.asarray(ours_jit(x)), np.asarray(builtin_jit(x))
     ours_seconds, builtin_seconds = median_times(ours_jit, builtin_jit, (x,), repeats)
-    return {"shape": [rows, width], "kernel": "results/kernels/exp/exp.py",
+    return {"shape": [rows, width], "kernel": "autonumerics/kernels/certified/exp.py",
             "error_eps_ours": row_scaled_error(y_ours, exact), "error_eps_builtin": row_scaled_error(y_builtin, exact),
             "difference_eps": row_scaled_error(y_ours, y_builtin.astype(np.float64)),
             "seconds_ours": ours_seconds, "seconds_builtin": builtin_seconds, "speedup": builtin_seconds / ours_seconds}
@@ -118,7 +118,7 @@ def mlp_demo(rows: int, width: int, repeats: int, rng: np.random.Generator) -> d
     exact = (0.5 * h * (1.0 + erf64(h / math.sqrt(2.0)))) @ p64[3] + p64[4]
     y_ours, y_builtin = np.asarray(ours_jit(*args)), np.asarray(builtin_jit(*args))
     ours_seconds, builtin_seconds = median_times(ours_jit, builtin_jit, args, repeats)
-    return {"shape": [rows, width, hidden], "kernel": "results/kernels/erf/erf.py" if our_erf else
+    return {"shape": [rows, width, hidden], "kernel": "autonumerics/kernels/certified/erf.py" if our_erf else
             "jax.scipy.special.erf (our erf kernel is not exported yet)",
             "error_eps_ours": row_scaled_error(y_ours, exact), "error_eps_builtin": row_scaled_error(y_builtin, exact),
             "difference_eps": row_scaled_error(y_ours, y_builtin.astype(np.float64)),

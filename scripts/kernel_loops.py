@@ -3,7 +3,7 @@
 Usage:
     python scripts/kernel_loops.py [NAME ...]
 
-For every kernel (default: all of results/kernels/*/NAME.py) and its JAX built-in, jit on a
+For every kernel (default: all of autonumerics/kernels/certified/NAME.py) and its JAX built-in, jit on a
 float32[4096] input, and report the number of loops in the optimized HLO's entry computation (a
 kernel should be one: a second loop means arrays written to memory and read back) and, when
 ``objdump`` is on the PATH, the machine instructions of each loop's hot path per 8 results
@@ -102,7 +102,7 @@ def main(argv: list[str]) -> int:
 
     names = argv or kernel_names()
     for name in names:
-        path = REPO / "results" / "kernels" / name / f"{name}.py"
+        path = REPO / "autonumerics" / "kernels" / "certified" / f"{name}.py"
         ours = describe(name, f"from autonumerics.bench import load_kernel\nf, _ = load_kernel({str(path)!r})")
         print(flush=True)
         _, builtin = resolve_against("jnp", name)

@@ -1,4 +1,4 @@
-"""Regenerate results/kernels/README.md: the full-range kernels' table from their certificates and bench.json.
+"""Regenerate results/kernels/README.md: the kernels' tables from their certificates, bench.json and gradients.json.
 
 Usage:
     python scripts/kernels_table.py [--check]
@@ -7,7 +7,9 @@ For every kernel of ``autonumerics.kernels.KERNELS`` with a folder results/kerne
 ``certificate.json`` (``autonumerics verify NAME.py --all-floats``: max ULP over the inputs with
 normal results, % correctly rounded, the other parts' counts), ``bench.json`` (ratios from
 scripts/bench_kernels.py), the ops per element and the core files from ``build_kernel(NAME)``,
-and the JAX built-ins' whole-range max ULP (REFERENCE.md §3, sampled every 4 099th bit pattern).
+and the JAX built-ins' whole-range max ULP (docs/references.md, sampled every 4 099th bit pattern);
+then the 16-bit certificates (``certificate_bfloat16.json``, ``certificate_float16.json``) and the
+derivatives' accuracy (``gradients.json`` from scripts/gradient_table.py).
 A missing figure shows as "—". ``--check`` exits 1 if the README is not up to date.
 """
 
@@ -21,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 FOLDER = REPO / "results" / "kernels"
 
-# JAX 0.10.2 CPU built-ins over the whole float32 range (REFERENCE.md §3: every 4 099th bit
+# JAX 0.10.2 CPU built-ins over the whole float32 range (docs/references.md: every 4 099th bit
 # pattern, 1.04 M inputs, subnormals as XLA flushes them).
 JAX_MAX_ULP = {"exp2": "64.5", "exp": "4.56", "expm1": "6.17", "log2": "1.99", "log": "1.10", "log1p": "2.52",
                "erf": "5.20", "tanh": "4.21", "sigmoid": "4.7e6"}
@@ -33,19 +35,21 @@ HEADER = """# Full-range float32 kernels
 Drop-in float32 functions valid for every input: a range reduction and IEEE special values written
 around evolved cores (`autonumerics/kernels/`), exported as a JAX module (`NAME.py`), a NumPy module
 (`NAME_numpy.py`) and a C99 header (`NAME.h`) that agree bit for bit (jitted JAX on CPU flushes
-subnormal inputs and results to zero; NumPy and C return correct subnormals). Regenerate this file
-with `python scripts/kernels_table.py`.
+subnormal inputs and results to zero; NumPy and C return correct subnormals). The exports are package
+modules, `autonumerics/kernels/certified/` (what `autonumerics.jax` imports); this folder holds their
+certificates, each recording the sha256 of the file it checked. Regenerate the certificates with
+`python scripts/certify_kernels.py` and this file with `python scripts/kernels_table.py`.
 
 | kernel | max ULP, ours (all 2^32 inputs) | max ULP, JAX built-in | correctly rounded | ops / element | speed vs built-in, 1e6 | stacked | certificate | cores |
 |---|---|---|---|---|---|---|---|---|
 """
 
 FOOTER = """
-* **max ULP, ours**: `autonumerics verify results/kernels/NAME/NAME.py --all-floats --workers 1
+* **max ULP, ours**: `autonumerics verify autonumerics/kernels/certified/NAME.py --all-floats
   -o results/kernels/NAME/certificate.json`: every float32 bit pattern; the figure covers the inputs
   whose exact result is a normal float32 (subnormal inputs, subnormal results, overflow, undefined and
   NaN inputs are checked by rule and counted in the certificate's `all_floats`).
-* **JAX built-in**: REFERENCE.md §3 (whole float32 range, every 4 099th bit pattern); expm1 and log1p
+* **JAX built-in**: [docs/references.md](../../docs/references.md) (whole float32 range, every 4 099th bit pattern); expm1 and log1p
   on every float32 (`autonumerics verify --builtin jnp.expm1 --target expm1 --all-floats`).
 * **correctly rounded**: share of the normal-result inputs whose output is the correctly rounded value.
 * **ops / element**: the JAX kernel's elementwise ops (an FMA counts one, bit casts free; each kernel
@@ -111,12 +115,57 @@ def row(name: str, bench: dict) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+SIXTEEN_BIT_HEADER = """
+## bfloat16 and float16: every input
+
+`autonumerics.jax.NAME` on a 16-bit input computes in float32 and rounds once to the input's format.
+Every one of the 65 536 inputs of each format is checked against mpmath (`certificate_bfloat16.json`,
+`certificate_float16.json`; `python scripts/certify_kernels.py --steps 16bit`). Max ULP in the 16-bit
+format over the inputs with a finite real result; overflow, undefined, infinite and (bfloat16, which
+shares float32's exponent range) flushed inputs are checked by rule, and all are right.
+
+| kernel | bfloat16: max ULP | correctly rounded | float16: max ULP | correctly rounded |
+|---|---|---|---|---|
+"""
+
+GRADIENT_HEADER = """
+## Derivatives
+
+`autonumerics.jax.NAME` is differentiable (`jax.custom_jvp`): the JVP against mpmath's derivative,
+in float32 ULPs, over the inputs where the exact derivative is a normal float32
+(`python scripts/gradient_table.py`: 2^20 random bit patterns over the whole range and 2^16 points
+of the range models use, per kernel), next to JAX's own function differentiated by JAX on the same
+inputs.
+
+| kernel | derivative | inputs (normal derivative) | max ULP, ours | max ULP, JAX built-in | ours at 0, +inf, -inf, NaN |
+|---|---|---|---|---|---|
+"""
+
+
+def sixteen_bit_row(name: str) -> str:
+    cells = [f"`{name}`"]
+    for format_name in ("bfloat16", "float16"):
+        measured = (_read_json(FOLDER / name / f"certificate_{format_name}.json") or {}).get("measured", {})
+        max_ulp, share = _number(measured.get("max_ulp")), _number(measured.get("pct_correctly_rounded"))
+        cells += [f"{max_ulp:.4f}" if max_ulp is not None else "—", f"{share:.3f} %" if share is not None else "—"]
+    return "| " + " | ".join(cells) + " |"
+
+
+def gradient_row(entry: dict) -> str:
+    specials = ", ".join(entry["specials"][key] for key in ("0.0", "inf", "-inf", "nan"))
+    return (f"| `{entry['kernel']}` | `{entry['expression']}` | {entry['n_inputs']:,} ({entry['n_normal']:,}) | "
+            f"{float(entry['max_ulp']):.3f} | {float(entry['builtin_max_ulp']):.3g} | {specials} |")
+
+
 def render() -> str:
     from autonumerics.kernels import KERNELS
 
     bench = (_read_json(FOLDER / "bench.json") or {}).get("kernels", {})
     names = [name for name in KERNELS if (FOLDER / name).is_dir()]
-    return HEADER + "\n".join(row(name, bench) for name in names) + "\n" + FOOTER
+    gradients = (_read_json(FOLDER / "gradients.json") or {}).get("kernels", [])
+    return (HEADER + "\n".join(row(name, bench) for name in names) + "\n" + FOOTER
+            + SIXTEEN_BIT_HEADER + "\n".join(sixteen_bit_row(name) for name in names) + "\n"
+            + GRADIENT_HEADER + "\n".join(gradient_row(entry) for entry in gradients) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,6 +26,9 @@ from autonumerics.kernels.base import KernelSource, c_name, write_kernel
 from autonumerics.metrics import ulp_errors
 from autonumerics.targets import get_target
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CERTIFIED = REPO_ROOT / "autonumerics" / "kernels" / "certified"  # the certified exports (package modules)
+RESULTS = REPO_ROOT / "results" / "kernels"  # their certificates, NAME/certificate*.json
 CC = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
 C_FLAGS = ["-std=c99", "-O2", "-ffp-contract=off", "-Wall", "-Werror"]
 TINY = np.float32(2.0**-126)
@@ -133,12 +136,9 @@ def sampled_max_ulp(function: Callable[[np.ndarray], np.ndarray], target: str, x
 
 
 def assert_committed_exports_current(exports: Exports, name: str) -> None:
-    """results/kernels/NAME/ holds what the kernel builds today, in all three languages."""
-    from autonumerics.kernels.base import REPO_ROOT
-
-    folder = REPO_ROOT / "results" / "kernels" / name
+    """The certified exports hold what the kernel builds today, in all three languages."""
     for language, file in (("jax", f"{name}.py"), ("numpy", f"{name}_numpy.py"), ("c", f"{name}.h")):
-        assert (folder / file).read_text() == getattr(exports.source, language), file
+        assert (CERTIFIED / file).read_text() == getattr(exports.source, language), file
 
 
 def assert_committed_certificate_is_current(name: str, language: str = "jax") -> dict:
@@ -148,12 +148,9 @@ def assert_committed_certificate_is_current(name: str, language: str = "jax") ->
     import hashlib
     import json
 
-    from autonumerics.kernels.base import REPO_ROOT
-
-    folder = REPO_ROOT / "results" / "kernels" / name
     suffix = "" if language == "jax" else f"_{language}"
-    certificate = json.loads((folder / f"certificate{suffix}.json").read_text())
-    export = (folder / f"{name}{suffix}.py").read_bytes()
+    certificate = json.loads((RESULTS / name / f"certificate{suffix}.json").read_text())
+    export = (CERTIFIED / f"{name}{suffix}.py").read_bytes()
     assert certificate["subject"]["file_sha256"] == hashlib.sha256(export).hexdigest()
     report, parts = certificate["report"], certificate["all_floats"]
     assert parts["complete"] and report["exhaustive"]
@@ -167,14 +164,13 @@ def assert_committed_certificate_is_current(name: str, language: str = "jax") ->
 
 
 def certify_numpy_export(name: str) -> dict:
-    """``verify --all-floats`` of results/kernels/NAME/NAME_numpy.py with two workers (minutes):
+    """``verify --all-floats`` of autonumerics/kernels/certified/NAME_numpy.py with two workers (minutes):
     the certificate as JSON, which must also be strict JSON."""
     import json
 
-    from autonumerics.kernels.base import REPO_ROOT
     from autonumerics.verify import kernel_subject, verify_every_float
 
-    subject, _ = kernel_subject(REPO_ROOT / "results" / "kernels" / name / f"{name}_numpy.py")
+    subject, _ = kernel_subject(CERTIFIED / f"{name}_numpy.py")
     certificate = verify_every_float(subject, get_target(name), workers=2).to_json()
     json.dumps(certificate, allow_nan=False)
     return certificate

@@ -7,13 +7,12 @@ import shutil
 
 import numpy as np
 import pytest
-from kernel_checks import same_bits
+from kernel_checks import REPO_ROOT, same_bits
 
 from autonumerics.cli import main
-from autonumerics.kernels import build_kernel
-from autonumerics.kernels.base import REPO_ROOT
+from autonumerics.kernels import KERNELS, build_kernel, kernel_module, load_core
 
-EXP2_CORE = "results/kernels/cores/exp2_core.json"
+EXP2_CORE = "autonumerics/kernels/cores/exp2_core.json"
 
 
 def _write_run_folder(tmp_path):
@@ -80,10 +79,10 @@ def test_export_full_range_of_a_core_finds_its_kernel(tmp_path, capsys):
     """erf's tail core names erf(x + c), which only erf uses; sigmoid and expm1 share the
     target of their "expm1" core, so that export must say which kernel to build."""
     out = tmp_path / "erf.py"
-    tail = REPO_ROOT / "results/kernels/cores/erf_tail.json"
+    tail = REPO_ROOT / "autonumerics/kernels/cores/erf_tail.json"
     assert main(["export", str(tail), "--full-range", "--to", "jax", "-o", str(out)]) == 0
     assert "def erf(x)" in out.read_text()
-    core = REPO_ROOT / "results/kernels/cores/expm1_core.json"
+    core = REPO_ROOT / "autonumerics/kernels/cores/expm1_core.json"
     assert main(["export", str(core), "--full-range", "--to", "jax"]) == 2
     err = capsys.readouterr().err
     assert "core of several kernels: expm1 (--from expm1=PATH), sigmoid (--from expm1=PATH)" in err
@@ -94,3 +93,36 @@ def test_a_run_folder_without_front_is_an_error(tmp_path, capsys):
     (tmp_path / "run").mkdir()
     assert main(["kernel", "exp2", "--from", str(tmp_path / "run"), "-o", str(tmp_path / "k.py")]) == 2
     assert "no readable pareto.json" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", list(KERNELS))
+def test_every_role_is_declared_and_its_default_core_fits_it(name):
+    module = kernel_module(name)
+    assert list(module.ROLES) == list(module.DEFAULT_CORES)
+    for role, path in module.DEFAULT_CORES.items():
+        module.ROLES[role].check(load_core(role, path), name)
+
+
+def _core_file(tmp_path, source: str, **changes) -> str:
+    data = {**json.loads((REPO_ROOT / "autonumerics/kernels/cores" / source).read_text()), **changes}
+    path = tmp_path / f"core_{len(list(tmp_path.iterdir()))}.json"
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+@pytest.mark.parametrize(("source", "changes", "message"), [
+    # a float64 core fitted on [0, 1] where exp2's role needs float32 on [-0.5, 0.5]: once gave exp2(-0.3) = 0.755
+    ("exp2_core.json", {"dtype": "float64", "semantics": "strict", "interval": [0, 1]}, "is fitted in float64"),
+    ("exp2_core.json", {"interval": [0, 1]}, "fitted on [0.0, 1.0], which does not cover the reduced interval "
+                                             "[-0.5, 0.5]"),
+    ("exp2_core.json", {"semantics": "strict"}, "has 'strict' semantics; the kernel needs 'xla'"),
+    # a log core given as exp2's polynomial: once gave exp2(2.5) = 2.0
+    ("log_core.json", {}, "approximates '(log(1+x) - x)/x**2'; the kernel feeds it for 'exp2'"),
+])
+def test_kernel_from_refuses_a_core_that_does_not_fit_its_role(source, changes, message, tmp_path, capsys):
+    """One line naming what does not match, exit 2, nothing written."""
+    out = tmp_path / "out" / "exp2.py"
+    assert main(["kernel", "exp2", "--from", _core_file(tmp_path, source, **changes), "-o", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "exp2 core 'poly'" in error and message in error, error
+    assert not out.exists()

@@ -9,6 +9,8 @@ import mpmath
 import numpy as np
 import pytest
 from kernel_checks import (
+    CERTIFIED,
+    REPO_ROOT,
     assert_committed_exports_current,
     assert_exports_agree,
     kernel_exports,
@@ -19,7 +21,6 @@ from kernel_checks import (
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.kernels import build_kernel
-from autonumerics.kernels.base import REPO_ROOT
 from autonumerics.kernels.erf import CENTRE, SATURATION
 
 SATURATES = np.float32(float.fromhex(SATURATION))
@@ -93,7 +94,7 @@ def test_accuracy_against_mpmath_on_a_sample(exports):
 
 
 def test_a_core_for_another_function_is_refused(tmp_path):
-    core = json.loads((REPO_ROOT / "results/kernels/cores/erf_tail.json").read_text())
+    core = json.loads((REPO_ROOT / "autonumerics/kernels/cores/erf_tail.json").read_text())
     core["target"] = "erf(x + 2.25)"
     (tmp_path / "tail.json").write_text(json.dumps(core))
     with pytest.raises(AutonumericsError, match="tail"):
@@ -101,7 +102,7 @@ def test_a_core_for_another_function_is_refused(tmp_path):
 
 
 def test_tail_core_targets_the_kernel_centre():
-    core = json.loads((REPO_ROOT / "results/kernels/cores/erf_tail.json").read_text())
+    core = json.loads((REPO_ROOT / "autonumerics/kernels/cores/erf_tail.json").read_text())
     assert CENTRE in core["target"]
 
 
@@ -110,9 +111,9 @@ def test_committed_exports_are_current(exports):
 
 
 def test_committed_certificate_is_complete_current_and_within_one_ulp():
-    folder = REPO_ROOT / "results/kernels/erf"
-    certificate = json.loads((folder / "certificate.json").read_text())
-    assert certificate["subject"]["file_sha256"] == hashlib.sha256((folder / "erf.py").read_bytes()).hexdigest()
+    certificate = json.loads((REPO_ROOT / "results/kernels/erf/certificate.json").read_text())
+    export = CERTIFIED / "erf.py"
+    assert certificate["subject"]["file_sha256"] == hashlib.sha256(export.read_bytes()).hexdigest()
     assert certificate["all_floats"]["complete"] and certificate["report"]["exhaustive"]
     assert float(certificate["report"]["max_ulp"]) <= 1.0 and certificate["report"]["n_ge_one_ulp"] == 0
     parts = certificate["all_floats"]
@@ -128,7 +129,7 @@ def test_every_float32_within_one_ulp():
     from autonumerics.targets import get_target
     from autonumerics.verify import kernel_subject, verify_every_float
 
-    subject, _ = kernel_subject(REPO_ROOT / "results/kernels/erf/erf.py")
+    subject, _ = kernel_subject(REPO_ROOT / "autonumerics/kernels/certified/erf.py")
     certificate = verify_every_float(subject, get_target("erf"), workers=2).to_json()
     assert float(certificate["report"]["max_ulp"]) <= 1.0
     assert json.dumps(certificate)  # strict JSON

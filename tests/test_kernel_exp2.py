@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 from kernel_checks import (
+    REPO_ROOT,
     assert_committed_exports_current,
     assert_exports_agree,
     kernel_exports,
@@ -14,8 +15,6 @@ from kernel_checks import (
     sampled_max_ulp,
     spread_inputs,
 )
-
-from autonumerics.kernels.base import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +71,7 @@ def test_every_float32_within_one_ulp():
     from autonumerics.targets import get_target
     from autonumerics.verify import kernel_subject, verify_every_float
 
-    subject, _ = kernel_subject(REPO_ROOT / "results/kernels/exp2/exp2_numpy.py")
+    subject, _ = kernel_subject(REPO_ROOT / "autonumerics/kernels/certified/exp2_numpy.py")
     certificate = verify_every_float(subject, get_target("exp2"), workers=2).to_json()
     assert float(certificate["report"]["max_ulp"]) <= 1.0
     assert json.dumps(certificate)  # strict JSON

@@ -18,6 +18,7 @@ from kernel_checks import (
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.kernels import build_kernel
+from autonumerics.kernels.base import CORES_DIR as CORES
 from autonumerics.kernels.expm1 import OVERFLOW, SATURATION
 
 NAME = "expm1"
@@ -89,7 +90,7 @@ def test_accuracy_against_mpmath_on_a_sample(exports):
 
 def test_a_core_for_another_function_is_refused():
     with pytest.raises(AutonumericsError, match="expm1 core 'expm1'"):
-        build_kernel(NAME, {"expm1": "results/kernels/cores/exp_core.json"})
+        build_kernel(NAME, {"expm1": str(CORES / "exp_core.json")})
 
 
 def test_committed_exports_and_certificates_are_current(exports):

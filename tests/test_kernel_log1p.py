@@ -17,6 +17,7 @@ from kernel_checks import (
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.kernels import build_kernel
+from autonumerics.kernels.base import CORES_DIR as CORES
 
 NAME = "log1p"
 
@@ -72,7 +73,7 @@ def test_accuracy_against_mpmath_on_a_sample(exports):
 
 def test_a_core_for_another_function_is_refused():
     with pytest.raises(AutonumericsError, match="log1p core 'poly'"):
-        build_kernel(NAME, {"poly": "results/kernels/cores/log2_core.json"})
+        build_kernel(NAME, {"poly": str(CORES / "log2_core.json")})
 
 
 def test_committed_exports_and_certificates_are_current(exports):

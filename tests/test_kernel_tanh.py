@@ -9,6 +9,8 @@ import mpmath
 import numpy as np
 import pytest
 from kernel_checks import (
+    CERTIFIED,
+    REPO_ROOT,
     assert_committed_exports_current,
     assert_exports_agree,
     kernel_exports,
@@ -19,12 +21,12 @@ from kernel_checks import (
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.kernels import build_kernel
-from autonumerics.kernels.base import REPO_ROOT
 from autonumerics.kernels.tanh import SATURATION, SMALL_LIMIT
 
 SATURATES = np.float32(float.fromhex(SATURATION))
 LIMIT = np.float32(float.fromhex(SMALL_LIMIT))
-FOLDER = REPO_ROOT / "results/kernels/tanh"
+FOLDER = REPO_ROOT / "results/kernels/tanh"  # its certificates
+EXPORT = CERTIFIED / "tanh.py"
 
 
 @pytest.fixture(scope="module")
@@ -112,13 +114,13 @@ def test_every_float32_from_the_threshold_on_gives_exactly_one(exports):
 
 
 def test_a_core_for_another_function_is_refused(tmp_path):
-    core = json.loads((REPO_ROOT / "results/kernels/cores/exp_core.json").read_text())
+    core = json.loads((REPO_ROOT / "autonumerics/kernels/cores/exp_core.json").read_text())
     core["target"] = "exp2"
     (tmp_path / "exp2.json").write_text(json.dumps(core))
     with pytest.raises(AutonumericsError, match="exp2"):
         build_kernel("tanh", {"exp": str(tmp_path / "exp2.json")})
     with pytest.raises(AutonumericsError, match="no core role 'expm1'; its roles: small, exp"):
-        build_kernel("tanh", {"expm1": str(REPO_ROOT / "results/kernels/cores/tanh_core_expm1.json")})
+        build_kernel("tanh", {"expm1": str(REPO_ROOT / "autonumerics/kernels/cores/tanh_core_expm1.json")})
 
 
 def test_committed_exports_are_current(exports):
@@ -130,7 +132,7 @@ def test_committed_certificate_is_complete_current_and_within_one_ulp():
     if not path.exists():
         pytest.skip("certificate not written yet")
     certificate = json.loads(path.read_text())
-    assert certificate["subject"]["file_sha256"] == hashlib.sha256((FOLDER / "tanh.py").read_bytes()).hexdigest()
+    assert certificate["subject"]["file_sha256"] == hashlib.sha256(EXPORT.read_bytes()).hexdigest()
     assert certificate["all_floats"]["complete"] and certificate["report"]["exhaustive"]
     assert float(certificate["report"]["max_ulp"]) <= 1.0 and certificate["report"]["n_ge_one_ulp"] == 0
     parts = certificate["all_floats"]
@@ -146,7 +148,7 @@ def test_every_float32_within_one_ulp():
     from autonumerics.targets import get_target
     from autonumerics.verify import kernel_subject, verify_every_float
 
-    subject, _ = kernel_subject(FOLDER / "tanh.py")
+    subject, _ = kernel_subject(EXPORT)
     certificate = verify_every_float(subject, get_target("tanh"), workers=2).to_json()
     assert float(certificate["report"]["max_ulp"]) <= 1.0
     assert json.dumps(certificate)  # strict JSON

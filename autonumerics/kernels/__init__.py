@@ -1,7 +1,7 @@
 """Full-range float32 kernels: a range reduction and special values around evolved cores.
 
 Public API:
-    KERNELS: kernel name -> module (imported lazily; each defines ``DEFAULT_CORES`` and ``build``)
+    KERNELS: kernel name -> module (imported lazily; each defines ``DEFAULT_CORES``, ``ROLES`` and ``build``)
     build_kernel(name, core_paths=None) -> KernelSource
     kernel_module(name) -> the kernel's module
     main_role(name) -> the role of the kernel's main core (the first of DEFAULT_CORES)
@@ -61,7 +61,9 @@ def build_kernel(name: str, core_paths: dict[str, str] | None = None) -> KernelS
             the module's ``DEFAULT_CORES``.
 
     Raises:
-        AutonumericsError: for an unknown kernel or role, or a missing / invalid core file.
+        AutonumericsError: for an unknown kernel or role, a missing / invalid core file, or a core
+            that does not fit its role (``module.ROLES``: target, dtype, semantics, an interval
+            covering the reduced interval), naming what does not match.
     """
     module = kernel_module(name)
     defaults: dict[str, str] = dict(module.DEFAULT_CORES)
@@ -70,7 +72,7 @@ def build_kernel(name: str, core_paths: dict[str, str] | None = None) -> KernelS
     if unknown:
         raise AutonumericsError(f"kernel {name!r} has no core role {unknown[0]!r}; its roles: {', '.join(defaults)}")
     paths = {**defaults, **overrides}
-    cores = {role: load_core(role, path) for role, path in paths.items()}
+    cores = {role: module.ROLES[role].check(load_core(role, path), name) for role, path in paths.items()}
     return module.build(cores)
 
 

@@ -19,8 +19,10 @@ reconstruction reads it. Integer and bit operations, selects and exact scalings 
 in every language, so a kernel built from these pieces agrees bit for bit across its exports
 (except where jitted JAX on CPU flushes subnormals to zero).
 
-Every kernel module ``autonumerics.kernels.<name>`` defines ``DEFAULT_CORES`` (role -> repo-
-relative program file) and ``build(cores: dict[str, Core]) -> KernelSource``.
+Every kernel module ``autonumerics.kernels.<name>`` defines ``DEFAULT_CORES`` (role -> program
+file, shipped in ``autonumerics/kernels/cores/``) and ``build(cores: dict[str, Core]) -> KernelSource``.
+The certified exports of the default kernels are package modules too
+(``autonumerics/kernels/certified/``), so both work from an installed wheel.
 """
 
 from __future__ import annotations
@@ -39,12 +41,16 @@ from autonumerics.export.numpy import emit_numpy_function, fma_helper
 from autonumerics.programfile import ProgramFile, load_program_file
 
 __all__ = [
-    "FULL_RANGE", "REPO_ROOT", "Core", "KernelSource", "c_header", "c_name", "c_prelude", "core_function",
-    "core_ops", "core_reference", "core_spec", "jax_prelude", "load_core", "numpy_prelude", "python_module",
-    "write_kernel",
+    "CERTIFIED_DIR", "CORES_DIR", "FULL_RANGE", "Core", "CoreRole", "KernelSource", "c_header", "c_name",
+    "c_prelude", "core_function", "core_ops", "core_reference", "core_spec", "jax_prelude", "load_core",
+    "numpy_prelude", "packaged_core", "python_module", "write_kernel",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+# Where the package lies: paths of packaged files are shown relative to its parent
+# ("autonumerics/kernels/cores/exp_core.json"), the same in a checkout and in an installed wheel.
+_PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+CORES_DIR = Path(__file__).resolve().parent / "cores"
+CERTIFIED_DIR = Path(__file__).resolve().parent / "certified"
 FLT_MAX = float(np.finfo(np.float32).max)
 FULL_RANGE = (-FLT_MAX, FLT_MAX)  # the INTERVAL a full-range kernel module records
 
@@ -55,7 +61,7 @@ class Core:
 
     Attributes:
         role: what it does in the kernel ("poly", "small", "tail", ...).
-        path: the program file it came from, repo-relative when it lies in the repository.
+        path: the program file it came from (``autonumerics/kernels/cores/...`` for a packaged one).
         program_file: the program and its context (target, interval, semantics, metrics).
     """
 
@@ -92,22 +98,26 @@ class KernelSource:
     description: str
 
 
+def packaged_core(file: str) -> Path:
+    """The path of a core shipped with the package (``autonumerics/kernels/cores/<file>``)."""
+    return CORES_DIR / file
+
+
 def _display_path(path: Path) -> str:
+    """A packaged file relative to the package's parent; any other path as given."""
     try:
-        return path.resolve().relative_to(REPO_ROOT).as_posix()
+        return path.resolve().relative_to(_PACKAGE_PARENT).as_posix()
     except ValueError:
         return str(path)
 
 
 def load_core(role: str, path: str | Path) -> Core:
-    """Load a core's program file (a path relative to the repository root, or any path).
+    """Load a core's program file (``packaged_core(...)``, or any path: relative to the working folder).
 
     Raises:
         AutonumericsError: if the file is missing or not a valid program file.
     """
     candidate = Path(path)
-    if not candidate.is_absolute() and (REPO_ROOT / candidate).is_file():
-        candidate = REPO_ROOT / candidate
     if not candidate.is_file():
         raise AutonumericsError(f"core {role!r}: program file {path} does not exist")
     return Core(role=role, path=_display_path(candidate), program_file=load_program_file(candidate))
@@ -182,11 +192,45 @@ def _pow2(n):
 '''
 
 
+_JAX_STANDALONE = '''
+
+def _float32_kernel(kernel):
+    """The exported function: ``kernel`` (jitted) for float32 input, refusing what it cannot do.
+
+    The bit manipulation of the range reduction has no derivative, so jax.grad through it would
+    give 0 silently; differentiating raises a TypeError instead. So does an input of another
+    floating or complex dtype (a float32 kernel would change it silently): cast it to float32.
+    Python numbers and integer arrays are converted to float32, as jnp does.
+    autonumerics.jax has the same kernels with derivatives and a policy for 16-bit inputs.
+    """
+    name = kernel.__name__
+
+    @jax.custom_jvp
+    def primal(x):
+        return kernel(x)
+
+    @primal.defjvp
+    def no_derivative(primals, tangents):
+        raise TypeError(f"{name}: this standalone float32 kernel has no derivative (its bit manipulation "
+                        f"would differentiate to 0); use autonumerics.jax.{name}, which has one")
+
+    @functools.wraps(kernel)
+    def exported(x):
+        dtype = jnp.result_type(x)
+        if dtype != jnp.float32 and jnp.issubdtype(dtype, jnp.inexact):
+            raise TypeError(f"{name}: a float32 kernel, called with {dtype} input; cast it to float32 (or use "
+                            f"autonumerics.jax.{name}, which computes 16-bit inputs in float32 and rounds once)")
+        return primal(x)
+
+    return jax.jit(exported)
+'''
+
+
 def jax_prelude() -> str:
     """Imports and helpers for JAX kernel modules: ``_rounded`` / ``_opaque`` (selects XLA cannot
-    see through: they stop fusion and constant folding), ``_bits`` / ``_float`` (bit casts) and
-    ``_pow2`` (2^n from exponent bits)."""
-    return "import jax\nimport jax.numpy as jnp\n" + STRICT_HELPERS + _JAX_BITS
+    see through: they stop fusion and constant folding), ``_bits`` / ``_float`` (bit casts),
+    ``_pow2`` (2^n from exponent bits) and ``_float32_kernel`` (the exported function's guard)."""
+    return "import functools\n\nimport jax\nimport jax.numpy as jnp\n" + STRICT_HELPERS + _JAX_BITS + _JAX_STANDALONE
 
 
 _NUMPY_BITS = '''
@@ -265,17 +309,24 @@ def write_kernel(source: KernelSource, folder: str | Path) -> dict[str, Path]:
     return paths
 
 
-def python_module(docstring: str, prelude: str, functions: list[str], name: str, target: str,
+def python_module(docstring: str, language: str, functions: list[str], name: str, target: str,
                   cores: tuple[Core, ...]) -> str:
     """A standalone Python kernel module: docstring, prelude, metadata, then the functions.
+
+    Args:
+        language: "jax" or "numpy": the prelude; in JAX, the last function (``name``, jitted) is
+            then wrapped by ``_float32_kernel`` (no silent zero derivative, no silent dtype cast).
 
     The metadata (``KERNEL_NAME``, ``TARGET``, ``INTERVAL`` = the whole float32 range, ``CORES``
     = role -> program file) is what ``autonumerics verify`` / ``bench`` read.
     """
+    prelude = jax_prelude() if language == "jax" else numpy_prelude()
     core_files = ", ".join(f"{core.role!r}: {core.path!r}" for core in cores)
     metadata = (f'__all__ = ["{name}"]\n\nKERNEL_NAME = "{name}"\nTARGET = "{target}"\n'
                 f"INTERVAL = {FULL_RANGE!r}  # valid for every float32\nCORES = {{{core_files}}}\n")
     body = "\n\n".join(function.strip("\n") + "\n" for function in functions)
+    if language == "jax":
+        body += f"\n\n{name} = _float32_kernel({name})\n"
     return f'"""{docstring.rstrip()}\n"""\n\n{prelude.strip()}\n\n\n{metadata}\n\n{body}'
 
 
@@ -300,17 +351,47 @@ def float32_literal(value: str, language: str) -> str:
     return f'{module}.float32(float.fromhex("{value}"))'
 
 
-def check_core(core: Core, expected: str, kernel: str) -> Core:
-    """The core, if it approximates ``expected`` (what the range reduction feeds it).
+@dataclass(frozen=True)
+class CoreRole:
+    """What a kernel's range reduction feeds one of its cores, and so what a core must be.
 
-    Raises:
-        AutonumericsError: it approximates something else.
+    Attributes:
+        target: the function the core approximates ("exp2", "expm1(x) - x").
+        interval: the reduced interval the core is evaluated on; the core's own interval must
+            cover it (extrapolating a fitted polynomial is not certified).
+        dtype: the format the core was fitted and is evaluated in (the kernels are float32).
+        semantics: how its float32 arithmetic rounds ("xla": a*b + c fused as jitted JAX does;
+            the exports' bit-for-bit agreement is built for it).
     """
-    found = (core.program_file.target or "").replace(" ", "")
-    if found != expected.replace(" ", ""):
-        raise AutonumericsError(f"{kernel} core {core.role!r} ({core.path}) approximates "
-                                f"{core.program_file.target!r}; the kernel feeds it for {expected!r}")
-    return core
+
+    target: str
+    interval: tuple[float, float]
+    dtype: str = "float32"
+    semantics: str = "xla"
+
+    def check(self, core: Core, kernel: str) -> Core:
+        """The core, if it fits this role.
+
+        Raises:
+            AutonumericsError: naming the first thing that does not match (target, dtype,
+                semantics or interval) and what the role needs.
+        """
+        program_file, where = core.program_file, f"{kernel} core {core.role!r} ({core.path})"
+        found = (program_file.target or "").replace(" ", "")
+        if found != self.target.replace(" ", ""):
+            raise AutonumericsError(f"{where} approximates {program_file.target!r}; the kernel feeds it for "
+                                    f"{self.target!r}")
+        if program_file.dtype != self.dtype:
+            raise AutonumericsError(f"{where} is fitted in {program_file.dtype}; the kernel evaluates it in "
+                                    f"{self.dtype}")
+        semantics = program_file.semantics or "xla"
+        if semantics != self.semantics:
+            raise AutonumericsError(f"{where} has {semantics!r} semantics; the kernel needs {self.semantics!r}")
+        low, high = program_file.interval or (None, None)
+        if low is None or not (low <= self.interval[0] and high >= self.interval[1]):
+            raise AutonumericsError(f"{where} is fitted on {list(program_file.interval or [])}, which does not "
+                                    f"cover the reduced interval {list(self.interval)} the kernel feeds it")
+        return core
 
 
 def kernel_docstring(summary: str, module_doc: str, cores: tuple[Core, ...], language: str, name: str,
@@ -325,7 +406,10 @@ def kernel_docstring(summary: str, module_doc: str, cores: tuple[Core, ...], lan
     subnormals = subnormals_jax if language == "jax" else subnormals_exact
     usage = (f"Usage: y = {c_name(name)}(x); {c_name(name)}_loop(in, out, n)\n"
              "Compile with -std=c99 -ffp-contract=off (no -ffast-math); link with -lm."
-             if language == "c" else f"Usage: y = {name}(x)  # any shape, float32")
+             if language == "c" else
+             f"Usage: y = {name}(x)  # any shape, float32 (other float dtypes and jax.grad raise: "
+             f"autonumerics.jax.{name} has both)"
+             if language == "jax" else f"Usage: y = {name}(x)  # any shape, float32")
     lines = [f"{summary} in float32 for every input: a full-range kernel exported by autonumerics ({language}).",
              "", module_doc.split("\n\n", 1)[1].strip(), "", subnormals]
     for core in cores:

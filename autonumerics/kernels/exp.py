@@ -22,10 +22,11 @@ Range reduction:
 
 from __future__ import annotations
 
-from autonumerics.kernels.base import Core, KernelSource, core_ops
+from autonumerics.kernels.base import Core, CoreRole, KernelSource, core_ops, packaged_core
 from autonumerics.kernels.exp2 import C_SCALE, JAX_SCALE, NUMPY_SCALE, SHIFTER, assemble
 
-DEFAULT_CORES = {"poly": "results/kernels/cores/exp_core.json"}
+DEFAULT_CORES = {"poly": packaged_core("exp_core.json")}
+ROLES = {"poly": CoreRole("exp", (-0.34657359027997264, 0.34657359027997264))}  # |r| <= ln2/2
 
 DESCRIPTION = (
     "n = round(x log2 e) after clamping x to [-104, 89]; Cody-Waite r = fma(-n, ln2_lo, x - n ln2_hi) "

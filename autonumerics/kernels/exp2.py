@@ -23,18 +23,19 @@ from __future__ import annotations
 
 from autonumerics.kernels.base import (
     Core,
+    CoreRole,
     KernelSource,
     c_header,
     c_name,
     core_function,
     core_ops,
-    jax_prelude,
     kernel_docstring,
-    numpy_prelude,
+    packaged_core,
     python_module,
 )
 
-DEFAULT_CORES = {"poly": "results/kernels/cores/exp2_core.json"}
+DEFAULT_CORES = {"poly": packaged_core("exp2_core.json")}
+ROLES = {"poly": CoreRole("exp2", (-0.5, 0.5))}  # r = x - round(x)
 
 DESCRIPTION = (
     "n = round(x) and r = x - n in [-1/2, 1/2] (exact) after clamping x to [-151, 128]; an evolved "
@@ -138,10 +139,10 @@ def assemble(name: str, summary: str, module_doc: str, cores: dict[str, Core], k
     under the JAX, NumPy and C kernel bodies ``kernels`` (the C one formatted with its name)."""
     core = cores["poly"]
     jax_kernel, numpy_kernel, c_kernel = kernels
-    jax_source = python_module(exp_docstring(summary, module_doc, core, "jax", name), jax_prelude(),
+    jax_source = python_module(exp_docstring(summary, module_doc, core, "jax", name), "jax",
                                [core_function(core, "jax", f"_{name}_core", fenced=False, inline_constants=True),
                                 jax_kernel], name, name, (core,))
-    numpy_source = python_module(exp_docstring(summary, module_doc, core, "numpy", name), numpy_prelude(),
+    numpy_source = python_module(exp_docstring(summary, module_doc, core, "numpy", name), "numpy",
                                  [core_function(core, "numpy", f"_{name}_core", inline_constants=True), numpy_kernel],
                                  name, name, (core,))
     prefixed = c_name(name)

@@ -14,19 +14,18 @@ from collections.abc import Callable
 from autonumerics.errors import AutonumericsError
 from autonumerics.kernels.base import (
     Core,
+    CoreRole,
     KernelSource,
     c_header,
     c_name,
-    check_core,
     core_function,
     float32_literal,
-    jax_prelude,
     kernel_docstring,
-    numpy_prelude,
     python_module,
 )
 
-EXPM1_TARGET = "expm1(x) - x"  # what the "expm1" core approximates, on [-0.3466, 0.3466]
+EXPM1_TARGET = "expm1(x) - x"  # what the "expm1" core approximates
+EXPM1_ROLE = CoreRole(EXPM1_TARGET, (-0.34657359027997264, 0.34657359027997264))  # |r| <= ln2/2
 
 # Cody-Waite constants: ln2_hi = float32(ln 2) (n*ln2_hi is exact inside the FMA), ln2_lo the
 # float32 nearest to ln 2 - ln2_hi (so n*ln 2 = n*(ln2_hi + ln2_lo) to 2^-50 relative).
@@ -189,15 +188,15 @@ def exp_pair_kernel(name: str, summary: str, module_doc: str, jax_subnormals: st
     """
     if "expm1" not in cores:
         raise AutonumericsError(f"the {name} kernel needs an 'expm1' core")
-    core = check_core(cores["expm1"], EXPM1_TARGET, name)
+    core = cores["expm1"]
     used = (core,)
     docs = {language: kernel_docstring(summary, module_doc, used, language, name, jax_subnormals)
             for language in ("jax", "numpy", "c")}
     function = f"_{name}_expm1"
-    jax_source = python_module(docs["jax"], jax_prelude(), [
+    jax_source = python_module(docs["jax"], "jax", [
         core_function(core, "jax", function, fenced=fences == "select", inline_constants=True),
         reduction_source("jax", function, fences, quotient_uses), python_kernel("jax")], name, name, used)
-    numpy_source = python_module(docs["numpy"], numpy_prelude(), [
+    numpy_source = python_module(docs["numpy"], "numpy", [
         core_function(core, "numpy", function, inline_constants=True), reduction_source("numpy", function),
         python_kernel("numpy")], name, name, used)
     c_function = f"{c_name(name)}_expm1"

@@ -30,11 +30,13 @@ from autonumerics.kernels.base import (
     c_name,
     core_ops,
     float32_literal,
+    packaged_core,
     wrap_body,
 )
-from autonumerics.kernels.exp_pair import exp_pair_kernel
+from autonumerics.kernels.exp_pair import EXPM1_ROLE, exp_pair_kernel
 
-DEFAULT_CORES = {"expm1": "results/kernels/cores/expm1_core.json"}  # degree 7: see search_configs/expm1_core.toml
+DEFAULT_CORES = {"expm1": packaged_core("expm1_core.json")}  # degree 7: see search_configs/expm1_core.toml
+ROLES = {"expm1": EXPM1_ROLE}
 
 SATURATION = "-0x1.154246p+4"  # -17.32868: expm1 rounds to -1 for every float32 <= it, not above
 OVERFLOW = "0x1.62e430p+6"  # 88.722839: the first float32 whose expm1 (= e^x - 1) rounds to +inf

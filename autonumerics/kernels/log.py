@@ -19,10 +19,12 @@ result and the leading part f enters hi exactly, so the rounding reaches the res
 
 from __future__ import annotations
 
-from autonumerics.kernels.base import Core, KernelSource
-from autonumerics.kernels.log2 import Reconstruction, build_log_kernel
+from autonumerics.kernels.base import Core, CoreRole, KernelSource, packaged_core
+from autonumerics.kernels.log2 import F_RANGE, Reconstruction, build_log_kernel
 
-DEFAULT_CORES = {"poly": "results/kernels/cores/log_core.json"}
+DEFAULT_CORES = {"poly": packaged_core("log_core.json")}
+CORE_TARGET = "(log(1+x) - x)/x**2"  # in f = m - 1; the log1p kernel uses it too
+ROLES = {"poly": CoreRole(CORE_TARGET, F_RANGE)}
 
 DESCRIPTION = (
     "x = 2^e m with m in [sqrt(2)/2, sqrt(2)) from the bit pattern (subnormals normalised by an exact "

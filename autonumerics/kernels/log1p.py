@@ -22,25 +22,24 @@ within 1 ULP on every float32 (the certificate).
 
 from __future__ import annotations
 
-from autonumerics.errors import AutonumericsError
 from autonumerics.kernels.base import (
     Core,
+    CoreRole,
     KernelSource,
     c_header,
     c_name,
-    check_core,
     core_function,
     core_ops,
-    jax_prelude,
     kernel_docstring,
-    numpy_prelude,
+    packaged_core,
     python_module,
 )
-from autonumerics.kernels.log2 import SQRT_HALF_BITS
+from autonumerics.kernels.log import CORE_TARGET
+from autonumerics.kernels.log2 import F_RANGE, SQRT_HALF_BITS
 
-DEFAULT_CORES = {"poly": "results/kernels/cores/log_core.json"}  # the log kernel's core
+DEFAULT_CORES = {"poly": packaged_core("log_core.json")}  # the log kernel's core
 
-CORE_TARGET = "(log(1+x) - x)/x**2"
+ROLES = {"poly": CoreRole(CORE_TARGET, F_RANGE)}
 LN2_HI = "0x1.62e4p-1"  # 15 significant bits: e * LN2_HI is exact for |e| <= 129
 LN2_LO = "0x1.7f7d1cp-20"  # ln2 - LN2_HI, rounded to float32
 
@@ -144,18 +143,16 @@ def build(cores: dict[str, Core]) -> KernelSource:
     Raises:
         AutonumericsError: the core is missing or approximates another function.
     """
-    if "poly" not in cores:
-        raise AutonumericsError("the log1p kernel needs a 'poly' core")
-    core = check_core(cores["poly"], CORE_TARGET, "log1p")
+    core = cores["poly"]
     name, cname = "log1p", c_name("log1p")
     fields = {"sqrt_half": SQRT_HALF_BITS, "ln2_hi": LN2_HI, "ln2_lo": LN2_LO}
     jax_doc = ("Subnormal inputs give themselves (log1p(x) = x there): jitted JAX on CPU reads them as 0,\n"
                "and the x == 0 select returns x unchanged.")
     docs = {language: kernel_docstring("log1p(x) = log(1 + x)", __doc__, (core,), language, name, jax_doc)
             for language in ("jax", "numpy", "c")}
-    jax_source = python_module(docs["jax"], jax_prelude(), [
+    jax_source = python_module(docs["jax"], "jax", [
         core_function(core, "jax", "_log1p_core", fenced=False), _JAX.format(**fields)], name, name, (core,))
-    numpy_source = python_module(docs["numpy"], numpy_prelude(), [
+    numpy_source = python_module(docs["numpy"], "numpy", [
         core_function(core, "numpy", "_log1p_core"), _NUMPY.format(**fields)], name, name, (core,))
     c_source = c_header(docs["c"], name, [core_function(core, "c", f"{cname}_core"),
                                           _C.format(cname=cname, **fields)])

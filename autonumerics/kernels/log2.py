@@ -28,18 +28,21 @@ from dataclasses import dataclass
 
 from autonumerics.kernels.base import (
     Core,
+    CoreRole,
     KernelSource,
     c_header,
     c_name,
     core_function,
     core_ops,
-    jax_prelude,
     kernel_docstring,
-    numpy_prelude,
+    packaged_core,
     python_module,
 )
 
-DEFAULT_CORES = {"poly": "results/kernels/cores/log2_core.json"}
+DEFAULT_CORES = {"poly": packaged_core("log2_core.json")}
+# f = m - 1 for m in [sqrt(2)/2, sqrt(2)): the float32 ends sqrt(2)/2 - 1 and sqrt(2) - 1
+F_RANGE = (-0.2928932309150696, 0.4142134189605713)
+ROLES = {"poly": CoreRole("(log2(1+x) - x/ln2)/x**2", F_RANGE)}
 
 SQRT_HALF_BITS = "0x3F3504F3"  # bits of float32(sqrt(1/2)) = 0.70710677: m starts here
 FH_MASK = "-4096"  # 0xFFFFF000: keeps the sign, exponent and top 11 stored bits (12 significant)
@@ -221,11 +224,11 @@ def build_log_kernel(reconstruction: Reconstruction, core: Core, module_doc: str
     fields = {"name": name, "summary": reconstruction.summary, "sqrt_half": SQRT_HALF_BITS,
               **_split_and_tail(reconstruction)}
     jax_source = python_module(
-        log_docstring(reconstruction, module_doc, core, "jax"), jax_prelude(),
+        log_docstring(reconstruction, module_doc, core, "jax"), "jax",
         [core_function(core, "jax", f"_{name}_core", fenced=False),
          _JAX.format(reconstruction=reconstruction.jax, **fields)], name, name, (core,))
     numpy_source = python_module(
-        log_docstring(reconstruction, module_doc, core, "numpy"), numpy_prelude(),
+        log_docstring(reconstruction, module_doc, core, "numpy"), "numpy",
         [core_function(core, "numpy", f"_{name}_core"),
          _NUMPY.format(reconstruction=reconstruction.numpy, **fields)], name, name, (core,))
     c_source = c_header(

@@ -31,31 +31,31 @@ see the certificate.
 
 from __future__ import annotations
 
-from autonumerics.errors import AutonumericsError
 from autonumerics.kernels.base import (
     Core,
+    CoreRole,
     KernelSource,
     c_header,
     c_name,
-    check_core,
     core_function,
     core_ops,
     float32_literal,
-    jax_prelude,
     kernel_docstring,
-    numpy_prelude,
+    packaged_core,
     python_module,
     wrap_body,
 )
 
-DEFAULT_CORES = {"small": "results/kernels/cores/tanh_core_small.json",
-                 "exp": "results/kernels/cores/exp_core.json"}
+DEFAULT_CORES = {"small": packaged_core("tanh_core_small.json"),
+                 "exp": packaged_core("exp_core.json")}
 
 SMALL_LIMIT = "0x1.666666p-1"  # 0.7 (float32 0.69999999): the small core below, e^-2a from here on
 SATURATION = "0x1.205968p+3"  # T = 9.0109138: tanh rounds to 1 for every float32 >= T, not below
 CLAMP = "0x1.3p+3"  # 9.5: a is clamped so that E = e^-2a stays normal (2^-28) and inf gives 1
 SMALL_TARGET = "tanh"
 EXP_TARGET = "exp"  # the "exp" core: e^r on [-ln2/2, ln2/2], the exp kernel's own
+ROLES = {"small": CoreRole(SMALL_TARGET, (0.0, 0.7)),  # a = |x| < 0.7
+         "exp": CoreRole(EXP_TARGET, (-0.34657359027997264, 0.34657359027997264))}  # |r| <= ln2/2
 TWO_LOG2E = "0x1.715476p+1"  # float32(2 / ln 2)
 LN2 = "0x1.62e430p-1"  # float32(ln 2)
 
@@ -138,21 +138,17 @@ def build(cores: dict[str, Core]) -> KernelSource:
         AutonumericsError: a core is missing or approximates another function than the range
             reduction feeds it.
     """
-    missing = sorted({"small", "exp"} - set(cores))
-    if missing:
-        raise AutonumericsError(f"the tanh kernel needs a {missing[0]!r} core")
-    small = check_core(cores["small"], SMALL_TARGET, "tanh")
-    exp = check_core(cores["exp"], EXP_TARGET, "tanh")
+    small, exp = cores["small"], cores["exp"]
     used = (small, exp)
     jax_doc = ("Subnormal inputs are read as 0 and give +-0: jitted JAX on CPU flushes them (DAZ/FTZ);\n"
                "every other input, tiny ones included, gets the certified result.")
     docs = {language: kernel_docstring("tanh(x)", __doc__, used, language, "tanh", jax_doc)
             for language in ("jax", "numpy", "c")}
-    jax_source = python_module(docs["jax"], jax_prelude(), [
+    jax_source = python_module(docs["jax"], "jax", [
         core_function(small, "jax", "_tanh_small", fenced=False, inline_constants=True),
         core_function(exp, "jax", "_tanh_exp", fenced=False, inline_constants=True),
         _python_kernel("jax")], "tanh", "tanh", used)
-    numpy_source = python_module(docs["numpy"], numpy_prelude(), [
+    numpy_source = python_module(docs["numpy"], "numpy", [
         core_function(small, "numpy", "_tanh_small", inline_constants=True),
         core_function(exp, "numpy", "_tanh_exp", inline_constants=True),
         _python_kernel("numpy")], "tanh", "tanh", used)

@@ -22,13 +22,15 @@ on its interval is the kernel's error there.
 
 Subnormal inputs are read as 0 and give +-0: jitted JAX on CPU flushes them (DAZ/FTZ);
 every other input, tiny ones included, gets the certified result.
-Core 'small' (erf on [0.0, 1.0]): results/kernels/cores/erf_small.json
+Core 'small' (erf on [0.0, 1.0]): autonumerics/kernels/cores/erf_small.json
     t0 = x * x; x + x * (0.12837916612625122 + t0 * (-0.37612611055374146 + t0 * (0.11283455789089203 + t0 * (-0.026849253103137016 + t0 * (0.005180303007364273 + t0 * (-0.0007941267685964704 + t0 * 7.625635043950751e-05))))))
-Core 'tail' (erf(x + 0x1.205e7ep+1) on [-1.2528836727142334, 1.6663222312927246]): results/kernels/cores/erf_tail.json
+Core 'tail' (erf(x + 0x1.205e7ep+1) on [-1.2528836727142334, 1.6663222312927246]): autonumerics/kernels/cores/erf_tail.json
     ((-0.01588352955877781 + ((-0.018927233293652534 + ((-0.0029280518647283316 + ((((((-1.3345316801860463e-05 + (-3.0608425731770694e-06 + 1.0928224583039992e-06 * x) * x) * x + 6.449223292293027e-05) * x + -2.7585714633460157e-05) * x + -0.00036512722726911306) * x + 0.0010086550610139966) * x + -0.0006537429289892316) * x) * x + 0.01061062142252922) * x) * x + 0.02150462381541729) * x) * x + 0.007050215732306242) * x + 0.9985577464103699
 The JAX, NumPy and C versions agree bit for bit (except subnormal inputs under JAX).
-Usage: y = erf(x)  # any shape, float32
+Usage: y = erf(x)  # any shape, float32 (other float dtypes and jax.grad raise: autonumerics.jax.erf has both)
 """
+
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -59,12 +61,43 @@ def _pow2(n):
     return _float((n + 127) << 23)
 
 
+def _float32_kernel(kernel):
+    """The exported function: ``kernel`` (jitted) for float32 input, refusing what it cannot do.
+
+    The bit manipulation of the range reduction has no derivative, so jax.grad through it would
+    give 0 silently; differentiating raises a TypeError instead. So does an input of another
+    floating or complex dtype (a float32 kernel would change it silently): cast it to float32.
+    Python numbers and integer arrays are converted to float32, as jnp does.
+    autonumerics.jax has the same kernels with derivatives and a policy for 16-bit inputs.
+    """
+    name = kernel.__name__
+
+    @jax.custom_jvp
+    def primal(x):
+        return kernel(x)
+
+    @primal.defjvp
+    def no_derivative(primals, tangents):
+        raise TypeError(f"{name}: this standalone float32 kernel has no derivative (its bit manipulation "
+                        f"would differentiate to 0); use autonumerics.jax.{name}, which has one")
+
+    @functools.wraps(kernel)
+    def exported(x):
+        dtype = jnp.result_type(x)
+        if dtype != jnp.float32 and jnp.issubdtype(dtype, jnp.inexact):
+            raise TypeError(f"{name}: a float32 kernel, called with {dtype} input; cast it to float32 (or use "
+                            f"autonumerics.jax.{name}, which computes 16-bit inputs in float32 and rounds once)")
+        return primal(x)
+
+    return jax.jit(exported)
+
+
 __all__ = ["erf"]
 
 KERNEL_NAME = "erf"
 TARGET = "erf"
 INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every float32
-CORES = {'small': 'results/kernels/cores/erf_small.json', 'tail': 'results/kernels/cores/erf_tail.json'}
+CORES = {'small': 'autonumerics/kernels/cores/erf_small.json', 'tail': 'autonumerics/kernels/cores/erf_tail.json'}
 
 
 def _erf_small(r):
@@ -137,3 +170,6 @@ def erf(x):
     y = jnp.where(a >= jnp.float32(float.fromhex("0x1.f5a88ap+1")), jnp.float32(1.0), tail)
     y = jnp.where(a < jnp.float32(1.0), small, y)  # NaN fails both tests: tail(NaN) = NaN
     return _float(_bits(y) | (bits & jnp.int32(-0x80000000)))  # the sign of x (y >= 0 or NaN)
+
+
+erf = _float32_kernel(erf)

@@ -21,9 +21,9 @@ JAX / NumPy; C branches). The error is the cores' alone: each core's exhaustive 
 on its interval is the kernel's error there.
 
 Subnormal inputs and results are computed correctly (one rounding).
-Core 'small' (erf on [0.0, 1.0]): results/kernels/cores/erf_small.json
+Core 'small' (erf on [0.0, 1.0]): autonumerics/kernels/cores/erf_small.json
     t0 = x * x; x + x * (0.12837916612625122 + t0 * (-0.37612611055374146 + t0 * (0.11283455789089203 + t0 * (-0.026849253103137016 + t0 * (0.005180303007364273 + t0 * (-0.0007941267685964704 + t0 * 7.625635043950751e-05))))))
-Core 'tail' (erf(x + 0x1.205e7ep+1) on [-1.2528836727142334, 1.6663222312927246]): results/kernels/cores/erf_tail.json
+Core 'tail' (erf(x + 0x1.205e7ep+1) on [-1.2528836727142334, 1.6663222312927246]): autonumerics/kernels/cores/erf_tail.json
     ((-0.01588352955877781 + ((-0.018927233293652534 + ((-0.0029280518647283316 + ((((((-1.3345316801860463e-05 + (-3.0608425731770694e-06 + 1.0928224583039992e-06 * x) * x) * x + 6.449223292293027e-05) * x + -2.7585714633460157e-05) * x + -0.00036512722726911306) * x + 0.0010086550610139966) * x + -0.0006537429289892316) * x) * x + 0.01061062142252922) * x) * x + 0.02150462381541729) * x) * x + 0.007050215732306242) * x + 0.9985577464103699
 The JAX, NumPy and C versions agree bit for bit (except subnormal inputs under JAX).
 Usage: y = erf(x)  # any shape, float32
@@ -68,7 +68,7 @@ __all__ = ["erf"]
 KERNEL_NAME = "erf"
 TARGET = "erf"
 INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every float32
-CORES = {'small': 'results/kernels/cores/erf_small.json', 'tail': 'results/kernels/cores/erf_tail.json'}
+CORES = {'small': 'autonumerics/kernels/cores/erf_small.json', 'tail': 'autonumerics/kernels/cores/erf_tail.json'}
 
 
 def _erf_small(r):

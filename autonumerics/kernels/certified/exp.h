@@ -21,7 +21,7 @@
  * * x >= 88.72283935546875 gives +inf, NaN gives NaN; exp(-inf) = 0, exp(+inf) = inf.
  *
  * Subnormal results are computed correctly (one rounding).
- * Core 'poly' (exp on [-0.34657359027997264, 0.34657359027997264]): results/kernels/cores/exp_core.json
+ * Core 'poly' (exp on [-0.34657359027997264, 0.34657359027997264]): autonumerics/kernels/cores/exp_core.json
  *     ((((0.04166897013783455 + (0.008374828845262527 + 0.0013804469490423799 * x) * x) * x + 0.1666644811630249) * x + 0.49999985098838806) * x + 1.0) * x + 1.0
  * The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
  * Usage: y = approx_exp(x); approx_exp_loop(in, out, n)

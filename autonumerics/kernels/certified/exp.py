@@ -21,11 +21,13 @@ Range reduction:
 
 Subnormal results are returned as 0: jitted JAX on CPU flushes them (FTZ), and reads
 subnormal inputs as 0 (where the correctly rounded result is 1 anyway).
-Core 'poly' (exp on [-0.34657359027997264, 0.34657359027997264]): results/kernels/cores/exp_core.json
+Core 'poly' (exp on [-0.34657359027997264, 0.34657359027997264]): autonumerics/kernels/cores/exp_core.json
     ((((0.04166897013783455 + (0.008374828845262527 + 0.0013804469490423799 * x) * x) * x + 0.1666644811630249) * x + 0.49999985098838806) * x + 1.0) * x + 1.0
 The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
-Usage: y = exp(x)  # any shape, float32
+Usage: y = exp(x)  # any shape, float32 (other float dtypes and jax.grad raise: autonumerics.jax.exp has both)
 """
+
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -56,12 +58,43 @@ def _pow2(n):
     return _float((n + 127) << 23)
 
 
+def _float32_kernel(kernel):
+    """The exported function: ``kernel`` (jitted) for float32 input, refusing what it cannot do.
+
+    The bit manipulation of the range reduction has no derivative, so jax.grad through it would
+    give 0 silently; differentiating raises a TypeError instead. So does an input of another
+    floating or complex dtype (a float32 kernel would change it silently): cast it to float32.
+    Python numbers and integer arrays are converted to float32, as jnp does.
+    autonumerics.jax has the same kernels with derivatives and a policy for 16-bit inputs.
+    """
+    name = kernel.__name__
+
+    @jax.custom_jvp
+    def primal(x):
+        return kernel(x)
+
+    @primal.defjvp
+    def no_derivative(primals, tangents):
+        raise TypeError(f"{name}: this standalone float32 kernel has no derivative (its bit manipulation "
+                        f"would differentiate to 0); use autonumerics.jax.{name}, which has one")
+
+    @functools.wraps(kernel)
+    def exported(x):
+        dtype = jnp.result_type(x)
+        if dtype != jnp.float32 and jnp.issubdtype(dtype, jnp.inexact):
+            raise TypeError(f"{name}: a float32 kernel, called with {dtype} input; cast it to float32 (or use "
+                            f"autonumerics.jax.{name}, which computes 16-bit inputs in float32 and rounds once)")
+        return primal(x)
+
+    return jax.jit(exported)
+
+
 __all__ = ["exp"]
 
 KERNEL_NAME = "exp"
 TARGET = "exp"
 INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every float32
-CORES = {'poly': 'results/kernels/cores/exp_core.json'}
+CORES = {'poly': 'autonumerics/kernels/cores/exp_core.json'}
 
 
 def _exp_core(r):
@@ -98,3 +131,6 @@ def exp(x):
     bits = _bits(p) + (_bits(t) << 23)  # p * 2^n on the exponent bits: exact for results >= 2^-126
     y = jnp.where(bits < 0x00800000, jnp.float32(0.0), _float(bits))  # below 2^-126: 0, as XLA flushes
     return jnp.where(x < jnp.float32(float.fromhex("0x1.62e430p+6")), y, x + jnp.float32(jnp.inf))  # inf; NaN
+
+
+exp = _float32_kernel(exp)

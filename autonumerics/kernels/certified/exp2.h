@@ -20,7 +20,7 @@
  * exact scaling (subnormal results add the final rounding's half unit in the last place).
  *
  * Subnormal results are computed correctly (one rounding).
- * Core 'poly' (exp2 on [-0.5, 0.5]): results/kernels/cores/exp2_core.json
+ * Core 'poly' (exp2 on [-0.5, 0.5]): autonumerics/kernels/cores/exp2_core.json
  *     ((((0.009618700481951237 + (0.0013399928575381637 + 0.00015309904119931161 * x) * x) * x + 0.05550336465239525) * x + 0.24022641777992249) * x + 0.6931471824645996) * x + 1.0
  * The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
  * Usage: y = approx_exp2(x); approx_exp2_loop(in, out, n)

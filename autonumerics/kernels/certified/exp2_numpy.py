@@ -19,7 +19,7 @@ The error is the core's alone: its ULP error on [-1/2, 1/2] carries over unchang
 exact scaling (subnormal results add the final rounding's half unit in the last place).
 
 Subnormal results are computed correctly (one rounding).
-Core 'poly' (exp2 on [-0.5, 0.5]): results/kernels/cores/exp2_core.json
+Core 'poly' (exp2 on [-0.5, 0.5]): autonumerics/kernels/cores/exp2_core.json
     ((((0.009618700481951237 + (0.0013399928575381637 + 0.00015309904119931161 * x) * x) * x + 0.05550336465239525) * x + 0.24022641777992249) * x + 0.6931471824645996) * x + 1.0
 The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
 Usage: y = exp2(x)  # any shape, float32
@@ -64,7 +64,7 @@ __all__ = ["exp2"]
 KERNEL_NAME = "exp2"
 TARGET = "exp2"
 INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every float32
-CORES = {'poly': 'results/kernels/cores/exp2_core.json'}
+CORES = {'poly': 'autonumerics/kernels/cores/exp2_core.json'}
 
 
 def _exp2_core(r):

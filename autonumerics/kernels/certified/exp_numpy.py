@@ -20,7 +20,7 @@ Range reduction:
 * x >= 88.72283935546875 gives +inf, NaN gives NaN; exp(-inf) = 0, exp(+inf) = inf.
 
 Subnormal results are computed correctly (one rounding).
-Core 'poly' (exp on [-0.34657359027997264, 0.34657359027997264]): results/kernels/cores/exp_core.json
+Core 'poly' (exp on [-0.34657359027997264, 0.34657359027997264]): autonumerics/kernels/cores/exp_core.json
     ((((0.04166897013783455 + (0.008374828845262527 + 0.0013804469490423799 * x) * x) * x + 0.1666644811630249) * x + 0.49999985098838806) * x + 1.0) * x + 1.0
 The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
 Usage: y = exp(x)  # any shape, float32
@@ -65,7 +65,7 @@ __all__ = ["exp"]
 KERNEL_NAME = "exp"
 TARGET = "exp"
 INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every float32
-CORES = {'poly': 'results/kernels/cores/exp_core.json'}
+CORES = {'poly': 'autonumerics/kernels/cores/exp_core.json'}
 
 
 def _exp_core(r):

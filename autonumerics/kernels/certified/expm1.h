@@ -23,7 +23,7 @@
  * x = 0.002); this kernel is within 1 ULP on every float32 (the certificate).
  *
  * Subnormal inputs and results are computed correctly.
- * Core 'expm1' (expm1(x) - x on [-0.3466, 0.3466]): results/kernels/cores/expm1_core.json
+ * Core 'expm1' (expm1(x) - x on [-0.3466, 0.3466]): autonumerics/kernels/cores/expm1_core.json
  *     ((((0.008333375677466393 + (0.0013931776629760861 + 0.00019840245658997446 * x) * x) * x + 0.041666485369205475) * x + 0.1666666567325592) * x + 0.5) * (x * x)
  * The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
  * Usage: y = approx_expm1(x); approx_expm1_loop(in, out, n)

@@ -23,11 +23,13 @@ x = 0.002); this kernel is within 1 ULP on every float32 (the certificate).
 
 Subnormal inputs give themselves (expm1(x) = x there): jitted JAX on CPU reads them as 0,
 and the x == 0 select returns x unchanged. No result is subnormal.
-Core 'expm1' (expm1(x) - x on [-0.3466, 0.3466]): results/kernels/cores/expm1_core.json
+Core 'expm1' (expm1(x) - x on [-0.3466, 0.3466]): autonumerics/kernels/cores/expm1_core.json
     ((((0.008333375677466393 + (0.0013931776629760861 + 0.00019840245658997446 * x) * x) * x + 0.041666485369205475) * x + 0.1666666567325592) * x + 0.5) * (x * x)
 The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
-Usage: y = expm1(x)  # any shape, float32
+Usage: y = expm1(x)  # any shape, float32 (other float dtypes and jax.grad raise: autonumerics.jax.expm1 has both)
 """
+
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -58,12 +60,43 @@ def _pow2(n):
     return _float((n + 127) << 23)
 
 
+def _float32_kernel(kernel):
+    """The exported function: ``kernel`` (jitted) for float32 input, refusing what it cannot do.
+
+    The bit manipulation of the range reduction has no derivative, so jax.grad through it would
+    give 0 silently; differentiating raises a TypeError instead. So does an input of another
+    floating or complex dtype (a float32 kernel would change it silently): cast it to float32.
+    Python numbers and integer arrays are converted to float32, as jnp does.
+    autonumerics.jax has the same kernels with derivatives and a policy for 16-bit inputs.
+    """
+    name = kernel.__name__
+
+    @jax.custom_jvp
+    def primal(x):
+        return kernel(x)
+
+    @primal.defjvp
+    def no_derivative(primals, tangents):
+        raise TypeError(f"{name}: this standalone float32 kernel has no derivative (its bit manipulation "
+                        f"would differentiate to 0); use autonumerics.jax.{name}, which has one")
+
+    @functools.wraps(kernel)
+    def exported(x):
+        dtype = jnp.result_type(x)
+        if dtype != jnp.float32 and jnp.issubdtype(dtype, jnp.inexact):
+            raise TypeError(f"{name}: a float32 kernel, called with {dtype} input; cast it to float32 (or use "
+                            f"autonumerics.jax.{name}, which computes 16-bit inputs in float32 and rounds once)")
+        return primal(x)
+
+    return jax.jit(exported)
+
+
 __all__ = ["expm1"]
 
 KERNEL_NAME = "expm1"
 TARGET = "expm1"
 INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every float32
-CORES = {'expm1': 'results/kernels/cores/expm1_core.json'}
+CORES = {'expm1': 'autonumerics/kernels/cores/expm1_core.json'}
 
 
 def _expm1_expm1(r):
@@ -134,3 +167,6 @@ def expm1(x):
     y = jnp.where(x < jnp.float32(float.fromhex("0x1.62e430p+6")), y, x + jnp.float32(jnp.inf))  # +inf; NaN stays NaN
     y = jnp.where(x == jnp.float32(0.0), x, y)  # +-0 (and, in JAX, subnormal x) -> x
     return y
+
+
+expm1 = _float32_kernel(expm1)

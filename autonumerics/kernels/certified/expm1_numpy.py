@@ -22,7 +22,7 @@ JAX's own jnp.expm1 is 5.3 ULP off on a sample of [-17, 88] (a third of the inpu
 x = 0.002); this kernel is within 1 ULP on every float32 (the certificate).
 
 Subnormal inputs and results are computed correctly.
-Core 'expm1' (expm1(x) - x on [-0.3466, 0.3466]): results/kernels/cores/expm1_core.json
+Core 'expm1' (expm1(x) - x on [-0.3466, 0.3466]): autonumerics/kernels/cores/expm1_core.json
     ((((0.008333375677466393 + (0.0013931776629760861 + 0.00019840245658997446 * x) * x) * x + 0.041666485369205475) * x + 0.1666666567325592) * x + 0.5) * (x * x)
 The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
 Usage: y = expm1(x)  # any shape, float32
@@ -67,7 +67,7 @@ __all__ = ["expm1"]
 KERNEL_NAME = "expm1"
 TARGET = "expm1"
 INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every float32
-CORES = {'expm1': 'results/kernels/cores/expm1_core.json'}
+CORES = {'expm1': 'autonumerics/kernels/cores/expm1_core.json'}
 
 
 def _expm1_expm1(r):

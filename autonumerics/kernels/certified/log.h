@@ -19,7 +19,7 @@
  *
  * Subnormal inputs are normalised with integer operations, so every language computes them
  * correctly (jitted JAX on CPU included, which reads subnormal floats as 0); no result is subnormal.
- * Core 'poly' ((log(1+x) - x)/x**2 on [-0.2928932309150696, 0.4142134189605713]): results/kernels/cores/log_core.json
+ * Core 'poly' ((log(1+x) - x)/x**2 on [-0.2928932309150696, 0.4142134189605713]): autonumerics/kernels/cores/log_core.json
  *     (0.33333322405815125 + ((((((0.11833782494068146 + (-0.11480823159217834 + 0.06638649106025696 * x) * x) * x + -0.12437226623296738) * x + 0.14231324195861816) * x + -0.1666635423898697) * x + 0.20001453161239624) * x + -0.25000038743019104) * x) * x + -0.5
  * The JAX, NumPy and C versions agree bit for bit.
  * Usage: y = approx_log(x); approx_log_loop(in, out, n)

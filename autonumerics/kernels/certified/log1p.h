@@ -21,7 +21,7 @@
  * within 1 ULP on every float32 (the certificate).
  *
  * Subnormal inputs and results are computed correctly.
- * Core 'poly' ((log(1+x) - x)/x**2 on [-0.2928932309150696, 0.4142134189605713]): results/kernels/cores/log_core.json
+ * Core 'poly' ((log(1+x) - x)/x**2 on [-0.2928932309150696, 0.4142134189605713]): autonumerics/kernels/cores/log_core.json
  *     (0.33333322405815125 + ((((((0.11833782494068146 + (-0.11480823159217834 + 0.06638649106025696 * x) * x) * x + -0.12437226623296738) * x + 0.14231324195861816) * x + -0.1666635423898697) * x + 0.20001453161239624) * x + -0.25000038743019104) * x) * x + -0.5
  * The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
  * Usage: y = approx_log1p(x); approx_log1p_loop(in, out, n)

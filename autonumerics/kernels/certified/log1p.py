@@ -21,11 +21,13 @@ within 1 ULP on every float32 (the certificate).
 
 Subnormal inputs give themselves (log1p(x) = x there): jitted JAX on CPU reads them as 0,
 and the x == 0 select returns x unchanged.
-Core 'poly' ((log(1+x) - x)/x**2 on [-0.2928932309150696, 0.4142134189605713]): results/kernels/cores/log_core.json
+Core 'poly' ((log(1+x) - x)/x**2 on [-0.2928932309150696, 0.4142134189605713]): autonumerics/kernels/cores/log_core.json
     (0.33333322405815125 + ((((((0.11833782494068146 + (-0.11480823159217834 + 0.06638649106025696 * x) * x) * x + -0.12437226623296738) * x + 0.14231324195861816) * x + -0.1666635423898697) * x + 0.20001453161239624) * x + -0.25000038743019104) * x) * x + -0.5
 The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
-Usage: y = log1p(x)  # any shape, float32
+Usage: y = log1p(x)  # any shape, float32 (other float dtypes and jax.grad raise: autonumerics.jax.log1p has both)
 """
+
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -56,12 +58,43 @@ def _pow2(n):
     return _float((n + 127) << 23)
 
 
+def _float32_kernel(kernel):
+    """The exported function: ``kernel`` (jitted) for float32 input, refusing what it cannot do.
+
+    The bit manipulation of the range reduction has no derivative, so jax.grad through it would
+    give 0 silently; differentiating raises a TypeError instead. So does an input of another
+    floating or complex dtype (a float32 kernel would change it silently): cast it to float32.
+    Python numbers and integer arrays are converted to float32, as jnp does.
+    autonumerics.jax has the same kernels with derivatives and a policy for 16-bit inputs.
+    """
+    name = kernel.__name__
+
+    @jax.custom_jvp
+    def primal(x):
+        return kernel(x)
+
+    @primal.defjvp
+    def no_derivative(primals, tangents):
+        raise TypeError(f"{name}: this standalone float32 kernel has no derivative (its bit manipulation "
+                        f"would differentiate to 0); use autonumerics.jax.{name}, which has one")
+
+    @functools.wraps(kernel)
+    def exported(x):
+        dtype = jnp.result_type(x)
+        if dtype != jnp.float32 and jnp.issubdtype(dtype, jnp.inexact):
+            raise TypeError(f"{name}: a float32 kernel, called with {dtype} input; cast it to float32 (or use "
+                            f"autonumerics.jax.{name}, which computes 16-bit inputs in float32 and rounds once)")
+        return primal(x)
+
+    return jax.jit(exported)
+
+
 __all__ = ["log1p"]
 
 KERNEL_NAME = "log1p"
 TARGET = "log1p"
 INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every float32
-CORES = {'poly': 'results/kernels/cores/log_core.json'}
+CORES = {'poly': 'autonumerics/kernels/cores/log_core.json'}
 
 
 def _log1p_core(r):
@@ -113,3 +146,6 @@ def log1p(x):
     y = jnp.where(x > jnp.float32(-1.0), y, jnp.where(x == jnp.float32(-1.0), jnp.float32(-jnp.inf),
                                                       jnp.float32(jnp.nan)))  # -1, x < -1, NaN
     return jnp.where(x == jnp.float32(0.0), x, y)  # +-0 -> +-0 (and subnormal x, which XLA reads as 0, -> x)
+
+
+log1p = _float32_kernel(log1p)

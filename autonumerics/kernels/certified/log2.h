@@ -22,7 +22,7 @@
  *
  * Subnormal inputs are normalised with integer operations, so every language computes them
  * correctly (jitted JAX on CPU included, which reads subnormal floats as 0); no result is subnormal.
- * Core 'poly' ((log2(1+x) - x/ln2)/x**2 on [-0.2928932309150696, 0.4142134189605713]): results/kernels/cores/log2_core.json
+ * Core 'poly' ((log2(1+x) - x/ln2)/x**2 on [-0.2928932309150696, 0.4142134189605713]): autonumerics/kernels/cores/log2_core.json
  *     (0.4808982014656067 + ((((((0.16969703137874603 + (-0.1695670485496521 + 0.10271172225475311 * x) * x) * x + -0.178676038980484) * x + 0.2053551822900772) * x + -0.24049179255962372) * x + 0.28855976462364197) * x + -0.3606734573841095) * x) * x + -0.7213475108146667
  * The JAX, NumPy and C versions agree bit for bit.
  * Usage: y = approx_log2(x); approx_log2_loop(in, out, n)

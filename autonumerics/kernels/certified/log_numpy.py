@@ -18,7 +18,7 @@ result and the leading part f enters hi exactly, so the rounding reaches the res
 
 Subnormal inputs are normalised with integer operations, so every language computes them
 correctly (jitted JAX on CPU included, which reads subnormal floats as 0); no result is subnormal.
-Core 'poly' ((log(1+x) - x)/x**2 on [-0.2928932309150696, 0.4142134189605713]): results/kernels/cores/log_core.json
+Core 'poly' ((log(1+x) - x)/x**2 on [-0.2928932309150696, 0.4142134189605713]): autonumerics/kernels/cores/log_core.json
     (0.33333322405815125 + ((((((0.11833782494068146 + (-0.11480823159217834 + 0.06638649106025696 * x) * x) * x + -0.12437226623296738) * x + 0.14231324195861816) * x + -0.1666635423898697) * x + 0.20001453161239624) * x + -0.25000038743019104) * x) * x + -0.5
 The JAX, NumPy and C versions agree bit for bit.
 Usage: y = log(x)  # any shape, float32
@@ -63,7 +63,7 @@ __all__ = ["log"]
 KERNEL_NAME = "log"
 TARGET = "log"
 INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every float32
-CORES = {'poly': 'results/kernels/cores/log_core.json'}
+CORES = {'poly': 'autonumerics/kernels/cores/log_core.json'}
 
 
 def _log_core(r):

@@ -20,17 +20,20 @@ Range reduction (a = |x|, E = e^-a in (0, 1]), sharing the exp-pair pieces
   2^-126 (x < -87.3365) are subnormal and rounded once in NumPy and C, and 0 for
   x <= -103.972076 (below half the smallest subnormal).
 
-JAX's own jax.nn.sigmoid is 4.7e6 ULP off in the far negative tail (REFERENCE.md §3); this
+JAX's own jax.nn.sigmoid is 4.7e6 ULP off in the far negative tail (measured over every
+4 099th float32 bit pattern, jax 0.10.2 on CPU: docs/references.md); this
 kernel stays within 1 ULP there (normal results) and, in NumPy and C, within 1 unit of 2^-149
 for subnormal results. Every path is computed for every element and selects pick the result.
 
 Subnormal results (x < -87.3365) are returned as 0: jitted JAX on CPU flushes them (FTZ);
 subnormal inputs are read as 0, where the correctly rounded result is 1/2 anyway.
-Core 'expm1' (expm1(x) - x on [-0.3466, 0.3466]): results/kernels/cores/tanh_core_expm1.json
+Core 'expm1' (expm1(x) - x on [-0.3466, 0.3466]): autonumerics/kernels/cores/tanh_core_expm1.json
     (((0.04166722670197487 + (0.008361867628991604 + 0.0013852785341441631 * x) * x) * x + 0.16666586697101593) * x + 0.5) * (x * x)
 The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
-Usage: y = sigmoid(x)  # any shape, float32
+Usage: y = sigmoid(x)  # any shape, float32 (other float dtypes and jax.grad raise: autonumerics.jax.sigmoid has both)
 """
+
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -61,12 +64,43 @@ def _pow2(n):
     return _float((n + 127) << 23)
 
 
+def _float32_kernel(kernel):
+    """The exported function: ``kernel`` (jitted) for float32 input, refusing what it cannot do.
+
+    The bit manipulation of the range reduction has no derivative, so jax.grad through it would
+    give 0 silently; differentiating raises a TypeError instead. So does an input of another
+    floating or complex dtype (a float32 kernel would change it silently): cast it to float32.
+    Python numbers and integer arrays are converted to float32, as jnp does.
+    autonumerics.jax has the same kernels with derivatives and a policy for 16-bit inputs.
+    """
+    name = kernel.__name__
+
+    @jax.custom_jvp
+    def primal(x):
+        return kernel(x)
+
+    @primal.defjvp
+    def no_derivative(primals, tangents):
+        raise TypeError(f"{name}: this standalone float32 kernel has no derivative (its bit manipulation "
+                        f"would differentiate to 0); use autonumerics.jax.{name}, which has one")
+
+    @functools.wraps(kernel)
+    def exported(x):
+        dtype = jnp.result_type(x)
+        if dtype != jnp.float32 and jnp.issubdtype(dtype, jnp.inexact):
+            raise TypeError(f"{name}: a float32 kernel, called with {dtype} input; cast it to float32 (or use "
+                            f"autonumerics.jax.{name}, which computes 16-bit inputs in float32 and rounds once)")
+        return primal(x)
+
+    return jax.jit(exported)
+
+
 __all__ = ["sigmoid"]
 
 KERNEL_NAME = "sigmoid"
 TARGET = "sigmoid"
 INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every float32
-CORES = {'expm1': 'results/kernels/cores/tanh_core_expm1.json'}
+CORES = {'expm1': 'autonumerics/kernels/cores/tanh_core_expm1.json'}
 
 
 def _sigmoid_expm1(r):
@@ -131,3 +165,6 @@ def sigmoid(x):
     y = jnp.where(x >= 0, positive, jnp.where(a < jnp.float32(float.fromhex("0x1p+2")), near, tail))
     y = jnp.where(x == x, y, x)
     return y
+
+
+sigmoid = _float32_kernel(sigmoid)

@@ -20,12 +20,13 @@ Range reduction (a = |x|, E = e^-a in (0, 1]), sharing the exp-pair pieces
   2^-126 (x < -87.3365) are subnormal and rounded once in NumPy and C, and 0 for
   x <= -103.972076 (below half the smallest subnormal).
 
-JAX's own jax.nn.sigmoid is 4.7e6 ULP off in the far negative tail (REFERENCE.md §3); this
+JAX's own jax.nn.sigmoid is 4.7e6 ULP off in the far negative tail (measured over every
+4 099th float32 bit pattern, jax 0.10.2 on CPU: docs/references.md); this
 kernel stays within 1 ULP there (normal results) and, in NumPy and C, within 1 unit of 2^-149
 for subnormal results. Every path is computed for every element and selects pick the result.
 
 Subnormal inputs and results are computed correctly.
-Core 'expm1' (expm1(x) - x on [-0.3466, 0.3466]): results/kernels/cores/tanh_core_expm1.json
+Core 'expm1' (expm1(x) - x on [-0.3466, 0.3466]): autonumerics/kernels/cores/tanh_core_expm1.json
     (((0.04166722670197487 + (0.008361867628991604 + 0.0013852785341441631 * x) * x) * x + 0.16666586697101593) * x + 0.5) * (x * x)
 The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
 Usage: y = sigmoid(x)  # any shape, float32
@@ -70,7 +71,7 @@ __all__ = ["sigmoid"]
 KERNEL_NAME = "sigmoid"
 TARGET = "sigmoid"
 INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every float32
-CORES = {'expm1': 'results/kernels/cores/tanh_core_expm1.json'}
+CORES = {'expm1': 'autonumerics/kernels/cores/tanh_core_expm1.json'}
 
 
 def _sigmoid_expm1(r):

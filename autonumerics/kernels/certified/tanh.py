@@ -30,13 +30,15 @@ see the certificate.
 
 Subnormal inputs are read as 0 and give +-0: jitted JAX on CPU flushes them (DAZ/FTZ);
 every other input, tiny ones included, gets the certified result.
-Core 'small' (tanh on [0.0, 0.7]): results/kernels/cores/tanh_core_small.json
+Core 'small' (tanh on [0.0, 0.7]): autonumerics/kernels/cores/tanh_core_small.json
     t0 = x * x; t0 * x * (t0 / ((-0.0013474748702719808 * t0 + 3.035686731338501) * t0 + 7.500000953674316) + -0.3333333432674408) + x
-Core 'exp' (exp on [-0.34657359027997264, 0.34657359027997264]): results/kernels/cores/exp_core.json
+Core 'exp' (exp on [-0.34657359027997264, 0.34657359027997264]): autonumerics/kernels/cores/exp_core.json
     ((((0.04166897013783455 + (0.008374828845262527 + 0.0013804469490423799 * x) * x) * x + 0.1666644811630249) * x + 0.49999985098838806) * x + 1.0) * x + 1.0
 The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
-Usage: y = tanh(x)  # any shape, float32
+Usage: y = tanh(x)  # any shape, float32 (other float dtypes and jax.grad raise: autonumerics.jax.tanh has both)
 """
+
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -67,12 +69,43 @@ def _pow2(n):
     return _float((n + 127) << 23)
 
 
+def _float32_kernel(kernel):
+    """The exported function: ``kernel`` (jitted) for float32 input, refusing what it cannot do.
+
+    The bit manipulation of the range reduction has no derivative, so jax.grad through it would
+    give 0 silently; differentiating raises a TypeError instead. So does an input of another
+    floating or complex dtype (a float32 kernel would change it silently): cast it to float32.
+    Python numbers and integer arrays are converted to float32, as jnp does.
+    autonumerics.jax has the same kernels with derivatives and a policy for 16-bit inputs.
+    """
+    name = kernel.__name__
+
+    @jax.custom_jvp
+    def primal(x):
+        return kernel(x)
+
+    @primal.defjvp
+    def no_derivative(primals, tangents):
+        raise TypeError(f"{name}: this standalone float32 kernel has no derivative (its bit manipulation "
+                        f"would differentiate to 0); use autonumerics.jax.{name}, which has one")
+
+    @functools.wraps(kernel)
+    def exported(x):
+        dtype = jnp.result_type(x)
+        if dtype != jnp.float32 and jnp.issubdtype(dtype, jnp.inexact):
+            raise TypeError(f"{name}: a float32 kernel, called with {dtype} input; cast it to float32 (or use "
+                            f"autonumerics.jax.{name}, which computes 16-bit inputs in float32 and rounds once)")
+        return primal(x)
+
+    return jax.jit(exported)
+
+
 __all__ = ["tanh"]
 
 KERNEL_NAME = "tanh"
 TARGET = "tanh"
 INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every float32
-CORES = {'small': 'results/kernels/cores/tanh_core_small.json', 'exp': 'results/kernels/cores/exp_core.json'}
+CORES = {'small': 'autonumerics/kernels/cores/tanh_core_small.json', 'exp': 'autonumerics/kernels/cores/exp_core.json'}
 
 
 def _tanh_small(r):
@@ -130,3 +163,6 @@ def tanh(x):
     y = jnp.where(a >= jnp.float32(float.fromhex("0x1.666666p-1")), big, small)
     y = _float(_bits(y) | (bits & jnp.int32(-0x80000000)))  # the sign of x
     return y
+
+
+tanh = _float32_kernel(tanh)

@@ -29,9 +29,9 @@ reduction with a Newton step, took 60 ops and ran in three loops). Measured over
 see the certificate.
 
 Subnormal inputs and results are computed correctly.
-Core 'small' (tanh on [0.0, 0.7]): results/kernels/cores/tanh_core_small.json
+Core 'small' (tanh on [0.0, 0.7]): autonumerics/kernels/cores/tanh_core_small.json
     t0 = x * x; t0 * x * (t0 / ((-0.0013474748702719808 * t0 + 3.035686731338501) * t0 + 7.500000953674316) + -0.3333333432674408) + x
-Core 'exp' (exp on [-0.34657359027997264, 0.34657359027997264]): results/kernels/cores/exp_core.json
+Core 'exp' (exp on [-0.34657359027997264, 0.34657359027997264]): autonumerics/kernels/cores/exp_core.json
     ((((0.04166897013783455 + (0.008374828845262527 + 0.0013804469490423799 * x) * x) * x + 0.1666644811630249) * x + 0.49999985098838806) * x + 1.0) * x + 1.0
 The JAX, NumPy and C versions agree bit for bit (except where JAX flushes subnormals).
 Usage: y = tanh(x)  # any shape, float32
@@ -76,7 +76,7 @@ __all__ = ["tanh"]
 KERNEL_NAME = "tanh"
 TARGET = "tanh"
 INTERVAL = (-3.4028234663852886e+38, 3.4028234663852886e+38)  # valid for every float32
-CORES = {'small': 'results/kernels/cores/tanh_core_small.json', 'exp': 'results/kernels/cores/exp_core.json'}
+CORES = {'small': 'autonumerics/kernels/cores/tanh_core_small.json', 'exp': 'autonumerics/kernels/cores/exp_core.json'}
 
 
 def _tanh_small(r):

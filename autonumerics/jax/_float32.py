@@ -1,0 +1,51 @@
+"""The certified float32 kernels made differentiable: one ``jax.custom_jvp`` per kernel.
+
+The primal is the certified export itself (``autonumerics.kernels.certified.<name>``, whose bits
+the certificates cover); the tangent is the kernel's derivative rule times the input tangent.
+A rule computes the primal result by calling the differentiable kernel again, never the bare
+export (which refuses differentiation), so a rule can itself be differentiated: second and
+higher derivatives work.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+import jax
+
+from autonumerics.jax._derivatives import DERIVATIVES
+from autonumerics.kernels import KERNELS
+
+# name -> the differentiable float32 kernel (float32 in, float32 out); filled below.
+FLOAT32_KERNELS: dict[str, Callable] = {}
+
+
+def certified_export(name: str) -> Callable:
+    """The certified JAX export of kernel ``name`` (jitted; float32 only; no derivative)."""
+    return getattr(importlib.import_module(f"autonumerics.kernels.certified.{name}"), name)
+
+
+def _differentiable(name: str) -> Callable:
+    export = certified_export(name)
+    rule = DERIVATIVES[name]
+
+    @jax.custom_jvp
+    def kernel(x):
+        return export(x)
+
+    @kernel.defjvp
+    def kernel_jvp(primals, tangents):
+        (x,), (tangent,) = primals, tangents
+        y = kernel(x)
+        return y, rule(x, y, FLOAT32_KERNELS) * tangent
+
+    kernel.__name__ = kernel.__qualname__ = name
+    return kernel
+
+
+_missing = [name for name in KERNELS if name not in DERIVATIVES]
+if _missing:  # a new kernel must bring its derivative: a silent zero gradient is what this module prevents
+    raise ImportError(f"autonumerics.jax: kernel {_missing[0]!r} has no derivative rule in "
+                      "autonumerics/jax/_derivatives.py")
+FLOAT32_KERNELS.update({name: _differentiable(name) for name in KERNELS})
