@@ -68,6 +68,7 @@ def fit_constants(
         problem: the batched evaluation, the exact labels and the loss.
         init: starting constants, shape ``(k,)`` (the parent's, for a child).
         fresh: which constants are new (randomly initialised on a log scale); None = none.
+            A non-finite constant of ``init`` is started at random too, fresh or not.
         rng: the only source of randomness (the fit is deterministic given its state).
         budget: constant vectors ``evaluate_batch`` may be asked for in total.
         evaluate_batch_f32: when given, the program evaluated in ``polish_dtype``; the fitted
@@ -89,6 +90,9 @@ def fit_constants(
     )
     if fresh.shape != init.shape:
         raise ValueError(f"fresh has shape {fresh.shape}, init has {init.shape}")
+    # inf or NaN cannot warm-start (every loss from it is inf); a child gets one where a fold
+    # divided by an inherited zero or overflowed (x / 0 is canonically x * inf)
+    fresh = fresh | ~np.isfinite(init)
     objective = Objective(problem, budget)
     start = initial_constants(init, fresh, rng)
     stages: list[str] = []

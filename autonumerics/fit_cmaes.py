@@ -38,7 +38,7 @@ def cmaes_search(
     )
     best_z, best_value, stalled = None, np.inf, 0
     for _ in range(max_generations):
-        if objective.remaining < population or optimizer.should_stop() or stalled >= patience:
+        if objective.remaining < population or _converged(optimizer) or stalled >= patience:
             break
         z = np.array([optimizer.ask() for _ in range(population)])
         with np.errstate(over="ignore"):
@@ -54,6 +54,14 @@ def cmaes_search(
         return None
     with np.errstate(over="ignore"):
         return np.clip(scale * np.sinh(best_z), -MAX_MAGNITUDE, MAX_MAGNITUDE)
+
+
+def _converged(optimizer: CMA) -> bool:
+    """CMA's own stop criteria. Along a ridge of equivalent constants (``c0 * c1`` seen only as
+    a product) the covariance collapses across it until an eigenvalue is exactly 0; the
+    condition number is then max/0 = inf, which is the intended "stop", not an error."""
+    with np.errstate(divide="ignore"):
+        return bool(optimizer.should_stop())
 
 
 def search_1d(

@@ -42,14 +42,23 @@ def polish_float(
     low = FitProblem(evaluate_batch_low, problem.exact_hi, problem.exact_lo, "ulp", dtype)
     objective = Objective(low, budget)
     fmt = float_format(dtype)
-    current = np.asarray(result.constants, dtype=fmt.dtype).astype(np.float64)
+    # A float64 constant beyond the format's range rounds to inf, as it would in the exported
+    # kernel (the evaluation rounds the program's own constants too): such a program ranks last.
+    with np.errstate(over="ignore"):
+        current = np.asarray(result.constants, dtype=fmt.dtype).astype(np.float64)
+        return _walk(problem, result, objective, current, fmt.dtype, dtype)
+
+
+def _walk(problem: FitProblem, result: FitResult, objective: Objective, current: np.ndarray,
+          format_dtype: np.dtype, dtype: str) -> FitResult:
+    """The greedy descent of ``polish_float`` from the rounded constants ``current``."""
     key = (np.inf, np.inf)
     try:
         key = _ranking(objective.residuals(current))[0]
         offsets = np.array([s * d for s in POLISH_STEPS for d in (-1, 1)])
         while current.size:
-            singles = _ulp_neighbours(current, offsets, fmt.dtype)
-            moves = np.vstack([singles, _pair_moves(current, fmt.dtype)])
+            singles = _ulp_neighbours(current, offsets, format_dtype)
+            moves = np.vstack([singles, _pair_moves(current, format_dtype)])
             keys = _ranking(objective.residuals(moves))
             best = min(range(len(keys)), key=keys.__getitem__)
             if not keys[best] < key:
@@ -101,6 +110,8 @@ def _ulp_neighbours(constants: np.ndarray, offsets: np.ndarray, dtype: np.dtype)
 
     Floats are mapped to integers that count representable values in order (sign-magnitude bits
     to two's complement), so a move of n ulps is an integer addition, across zero and binades.
+    A move stops at +-inf: beyond them lie NaN bit patterns (signalling ones among them, whose
+    conversion to float64 raises the invalid-operation flag). A NaN constant moves to +-inf.
     """
     dtype = np.dtype(dtype)
     int_type = np.dtype(f"int{8 * dtype.itemsize}")
@@ -111,5 +122,7 @@ def _ulp_neighbours(constants: np.ndarray, offsets: np.ndarray, dtype: np.dtype)
     moved = np.repeat(order[None, :], k * offsets.size, axis=0)
     rows = np.arange(k * offsets.size)
     moved[rows, np.repeat(np.arange(k), offsets.size)] += np.tile(offsets, k)
+    infinity = np.array(np.inf, dtype=dtype).view(int_type).astype(np.int64)
+    moved = np.clip(moved, -infinity, infinity)
     back = np.where(moved < 0, (-moved) | sign_bit, moved)
     return back.astype(int_type).view(dtype).astype(np.float64)

@@ -81,8 +81,11 @@ class MutationConfig:
 class Mutation:
     """A child: its canonical program, how it was made, and which constants are fresh.
 
-    ``fresh[i]`` is True when constant ``i`` is new (the fitter starts it at random) and False
-    when it survived from the parent with its value (the fitter warm-starts it).
+    ``fresh[i]`` is True when constant ``i`` depends on a constant the mutation drew (the fitter
+    starts it at random) and False when it was computed from the parent's constants alone (the
+    fitter warm-starts it). Fresh means provenance only: remove and change_op draw nothing, so
+    their children have no fresh constant, even where a fold made a non-finite value from
+    finite ones (``x / 0`` becomes ``x * inf``); the fitter never warm-starts from those.
     """
 
     program: Program
@@ -237,7 +240,8 @@ def canonical_child(mutated: Program, inherited: int,
     ``a - c`` becomes ``a + (-c)``) and renumbers them, so provenance is found by sensitivity:
     canonicalise again with the new constants redrawn; a child constant whose value does not
     recur (bit for bit) depends on a new constant and is fresh. Values computed from parent
-    constants alone recur and warm-start the fitter. Non-finite constants are always fresh.
+    constants alone recur and are not fresh, whatever their value: whether a value can
+    warm-start is the fitter's call (it starts a non-finite one at random), not provenance.
     (NaN sentinels do not work: the canonical form shares equal constants, and all NaNs are equal.)
     """
     child = canonicalize(mutated)
@@ -247,7 +251,7 @@ def canonical_child(mutated: Program, inherited: int,
         redrawn = mutated.constants[:inherited] + tuple(random_constants(rng, new))
         recurring = canonicalize(mutated.with_constants(redrawn)).constants
     keys = {value.hex() for value in recurring}
-    fresh = np.array([not math.isfinite(v) or v.hex() not in keys for v in child.constants], dtype=bool)
+    fresh = np.array([v.hex() not in keys for v in child.constants], dtype=bool)
     fresh.flags.writeable = False
     return child, fresh
 

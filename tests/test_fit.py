@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 import warnings
+from pathlib import Path
 
 import ml_dtypes
 import numpy as np
@@ -11,8 +15,8 @@ import pytest
 from autonumerics.fit import fit_constants
 from autonumerics.fit_cmaes import cmaes_search
 from autonumerics.fit_lp import affine_model
-from autonumerics.fit_objective import FitProblem, Objective, error_weights
-from autonumerics.fit_polish import _ulp_neighbours
+from autonumerics.fit_objective import FitProblem, FitResult, Objective, error_weights
+from autonumerics.fit_polish import _ulp_neighbours, polish_float
 from autonumerics.ground_truth import labels, make_points
 from autonumerics.interpret import evaluate
 from autonumerics.metrics import relative_errors, ulp_errors
@@ -147,6 +151,19 @@ def test_non_finite_is_infinite_loss_and_silent(exp2_points):
     assert np.isfinite(other.loss)
 
 
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_non_finite_init_is_started_at_random(exp2_points, bad):
+    # A child of a parent with a zero constant can hold x / 0 = x * inf: no warm start from it.
+    x, hi, lo = exp2_points
+    problem, constants = program_problem("1.0/(1 + 0.5*x) + 0.1", x, hi, lo)
+    init = constants.copy()
+    init[2] = bad  # the 0.5
+    unmarked = fit_constants(problem, init, None, np.random.default_rng(5), budget=600)
+    marked = fit_constants(problem, init, np.arange(init.size) == 2, np.random.default_rng(5), budget=600)
+    assert np.isfinite(unmarked.loss) and np.all(np.isfinite(unmarked.constants))
+    assert np.array_equal(unmarked.constants, marked.constants) and unmarked.loss == marked.loss
+
+
 def test_budget_and_determinism(exp2_points):
     x, hi, lo = exp2_points
     calls: list[int] = []
@@ -216,6 +233,86 @@ def test_ulp_neighbours_walk_representable_values(dtype):
         np.nextafter(np.array(2.0, dtype=dtype), np.array(3.0, dtype=dtype))
     )
     assert np.all(moved[:, [1, 2]][0::2][0] == values[[1, 2]])  # other coordinates untouched
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, ml_dtypes.bfloat16])
+def test_ulp_neighbours_stop_at_infinity(dtype):
+    largest = float(np.finfo(dtype).max)
+    values = np.array([largest, -largest, np.inf, np.nan])
+    with np.errstate(all="raise"):  # a signalling NaN pattern converted to float64 would raise
+        moved = _ulp_neighbours(values, np.array([-16, -1, 1, 16]), dtype)
+    assert not np.isnan(moved).any()  # row 4 i + j: coordinate i moved by offset j
+    assert moved[1, 0] < largest and moved[2, 0] == moved[3, 0] == np.inf
+    assert moved[4, 1] == moved[5, 1] == -np.inf and moved[6, 1] > -largest
+    assert moved[9, 2] == largest and moved[10, 2] == moved[11, 2] == np.inf
+    assert np.all(moved[12:, 3] == np.inf)
+
+
+def test_polish_of_constants_beyond_float32_is_silent_and_last():
+    # A rational fit can push constants past float32's range; rounded, they are inf.
+    x = make_points((0.0, 1.0), 256, "float32")
+    hi, lo = labels(EXP2, x, cache=False)
+    program = parse_expr("1e300/(1e299 + x*1e300)")
+    problem = FitProblem(lambda c: evaluate(program, x, constants=c), hi, lo)
+
+    def f32(c: np.ndarray) -> np.ndarray:
+        return evaluate(program, x, "float32", c, contract=True).astype(np.float64)
+
+    fitted = FitResult(np.array(program.constants), 1.0, "lm", 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        polished = polish_float(problem, fitted, f32, "float32", budget=200)
+    assert polished.loss_f32 == np.inf and polished.method == "lm+float32"
+
+
+def test_cmaes_stops_silently_on_a_ridge():
+    # Two constants seen only as their product: the covariance collapses across the ridge
+    # c0 * c1 = const until an eigenvalue is exactly 0 (these seeds get there; once a warning).
+    x = make_points((0.0, 1.0), 64, "chebyshev")
+    hi, lo = labels(EXP2, x, cache=False)
+    problem = FitProblem(lambda c: 1.0 + (c[:, :1] * c[:, 1:2]) * x, hi, lo)
+    one = FitProblem(lambda c: 1.0 + c[:, :1] * x, hi, lo)  # the same function, one constant
+    slope = fit_constants(one, np.array([1.0]), None, np.random.default_rng(0))
+    for seed in (0, 14):
+        objective = Objective(problem, 20_000)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            found = cmaes_search(objective, np.array([0.5, 2.0]), 0.3, 16, np.random.default_rng(seed),
+                                 patience=1000)
+        assert found is not None and objective.remaining > 0  # CMA's own criteria stopped it
+        assert objective.best_loss <= 1.001 * slope.loss  # and on the ridge's best point
+
+
+HUGE_CONSTANTS_SEARCH = """
+[target]
+name = "tanh"
+interval = [0.0, 1.0]
+
+[evaluation]
+dtype = "float32"
+loss = "ulp"
+train_points = 256
+validation_points = 512
+
+[search]
+population = 8
+seeds = ["1e300/(1e299 + x*1e300)"]
+fit_budget = 300
+"""
+
+
+def test_a_successful_search_prints_no_warning(tmp_path: Path):
+    # Every child of the seed has constants beyond float32: rounding them overflowed, and each
+    # worker printed numpy's RuntimeWarning on stderr although the search succeeded.
+    config, out = tmp_path / "huge.toml", tmp_path / "run"
+    config.write_text(HUGE_CONSTANTS_SEARCH)
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "autonumerics", "search", str(config), "--out", str(out),
+                           "--max-evals", "30", "--workers", "2", "--seed", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr, done.stderr
+    assert (out / "pareto.json").is_file() and time.monotonic() - start < 240
 
 
 def test_float32_polish_improves_rounded_constants():

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from strategies import programs
 
@@ -76,7 +76,17 @@ def _oracle_check(parent: Program, mutated: Program, seed: int) -> None:
             assert not is_fresh
 
 
+# c0 - c0 folds to a zero constant; removing the inner division leaves x / 0, canonically
+# x * inf: a non-finite value made from inherited ones, once wrongly marked fresh.
+ZERO_DIVISOR = Program(
+    (Instruction("sub", ("c0", "c0")),) + (Instruction("add", ("x", "x")),) * 5
+    + (Instruction("div", ("v0", "x")), Instruction("div", ("x", "v6"))),
+    (1.0,), "v7",
+)
+
+
 @given(programs(ops=ARITHMETIC), st.integers(0, 2**32 - 1))
+@example(ZERO_DIVISOR, 8)
 @settings(max_examples=120, deadline=None)
 def test_fresh_marks_new_constants_and_not_inherited_ones(program, seed):
     parent = _parent(program)
@@ -114,8 +124,10 @@ def test_insert_on_the_output_keeps_the_parent_when_the_new_constant_is_neutral(
          [True, False]),
         # fma(x, new, new): two distinct fresh constants (NaN sentinels would merge them).
         ((("fma", ("x", "c0", "c1")),), (3.0, 5.0), 0, [True, True]),
-        # a non-finite inherited constant is useless as a warm start.
-        ((("mul", ("x", "c0")),), (math.inf,), 1, [True]),
+        # a non-finite inherited constant is not fresh (the fitter, not provenance, redraws it).
+        ((("mul", ("x", "c0")),), (math.inf,), 1, [False]),
+        # x / 0 with the zero inherited folds to x * inf, computed from the parent alone.
+        ((("div", ("x", "c0")),), (0.0,), 1, [False]),
     ],
 )
 def test_fresh_in_constructed_examples(instructions, constants, inherited, expect_fresh):
@@ -134,6 +146,19 @@ def test_remove_merging_constant_chains_marks_nothing_fresh():
     assert {c.kind for c in children} == {"remove"}
     assert not any(c.fresh.any() for c in children)
     assert any(c.program.constants == (0.75,) for c in children)  # (x + 0.5) + 0.25, merged
+
+
+@pytest.mark.parametrize("kind", ["remove", "change_op"])
+def test_a_zero_divisor_after_remove_or_change_op_is_not_fresh(kind):
+    parent = canonicalize(ZERO_DIVISOR)  # x / (0 / x)
+    assert parent.constants == (0.0,)
+    only = MutationConfig(weights={kind: 1.0})
+    rng = np.random.default_rng(0)
+    children = [mutate(parent, rng, only) for _ in range(40)]
+    assert {c.kind for c in children} == {kind}
+    assert not any(c.fresh.any() for c in children)
+    if kind == "remove":  # bypassing the inner division leaves x / 0, canonically x * inf
+        assert any(not all(map(math.isfinite, c.program.constants)) for c in children)
 
 
 def test_retrain_keeps_the_structure_and_redraws_every_constant():
@@ -247,3 +272,18 @@ def test_cache_is_bounded_and_forgets_the_least_recent():
     assert len(cache) == 3
     with pytest.raises(AutonumericsError):
         FingerprintCache(0)
+
+
+def test_canonical_form_is_idempotent_when_sharing_exposes_an_identity():
+    """(x*0.5)/(x*0.5) + x: sharing the equal products gives t/t, an identity the first
+    simplification could not see; the canonical form must go on to 1 + x (found by the
+    explore profile, seed 8)."""
+    from autonumerics.canonical import _canonicalize, canonicalize
+    from autonumerics.parse import parse_expr
+    from autonumerics.program import Instruction, Program
+
+    program = Program((Instruction("mul", ("x", "c0")), Instruction("mul", ("x", "c0")),
+                       Instruction("div", ("v0", "v1")), Instruction("add", ("x", "v2"))), (0.5,), "v3")
+    canonical = canonicalize(program)
+    assert _canonicalize(canonical) == canonical == _canonicalize(program)
+    assert canonical == canonicalize(parse_expr("t = x*0.5; t/t + x")) == canonicalize(parse_expr("1 + x"))

@@ -26,6 +26,8 @@ div       floor(a / b), b != 0 (counted separately: the targets forbid or ration
 
 from __future__ import annotations
 
+import builtins
+import keyword
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +41,29 @@ ARITY = {"add": 2, "sub": 2, "mul": 2, "shr": 2, "rshr": 2, "shl": 2, "min": 2, 
          "abs": 1, "sel": 4, "clamp": 3, "div": 2}
 
 Arg = str | int
+
+# Register names are written verbatim into the exported Python and C, so each must be an ASCII
+# identifier that neither language reserves: the keywords of C (C23, which adds bool, true,
+# false, ...) and Python, C's reserved spellings (a leading "__" or "_" + capital), the names
+# that <stdint.h>, included by the C export, reserves (int*_t, uint*_t, INT*_MAX, ...) and
+# Python's builtins (a register named max makes the exported function's own max(...) a local).
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_C_RESERVED = re.compile(r"_[A-Z_]|u?int\w*_t\Z|U?INT\w*_(MIN|MAX|WIDTH|C)\Z")
+C_KEYWORDS = frozenset("""
+    alignas alignof auto bool break case char const constexpr continue default do double else enum
+    extern false float for goto if inline int long nullptr register restrict return short signed
+    sizeof static static_assert struct switch thread_local true typedef typeof typeof_unqual union
+    unsigned void volatile while
+""".split())
+
+
+def check_register_name(name: object) -> None:
+    """Raise ``AutonumericsError`` naming ``name`` unless every export can use it as a variable."""
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        raise AutonumericsError(f"register name {name!r} is not an identifier (letters, digits, '_'; "
+                                "not starting with a digit)")
+    if keyword.iskeyword(name) or name in C_KEYWORDS or _C_RESERVED.match(name) or hasattr(builtins, name):
+        raise AutonumericsError(f"register name {name!r} is a reserved word or builtin of Python or C")
 
 
 @dataclass(frozen=True)
@@ -59,8 +84,13 @@ class IntProgram:
     output: str
 
     def __post_init__(self) -> None:
+        for name in self.inputs:
+            check_register_name(name)
         defined = set(self.inputs)
+        if len(defined) != len(self.inputs):
+            raise AutonumericsError(f"an input is named twice in {', '.join(self.inputs)}")
         for instruction in self.instructions:
+            check_register_name(instruction.dest)
             if instruction.op not in ARITY:
                 raise AutonumericsError(f"unknown integer op {instruction.op!r} (choose from {', '.join(ARITY)})")
             if len(instruction.args) != ARITY[instruction.op]:
@@ -74,6 +104,7 @@ class IntProgram:
             if instruction.dest in defined:
                 raise AutonumericsError(f"register {instruction.dest!r} is assigned twice")
             defined.add(instruction.dest)
+        check_register_name(self.output)
         if self.output not in defined:
             raise AutonumericsError(f"output register {self.output!r} is never defined")
 
@@ -229,14 +260,14 @@ def parse_program(text: str) -> IntProgram:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        if line.startswith("input "):
-            inputs = tuple(name.strip() for name in line[6:].split(","))
-        elif line.startswith("return "):
-            output = line[7:].strip()
-        elif match := _LINE.match(line):
+        if match := _LINE.match(line):  # first: "input = f(...)" is an assignment (a bad name)
             dest, op, body = match.groups()
             args = tuple(int(a) if _INT.match(a) else a for a in (part.strip() for part in body.split(",")) if a)
             instructions.append(Instruction(dest, op, args))
+        elif line.startswith("input "):
+            inputs = tuple(name.strip() for name in line[6:].split(","))
+        elif line.startswith("return "):
+            output = line[7:].strip()
         else:
             raise AutonumericsError(f"line {number}: cannot read {raw.strip()!r} (expected 'x = op(a, b)')")
     if not inputs or output is None:

@@ -57,12 +57,17 @@ def kernel_from_json(data: dict) -> QuantKernelFile:
     for key in ("target", "input", "program"):
         if key not in data:
             raise AutonumericsError(f"kernel file lacks {key!r}")
-    if data["target"] not in FUNCTIONS:
+    if not isinstance(data["target"], str) or data["target"] not in FUNCTIONS:
         raise AutonumericsError(f"unknown quantized target {data['target']!r} (choose from {', '.join(FUNCTIONS)})")
     params_in = _params(data["input"], "'input'")
     params_out = _params(data.get("output", data["input"]), "'output'")
     text = data["program"]
-    program = parse_program("\n".join(text) if isinstance(text, list) else str(text))
+    if not isinstance(text, str) and not (isinstance(text, list) and all(isinstance(t, str) for t in text)):
+        raise AutonumericsError("'program' must be a string or a list of strings (one line each)")
+    for key in ("metrics", "provenance"):
+        if not isinstance(data.get(key, {}), dict):
+            raise AutonumericsError(f"{key!r} must be an object")
+    program = parse_program("\n".join(text) if isinstance(text, list) else text)
     return QuantKernelFile(data["target"], params_in, params_out, program, data.get("metrics", {}),
                            data.get("provenance", {}))
 
@@ -78,7 +83,10 @@ def load_kernel(path: str | Path) -> QuantKernelFile:
         raise AutonumericsError(f"{path} is not valid JSON: {error.msg} (line {error.lineno})") from None
     if not isinstance(data, dict):
         raise AutonumericsError(f"{path} must hold a JSON object")
-    return kernel_from_json(data)
+    try:
+        return kernel_from_json(data)
+    except AutonumericsError as error:
+        raise AutonumericsError(f"{path}: {error}") from None
 
 
 def input_grid(kernel: QuantKernelFile) -> np.ndarray:
