@@ -230,38 +230,71 @@ def _exact_key(program: Program) -> tuple:
     return program.instructions, program.output, tuple(float(c).hex() for c in program.constants)
 
 
-def _canonicalize(program: Program) -> Program:
-    folded = program
-    for _ in range(8):  # each pass can expose work for the others; a fixpoint comes fast
-        simplified = drop_identities(simplify_constant_chains(fold_constants(folded)))
-        if simplified == folded:
+def _simplified(program: Program) -> Program:
+    """Folding, constant chains and identities repeated to a fixpoint (each pass can expose work
+    for the others; a fixpoint comes fast)."""
+    for _ in range(8):
+        simplified = drop_identities(simplify_constant_chains(fold_constants(program)))
+        if simplified == program:
             break
-        folded = simplified
-    keys = _node_keys(folded)
+        program = simplified
+    return program
+
+
+def _canonicalize(program: Program) -> Program:
+    """Simplify, then share equal subexpressions in canonical order, until nothing changes: sharing
+    can expose a new identity (``(x*c)/(x*c)`` becomes ``t/t``), so one round is not idempotent."""
+    current = program
+    for _ in range(8):
+        folded = _simplified(current)
+        instructions, constants, output = _emit_post_order(folded, _node_keys(folded))
+        shared = Program(tuple(instructions), tuple(constants), output)
+        if _exact_key(shared) == _exact_key(current):  # bit-exact constants: NaN equals itself here
+            break
+        current = shared
+    return shared
+
+
+def _emit_post_order(
+    program: Program, keys: dict[str, tuple[str, str]]
+) -> tuple[list[Instruction], list[float], str]:
+    """Instructions in post-order from the output, operands in canonical order, each value once.
+
+    A depth-first walk with an explicit stack (a chain of 10 000 ops would overflow Python's):
+    a frame is [reference, its ordered operands (None before the first visit), new operands].
+    """
     instructions: list[Instruction] = []
     constants: list[float] = []
     emitted: dict[str, str] = {}  # full key -> new reference
-
-    def emit(ref: str) -> str:
+    stack: list[list] = [[program.output, None, []]]
+    output = INPUT
+    while stack:
+        frame = stack[-1]
+        ref, operands, done = frame
         full_key = keys[ref][1]
-        if full_key in emitted:
-            return emitted[full_key]
-        kind, index = ref_kind(ref)
-        if kind == INPUT:
-            new_ref = INPUT
-        elif kind == "c":
-            constants.append(folded.constants[index])
-            new_ref = const_ref(len(constants) - 1)
-        else:
-            instruction = folded.instructions[index]
-            args = tuple(emit(a) for a in _ordered_args(instruction, keys))
-            instructions.append(Instruction(instruction.op, args))
+        new_ref = emitted.get(full_key)
+        if new_ref is None and operands is None:
+            kind, index = ref_kind(ref)
+            if kind == INPUT:
+                new_ref = INPUT
+            elif kind == "c":
+                constants.append(program.constants[index])
+                new_ref = const_ref(len(constants) - 1)
+            else:
+                frame[1] = operands = _ordered_args(program.instructions[index], keys)
+        if new_ref is None and len(done) < len(operands):
+            stack.append([operands[len(done)], None, []])
+            continue
+        if new_ref is None:
+            instructions.append(Instruction(program.instructions[ref_kind(ref)[1]].op, tuple(done)))
             new_ref = value_ref(len(instructions) - 1)
         emitted[full_key] = new_ref
-        return new_ref
-
-    output = emit(folded.output)  # programs are small: recursion depth is their length
-    return Program(tuple(instructions), tuple(constants), output)
+        stack.pop()
+        if stack:
+            stack[-1][2].append(new_ref)
+        else:
+            output = new_ref
+    return instructions, constants, output
 
 
 def structural_hash(program: Program) -> str:

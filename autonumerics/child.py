@@ -18,7 +18,7 @@ from autonumerics.contraction import contract_multiply_add
 from autonumerics.cost import WallClockCost
 from autonumerics.dtypes import float_format
 from autonumerics.fit import FitProblem, fit_constants
-from autonumerics.ground_truth import labels, make_points
+from autonumerics.ground_truth import finite_labels, make_points
 from autonumerics.interpret import evaluate
 from autonumerics.metrics import absolute_errors, relative_errors, ulp_errors
 from autonumerics.mutate import fingerprint, probe_points
@@ -58,7 +58,12 @@ class SearchContext:
 
     @classmethod
     def build(cls, config: SearchConfig) -> SearchContext:
-        """Points and labels for a config (labels come from the on-disk cache after the first run)."""
+        """Points and labels for a config (labels come from the on-disk cache after the first run).
+
+        Raises:
+            AutonumericsError: a point where the target has no finite real value (naming it), or
+                labels that would take longer than ``evaluation.label_seconds``.
+        """
         target = get_target(config.target.name)
         interval = target.check_interval(*(config.target.interval or target.default_intervals[0]))
         evaluation = config.evaluation
@@ -67,8 +72,10 @@ class SearchContext:
         valid_x = make_points(interval, evaluation.validation_points, "random", rng)
         if evaluation.dtype != "float64":  # validation inputs must be values of the format
             valid_x = np.unique(valid_x.astype(np.float32).astype(np.float64).clip(*interval))
-        train_hi, train_lo = labels(target, train_x, evaluation.digits)
-        valid_hi, valid_lo = labels(target, valid_x, evaluation.digits)
+        # Every label must be finite and real: a point outside the target's domain is an error
+        # naming it, before any child is fitted (not a child scored on fewer points).
+        train_hi, train_lo = finite_labels(target, train_x, evaluation.digits, evaluation.label_seconds)
+        valid_hi, valid_lo = finite_labels(target, valid_x, evaluation.digits, evaluation.label_seconds)
         return cls(
             dtype=evaluation.dtype,
             semantics=evaluation.semantics or default_semantics(evaluation.dtype),

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autonumerics.baselines import Baseline, best_by_ops, compute_baselines
+from autonumerics.errors import AutonumericsError
+from autonumerics.limits import MAX_BASELINE_OPS, MAX_INSTRUCTIONS, shown
+from autonumerics.pareto import read_front
 from autonumerics.storage import RunFolder
 from autonumerics.targets import get_target
 
@@ -50,15 +53,19 @@ def compare_run(path: str | Path, max_ops: int | None = None) -> Comparison:
     """Compare the front in ``path``/pareto.json with every baseline family of ≤ ``max_ops`` ops."""
     run = RunFolder.open(path)
     config = run.config()
-    front = run.read_front()
+    front = read_front(run.path)
     target = get_target(config.target.name)
     interval = target.check_interval(*(config.target.interval or target.default_intervals[0]))
     metric = _METRICS[config.evaluation.loss]
+    if max_ops is not None and (isinstance(max_ops, bool) or not isinstance(max_ops, int)
+                                or not 1 <= max_ops <= MAX_INSTRUCTIONS):
+        raise AutonumericsError(f"max_ops must be an integer from 1 to {MAX_INSTRUCTIONS}, not {shown(max_ops, 40)}")
     budget = max_ops or max([e["n_ops"] for e in front] + [config.mutation.max_ops])
     dtype = "float32" if config.evaluation.dtype == "float32" else "float64"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a degenerate Padé or an unconverged Remez is not the point here
-        baselines = compute_baselines(target, interval, max_ops=budget,
+        # classical forms beyond MAX_BASELINE_OPS take hours in mpmath; rows past them show the last
+        baselines = compute_baselines(target, interval, max_ops=min(budget, MAX_BASELINE_OPS),
                                       relative=config.evaluation.loss != "absolute", dtype=dtype)
     staircase = best_by_ops(baselines, metric)
     rows = []

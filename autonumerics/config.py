@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.limits import LABEL_SECONDS, MAX_INPUT_FILE_BYTES, clipped, shown
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class EvaluationConfig:
         digits: significant digits of the mpmath labels.
         cost: the cost objective: "ops" (weighted op count) or "wall_clock" (measured time of
             the exported JAX kernel, stacked, in ns per element; see ``cost.py``).
+        label_seconds: time limit for computing one set of labels (training, validation,
+            final); a target too slow for it stops the run with an error naming the point reached.
     """
 
     dtype: str = "float64"
@@ -61,6 +64,7 @@ class EvaluationConfig:
     final_points: int = 100_000
     digits: int = 30
     cost: str = "ops"
+    label_seconds: float = LABEL_SECONDS
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,7 @@ def parse_duration(text: str) -> float | None:
         return None
     parts = re.fullmatch(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", text)
     if not parts or not any(parts.groups()):
-        raise AutonumericsError(f"bad duration {text!r}: use e.g. 90s, 10m, 1h30m")
+        raise AutonumericsError(f"bad duration {shown(text, 40)}: use e.g. 90s, 10m, 1h30m")
     hours, minutes, seconds = (float(g) if g else 0.0 for g in parts.groups())
     return hours * 3600 + minutes * 60 + seconds
 
@@ -176,7 +180,7 @@ def find_config(text: str, folder: str = "") -> tuple[Path | Traversable, str]:
     if name in shipped and len(parents) <= len(home) and home[len(home) - len(parents):] == parents:
         return shipped[name], "/".join((*home, f"{name}.toml"))
     what = "a folder" if path.is_dir() else "not a file"
-    raise AutonumericsError(f"no config {text!r}: {what}, and not a shipped config "
+    raise AutonumericsError(f"no config {shown(text)}: {what}, and not a shipped config "
                             f"({', '.join(shipped) or 'none shipped'})")
 
 
@@ -195,16 +199,32 @@ def load_config(path: str | Path | None = None, overrides: list[str] = (), *, ta
     data: dict[str, Any] = {}
     if path is not None:
         file, source = find_config(str(path))
-        try:
-            data = tomllib.loads(file.read_text())
-        except OSError as error:
-            raise AutonumericsError(f"cannot read config {source}: {error.strerror}") from None
-        except tomllib.TOMLDecodeError as error:
-            raise AutonumericsError(f"{source}: invalid TOML: {error}") from None
+        data = _read_toml(file, source)
     _set_target(data, target, interval)
     for override in overrides:
         _apply_override(data, override)
     return config_from_dict(data, source)
+
+
+def _read_toml(file: Path | Traversable, source: str) -> dict[str, Any]:
+    """A TOML file's tables; unreadable, too large, not UTF-8 or not TOML: one error naming it."""
+    try:
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_INPUT_FILE_BYTES + 1)
+    except OSError as error:
+        raise AutonumericsError(f"cannot read config {source}: {error.strerror or error}") from None
+    if len(raw) > MAX_INPUT_FILE_BYTES:
+        raise AutonumericsError(f"{source}: more than {MAX_INPUT_FILE_BYTES:,} bytes, too large for a config")
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        byte = raw[error.start]
+        raise AutonumericsError(f"{source}: not UTF-8 text (byte {byte:#04x} at offset {error.start})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise AutonumericsError(f"{source}: invalid TOML: {error}") from None
+    except (RecursionError, ValueError) as error:  # arrays nested thousands deep, a 5 000-digit integer
+        reason = "nested too deeply" if isinstance(error, RecursionError) else clipped(str(error), 100)
+        raise AutonumericsError(f"{source}: invalid TOML: {reason}") from None
 
 
 def _set_target(data: dict[str, Any], target: str | None, interval: str | None) -> None:
@@ -222,13 +242,19 @@ def _set_target(data: dict[str, Any], target: str | None, interval: str | None) 
 def _apply_override(data: dict[str, Any], override: str) -> None:
     key, separator, text = override.partition("=")
     if not separator or "." not in key:
-        raise AutonumericsError(f"--set {override!r}: use section.key=value, e.g. search.population=50")
+        raise AutonumericsError(f"--set {shown(override)}: use section.key=value, e.g. search.population=50")
     section, name = key.strip().split(".", 1)
     try:
         value = tomllib.loads(f"v = {text.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = text.strip()
-    data.setdefault(section, {})[name] = value
+    except (RecursionError, ValueError):  # nested thousands deep, a 5 000-digit integer
+        raise AutonumericsError(f"--set {shown(override)}: the value is not a usable TOML value") from None
+    table = data.setdefault(section, {})
+    if not isinstance(table, dict):
+        raise AutonumericsError(
+            f"--set {shown(override)}: [{section}] in the config is {shown(table, 40)}, not a table")
+    table[name] = value
 
 
 def config_from_dict(data: dict[str, Any], source: str = "config") -> SearchConfig:
@@ -236,12 +262,15 @@ def config_from_dict(data: dict[str, Any], source: str = "config") -> SearchConf
     sections = {}
     for section, values in data.items():
         if section not in _SECTIONS:
-            raise AutonumericsError(f"{source}: unknown section [{section}]; sections: {', '.join(_SECTIONS)}")
+            raise AutonumericsError(
+                f"{source}: unknown section [{clipped(section, 40)}]; sections: {', '.join(_SECTIONS)}")
         if not isinstance(values, dict):
             raise AutonumericsError(f"{source}: [{section}] must be a table")
         sections[section] = _build(_SECTIONS[section], values, f"{source}: {section}")
     config = SearchConfig(**sections)
-    _validate(config, source)
+    from autonumerics.config_checks import check_config  # it reads this module's classes
+
+    check_config(config, source)
     return config
 
 
@@ -250,7 +279,7 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
     kwargs = {}
     for key, value in values.items():
         if key not in fields:
-            raise AutonumericsError(f"{where}.{key}: unknown key; known: {', '.join(fields)}")
+            raise AutonumericsError(f"{where}.{clipped(key, 40)}: unknown key; known: {', '.join(fields)}")
         kwargs[key] = _coerce(value, fields[key], f"{where}.{key}")
     return cls(**kwargs)
 
@@ -269,16 +298,18 @@ def _coerce(value: Any, spec: dataclasses.Field, where: str) -> Any:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise AutonumericsError(f"{where}: expected a list of strings, got {value!r}")
+            raise AutonumericsError(f"{where}: expected a list of strings, got {shown(value)}")
         return tuple(value)
     elif isinstance(default, dict):
-        if not isinstance(value, dict) or not all(isinstance(v, (int, float)) for v in value.values()):
-            raise AutonumericsError(f"{where}: expected a table of numbers, got {value!r}")
+        numbers = isinstance(value, dict) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values())
+        if not numbers:
+            raise AutonumericsError(f"{where}: expected a table of numbers, got {shown(value)}")
         return {str(k): float(v) for k, v in value.items()}
     else:
         expected = (str,)
     if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
-        raise AutonumericsError(f"{where}: expected {expected[0].__name__}, got {value!r}")
+        raise AutonumericsError(f"{where}: expected {expected[0].__name__}, got {shown(value)}")
     return float(value) if float in expected else value
 
 
@@ -288,54 +319,11 @@ def _interval(value: Any, where: str) -> tuple[float, float]:
     if isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float, str)) for v in value):
         value = ",".join(str(v) for v in value)
     if not isinstance(value, str):
-        raise AutonumericsError(f"{where}: expected two numbers, got {value!r}")
+        raise AutonumericsError(f"{where}: expected two numbers, got {shown(value)}")
     try:
         return parse_interval(value)
     except AutonumericsError as error:
         raise AutonumericsError(f"{where}: {error}") from None
-
-
-def _validate(config: SearchConfig, source: str) -> None:
-    # The registries load numpy, ml_dtypes and mpmath: imported here, so that reading this module
-    # (for the config classes or the shipped names, e.g. by `autonumerics search --help`) stays light.
-    from autonumerics.cost import COST_MODELS
-    from autonumerics.dtypes import FORMATS
-    from autonumerics.ops import OPS
-    from autonumerics.targets import get_target
-
-    def fail(key: str, message: str) -> None:
-        raise AutonumericsError(f"{source}: {key}: {message}")
-
-    evaluation, search, mutation = config.evaluation, config.search, config.mutation
-    try:
-        target = get_target(config.target.name)
-        target.check_interval(*(config.target.interval or target.default_intervals[0]))
-    except AutonumericsError as error:
-        fail("target", str(error))
-    if evaluation.dtype not in FORMATS:
-        fail("evaluation.dtype", f"{evaluation.dtype!r} is not one of {', '.join(FORMATS)}")
-    if evaluation.semantics not in (None, "xla", "strict"):
-        fail("evaluation.semantics", f"{evaluation.semantics!r} is not xla or strict")
-    if evaluation.loss not in ("relative", "absolute", "ulp"):
-        fail("evaluation.loss", f"{evaluation.loss!r} is not relative, absolute or ulp")
-    if evaluation.cost not in COST_MODELS:
-        fail("evaluation.cost", f"{evaluation.cost!r} is not one of {', '.join(COST_MODELS)}")
-    for key in ("train_points", "validation_points", "final_points"):
-        if getattr(evaluation, key) < 2:
-            fail(f"evaluation.{key}", "needs at least 2 points")
-    unknown_ops = [op for op in mutation.ops if op not in OPS]
-    if unknown_ops:
-        fail("mutation.ops", f"unknown op {unknown_ops[0]!r}; known: {', '.join(OPS)}")
-    if search.population < 2 or not 1 <= search.tournament <= search.population:
-        fail("search.tournament", "need population >= 2 and 1 <= tournament <= population")
-    if not 0.0 <= search.archive_parent_rate <= 1.0:
-        fail("search.archive_parent_rate", "must be in [0, 1]")
-    if search.max_evals < 0 or search.fit_budget < 1:
-        fail("search.max_evals", "max_evals must be >= 0 and fit_budget >= 1")
-    try:
-        parse_duration(search.time_budget)
-    except AutonumericsError as error:
-        fail("search.time_budget", str(error))
 
 
 def config_to_toml(config: SearchConfig) -> str:

@@ -10,8 +10,9 @@ from autonumerics.contraction import contract_multiply_add
 from autonumerics.dtypes import float_format
 from autonumerics.errors import AutonumericsError
 from autonumerics.exhaustive import exhaustive_float32
-from autonumerics.ground_truth import labels, make_points
+from autonumerics.ground_truth import finite_labels, make_points
 from autonumerics.interpret import evaluate
+from autonumerics.limits import LABEL_SECONDS, shown
 from autonumerics.metrics import ErrorReport, error_report
 from autonumerics.program import Program
 from autonumerics.programfile import SEMANTICS, default_semantics
@@ -27,7 +28,7 @@ class ProgramFunction:
     def __init__(self, program: Program, dtype: str = "float32", semantics: str | None = None) -> None:
         semantics = semantics or default_semantics(dtype)
         if semantics not in SEMANTICS:
-            raise AutonumericsError(f"semantics must be one of {SEMANTICS}, not {semantics!r}")
+            raise AutonumericsError(f"semantics must be one of {SEMANTICS}, not {shown(semantics, 40)}")
         float_format(dtype)
         self.dtype = dtype
         self.semantics = semantics
@@ -68,6 +69,7 @@ def measure(
     exhaustive: bool = False,
     workers: int = 2,
     progress: Callable[[int, int], None] | None = None,
+    label_seconds: float | None = LABEL_SECONDS,
 ) -> ErrorReport:
     """Errors of ``program`` as an approximation of ``target`` on ``interval``.
 
@@ -81,6 +83,12 @@ def measure(
         exhaustive: every float32 in the interval (float32 only), counts exact.
         workers: processes for the exhaustive run.
         progress: ``progress(done, total)`` callback for the exhaustive run.
+        label_seconds: time limit for computing the sampled labels (None: none).
+
+    Raises:
+        AutonumericsError: an interval outside the target's domain, a sample point where the
+            target has no finite real value (named), more than ``MAX_POINTS`` points, or labels
+            slower than ``label_seconds``.
     """
     interval = target.check_interval(*interval)
     function = ProgramFunction(program, dtype, semantics)
@@ -89,5 +97,5 @@ def measure(
             raise AutonumericsError(f"--exhaustive is for float32 (every float32 input); dtype is {dtype}")
         return exhaustive_float32(function, target, interval, workers=workers, progress=progress)
     x = sample_points(interval, points, dtype)
-    hi, lo = labels(target, x)
+    hi, lo = finite_labels(target, x, time_limit=label_seconds)
     return error_report(x, function(x), hi, lo, dtype)

@@ -5,6 +5,11 @@ checked against a whitelist (numbers, ``x``, ``pi``, ``e``, ``ln2``, ``+ - * / *
 signs, calls to the functions in :data:`FUNCTIONS`) and compiled into nested Python closures
 that call mpmath. Literals keep their decimal meaning (``0.1`` is the real number 1/10 at the
 working precision, not the float64 nearest to it); hex floats (``0x1.8p-3``) are exact.
+
+Limits (``autonumerics.limits``): an expression has at most ``MAX_EXPRESSION_CHARS`` characters
+and ``MAX_EXPRESSION_DEPTH`` levels of nesting (it is evaluated by nested closures), and a
+function or a power refuses an argument of magnitude ``2**MAX_ARGUMENT_BITS`` or more, whose
+evaluation would take unbounded time (``ArgumentTooLarge``, one of ``EVALUATION_ERRORS``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 import mpmath
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.limits import MAX_ARGUMENT_BITS, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, clipped, shown
 
 MpValue = Any  # an mpmath mpf (or mpc in the middle of a computation)
 Compiled = Callable[[MpValue], MpValue]
@@ -87,14 +93,22 @@ _BINARY = {
     ast.Sub: lambda a, b: a - b,
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: mpmath.power(a, b),
+    ast.Pow: lambda a, b: _bounded_call("power", mpmath.power, [a, b]),
 }
 
 # A C99 hex float: 0x1.8p-3, 0x.8p1, 0x1p0 (the binary exponent is required, as in float.hex).
 _HEX_FLOAT = re.compile(r"(?<![\w.])0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)")
 
-# Errors that mean "this expression has no real value here", as opposed to a bug.
+# Errors that mean "this expression has no real value here", as opposed to a bug
+# (ArgumentTooLarge, below, is an ArithmeticError).
 EVALUATION_ERRORS = (ArithmeticError, ValueError, TypeError, mpmath.libmp.NoConvergence)
+
+
+def describe_error(error: BaseException) -> str:
+    """Why an evaluation failed, in words (mpmath raises ``ZeroDivisionError`` with no message)."""
+    if isinstance(error, ZeroDivisionError) and not str(error):
+        return "division by zero"
+    return clipped(str(error) or type(error).__name__, 120)
 
 
 @dataclass(frozen=True)
@@ -115,7 +129,8 @@ class Expression:
         value = self.function(x)
         if isinstance(value, mpmath.mpc):
             if value.imag != 0:
-                raise ValueError(f"{self.text} is not real at x = {x}")
+                where = mpmath.nstr(x, 17) if isinstance(x, mpmath.mpf) else x
+                raise ValueError(f"{clipped(self.text, 60)} is not real at x = {where}")
             value = value.real
         return value
 
@@ -129,7 +144,7 @@ def parse_expression(text: str, allow_x: bool = True) -> Expression:
     """
     node, context = _parse(text, allow_x)
     if isinstance(node, ast.Tuple):
-        raise AutonumericsError(f"expected one expression, got a list in {text!r}")
+        raise AutonumericsError(f"expected one expression, got a list in {shown(text)}")
     function, uses_x = _compile(node, context)
     return Expression(text, uses_x, function)
 
@@ -159,7 +174,9 @@ class _Context:
 def _parse(text: str, allow_x: bool) -> tuple[ast.expr, _Context]:
     """Parse ``text`` to an AST, first replacing hex floats (Python cannot parse them) by names."""
     if not isinstance(text, str) or not text.strip():
-        raise AutonumericsError(f"empty expression {text!r}")
+        raise AutonumericsError(f"empty expression {shown(text)}")
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise AutonumericsError(f"expression of {len(text)} characters: the limit is {MAX_EXPRESSION_CHARS}")
     prefix = "_hex"
     while prefix in text:
         prefix += "_"
@@ -167,8 +184,8 @@ def _parse(text: str, allow_x: bool) -> tuple[ast.expr, _Context]:
 
     def substitute(match: re.Match[str]) -> str:
         whole, fraction, exponent = match.group(1), match.group(2) or "", match.group(3)
-        if not whole and not fraction:
-            raise AutonumericsError(f"bad hex float {match.group(0)!r} in {text!r}")
+        if (not whole and not fraction) or len(exponent) > 12:  # 2^(10^12): past any use, and int() limits
+            raise AutonumericsError(f"bad hex float {shown(match.group(0), 40)} in {shown(text)}")
         # value = hexdigits * 16**-len(fraction) * 2**exponent, exactly
         name = f"{prefix}{len(hex_values)}"
         hex_values[name] = (int(whole + fraction, 16), int(exponent) - 4 * len(fraction))
@@ -178,10 +195,23 @@ def _parse(text: str, allow_x: bool) -> tuple[ast.expr, _Context]:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as error:
-        raise AutonumericsError(f"cannot parse expression {text!r}: {error.msg}") from None
+        raise AutonumericsError(f"cannot parse expression {shown(text)}: {error.msg}") from None
     except (RecursionError, MemoryError):
-        raise AutonumericsError(f"expression nested too deeply: {text[:60]!r}...") from None
+        raise AutonumericsError(f"expression nested too deeply: {shown(text, 60)}") from None
+    if _depth(tree.body) > MAX_EXPRESSION_DEPTH:
+        raise AutonumericsError(
+            f"expression nested more than {MAX_EXPRESSION_DEPTH} levels deep: {shown(text, 60)}")
     return tree.body, _Context(text, source, allow_x, hex_values)
+
+
+def _depth(node: ast.expr) -> int:
+    """Nesting depth of the expression nodes, counted without recursion (stops past the limit)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack and deepest <= MAX_EXPRESSION_DEPTH:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(current) if isinstance(child, ast.expr))
+    return deepest
 
 
 def _compile(node: ast.expr, context: _Context) -> tuple[Compiled, bool]:
@@ -189,7 +219,7 @@ def _compile(node: ast.expr, context: _Context) -> tuple[Compiled, bool]:
     try:
         function, uses_x = _compile_node(node, context)
     except RecursionError:
-        raise AutonumericsError(f"expression nested too deeply: {context.text[:60]!r}...") from None
+        raise AutonumericsError(f"expression nested too deeply: {shown(context.text, 60)}") from None
     # Constant subexpressions (sqrt(2), pi/4) are computed once per precision.
     return (function if uses_x else _per_precision(function)), uses_x
 
@@ -212,7 +242,7 @@ def _compile_node(node: ast.expr, context: _Context) -> tuple[Compiled, bool]:
     if isinstance(node, ast.Call):
         return _call(node, context)
     raise AutonumericsError(
-        f"unsupported syntax {ast.unparse(node)!r} ({type(node).__name__}) in {context.text!r}; "
+        f"unsupported syntax {shown(ast.unparse(node), 60)} ({type(node).__name__}) in {shown(context.text)}; "
         "use numbers, x, pi, e, ln2, + - * / ** and calls to mpmath functions"
     )
 
@@ -221,7 +251,7 @@ def _literal(node: ast.Constant, context: _Context) -> Compiled:
     """A numeric literal, read from its source text so ``0.1`` means one tenth at any precision."""
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise AutonumericsError(f"unsupported literal {value!r} in {context.text!r}")
+        raise AutonumericsError(f"unsupported literal {shown(value, 40)} in {shown(context.text)}")
     if isinstance(value, int):
         return lambda x: mpmath.mpf(value)
     digits = (ast.get_source_segment(context.source, node) or repr(value)).replace("_", "")
@@ -238,32 +268,51 @@ def _name(name: str, context: _Context) -> tuple[Compiled, bool]:
         significand, exponent = context.hex_values[name]
         return (lambda x: mpmath.ldexp(mpmath.mpf(significand), exponent)), False
     if name in FUNCTIONS:
-        raise AutonumericsError(f"function {name!r} used without arguments in {context.text!r}")
+        raise AutonumericsError(f"function {name!r} used without arguments in {shown(context.text)}")
     allowed = ("x, " if context.allow_x else "") + ", ".join(CONSTANTS)
-    raise AutonumericsError(f"unknown name {name!r} in {context.text!r}; allowed names: {allowed}")
+    raise AutonumericsError(f"unknown name {shown(name, 40)} in {shown(context.text)}; allowed names: {allowed}")
 
 
 def _call(node: ast.Call, context: _Context) -> tuple[Compiled, bool]:
     text = context.text
     if not isinstance(node.func, ast.Name):
-        raise AutonumericsError(f"unsupported call {ast.unparse(node.func)!r} in {text!r}")
+        raise AutonumericsError(f"unsupported call {shown(ast.unparse(node.func), 60)} in {shown(text)}")
     name = node.func.id
     if name not in FUNCTIONS:
         raise AutonumericsError(
-            f"unknown function {name!r} in {text!r}; allowed: {', '.join(sorted(FUNCTIONS))}"
+            f"unknown function {shown(name, 40)} in {shown(text)}; allowed: {', '.join(sorted(FUNCTIONS))}"
         )
     if node.keywords or any(isinstance(arg, ast.Starred) for arg in node.args):
-        raise AutonumericsError(f"{name}() takes positional arguments only, in {text!r}")
+        raise AutonumericsError(f"{name}() takes positional arguments only, in {shown(text)}")
     function, least, most = FUNCTIONS[name]
     if not least <= len(node.args) <= most:
         expected = str(least) if least == most else f"{least} to {most}"
         raise AutonumericsError(
-            f"{name}() takes {expected} argument(s), got {len(node.args)} in {text!r}"
+            f"{name}() takes {expected} argument(s), got {len(node.args)} in {shown(text)}"
         )
     compiled = [_compile(arg, context) for arg in node.args]
     arguments = [argument for argument, _ in compiled]
     uses_x = any(depends for _, depends in compiled)
-    return (lambda x: function(*(argument(x) for argument in arguments))), uses_x
+    return (lambda x: _bounded_call(name, function, [argument(x) for argument in arguments])), uses_x
+
+
+class ArgumentTooLarge(ArithmeticError):
+    """An argument so large that evaluating the function would take unbounded time."""
+
+
+def _bounded_call(name: str, function: Callable[..., MpValue], arguments: list[MpValue]) -> MpValue:
+    """``function(*arguments)``, refusing an argument of ``MAX_ARGUMENT_BITS`` bits of magnitude or more.
+
+    mpmath reduces ``sin``, ``exp``, ``a**b``... modulo pi or log 2 with as many bits of the
+    constant as the argument has before its binary point: ``sin(10**100000*x)`` costs 330 000
+    bits per call, ``sin(10**10**9*x)`` would never end.
+    """
+    for argument in arguments:
+        if mpmath.isfinite(argument) and mpmath.mag(argument) > MAX_ARGUMENT_BITS:
+            raise ArgumentTooLarge(
+                f"{name}() of an argument near 2^{int(mpmath.mag(argument))}: "
+                f"arguments must stay below 2^{MAX_ARGUMENT_BITS}")
+    return function(*arguments)
 
 
 def _per_precision(function: Compiled) -> Compiled:

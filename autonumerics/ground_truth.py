@@ -2,31 +2,27 @@
 
 A label is the exact value f(x) rounded to a double-double ``hi + lo`` (``hi`` the float64
 nearest to f(x), ``lo`` the float64 nearest to f(x) - hi), i.e. about 106 bits, from mpmath at
-``digits`` significant digits or more. Labels are cached on disk as ``.npz`` files keyed by
-the target's expression, the exact bytes of the points and ``digits``.
+``digits`` significant digits or more. Labels are cached on disk (``label_cache``: keyed by
+the target's expression, the exact bytes of the points and ``digits``; bounded in size).
+Computing labels stops with an error past a time limit (``LABEL_SECONDS``, 600 s, by default),
+or as soon as its pace shows it would take more than twice that.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-import os
-import tempfile
-import warnings
-import zipfile
-from pathlib import Path
+import time
 
 import mpmath
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.expressions import EVALUATION_ERRORS, evaluate_converged
+from autonumerics.expressions import EVALUATION_ERRORS, describe_error, evaluate_converged
+from autonumerics.label_cache import cache_dir, cache_key, read_cached, write_cached
+from autonumerics.limits import LABEL_SECONDS, MAX_DIGITS, MAX_POINTS, MIN_DIGITS, clipped, shown
 from autonumerics.targets import Interval, Target, finite_interval
 
-CACHE_ENV = "AUTONUMERICS_CACHE"
 POINT_KINDS = ("uniform", "chebyshev", "float32", "random")
-# Bump when the labelling method changes, so stale caches are never read.
-_LABELS_VERSION = b"autonumerics-labels-1"
 _GUARD_BITS = 10  # on top of digits; evaluate_converged adds 20 more and checks convergence
 
 
@@ -50,7 +46,9 @@ def make_points(
     """
     a, b = finite_interval(*interval)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise AutonumericsError(f"need at least 2 points (the endpoints), got n={n!r}")
+        raise AutonumericsError(f"need at least 2 points (the endpoints), got n={shown(n, 40)}")
+    if n > MAX_POINTS:
+        raise AutonumericsError(f"{n} points: the limit is {MAX_POINTS}")
     if kind == "float32":
         return _float32_points(a, b, int(n))
     if kind == "uniform":
@@ -67,7 +65,7 @@ def make_points(
         unit = np.concatenate(([0.0], unit, [1.0]))
     else:
         choices = ", ".join(POINT_KINDS)
-        raise AutonumericsError(f"unknown point kind {kind!r}; choose one of {choices}")
+        raise AutonumericsError(f"unknown point kind {shown(kind, 40)}; choose one of {choices}")
     return _unique_with_ends(a, b, _map_unit(a, b, unit, 1.0 - unit))
 
 
@@ -117,7 +115,8 @@ def _from_ordinal(ordinals: np.ndarray) -> np.ndarray:
 
 
 def labels(
-    target: Target, points: np.ndarray, digits: int = 30, cache: bool = True
+    target: Target, points: np.ndarray, digits: int = 30, cache: bool = True,
+    time_limit: float | None = LABEL_SECONDS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact values of ``target`` at ``points`` as double-doubles ``(hi, lo)``.
 
@@ -129,37 +128,94 @@ def labels(
 
     Args:
         target: what to evaluate (its ``expression`` defines it).
-        points: 1-D float64 inputs.
-        digits: significant decimal digits required of ``hi + lo`` before rounding.
+        points: 1-D float64 inputs, at most ``MAX_POINTS``.
+        digits: significant decimal digits required of ``hi + lo`` before rounding
+            (``MIN_DIGITS`` to ``MAX_DIGITS``).
         cache: read and write the on-disk cache (``$AUTONUMERICS_CACHE``, default
             ``~/.cache/autonumerics/ground_truth``).
+        time_limit: seconds the computation may take (None: no limit); checked between points.
+
+    Raises:
+        AutonumericsError: bad points or digits; the time limit reached or clearly in the way
+            (the message names the target and the point reached).
     """
     points = np.ascontiguousarray(points, dtype=np.float64)
     if points.ndim != 1:
         raise AutonumericsError(f"points must be 1-D, got shape {points.shape}")
-    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 1:
-        raise AutonumericsError(f"digits must be a positive integer, got {digits!r}")
-    path = cache_dir() / f"{_cache_key(target, points, int(digits))}.npz" if cache else None
+    if points.size > MAX_POINTS:
+        raise AutonumericsError(f"{points.size} points: the limit is {MAX_POINTS}")
+    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or not MIN_DIGITS <= digits <= MAX_DIGITS:
+        raise AutonumericsError(f"digits must be an integer from {MIN_DIGITS} to {MAX_DIGITS}, got {shown(digits, 40)}")
+    path = cache_dir() / f"{cache_key(target, points, int(digits))}.npz" if cache else None
     if path is not None:
-        cached = _read_cache(path, target, points)
+        cached = read_cached(path, target, points)
         if cached is not None:
             return cached
-    hi, lo = _exact_double_doubles(target, points, math.ceil(digits * math.log2(10)) + _GUARD_BITS)
+    bits = math.ceil(digits * math.log2(10)) + _GUARD_BITS
+    hi, lo = _exact_double_doubles(target, points, bits, _Clock(target, points.size, time_limit))
     if path is not None:
-        _write_cache(path, target, points, int(digits), hi, lo)
+        write_cached(path, target, points, int(digits), hi, lo)
     return hi, lo
 
 
-def cache_dir() -> Path:
-    """The labels cache: ``$AUTONUMERICS_CACHE`` or ``~/.cache/autonumerics/ground_truth``."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured).expanduser()
-    return Path.home() / ".cache" / "autonumerics" / "ground_truth"
+def finite_labels(
+    target: Target, points: np.ndarray, digits: int = 30, time_limit: float | None = LABEL_SECONDS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``labels``, refusing any point where the target has no finite real float64 value.
+
+    Raises:
+        AutonumericsError: naming the first such point and why (outside the domain, a pole,
+            beyond the float64 range), and how many points there are like it.
+    """
+    hi, lo = labels(target, points, digits, time_limit=time_limit)
+    bad = np.flatnonzero(~np.isfinite(hi))
+    if bad.size:
+        x = float(np.asarray(points, dtype=np.float64)[bad[0]])
+        raise AutonumericsError(
+            f"target {clipped(target.name, 60)} has no finite real value at x = {x!r} ({_why_not_finite(target, x)}; "
+            f"{bad.size} of the {hi.size} points have none): choose an interval inside its domain"
+        )
+    return hi, lo
+
+
+def _why_not_finite(target: Target, x: float) -> str:
+    try:
+        value = evaluate_converged(target.mp, x, 60)
+    except EVALUATION_ERRORS as error:
+        return describe_error(error)
+    if not mpmath.isfinite(value):
+        return f"the value is {value}"
+    return f"{mpmath.nstr(value, 6)} is beyond the float64 range"
+
+
+class _Clock:
+    """The time limit of one labelling: a deadline, and a projection from the pace so far."""
+
+    grace = 5.0  # seconds before the pace is trusted to predict the total
+
+    def __init__(self, target: Target, total: int, limit: float | None) -> None:
+        usable = isinstance(limit, (int, float)) and not isinstance(limit, bool) and math.isfinite(limit) and limit > 0
+        if limit is not None and not usable:
+            raise AutonumericsError(f"time limit for labels must be a number of seconds > 0, not {shown(limit, 40)}")
+        self.target, self.total, self.limit = target, total, limit
+        self.started = time.monotonic()
+
+    def check(self, done: int, x: float) -> None:
+        """Raise if the limit is passed, or if the pace says it will be passed by 2x."""
+        if self.limit is None:
+            return
+        elapsed = time.monotonic() - self.started
+        projected = elapsed * self.total / max(done, 1)
+        if elapsed > self.limit or (elapsed > min(self.grace, self.limit) and projected > 2 * self.limit):
+            raise AutonumericsError(
+                f"labels of {clipped(self.target.name, 60)} on {self.total} points: {done} done in "
+                f"{elapsed:.3g} s (reached x = {x!r}), about {projected:.3g} s in all, past the "
+                f"{self.limit:g} s limit (evaluation.label_seconds; fewer points or digits go faster)"
+            )
 
 
 def _exact_double_doubles(
-    target: Target, points: np.ndarray, bits: int
+    target: Target, points: np.ndarray, bits: int, clock: _Clock
 ) -> tuple[np.ndarray, np.ndarray]:
     """The one place exact values are computed (mpmath with gmpy2 underneath).
 
@@ -169,6 +225,7 @@ def _exact_double_doubles(
     hi = np.full(points.shape, np.nan)
     lo = np.zeros(points.shape)
     for index, x in enumerate(points.tolist()):
+        clock.check(index, x)
         try:
             value = evaluate_converged(target.mp, x, bits)
         except EVALUATION_ERRORS:
@@ -182,41 +239,3 @@ def _exact_double_doubles(
     return hi, lo
 
 
-def _cache_key(target: Target, points: np.ndarray, digits: int) -> str:
-    digest = hashlib.sha256(_LABELS_VERSION)
-    digest.update(b"\0" + target.expression.encode() + b"\0" + str(digits).encode() + b"\0")
-    digest.update(points.astype("<f8").tobytes())
-    return digest.hexdigest()[:32]
-
-
-def _read_cache(
-    path: Path, target: Target, points: np.ndarray
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """The cached labels, or None if absent, unreadable or not for exactly these points."""
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            same = (
-                str(stored["expression"]) == target.expression
-                and stored["points"].tobytes() == points.astype("<f8").tobytes()
-            )
-            return (stored["hi"].copy(), stored["lo"].copy()) if same else None
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
-        return None
-
-
-def _write_cache(
-    path: Path, target: Target, points: np.ndarray, digits: int, hi: np.ndarray, lo: np.ndarray
-) -> None:
-    """Write atomically: a temporary file in the same folder, then ``os.replace``."""
-    temporary = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, hi=hi, lo=lo, points=points.astype("<f8"),
-                     expression=np.array(target.expression), digits=np.array(digits))
-        os.replace(temporary, path)
-    except OSError as error:
-        warnings.warn(f"could not cache labels in {path.parent}: {error}", stacklevel=3)
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)

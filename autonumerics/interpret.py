@@ -6,7 +6,9 @@ against ``x`` as a ``(1, n)`` row: values that depend only on ``x`` are computed
 whole population, and each instruction is one numpy call. This is the inner loop of fitting.
 
 Division by zero, overflow and invalid operations produce inf / nan silently; the metrics turn
-them into an error of +inf at that point.
+them into an error of +inf at that point. Dead code (values the output does not depend on) is
+skipped, and each intermediate is recycled after its last use, so memory follows the number of
+values alive at once, not the program's length.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 from autonumerics.contraction import contract_multiply_add
 from autonumerics.dtypes import float_format
 from autonumerics.ops import OPS
-from autonumerics.program import INPUT, Program, ref_kind
+from autonumerics.program import INPUT, Program, live_instructions, ref_kind
 
 
 class _Workspace(threading.local):
@@ -54,12 +56,14 @@ _WORKSPACE = _Workspace()
 
 
 @functools.lru_cache(maxsize=512)
-def _plan(program: Program) -> tuple[tuple, ...]:
+def _plan(program: Program) -> tuple[tuple | None, ...]:
     """The program compiled for the loop: per instruction, its function, operand slots and the
-    results it reads for the last time (to recycle). Slots: ("x",), ("c", i) or ("v", j)."""
+    results it reads for the last time (to recycle); None for dead code, which is never run.
+    Slots: ("x",), ("c", i) or ("v", j)."""
+    live = live_instructions(program)
     last: dict[int, int] = {}
     for index, instruction in enumerate(program.instructions):
-        for ref in instruction.args:
+        for ref in instruction.args if live[index] else ():
             kind, position = ref_kind(ref)
             if kind == "v":
                 last[position] = index
@@ -70,7 +74,7 @@ def _plan(program: Program) -> tuple[tuple, ...]:
     for position, index in last.items():
         freed[index].append(position)
     return tuple(
-        (OPS[i.op].numpy, tuple(ref_kind(a) for a in i.args), tuple(freed[index]))
+        (OPS[i.op].numpy, tuple(ref_kind(a) for a in i.args), tuple(freed[index])) if live[index] else None
         for index, i in enumerate(program.instructions)
     )
 
@@ -123,7 +127,11 @@ def evaluate(
         return results[index]
 
     with np.errstate(all="ignore"):
-        for function, slots, freed in _plan(program):
+        for step in _plan(program):
+            if step is None:  # dead code: its value is never read
+                results.append(None)
+                continue
+            function, slots, freed = step
             args = [operand(slot) for slot in slots]
             if isinstance(function, np.ufunc):
                 out = _WORKSPACE.take(np.broadcast_shapes(*(np.shape(a) for a in args)), fmt.dtype)
@@ -149,7 +157,8 @@ def _constant_columns(program: Program, constants, dtype: np.dtype) -> np.ndarra
         raise ValueError(
             f"program has {len(program.constants)} constants, got shape {constants.shape}"
         )
-    return constants.astype(dtype)
+    with np.errstate(over="ignore"):  # a constant beyond the format's range is +-inf there, by design
+        return constants.astype(dtype)
 
 
 def evaluate_mp(program: Program, x: float, digits: int = 30, prec: int | None = None) -> mpmath.mpf:
@@ -169,7 +178,10 @@ def evaluate_mp(program: Program, x: float, digits: int = 30, prec: int | None =
                 return mpmath.mpf(x)
             return mpmath.mpf(program.constants[index]) if kind == "c" else results[index]
 
-        for instruction in program.instructions:
+        for instruction, needed in zip(program.instructions, live_instructions(program)):
+            if not needed:
+                results.append(None)
+                continue
             args = [operand(a) for a in instruction.args]
             try:
                 results.append(OPS[instruction.op].mpmath(*args))

@@ -25,13 +25,35 @@ def _use_counts(program: Program) -> dict[str, int]:
     return counts
 
 
+# A text under construction: strings and nested tuples of them, joined once at the end, so that
+# printing a chain of n instructions costs O(n) and not O(n^2) string copies.
+Rope = str | tuple
+
+
+def _joined(rope: Rope) -> str:
+    parts: list[str] = []
+    stack = [rope]
+    while stack:  # depth-first without recursion: a chain of 10 000 ops nests 10 000 deep
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item)
+        else:
+            stack.extend(reversed(item))
+    return "".join(parts)
+
+
 def to_infix(program: Program) -> str:
-    """The program as infix math, e.g. ``1.0 + x * (0.693 + x * 0.24)``."""
+    """The program as infix math, e.g. ``1.0 + x * (0.693 + x * 0.24)``.
+
+    Values are printed in program order, each from its operands' texts, so no recursion is
+    needed however deep the program is.
+    """
     counts = _use_counts(program)
     names: dict[str, str] = {}
-    statements: list[str] = []
+    statements: list[Rope] = []
+    printed: dict[int, tuple[Rope, int]] = {}  # instruction -> (text, precedence), inlined once
 
-    def text(ref: str, min_precedence: int) -> str:
+    def text(ref: str, min_precedence: int) -> Rope:
         kind, index = ref_kind(ref)
         if kind == INPUT:
             return "x"
@@ -39,23 +61,24 @@ def to_infix(program: Program) -> str:
             return names[ref]
         if kind == "c":
             return repr(program.constants[index])
-        body, precedence = expression(index)
-        return f"({body})" if precedence < min_precedence else body
+        body, precedence = printed.pop(index)
+        return ("(", body, ")") if precedence < min_precedence else body
 
-    def expression(index: int) -> tuple[str, int]:
+    def expression(index: int) -> tuple[Rope, int]:
         instruction = program.instructions[index]
         op, args = instruction.op, instruction.args
         if op in ("add", "sub", "mul", "div"):
             level = _PRECEDENCE[op]
-            symbol = OPS[op].infix
-            return f"{text(args[0], level)} {symbol} {text(args[1], level + 1)}", level
+            return (text(args[0], level), f" {OPS[op].infix} ", text(args[1], level + 1)), level
         if op == "neg":
             operand = args[0]
-            inner = text(operand, _ATOM) if ref_kind(operand)[0] == "c" else text(operand, 3)
-            if ref_kind(operand)[0] == "c":
-                inner = f"({inner})"  # keep -(c) an op: "-0.5" would read back as a constant
-            return f"-{inner}", 3
-        return f"{op}({', '.join(text(a, 0) for a in args)})", _ATOM
+            if ref_kind(operand)[0] == "c":  # keep -(c) an op: "-0.5" would read back as a constant
+                return ("-(", text(operand, _ATOM), ")"), 3
+            return ("-", text(operand, 3)), 3
+        parts: list[Rope] = [f"{op}("]
+        for position, arg in enumerate(args):
+            parts.extend((", ", text(arg, 0)) if position else (text(arg, 0),))
+        return (*parts, ")"), _ATOM
 
     for index, value in enumerate(program.constants):  # a shared parameter is named once
         if counts.get(f"c{index}", 0) > 1:
@@ -64,12 +87,16 @@ def to_infix(program: Program) -> str:
     live = live_instructions(program)
     for index in range(len(program.instructions)):
         ref = f"v{index}"
-        if live[index] and counts.get(ref, 0) > 1 and ref != program.output:
-            body, _ = expression(index)
+        if not live[index]:
+            continue
+        body, precedence = expression(index)
+        if counts.get(ref, 0) > 1 and ref != program.output:
             names[ref] = f"t{len(names)}"
-            statements.append(f"{names[ref]} = {body}")
+            statements.append((names[ref], " = ", body))
+        else:
+            printed[index] = body, precedence
     statements.append(text(program.output, 0))
-    return "; ".join(statements)
+    return "; ".join(_joined(statement) for statement in statements)
 
 
 def to_python(program: Program, name: str = "f") -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.limits import MAX_INSTRUCTIONS, shown
 from autonumerics.ops import OPS, get_op
 
 INPUT = "x"
@@ -102,23 +103,29 @@ class Program:
 
     @classmethod
     def from_json(cls, data: dict) -> Program:
-        """Read the IR part of a program file: ``instructions`` (+ constants, output) or ``expression``."""
+        """Read the IR part of a program file: ``instructions`` (+ constants, output) or ``expression``.
+
+        Raises:
+            AutonumericsError: naming the field, for a missing or wrongly typed one (every
+                instruction is ``{"op": NAME, "args": [REF, ...]}``), a bad operand or op, or more
+                than ``MAX_INSTRUCTIONS`` instructions.
+        """
+        if not isinstance(data, dict):
+            raise AutonumericsError(f"a program is a JSON object, not {shown(data)}")
         if "instructions" not in data:
             if "expression" not in data:
                 raise AutonumericsError("program has neither 'instructions' nor 'expression'")
             from autonumerics.parse import parse_expr
 
-            return parse_expr(str(data["expression"]))
-        try:
-            constants = tuple(_read_float(c) for c in data.get("constants", []))
-            instructions = tuple(
-                Instruction(str(i["op"]), tuple(str(a) for a in i["args"]))
-                for i in data["instructions"]
-            )
-            output = str(data["output"])
-        except (KeyError, TypeError) as error:
-            raise AutonumericsError(f"malformed program: missing or bad field {error}") from None
-        return cls(instructions, constants, output)
+            if not isinstance(data["expression"], str):
+                raise AutonumericsError(f"'expression' must be a string, not {shown(data['expression'])}")
+            return parse_expr(data["expression"])
+        if "output" not in data:
+            raise AutonumericsError("program has 'instructions' but no 'output'")
+        if not isinstance(data["output"], str):
+            raise AutonumericsError(f"'output' must be an operand (x, c<i> or v<i>), not {shown(data['output'])}")
+        return cls(_read_instructions(data["instructions"]), _read_constants(data.get("constants", [])),
+                   data["output"])
 
     def to_infix(self) -> str:
         from autonumerics.printing import to_infix
@@ -162,16 +169,45 @@ class Program:
         return numpy_function(ProgramFile(self), semantics, name)
 
 
+def _read_instructions(items: object) -> tuple[Instruction, ...]:
+    """``[{"op": "mul", "args": ["x", "c0"]}, ...]`` from JSON, every field type checked."""
+    if not isinstance(items, list):
+        raise AutonumericsError(f"'instructions' must be a list, not {shown(items)}")
+    if len(items) > MAX_INSTRUCTIONS:
+        raise AutonumericsError(f"program of {len(items)} instructions: the limit is {MAX_INSTRUCTIONS}")
+    instructions = []
+    for index, item in enumerate(items):
+        where = f"instruction v{index}"
+        if not isinstance(item, dict) or set(item) != {"op", "args"}:
+            raise AutonumericsError(f'{where}: expected {{"op": NAME, "args": [...]}}, got {shown(item)}')
+        op, args = item["op"], item["args"]
+        if not isinstance(op, str) or op not in OPS:
+            raise AutonumericsError(f"{where}: unknown op {shown(op, 40)}; known ops: {', '.join(OPS)}")
+        if not isinstance(args, list) or not all(isinstance(arg, str) for arg in args):
+            raise AutonumericsError(f"{where}: args must be a list of operands (x, c<i>, v<i>), not {shown(args)}")
+        instructions.append(Instruction(op, tuple(args)))
+    return tuple(instructions)
+
+
+def _read_constants(items: object) -> tuple[float, ...]:
+    if not isinstance(items, list):
+        raise AutonumericsError(f"'constants' must be a list, not {shown(items)}")
+    return tuple(_read_float(item) for item in items)
+
+
 def _read_float(value: object) -> float:
     """A constant from JSON: a number, or a string in hex (exact) or decimal."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond the float64 range
+            pass
+    if isinstance(value, str) and len(value) <= 100:
         try:
             return float.fromhex(value) if "0x" in value.lower() else float(value)
-        except ValueError:
+        except (ValueError, OverflowError):  # not a number, or a hex float beyond float64
             pass
-    raise AutonumericsError(f"constant {value!r} is not a number")
+    raise AutonumericsError(f"constant {shown(value, 40)} is not a number")
 
 
 def _ref_depends(ref: str, depends: list[bool]) -> bool:
@@ -180,7 +216,12 @@ def _ref_depends(ref: str, depends: list[bool]) -> bool:
 
 
 def validate(program: Program) -> None:
-    """Raise ``AutonumericsError`` unless every op exists and every reference is defined earlier."""
+    """Raise ``AutonumericsError`` unless every op exists, every reference is defined earlier
+    and the program has at most ``MAX_INSTRUCTIONS`` instructions."""
+    if len(program.instructions) > MAX_INSTRUCTIONS:
+        raise AutonumericsError(
+            f"program of {len(program.instructions)} instructions: the limit is {MAX_INSTRUCTIONS}"
+        )
     for index, instruction in enumerate(program.instructions):
         op = get_op(instruction.op)
         if len(instruction.args) != op.arity:
@@ -192,15 +233,25 @@ def validate(program: Program) -> None:
     _check_ref(program.output, program, limit=len(program.instructions), where="output")
 
 
+def _well_formed(ref: object) -> bool:
+    """``x``, or ``c``/``v`` and a decimal index in ASCII without leading zeros (``int()`` alone
+    would also take ``"v 0"``, ``"v+1"``, ``"v1_0"``)."""
+    if ref == INPUT:
+        return True
+    if not isinstance(ref, str) or len(ref) < 2 or ref[0] not in "cv":
+        return False
+    digits = ref[1:]
+    return digits.isascii() and digits.isdigit() and (digits[0] != "0" or digits == "0")
+
+
 def _check_ref(ref: str, program: Program, limit: int, where: str) -> None:
-    try:
-        kind, index = ref_kind(ref)
-    except (ValueError, IndexError):
-        raise AutonumericsError(f"{where}: bad operand {ref!r} (use x, c<i> or v<i>)") from None
+    if not _well_formed(ref):
+        raise AutonumericsError(f"{where}: bad operand {shown(ref, 40)} (use x, c<i> or v<i>)")
+    kind, index = ref_kind(ref)
     ok = (
         kind == INPUT
-        or (kind == "c" and 0 <= index < len(program.constants))
-        or (kind == "v" and 0 <= index < limit)
+        or (kind == "c" and index < len(program.constants))
+        or (kind == "v" and index < limit)
     )
     if not ok:
         raise AutonumericsError(f"{where}: operand {ref!r} is not defined before use")

@@ -19,9 +19,11 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autonumerics.dtypes import float_format
 from autonumerics.errors import AutonumericsError
+from autonumerics.limits import MAX_INPUT_FILE_BYTES, clipped, shown
 from autonumerics.program import Program
 
 FORMAT = "autonumerics-program/1"
@@ -105,49 +107,115 @@ class ProgramFile:
 
     @classmethod
     def from_json(cls, data: object, source: str = "program") -> ProgramFile:
+        """A program file from parsed JSON; every key's type is checked.
+
+        Raises:
+            AutonumericsError: naming ``source`` and the key, for an unknown key, a wrongly typed
+                or bad value, or a bad program.
+        """
         if not isinstance(data, dict):
             raise AutonumericsError(f"{source}: a program file holds a JSON object")
         unknown = sorted(set(data) - _KNOWN_KEYS)
         if unknown:
-            raise AutonumericsError(f"{source}: unknown key {unknown[0]!r}")
-        dtype = str(data.get("dtype", "float64"))
+            raise AutonumericsError(f"{source}: unknown key {shown(unknown[0], 40)}")
+        if data.get("format", FORMAT) != FORMAT:
+            raise AutonumericsError(f"{source}: format {shown(data['format'], 40)} is not {FORMAT!r}")
+        dtype = _typed(data, "dtype", str, source, "float64")
         float_format(dtype)
-        semantics = data.get("semantics")
+        semantics = _typed(data, "semantics", str, source)
         if semantics is not None and semantics not in SEMANTICS:
-            raise AutonumericsError(f"{source}: semantics must be one of {SEMANTICS}, not {semantics!r}")
+            raise AutonumericsError(f"{source}: semantics must be one of {SEMANTICS}, not {shown(semantics, 40)}")
+        n_ops = _typed(data, "n_ops", int, source)
+        if n_ops is not None and n_ops < 0:
+            raise AutonumericsError(f"{source}: n_ops must be a count, not {n_ops!r}")
+        _typed(data, "expression", str, source)
         return cls(
             program=Program.from_json(data),
-            target=data.get("target"),
+            target=_typed(data, "target", str, source),
             interval=_read_interval(data.get("interval"), source),
             dtype=dtype,
             semantics=semantics,
-            ops=tuple(data["ops"]) if data.get("ops") else None,
-            metrics=dict(data.get("metrics") or {}),
-            provenance=dict(data.get("provenance") or {}),
+            ops=_read_ops(data.get("ops"), source),
+            metrics=_typed(data, "metrics", dict, source, {}),
+            provenance=_typed(data, "provenance", dict, source, {}),
         )
 
 
+_TYPE_NAMES = {str: "a string", int: "an integer", dict: "a JSON object"}
+
+
+def _typed(data: dict, key: str, kind: type, source: str, default: object = None) -> Any:
+    """``data[key]`` if it has type ``kind`` (a bool is no integer), ``default`` if absent or null."""
+    value = data.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise AutonumericsError(f"{source}: {key} must be {_TYPE_NAMES[kind]}, not {shown(value, 60)}")
+    return value
+
+
+def _read_ops(value: object, source: str) -> tuple[str, ...] | None:
+    from autonumerics.ops import OPS
+
+    if value is None or value == []:
+        return None
+    if not isinstance(value, list) or not all(isinstance(op, str) and op in OPS for op in value):
+        raise AutonumericsError(f"{source}: ops must be a list of op names ({', '.join(OPS)}), not {shown(value, 60)}")
+    return tuple(value)
+
+
 def _read_interval(value: object, source: str) -> tuple[float, float] | None:
+    """``[a, b]``: two finite numbers, a < b (a string such as "01" is not two numbers)."""
     if value is None:
         return None
+    numbers = isinstance(value, list) and len(value) == 2 and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    if not numbers:
+        raise AutonumericsError(f"{source}: interval must be two numbers [a, b], got {shown(value, 60)}")
     try:
-        a, b = (float(v) for v in value)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        raise AutonumericsError(f"{source}: interval must be two numbers, got {value!r}") from None
+        a, b = float(value[0]), float(value[1])
+    except OverflowError:
+        raise AutonumericsError(f"{source}: interval {shown(value, 60)} has a non-finite bound") from None
+    if not (math.isfinite(a) and math.isfinite(b)):
+        raise AutonumericsError(f"{source}: interval [{a!r}, {b!r}] has a non-finite bound")
+    if not a < b:
+        raise AutonumericsError(f"{source}: interval [{a!r}, {b!r}] is empty or reversed (need a < b)")
     return a, b
+
+
+def read_json_file(path: str | os.PathLike, max_bytes: int = MAX_INPUT_FILE_BYTES) -> object:
+    """A JSON file's contents; any problem is one ``AutonumericsError`` naming the file.
+
+    Unreadable, larger than ``max_bytes``, not UTF-8, malformed, nested deeper than Python's
+    parser recurses, or holding an integer of thousands of digits: each is a clear error.
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(max_bytes + 1)
+    except OSError as error:
+        raise AutonumericsError(f"cannot read {path}: {error.strerror or error}") from None
+    if len(raw) > max_bytes:
+        raise AutonumericsError(f"{path}: more than {max_bytes:,} bytes, too large for a JSON file of ours")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        byte = raw[error.start]
+        raise AutonumericsError(f"{path}: not UTF-8 text (byte {byte:#04x} at offset {error.start})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise AutonumericsError(f"{path}: malformed JSON ({error.msg} at line {error.lineno})") from None
+    except RecursionError:
+        raise AutonumericsError(f"{path}: malformed JSON (nested too deeply)") from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise AutonumericsError(f"{path}: malformed JSON ({clipped(str(error), 100)})") from None
 
 
 def load_program_file(path: str | os.PathLike) -> ProgramFile:
     """Read a program file; any problem is an ``AutonumericsError`` naming the file."""
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as error:
-        raise AutonumericsError(f"cannot read {path}: {error.strerror}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise AutonumericsError(f"{path}: malformed JSON ({error.msg} at line {error.lineno})") from None
+    data = read_json_file(path)
     try:
         return ProgramFile.from_json(data, source=str(path))
     except AutonumericsError as error:

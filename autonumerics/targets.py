@@ -21,10 +21,13 @@ from autonumerics.errors import AutonumericsError
 from autonumerics.expressions import (
     EVALUATION_ERRORS,
     Expression,
+    describe_error,
     evaluate_converged,
     parse_constant_list,
     parse_expression,
 )
+from autonumerics.limits import clipped, shown
+from autonumerics.target_domain import check_finite_on
 
 Interval = tuple[float, float]
 
@@ -103,14 +106,19 @@ class Target:
     def check_interval(self, a: float, b: float) -> Interval:
         """Return ``(a, b)`` as floats if it is a non-empty finite interval inside the domain.
 
+        A custom target's domain is unknown: it is probed on the interval instead (finite and
+        real at a grid of points, no pole between them; see ``target_domain``).
+
         Raises:
-            AutonumericsError: naming the interval (and the domain) otherwise.
+            AutonumericsError: naming the interval (and the domain, or the first bad point) otherwise.
         """
         a, b = finite_interval(a, b)
         if not self.domain.contains(a, b):
             raise AutonumericsError(
-                f"interval [{a!r}, {b!r}] leaves the domain {self.domain} of {self.name}"
+                f"interval [{a!r}, {b!r}] leaves the domain {self.domain} of {clipped(self.name, 60)}"
             )
+        if self._reference is None:
+            check_finite_on(self.expression, self.mp, a, b)
         return a, b
 
     def __getstate__(self) -> dict[str, Any]:
@@ -138,7 +146,9 @@ def finite_interval(a: float, b: float) -> Interval:
     try:
         a, b = float(a), float(b)
     except (TypeError, ValueError):
-        raise AutonumericsError(f"interval bounds must be numbers, got [{a!r}, {b!r}]") from None
+        raise AutonumericsError(f"interval bounds must be numbers, got [{shown(a, 60)}, {shown(b, 60)}]") from None
+    except OverflowError:  # an integer beyond the float64 range
+        raise AutonumericsError(f"interval [{shown(a, 60)}, {shown(b, 60)}] has a non-finite bound") from None
     if not (math.isfinite(a) and math.isfinite(b)):
         raise AutonumericsError(f"interval [{a!r}, {b!r}] has a non-finite bound")
     if not a < b:
@@ -277,17 +287,17 @@ def get_target(spec: str) -> Target:
     """
     text = spec.strip() if isinstance(spec, str) else spec
     if not isinstance(text, str) or not text:
-        raise AutonumericsError(f"empty target {spec!r}")
+        raise AutonumericsError(f"empty target {shown(spec, 60)}")
     if text.lower() in TARGETS:
         return TARGETS[text.lower()]
     if text.isidentifier() and text != "x":
         raise AutonumericsError(
-            f"unknown target {text!r}; built-in targets: {', '.join(TARGETS)}, "
+            f"unknown target {shown(text, 60)}; built-in targets: {', '.join(TARGETS)}, "
             "or an mpmath expression in x such as 'exp(-x**2)'"
         )
     expression = parse_expression(text)
     if not expression.uses_x:
-        raise AutonumericsError(f"custom target {text!r} does not depend on x")
+        raise AutonumericsError(f"custom target {shown(text)} does not depend on x")
     # No natural interval: [0, 1] like the paper's 2^x, to be overridden by --interval.
     return Target(text, text, REAL_LINE, ((0.0, 1.0),), CUSTOM_F64_BOUND)
 
@@ -302,12 +312,12 @@ def parse_interval(text: str) -> Interval:
     """
     bounds = parse_constant_list(text)
     if len(bounds) != 2:
-        raise AutonumericsError(f"interval {text!r} must be two bounds 'A,B', got {len(bounds)}")
+        raise AutonumericsError(f"interval {shown(text)} must be two bounds 'A,B', got {len(bounds)}")
     values = []
     for bound in bounds:
         try:
             with mpmath.workprec(113):
                 values.append(float(bound()))
         except EVALUATION_ERRORS as error:
-            raise AutonumericsError(f"cannot evaluate bound {bound.text!r}: {error}") from None
+            raise AutonumericsError(f"cannot evaluate bound {shown(bound.text)}: {describe_error(error)}") from None
     return finite_interval(*values)

@@ -9,6 +9,7 @@ them and the degree cap ("more degree than float64 can resolve") is measured wit
 from __future__ import annotations
 
 import functools
+import numbers
 import warnings
 from collections.abc import Iterable, Sequence
 
@@ -30,6 +31,7 @@ from autonumerics.baselines.problem import (
 from autonumerics.baselines.scoring import Samples, samples, score, score_values
 from autonumerics.errors import AutonumericsError
 from autonumerics.ground_truth import make_points
+from autonumerics.limits import MAX_BASELINE_OPS, shown
 from autonumerics.program import Program
 from autonumerics.targets import Target, get_target, parse_interval
 
@@ -68,11 +70,14 @@ def compute_baselines(
             cannot be approximated on (a pole, or a zero under relative error).
     """
     target, interval = _resolve(target, interval)
-    budget = DEFAULT_MAX_OPS if max_ops is None else int(max_ops)
+    budget = DEFAULT_MAX_OPS if max_ops is None else max_ops
+    if isinstance(budget, bool) or not isinstance(budget, numbers.Integral) or not 1 <= budget <= MAX_BASELINE_OPS:
+        raise AutonumericsError(f"max_ops must be an integer from 1 to {MAX_BASELINE_OPS}, not {shown(budget, 40)}")
+    budget = int(budget)
     unknown = [k for k in kinds if k not in FAMILIES]
-    if unknown or budget < 1 or dtype not in ("float64", "float32"):
-        raise AutonumericsError(f"bad kinds {unknown}, max_ops {budget} or dtype {dtype!r}: kinds are "
-                                f"{', '.join(FAMILIES)}, max_ops >= 1, dtype float64 or float32")
+    if unknown or dtype not in ("float64", "float32"):
+        raise AutonumericsError(f"bad kinds {shown(unknown, 60)} or dtype {shown(dtype, 40)}: kinds are "
+                                f"{', '.join(FAMILIES)}, dtype float64 or float32")
     data = samples(target, interval)
     results: list[Baseline] = []
     for form, problem in _problems(target, interval, relative):
@@ -125,8 +130,8 @@ def compute_baseline(
     for note in notes:
         warnings.warn(note, remez.RemezWarning, stacklevel=2)
     scored = score(program, data, dtype)
-    shown = (m, n) if family in ("pade", "rational") else forms.degree_in_x(m, form)
-    return Baseline(family, _label(family, form, shown, problem), shown, program, program.n_ops,
+    reported = (m, n) if family in ("pade", "rational") else forms.degree_in_x(m, form)
+    return Baseline(family, _label(family, form, reported, problem), reported, program, program.n_ops,
                     scored.max_rel_error, scored.max_abs_error, scored.max_ulp_float32,
                     certificate, form, dtype, notes)
 
@@ -234,7 +239,7 @@ def _build(family: str, problem: Problem, m: int, n: int) -> tuple[Program, Cert
         return _program(result.approximant, problem), result.certificate
     if family == "fp32":
         return _float32_program(problem, m), None
-    raise AutonumericsError(f"unknown family {family!r}; choose one of {', '.join(FAMILIES)}")
+    raise AutonumericsError(f"unknown family {shown(family, 40)}; choose one of {', '.join(FAMILIES)}")
 
 
 def _program(approximant: Approximant, problem: Problem) -> Program:

@@ -25,6 +25,7 @@ import mpmath
 from mpmath import mpf
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.limits import shown
 
 MpFunction = Callable[[mpf], mpf]
 FORMS = ("plain", "odd", "odd1", "even", "root")
@@ -161,7 +162,7 @@ def make_problem(f: MpFunction, form: str, interval: tuple[float, float], relati
             in the interval; ZeroInInterval for a zero of the target under relative error.
     """
     if form not in FORMS:
-        raise AutonumericsError(f"unknown form {form!r}; choose one of {', '.join(FORMS)}")
+        raise AutonumericsError(f"unknown form {shown(form, 40)}; choose one of {', '.join(FORMS)}")
     a, b = interval
     if not a < b:
         raise AutonumericsError(f"empty interval [{a}, {b}]: need a < b")

@@ -101,14 +101,50 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except AutonumericsError as error:
-        print(f"autonumerics {args.command}: error: {error}", file=sys.stderr)
+        _error_line(args.command, str(error))
         return 2
     except KeyboardInterrupt:
         print(f"autonumerics {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and cut: not an error of ours, and no traceback
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit must not fail again
+        _silence_stdout()
         return 141
+    except OSError as error:  # last resort: a full disk or a read-only folder the command did not name
+        where = f" ({error.filename})" if error.filename else ""
+        what = "cannot write the output: " if _stdout_broken() else ""
+        _error_line(args.command, f"{what}{error.strerror or error}{where}")
+        return 2
+
+
+# An error message is one line of at most this many characters (messages quote at most about
+# 200 characters of a bad value; this only guards against a message that does not).
+_MAX_ERROR_LINE = 1000
+
+
+def _error_line(command: str, message: str) -> None:
+    """``autonumerics COMMAND: error: MESSAGE`` on stderr, as one line, whatever the message holds."""
+    line = " ".join(message.split())
+    if len(line) > _MAX_ERROR_LINE:
+        line = f"{line[:_MAX_ERROR_LINE]}... ({len(line)} characters)"
+    try:
+        print(f"autonumerics {command}: error: {line}", file=sys.stderr)
+    except OSError:  # stderr itself is gone: the exit status still tells
+        pass
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit does not fail a second time."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _stdout_broken() -> bool:
+    """Whether stdout cannot be written (e.g. redirected to a full disk); then it is silenced."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _silence_stdout()
+        return True
+    return False
 
 
 if __name__ == "__main__":

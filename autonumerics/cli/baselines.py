@@ -7,6 +7,7 @@ import json
 import re
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -15,6 +16,7 @@ from rich.table import Table
 from autonumerics.baselines import DEFAULT_KINDS, FAMILIES, Baseline, compute_baselines
 from autonumerics.baselines.sollya import fpminimax_float32, sollya_available
 from autonumerics.errors import AutonumericsError
+from autonumerics.limits import clipped
 from autonumerics.programfile import ProgramFile, save_program_file
 from autonumerics.targets import Target, get_target, parse_interval
 
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     bad = [k for k in kinds if k not in FAMILIES]
     if bad:
-        raise AutonumericsError(f"unknown kind(s) {', '.join(bad)}; choose from {', '.join(FAMILIES)}")
+        raise AutonumericsError(f"unknown kind(s) {clipped(', '.join(bad), 100)}; choose from {', '.join(FAMILIES)}")
     if args.sollya and not sollya_available():
         raise AutonumericsError("--sollya needs the 'sollya' program on PATH (Debian package 'sollya')")
     with warnings.catch_warnings(record=True) as caught:
@@ -73,9 +75,9 @@ def run(args: argparse.Namespace) -> int:
     if args.sollya:
         report["sollya"] = _sollya_rows(target, interval, baselines)
     if args.out:
-        args.out.write_text(json.dumps(report, indent=1))
+        _writing(args.out, lambda: args.out.write_text(json.dumps(report, indent=1)))
     if args.programs:
-        _write_programs(args.programs, target, interval, baselines)
+        _writing(args.programs, lambda: _write_programs(args.programs, target, interval, baselines))
     if args.json:
         print(json.dumps(report))
     else:
@@ -83,6 +85,15 @@ def run(args: argparse.Namespace) -> int:
         for note in notes:
             print(f"warning: {note}", file=sys.stderr)
     return 0
+
+
+def _writing(path: Path, write: Callable[[], object]) -> None:
+    """Run ``write``; a file system error (read-only, full, no such folder) names ``path``."""
+    try:
+        write()
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename and str(error.filename) != str(path) else ""
+        raise AutonumericsError(f"cannot write {path}: {error.strerror or error}{where}") from None
 
 
 def _print_table(target: Target, interval: tuple[float, float], baselines: list[Baseline], dtype: str) -> None:

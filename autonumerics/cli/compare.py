@@ -8,6 +8,7 @@ from rich.table import Table
 
 from autonumerics.cli.common import console, format_number, print_json
 from autonumerics.compare import compare_run, plot_comparison
+from autonumerics.errors import AutonumericsError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,7 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     comparison = compare_run(args.run, args.max_ops)
     plot_path = args.plot or f"{args.run}/compare.png"
-    plot_comparison(comparison, plot_path)
+    try:
+        plot_comparison(comparison, plot_path)
+    except OSError as error:
+        raise AutonumericsError(f"cannot write the plot {plot_path}: {error.strerror or error}") from None
     if args.json:
         print_json({"target": comparison.target, "interval": list(comparison.interval),
                     "metric": comparison.metric, "plot": plot_path,
@@ -40,5 +44,5 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(str(row.n_ops), format_number(row.evolved, 3), format_number(row.classical, 3),
                       "-" if ratio is None else f"{ratio:.3g}", row.classical_label or "-")
     console.print(table)
-    console.print(f"plot: {plot_path}")
+    console.print(f"plot: {plot_path}", markup=False)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from rich.markup import escape
 from rich.table import Table
 
 from autonumerics.cli.common import (
@@ -61,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     target, interval, dtype, semantics = resolve_context(args, program_file)
     if args.exhaustive and dtype != "float32":
         raise AutonumericsError(f"--exhaustive checks every float32 input: use --dtype float32 (not {dtype})")
+    if args.workers < 0:
+        raise AutonumericsError(f"--workers {args.workers}: need 0 (in this process) or more")
     started = time.perf_counter()
     with progress_bar("every float32", enabled=args.exhaustive and not args.json) as progress:
         report = measure(program_file.program, target, interval, dtype, semantics, points=args.points,
@@ -98,7 +101,7 @@ def print_report(result: dict) -> None:
         table.add_row("correctly rounded", f"{100 * result['frac_correctly_rounded']:.3f} %")
     table.add_row("worst input", f"{result['worst_input']!r} ({result['worst_input_hex']})")
     table.add_row("time", f"{result['seconds']:.2f} s")
-    console.print(f"[bold]{result['expression']}[/bold]")
+    console.print(f"[bold]{escape(str(result['expression']))}[/bold]")
     console.print(table)
 
 

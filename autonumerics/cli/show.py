@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rich.markup import escape
 from rich.syntax import Syntax
 
 from autonumerics.cli.common import console, print_json
@@ -39,14 +40,15 @@ def run(args: argparse.Namespace) -> int:
             f"{program_file.dtype} ({program_file.effective_semantics})",
         ) if part
     )
-    console.print(f"[bold]{path}[/bold]: {program.n_ops} ops, {program.n_constants} constants; {context}")
+    console.print(f"[bold]{escape(str(path))}[/bold]: {program.n_ops} ops, {program.n_constants} constants; "
+                  f"{escape(context)}")
     console.print(f"\n[bold]math[/bold]\n  {program.to_infix()}\n")
     console.print("[bold]python[/bold]")
     console.print(Syntax(program.to_python(), "python"))
     if program_file.metrics:
         console.print("[bold]metrics[/bold]")
         for key, value in program_file.metrics.items():
-            console.print(f"  {key}: {value}")
+            console.print(f"  {escape(str(key))}: {escape(str(value))}")
     else:
         console.print("no stored metrics: `autonumerics evaluate` measures them")
     return 0
@@ -65,11 +67,12 @@ def run_folder_of(path: Path) -> Path | None:
 def show_run(path: Path, as_json: bool) -> int:
     """The front of a run folder as a table (pareto.json; the checkpoint's archive while running)."""
     from autonumerics.cli.search import front_table
+    from autonumerics.pareto import FRONT_FILE, read_front
     from autonumerics.storage import RunFolder
 
     run = RunFolder.open(path)
-    if (path / "pareto.json").exists():
-        front = run.read_front()
+    if (path / FRONT_FILE).exists():
+        front = read_front(path)
     else:  # still running: the checkpoint's archive, not yet re-validated
         front = _front_from_checkpoint(run)
     if as_json:
@@ -84,9 +87,16 @@ def _front_from_checkpoint(run) -> list[dict]:
     from autonumerics.errors import AutonumericsError
     from autonumerics.population import Member, non_dominated
 
-    checkpoint = run.read_checkpoint()
-    if checkpoint is None:
-        raise AutonumericsError(f"{run.path} has neither pareto.json nor a checkpoint yet")
-    members = non_dominated([Member.from_json(m) for m in checkpoint["archive"]])
+    try:
+        checkpoint = run.read_checkpoint()
+        if checkpoint is None:
+            raise AutonumericsError(f"{run.path} has neither pareto.json nor a checkpoint yet")
+        members = non_dominated([Member.from_json(m) for m in checkpoint["archive"]])
+    except AutonumericsError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
+        reason = (f"missing key {error}" if isinstance(error, KeyError) else
+                  "nested too deeply" if isinstance(error, RecursionError) else "a value of the wrong type")
+        raise AutonumericsError(f"{run.checkpoint_path}: not a checkpoint written by autonumerics ({reason})") from None
     return [{"n_ops": m.program.n_ops, "cost": m.cost, "fitness": m.fitness, "final_error": m.fitness,
              "expression": m.program.to_infix()} for m in members]

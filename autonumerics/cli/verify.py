@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from rich.markup import escape
 from rich.table import Table
 
 from autonumerics.cli.common import console, format_number, print_json, progress_bar
@@ -95,7 +96,7 @@ def print_certificate(data: dict) -> None:
     table.add_row("correctly rounded", f"{100 * report['frac_correctly_rounded']:.4f} %")
     table.add_row("max relative error", format_number(_number(report["max_rel_error"])))
     table.add_row("time", f"{data['seconds']:.2f} s")
-    console.print(f"[bold]{subject['kind']}[/bold]: {name}", highlight=False)
+    console.print(f"[bold]{subject['kind']}[/bold]: {escape(str(name))}", highlight=False)
     console.print(table)
     special = Table(title=f"special values ({data['subnormals']})")
     for column in ("input", "output", "correctly rounded", "in interval"):
