@@ -173,12 +173,16 @@ class SearchResult:
         Raises:
             AutonumericsError: if ``path`` is not a run folder or has no front yet.
         """
+        from autonumerics.pareto import front_file
         from autonumerics.storage import RunFolder
 
         run = RunFolder.open(path)
         checkpoint = run.read_checkpoint() or {}
-        front = tuple(_member(entry, load_program_file(run.path / entry["file"]), run.path)
-                      for entry in run.read_front())
+        entries = run.read_front()
+        files = [front_file(run.path, entry.get("file"), f"{run.path / 'pareto.json'}: front[{index}]")
+                 for index, entry in enumerate(entries)]
+        front = tuple(_member(entry, load_program_file(file), run.path)
+                      for entry, file in zip(entries, files, strict=True))
         counts = {key: checkpoint.get(key, 0) for key in ("n_evaluated", "n_duplicates", "n_skipped", "n_lost")}
         return cls(_cheapest_first(front), run.config(), run.path, elapsed=float(checkpoint.get("elapsed", 0.0)),
                    **counts)

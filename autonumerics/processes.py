@@ -18,10 +18,22 @@ millisecond) under a lock, and covers every start: ``ProcessPoolExecutor`` start
 lazily, at ``submit``, through ``context.Process``. The price: an object defined in
 ``__main__`` cannot be sent to these workers (pickling it fails with a clear error), which the
 search never does.
+
+Workers also end with the process that started them. A pool worker waits for work on a pipe
+whose write end it holds itself (a ``multiprocessing.Queue`` travels with both ends), so a
+driver killed with ``kill -9`` never sends it an end-of-file: without help it would wait
+forever, and keep alive the fork server (every child holds the fork server's "alive" pipe) and
+the resource tracker. ``PR_SET_PDEATHSIG`` does not fit: a worker's parent is the fork server,
+not the driver. Instead each process these contexts start runs a daemon thread that waits on
+``multiprocessing.parent_process().sentinel`` (a pipe whose only write end is in the driver:
+readable exactly when the driver is gone) and then ends the worker with ``os._exit``; the
+fork server and the resource tracker follow as their last clients disappear. The thread costs
+nothing while it waits (a blocking ``select`` without the GIL).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import threading
@@ -31,11 +43,17 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import context as mp_context
 
-__all__ = ["PoolStartError", "main_module_hidden", "process_context", "start_pool"]
+__all__ = ["PoolStartError", "exit_with_parent", "main_module_hidden", "process_context", "start_pool",
+           "stop_pool"]
 
 # Worker start-up: a fork server, then imports of numpy / scipy and the context in each worker.
 # Generous, because a loaded machine can take seconds; past this the caller falls back.
 START_TIMEOUT_SECONDS = 120.0
+
+# The exit status of a worker that ended because its driver died.
+ORPHAN_EXIT_STATUS = 1
+# How long stop_pool waits for each terminated worker to be reaped.
+STOP_JOIN_SECONDS = 5.0
 
 _SWAP_LOCK = threading.Lock()
 
@@ -74,10 +92,31 @@ if hasattr(mp_context, "ForkServerContext"):  # POSIX
         def _Popen(process_obj) -> _MainHiddenPopen:
             return _MainHiddenPopen(process_obj)
 
+        def run(self) -> None:
+            """In the child: watch the driver, then do the work (a pool worker's loop)."""
+            exit_with_parent()
+            super().run()
+
     class MainHiddenForkServerContext(mp_context.ForkServerContext):
         """The "forkserver" context, its processes started without the caller's main module."""
 
         Process = _MainHiddenProcess
+
+
+def exit_with_parent() -> None:
+    """In a child process: end it (``os._exit``) as soon as the process that started it dies.
+
+    A no-op in a process that multiprocessing did not start.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()  # returns when the sentinel pipe reads end-of-file: the driver is gone
+        os._exit(ORPHAN_EXIT_STATUS)
+
+    threading.Thread(target=watch, name="autonumerics-exit-with-parent", daemon=True).start()
 
 
 def process_context() -> mp_context.BaseContext:
@@ -117,3 +156,19 @@ def start_pool(workers: int, initializer: Callable[..., None], initargs: tuple =
         cause = "timed out" if isinstance(error, TimeoutError) else f"{type(error).__name__}: {error}"
         raise PoolStartError(cause) from error
     return executor
+
+
+def stop_pool(executor: ProcessPoolExecutor) -> None:
+    """Shut a pool down now: queued work is cancelled and busy workers are terminated.
+
+    ``shutdown(wait=False)`` alone lets each worker finish the task it holds, and the
+    interpreter's exit then waits for them (a search's budget overrun, and CPU taken from the
+    front's validation). Their results would be discarded anyway.
+    """
+    workers = list((getattr(executor, "_processes", None) or {}).values())  # before shutdown drops them
+    executor.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+    for worker in workers:
+        worker.join(timeout=STOP_JOIN_SECONDS)

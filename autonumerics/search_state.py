@@ -7,12 +7,17 @@ replays the events logged after its checkpoint, so the two paths cannot disagree
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from autonumerics.canonical import canonicalize, structural_hash
 from autonumerics.mutate import FingerprintCache
 from autonumerics.population import Archive, Member, Population
 from autonumerics.program import Program
+
+if TYPE_CHECKING:
+    from autonumerics.child import ChildResult
 
 CHECKPOINT_VERSION = 1
 # Fits that find the optimum whatever the start (LP minimax, a 1-D bracket): retraining such a
@@ -103,6 +108,13 @@ class SearchState:
 
     @classmethod
     def from_checkpoint(cls, data: dict) -> SearchState:
+        """The state a checkpoint holds.
+
+        Raises:
+            KeyError, TypeError, ValueError: not a checkpoint of this version (the caller names the file).
+        """
+        if data["version"] != CHECKPOINT_VERSION:
+            raise ValueError(f"version {data['version']!r}; this autonumerics reads version {CHECKPOINT_VERSION}")
         rng = np.random.default_rng()
         rng.bit_generator.state = data["rng"]
         cache_size = int(data.get("cache_size", CACHE_SIZE))  # version-1 checkpoints before the cap was saved
@@ -120,3 +132,21 @@ class SearchState:
             structures=FingerprintCache(cache_size, data["structures"]),
             exact=FingerprintCache(cache_size, data["exact"]),
         )
+
+
+def child_event(result: ChildResult) -> dict:
+    """The event a fitted child is logged as (and recorded from): program, parent, kind, losses, cost."""
+    program = canonicalize(result.program)
+    return {
+        "id": result.task.child_id, "parent": result.task.parent_id, "kind": result.task.kind,
+        "expression": program.to_infix(), "program": program.to_json(),
+        "n_ops": program.n_ops, "cost": program.cost() if result.cost is None else result.cost,
+        "fitness": _finite_or_inf(result.fitness), "train": _finite_or_inf(result.train_loss),
+        "valid": _finite_or_inf(result.valid_loss), "fit": result.fit_method,
+        "fit_evaluations": result.fit_evaluations, "fingerprint": result.fingerprint,
+        "structure": structural_hash(program),
+    }
+
+
+def _finite_or_inf(value: float) -> float | str:
+    return float(value) if np.isfinite(value) else "inf"

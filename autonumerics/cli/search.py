@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
@@ -47,17 +48,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workers", type=int, default=2, help="worker processes (0: inline, deterministic)")
+    parser.add_argument("--workers", type=_count, default=2, help="worker processes (0: inline, deterministic)")
     parser.add_argument("--dask", metavar="ADDRESS",
                         help="evaluate on Dask distributed: tcp://SCHEDULER:8786, or local:N to start N local "
                         "workers (needs pip install \"autonumerics[dask]\"; --workers is then ignored)")
-    parser.add_argument("--time-budget", help="stop after this long, e.g. 90s, 30m, 1h")
-    parser.add_argument("--max-evals", type=int, help="stop after this many fitted children")
+    parser.add_argument("--time-budget", help="stop after this long, e.g. 90s, 30m, 1h, counted from the start "
+                        "(labels and worker start-up included; the front's final validation comes after)")
+    parser.add_argument("--max-evals", type=_count, help="stop after this many fitted children (0: no limit)")
     parser.add_argument("--json", action="store_true", help="no live display; print one JSON summary")
+
+
+def _count(text: str) -> int:
+    """An integer >= 0 (argparse turns the error into one line naming the option)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
 
 
 def run_search(args: argparse.Namespace) -> int:
     """Resolve the config (name or file, flags, --set), search with the live display, report."""
+    started_at = time.monotonic()  # the time budget counts from here: imports and labels included
     from autonumerics.distributed import parse_dask_address
     from autonumerics.runs import default_out_dir, start_search
 
@@ -74,12 +88,13 @@ def run_search(args: argparse.Namespace) -> int:
     config = load_config(args.config, overrides, target=args.target, interval=args.interval)
     out = args.out or default_out_dir()
     with LiveFront(describe_search(config), enabled=not args.json) as live:
-        summary = start_search(config, out, args.workers, live.update, dask=args.dask)
+        summary = start_search(config, out, args.workers, live.update, dask=args.dask, started_at=started_at)
     return report(summary, args.json)
 
 
 def run_resume(args: argparse.Namespace) -> int:
     """Continue a run folder with the live display, report."""
+    started_at = time.monotonic()
     from autonumerics.distributed import parse_dask_address
     from autonumerics.runs import resume_search
     from autonumerics.storage import RunFolder
@@ -89,7 +104,8 @@ def run_resume(args: argparse.Namespace) -> int:
     budget = parse_duration(args.time_budget) if args.time_budget else None
     config = RunFolder.open(args.run).config()
     with LiveFront(describe_search(config), enabled=not args.json) as live:
-        summary = resume_search(args.run, args.workers, live.update, budget, args.max_evals, dask=args.dask)
+        summary = resume_search(args.run, args.workers, live.update, budget, args.max_evals, dask=args.dask,
+                                started_at=started_at)
     return report(summary, args.json)
 
 
@@ -111,7 +127,8 @@ def report(summary: RunSummary, as_json: bool) -> int:
     plot = summary.path / "compare.png"
     data = {"run": str(summary.path), "n_evaluated": summary.n_evaluated, "n_duplicates": summary.n_duplicates,
             "n_skipped": summary.n_skipped, "n_lost": summary.n_lost, "stop_reason": summary.stop_reason,
-            "seconds": round(summary.elapsed, 1), "pareto": str(summary.path / "pareto.json"),
+            "seconds": round(summary.elapsed, 1), "finish_seconds": round(summary.finish_seconds, 1),
+            "pareto": str(summary.path / "pareto.json"),
             "plot": str(plot) if plot.exists() else None,
             "front": [{k: e[k] for k in ("n_ops", "cost", "fitness", "final_error", "expression", "file")}
                       for e in summary.front]}
@@ -120,13 +137,16 @@ def report(summary: RunSummary, as_json: bool) -> int:
         return 0
     console.print(front_table(summary.front, f"Pareto front of {summary.path}"))
     console.print(f"{summary.n_evaluated:,} children fitted in {summary.elapsed:.0f} s "
-                  f"({summary.n_duplicates:,} duplicates, {summary.n_skipped:,} skipped before fitting)",
+                  f"({summary.n_duplicates:,} duplicates, {summary.n_skipped:,} skipped before fitting); "
+                  f"the front's validation and comparison took {summary.finish_seconds:.0f} s more",
                   highlight=False)
     if summary.n_lost:
         console.print(f"{summary.n_lost:,} children lost with their workers (never recorded)")
-    if summary.stop_reason:
+    if summary.stop_reason and summary.resumable:
         console.print(f"stopped early: {summary.stop_reason}; `autonumerics resume {summary.path}` continues "
                       "(locally, or on another cluster with --dask)", highlight=False)
+    elif summary.stop_reason:
+        console.print(f"stopped early: {summary.stop_reason}", highlight=False)
     for line in next_steps(summary.path, summary.front, plot.exists()):
         console.print(line, highlight=False, soft_wrap=True)
     return 0
