@@ -71,5 +71,6 @@ def run(args: argparse.Namespace) -> int:
         path.write_text(source)
     except OSError as error:
         raise AutonumericsError(f"cannot write {path}: {error.strerror}") from None
-    console.print(f"wrote {path} ({args.to}, {program_file.program.n_ops} ops)", highlight=False)
+    console.print(f"wrote {path} ({args.to}, {program_file.program.n_ops} ops)", highlight=False, markup=False,
+                  soft_wrap=True)
     return 0

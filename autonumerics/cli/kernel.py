@@ -37,11 +37,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def parse_core_arguments(target: str, values: list[str]) -> dict[str, str]:
-    """``ROLE=PATH`` / ``PATH`` arguments as role -> program file (run folders resolved)."""
+    """``ROLE=PATH`` / ``PATH`` arguments as role -> program file (run folders resolved).
+
+    A value is ``ROLE=PATH`` when what precedes its first "=" is an identifier and the whole value
+    is not an existing path (a file name may hold "=").
+    """
     paths: dict[str, str] = {}
     for value in values:
         role, separator, path = value.partition("=")
-        if not separator:
+        if not separator or not role.isidentifier() or Path(value).exists():
             role, path = main_role(target), value
         if not role or not path:
             raise AutonumericsError(f"--from {value!r}: expected ROLE=PATH or PATH")
@@ -75,7 +79,7 @@ def report(source: KernelSource, language: str, path: Path | None, as_json: bool
     elif path is not None:
         cores = ", ".join(f"{role}={file}" for role, file in data["cores"].items())
         console.print(f"wrote {path} ({language} kernel {function}, {source.ops_per_element} ops/element; "
-                      f"cores {cores})", highlight=False, soft_wrap=True)
+                      f"cores {cores})", highlight=False, markup=False, soft_wrap=True)  # paths: no markup
 
 
 def run(args: argparse.Namespace) -> int:

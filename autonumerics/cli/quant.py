@@ -184,7 +184,8 @@ def _export(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"wrote": args.output, "language": args.to, "ops": kernel.program.n_ops})
     else:
-        console.print(f"wrote {args.output} ({args.to}, {kernel.program.n_ops} integer ops)", highlight=False)
+        console.print(f"wrote {args.output} ({args.to}, {kernel.program.n_ops} integer ops)", highlight=False,
+                      markup=False)
     return 0
 
 

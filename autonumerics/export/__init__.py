@@ -23,10 +23,12 @@ Public API:
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import importlib.metadata
 import json
 import keyword
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,8 +39,10 @@ from autonumerics.canonical import canonicalize
 from autonumerics.contraction import contract_multiply_add
 from autonumerics.errors import AutonumericsError
 from autonumerics.interpret import evaluate
+from autonumerics.limits import clipped, shown
 from autonumerics.program import Instruction, Program, const_ref, prune, value_ref
 from autonumerics.programfile import SEMANTICS, ProgramFile
+from autonumerics.quant.intprogram import C_KEYWORDS
 
 __all__ = ["LANGUAGES", "KernelSpec", "export_source", "kernel_spec", "program_hash", "reference_function"]
 
@@ -90,9 +94,23 @@ def program_hash(program: Program) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+# Names an exported function must not take: the keywords of Python and C, Python's builtins,
+# C's reserved spellings ("_" + capital, "__"), and the names the generated modules and headers
+# define or read at module level (a function named ``np`` or ``_fma`` would replace them).
+RESERVED_NAMES = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | C_KEYWORDS | frozenset("""
+    np jnp jax functools KERNEL_NAME TARGET INTERVAL SEMANTICS PROGRAM_HASH EXPRESSION CORES METADATA
+    _fma _fma32 _rounded _opaque _bits _float _pow2 _float32_kernel INFINITY NAN size_t fmaf sqrtf
+""".split())
+_IDENTIFIER = re.compile(r"(?!_[A-Z_])[A-Za-z_][A-Za-z0-9_]*")
+
+
 def identifier(text: str | None, default: str = "kernel") -> str:
-    """A valid Python / C identifier made from a target name (``"exp(-x**2)"`` → ``"kernel"``)."""
-    if not text or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text) or keyword.iskeyword(text):
+    """``text`` if it can name an exported function, else ``default`` (``"exp(-x**2)"`` → ``"kernel"``).
+
+    A name can if it is an ASCII identifier that is neither reserved by C (a leading "__" or
+    "_" + capital) nor in ``RESERVED_NAMES``.
+    """
+    if not isinstance(text, str) or not _IDENTIFIER.fullmatch(text) or text in RESERVED_NAMES:
         return default
     return text
 
@@ -113,22 +131,49 @@ def kernel_spec(program_file: ProgramFile, name: str | None = None, semantics: s
     if semantics not in SEMANTICS:
         raise AutonumericsError(f"semantics must be one of {SEMANTICS}, not {semantics!r}")
     if name is not None and identifier(name, "") != name:
-        raise AutonumericsError(f"kernel name {name!r} is not an identifier")
+        raise AutonumericsError(f"kernel name {shown(name, 60)} is not an identifier the export can use "
+                                "(ASCII letters, digits and '_', not a keyword, builtin or generated name)")
+    target, interval = checked_target(program_file.target), checked_interval(program_file.interval)
     if semantics == "xla":
         program = canonicalize(program_file.program)
         ops_program = contract_multiply_add(program, "float32", visible_constants=visible_constants)
     else:
         program = ops_program = fold_invariants_float32(prune(program_file.program))
     return KernelSpec(
-        name=name or identifier(program_file.target),
-        target=program_file.target,
-        interval=program_file.interval,
+        name=name or identifier(target),
+        target=target,
+        interval=interval,
         semantics=semantics,
         program=program,
         ops_program=ops_program,
         program_hash=program_hash(program),
-        metrics=dict(program_file.metrics),
+        metrics=dict(program_file.metrics or {}),
     )
+
+
+def checked_target(target: object) -> str | None:
+    """The target name if it is a string (or None); it only reaches generated text escaped."""
+    if target is not None and not isinstance(target, str):
+        raise AutonumericsError(f"the program's target must be a string, not {shown(target, 60)}")
+    return target
+
+
+def checked_interval(interval: object) -> tuple[float, float] | None:
+    """The interval as two finite floats (or None), the only form the exports write as code.
+
+    Raises:
+        AutonumericsError: for anything else, e.g. ``[nan, inf]``, naming it.
+    """
+    if interval is None:
+        return None
+    try:
+        low, high = (float(bound) for bound in interval)
+        finite = math.isfinite(low) and math.isfinite(high) and not any(isinstance(b, (bool, str)) for b in interval)
+    except (TypeError, ValueError, OverflowError):
+        finite = False
+    if not finite:
+        raise AutonumericsError(f"the program's interval {shown(interval, 60)} is not two finite numbers")
+    return low, high
 
 
 def fold_invariants_float32(program: Program) -> Program:
@@ -164,23 +209,38 @@ def reference_function(spec: KernelSpec) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def float32_constants(program: Program) -> list[float]:
-    """The program's constants rounded to float32 (as the interpreter rounds them), as floats."""
-    return [float(v) for v in np.asarray(program.constants, np.float64).astype(np.float32)]
+    """The program's constants rounded to float32 (as the interpreter rounds them), as floats.
+
+    A constant beyond float32's range rounds to +-inf, which is what the float32 program computes
+    with: an expected overflow, not a warning."""
+    with np.errstate(over="ignore"):
+        return [float(v) for v in np.asarray(program.constants, np.float64).astype(np.float32)]
 
 
 def certificate_lines(metrics: dict) -> list[str]:
-    """Human lines summarising the measured errors in a program file's ``metrics``, if any."""
+    """Human lines summarising the measured errors in a program file's ``metrics``, if any.
+
+    The values are the file's, as text (each cut to ``MAX_ECHO_CHARS``): foreign, so an emitter
+    writes each line through ``python_text`` or ``c_comment_text``.
+    """
     report = metrics if "n_points" in metrics else metrics.get("final") or metrics.get("report") or {}
     if not isinstance(report, dict) or "n_points" not in report:
         return ["No measured certificate in the program file: run `autonumerics verify` on this file."]
-    how = "every float32 of the interval (exhaustive)" if report.get("exhaustive") else f"sampled, {report['n_points']:,} points"
-    lines = [f"Measured: {how}, {report.get('dtype', '?')}."]
+    n_points = report["n_points"]
+    count = f"{n_points:,}" if isinstance(n_points, int) and not isinstance(n_points, bool) else _value_text(n_points)
+    how = "every float32 of the interval (exhaustive)" if report.get("exhaustive") else f"sampled, {count} points"
+    lines = [f"Measured: {how}, {_value_text(report.get('dtype', '?'))}."]
     for key, label in (("max_ulp", "max ULP error"), ("max_rel_error", "max relative error"),
                        ("n_ge_one_ulp", "inputs >= 1 ULP"), ("frac_correctly_rounded", "correctly rounded"),
                        ("worst_input", "worst input")):
         if report.get(key) is not None:
-            lines.append(f"  {label}: {report[key]}")
+            lines.append(f"  {label}: {_value_text(report[key])}")
     return lines
+
+
+def _value_text(value: object) -> str:
+    """A metrics value as the text a certificate line shows (``str``, cut to a readable length)."""
+    return clipped(str(value))
 
 
 def export_source(program_file: ProgramFile, language: str, name: str | None = None,

@@ -18,6 +18,7 @@ from autonumerics.export import (
     certificate_lines,
     float32_constants,
 )
+from autonumerics.export.text import c_comment_text
 from autonumerics.ops import OPS
 from autonumerics.program import ref_kind
 
@@ -42,17 +43,19 @@ def _operand(ref: str) -> str:
 
 
 def _comment(spec: KernelSpec, name: str) -> str:
+    """The header's leading comment; the program file's strings pass through ``c_comment_text``."""
     interval = f"[{spec.interval[0]!r}, {spec.interval[1]!r}]" if spec.interval else "(no interval recorded)"
     how = ("the float32 rounding of jitted JAX on CPU: each multiply-add XLA fuses is an fmaf here"
            if spec.semantics == "xla" else "every op rounded once to float32, fmaf only where written")
+    target = c_comment_text(spec.target or "custom target")
     lines = [
-        f"{spec.target or 'custom target'} on {interval} in float32, exported by autonumerics {autonumerics_version()}.",
+        f"{target} on {interval} in float32, exported by autonumerics {autonumerics_version()}.",
         "",
-        f"  {name}(x) ~= {spec.expression}",
+        f"  {name}(x) ~= {c_comment_text(spec.expression)}",
         "",
         f"{spec.program.n_ops} ops, program hash {spec.program_hash}, semantics {spec.semantics}:",
         f"{how}.",
-        *certificate_lines(spec.metrics),
+        *(c_comment_text(line) for line in certificate_lines(spec.metrics)),
         "",
         "Compile with -ffp-contract=off (the default of gcc -std=c99) and without -ffast-math:",
         "then the results equal autonumerics' interpreter bit for bit (subnormals included).",
@@ -76,7 +79,7 @@ def function_lines(spec: KernelSpec) -> list[str]:
 def emit_c_function(spec: KernelSpec, name: str) -> str:
     """``static inline float name(float x)`` computing ``spec``, for use inside a kernel header."""
     body = "\n".join(f"    {line}" for line in function_lines(spec))
-    return (f"/* {spec.target or 'custom target'}: {spec.program.n_ops} ops, {spec.semantics}, "
+    return (f"/* {c_comment_text(spec.target or 'custom target')}: {spec.program.n_ops} ops, {spec.semantics}, "
             f"hash {spec.program_hash} */\n"
             f"static inline float {name}(float x) {{\n{body}\n}}\n")
 

@@ -29,6 +29,7 @@ from autonumerics.export import (
     certificate_lines,
     float32_constants,
 )
+from autonumerics.export.text import python_text, python_value
 from autonumerics.ops import OPS
 from autonumerics.program import Program, ref_kind
 
@@ -168,8 +169,9 @@ def emit_jax_function(spec: KernelSpec, name: str, argument: str = "r", fenced: 
     """
     body = "\n".join(f"    {line}" for line in function_lines(spec, inline_constants))
     read = f"_rounded(jnp.asarray({argument}, jnp.float32))" if fenced else f"jnp.asarray({argument}, jnp.float32)"
+    summary = python_text(f"{spec.target or 'custom target'}: {spec.expression}")
     return f'''def {name}({argument}):
-    """{spec.target or 'custom target'}: {spec.expression} ({spec.program.n_ops} ops, {spec.semantics}, hash {spec.program_hash})."""
+    """{summary} ({spec.program.n_ops} ops, {spec.semantics}, hash {spec.program_hash})."""
     x = {read}
 {body}
     return {"_rounded(out)" if fenced else "out"}
@@ -177,6 +179,7 @@ def emit_jax_function(spec: KernelSpec, name: str, argument: str = "r", fenced: 
 
 
 def _docstring(spec: KernelSpec) -> str:
+    """The module docstring; the program file's strings pass through ``python_text``."""
     interval = f"[{spec.interval[0]!r}, {spec.interval[1]!r}]" if spec.interval else "(no interval recorded)"
     semantics = (
         "xla: the float32 rounding of jitted JAX on CPU, multiply-adds fused into FMAs exactly as the\n"
@@ -188,12 +191,13 @@ def _docstring(spec: KernelSpec) -> str:
         "(_rounded, _opaque) that it cannot see through: exact, but slower than an 'xla' export."
     )
     return "\n".join([
-        f"{spec.target or 'custom target'} on {interval} in float32, exported by autonumerics {autonumerics_version()}.",
+        f"{python_text(spec.target or 'custom target')} on {interval} in float32, exported by autonumerics "
+        f"{autonumerics_version()}.",
         "",
-        f"    {spec.name}(x) ~= {spec.expression}",
+        f"    {spec.name}(x) ~= {python_text(spec.expression)}",
         "",
         f"{spec.program.n_ops} ops, program hash {spec.program_hash}.",
-        *certificate_lines(spec.metrics),
+        *(python_text(line) for line in certificate_lines(spec.metrics)),
         "Accuracy is certified on the interval only; outside it the program is just evaluated.",
         "",
         f"Semantics: {semantics}",
@@ -228,11 +232,11 @@ import jax.numpy as jnp
 __all__ = ["{spec.name}"]
 
 KERNEL_NAME = "{spec.name}"
-TARGET = {spec.target!r}
+TARGET = {python_value(spec.target)}
 INTERVAL = {interval}
 SEMANTICS = "{spec.semantics}"
 PROGRAM_HASH = "{spec.program_hash}"
-EXPRESSION = {spec.expression!r}
+EXPRESSION = {python_value(spec.expression)}
 
 # The program's constants, exactly (float32 values written in hex).
 _CONSTANTS = (
@@ -241,7 +245,7 @@ _CONSTANTS = (
 
 @jax.jit
 def {spec.name}(x):
-    """{spec.target or 'The target'} approximated in float32 on {interval}; see the module docstring."""
+    """{python_text(spec.target or 'The target')} approximated in float32 on {interval}; see the module docstring."""
     x = jnp.asarray(x, jnp.float32)
     c = {BARRIER}(jnp.array(_CONSTANTS, jnp.float32))
 {inner}

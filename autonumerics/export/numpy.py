@@ -16,6 +16,7 @@ from autonumerics.export import (
     certificate_lines,
     float32_constants,
 )
+from autonumerics.export.text import python_text, python_value
 from autonumerics.ops import OPS
 from autonumerics.program import ref_kind
 
@@ -37,8 +38,6 @@ def _fma(a, b, c):
     odd = np.where((rest != 0) & ((bits & 1) == 0), bits + step, bits).view(np.float64)
     return odd.astype(np.float32)
 '''
-
-
 
 
 def fma_helper(name: str) -> str:
@@ -69,8 +68,9 @@ def emit_numpy_function(spec: KernelSpec, name: str, argument: str = "r", fma: s
     lines += [f"v{i} = {_expression(ins.op, [_operand(a, 'c{}') for a in ins.args], fma)}"
               for i, ins in enumerate(program.instructions)]
     body = "\n".join(f"        {line}" for line in lines) or "        pass"
+    summary = python_text(f"{spec.target or 'custom target'}: {spec.expression}")
     return f'''def {name}({argument}):
-    """{spec.target or 'custom target'}: {spec.expression} ({spec.program.n_ops} ops, {spec.semantics}, hash {spec.program_hash})."""
+    """{summary} ({spec.program.n_ops} ops, {spec.semantics}, hash {spec.program_hash})."""
     x = np.asarray({argument}, dtype=np.float32)
     with np.errstate(all="ignore"):
 {body}
@@ -79,17 +79,19 @@ def emit_numpy_function(spec: KernelSpec, name: str, argument: str = "r", fma: s
 
 
 def _docstring(spec: KernelSpec) -> str:
+    """The module docstring; the program file's strings pass through ``python_text``."""
     interval = f"[{spec.interval[0]!r}, {spec.interval[1]!r}]" if spec.interval else "(no interval recorded)"
     how = ("the float32 rounding of jitted JAX on CPU: each multiply-add XLA fuses is an exact FMA here"
            if spec.semantics == "xla" else "every op rounded once to float32, an fma only where written")
     return "\n".join([
-        f"{spec.target or 'custom target'} on {interval} in float32, exported by autonumerics {autonumerics_version()}.",
+        f"{python_text(spec.target or 'custom target')} on {interval} in float32, exported by autonumerics "
+        f"{autonumerics_version()}.",
         "",
-        f"    {spec.name}(x) ~= {spec.expression}",
+        f"    {spec.name}(x) ~= {python_text(spec.expression)}",
         "",
         f"{spec.program.n_ops} ops, program hash {spec.program_hash}, semantics {spec.semantics}:",
         f"{how}. Equal bit for bit to autonumerics' interpreter (subnormals included).",
-        *certificate_lines(spec.metrics),
+        *(python_text(line) for line in certificate_lines(spec.metrics)),
         "",
         f"Usage (only numpy is needed): y = {spec.name}(x)  # any shape, float32 in, float32 out",
         "",
@@ -112,7 +114,7 @@ import numpy as np
 __all__ = ["{spec.name}"]
 
 KERNEL_NAME = "{spec.name}"
-TARGET = {spec.target!r}
+TARGET = {python_value(spec.target)}
 INTERVAL = {interval}
 SEMANTICS = "{spec.semantics}"
 PROGRAM_HASH = "{spec.program_hash}"
@@ -122,7 +124,7 @@ _C = np.array([
 {FMA_HELPER if uses_fma else ""}
 
 def {spec.name}(x):
-    """{spec.target or 'The target'} approximated in float32 on {interval}; see the module docstring."""
+    """{python_text(spec.target or 'The target')} approximated in float32 on {interval}; see the module docstring."""
     x = np.asarray(x, dtype=np.float32)
     with np.errstate(all="ignore"):
 {body if body else "        pass"}

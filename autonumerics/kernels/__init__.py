@@ -7,21 +7,25 @@ Public API:
     main_role(name) -> the role of the kernel's main core (the first of DEFAULT_CORES)
     kernels_using(target) -> [(kernel, role)] whose default core approximates ``target``
     resolve_core_path(path) -> a program file (a run folder gives its front's most accurate program)
+    front_file: re-exported from ``autonumerics.pareto`` (a pareto.json entry's program file, checked)
 See ``autonumerics.kernels.base`` for ``Core``, ``KernelSource`` and the emitters.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
+import math
 from pathlib import Path
 from types import ModuleType
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.kernels.base import Core, KernelSource, load_core
+from autonumerics.limits import shown
+from autonumerics.pareto import front_file
+from autonumerics.programfile import read_json_file
 
-__all__ = ["KERNELS", "Core", "KernelSource", "build_kernel", "kernel_module", "kernels_using", "load_core",
-           "main_role", "resolve_core_path"]
+__all__ = ["KERNELS", "Core", "KernelSource", "build_kernel", "front_file", "kernel_module", "kernels_using",
+           "load_core", "main_role", "resolve_core_path"]
 
 KERNELS: dict[str, str] = {
     "exp2": "autonumerics.kernels.exp2",
@@ -99,19 +103,38 @@ def resolve_core_path(path: str | Path) -> str:
     its Pareto front (lowest final error, then fewest ops), from its ``pareto.json``.
 
     Raises:
-        AutonumericsError: if the path does not exist or the run folder has no front.
+        AutonumericsError: if the path does not exist, the run folder has no front, or the chosen
+            entry's ``file`` is not a program file inside the run folder (``front_file``).
     """
     path = Path(path)
     if path.is_file():
         return str(path)
     if not path.is_dir():
-        raise AutonumericsError(f"{path} is neither a program file nor a run folder")
+        raise AutonumericsError(f"{shown(str(path))} is neither a program file nor a run folder")
     try:
-        front = json.loads((path / "pareto.json").read_text())["front"]
-    except (OSError, ValueError, KeyError, TypeError):
+        front = read_json_file(path / "pareto.json")["front"]
+        entries = [(error, _count(entry.get("n_ops")), index) for index, entry in enumerate(front)
+                   if isinstance(entry, dict) and (error := _final_error(entry)) is not None]
+    except (AutonumericsError, KeyError, TypeError):
         raise AutonumericsError(f"run folder {path} has no readable pareto.json (is the search finished?)") from None
-    entries = [e for e in front if isinstance(e, dict) and isinstance(e.get("final_error"), (int, float))]
     if not entries:
         raise AutonumericsError(f"run folder {path}: its front is empty")
-    best = min(entries, key=lambda e: (e["final_error"], e.get("n_ops", 0)))
-    return str(path / best["file"])
+    index = min(entries)[2]
+    return str(front_file(path, front[index].get("file"), f"{path / 'pareto.json'}: front[{index}]"))
+
+
+def _final_error(entry: dict) -> float | None:
+    """The entry's final error as a number (JSON numbers, or strings such as "inf"), None if it has none."""
+    value = entry.get("final_error")
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)) or len(str(value)) > 40:
+        return None
+    try:
+        error = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return None if math.isnan(error) else error
+
+
+def _count(value: object) -> int:
+    """An entry's op count if it is an integer, else 0 (it only breaks ties between equal errors)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

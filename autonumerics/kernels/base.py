@@ -38,6 +38,8 @@ from autonumerics.export import LANGUAGES, KernelSpec, kernel_spec, reference_fu
 from autonumerics.export.c import emit_c_function
 from autonumerics.export.jax import STRICT_HELPERS, emit_jax_function
 from autonumerics.export.numpy import emit_numpy_function, fma_helper
+from autonumerics.export.text import c_comment_text, python_text, python_value
+from autonumerics.limits import shown
 from autonumerics.programfile import ProgramFile, load_program_file
 
 __all__ = [
@@ -119,7 +121,7 @@ def load_core(role: str, path: str | Path) -> Core:
     """
     candidate = Path(path)
     if not candidate.is_file():
-        raise AutonumericsError(f"core {role!r}: program file {path} does not exist")
+        raise AutonumericsError(f"core {role!r}: program file {shown(str(path))} does not exist")
     return Core(role=role, path=_display_path(candidate), program_file=load_program_file(candidate))
 
 
@@ -320,8 +322,10 @@ def python_module(docstring: str, language: str, functions: list[str], name: str
     The metadata (``KERNEL_NAME``, ``TARGET``, ``INTERVAL`` = the whole float32 range, ``CORES``
     = role -> program file) is what ``autonumerics verify`` / ``bench`` read.
     """
+    if '"""' in docstring:  # kernel_docstring escapes every quote that came from a file
+        raise ValueError("a kernel module's docstring must hold no triple quote")
     prelude = jax_prelude() if language == "jax" else numpy_prelude()
-    core_files = ", ".join(f"{core.role!r}: {core.path!r}" for core in cores)
+    core_files = ", ".join(f"{python_value(core.role)}: {python_value(core.path)}" for core in cores)
     metadata = (f'__all__ = ["{name}"]\n\nKERNEL_NAME = "{name}"\nTARGET = "{target}"\n'
                 f"INTERVAL = {FULL_RANGE!r}  # valid for every float32\nCORES = {{{core_files}}}\n")
     body = "\n\n".join(function.strip("\n") + "\n" for function in functions)
@@ -335,7 +339,9 @@ def c_header(comment: str, name: str, functions: list[str]) -> str:
     ``static inline float c_name(name)(float x)``) and the array loop ``c_name(name)_loop``."""
     cname = c_name(name)
     guard = f"AUTONUMERICS_KERNEL_{name.upper()}_H"
-    text = "\n".join(f" * {line}".rstrip() for line in comment.rstrip().splitlines())
+    # c_comment_text leaves text it has escaped (and plain text) as it is: this only makes sure
+    # that no line of the comment can end it
+    text = "\n".join(f" * {c_comment_text(line)}".rstrip() for line in comment.rstrip().splitlines())
     body = "\n".join(function.strip("\n") + "\n" for function in functions)
     return (f"/*\n{text}\n */\n#ifndef {guard}\n#define {guard}\n\n{c_prelude()}\n{body}\n"
             f"static inline void {cname}_loop(const float *in, float *out, size_t n) {{\n"
@@ -402,7 +408,9 @@ def kernel_docstring(summary: str, module_doc: str, cores: tuple[Core, ...], lan
     docstring past its first paragraph, the subnormal policy (``subnormals_jax`` for the JAX
     export, ``subnormals_exact`` for NumPy and C), each core, what the exports agree on
     (``agreement``) and the usage. Every exported file embeds it, so its bytes are part of what
-    the certificates hash."""
+    the certificates hash. The cores' strings (role, target, path) come from their files: they
+    pass through ``python_text`` or ``c_comment_text``, which leave plain text as it is."""
+    escape = c_comment_text if language == "c" else python_text  # for the cores' strings, from their files
     subnormals = subnormals_jax if language == "jax" else subnormals_exact
     usage = (f"Usage: y = {c_name(name)}(x); {c_name(name)}_loop(in, out, n)\n"
              "Compile with -std=c99 -ffp-contract=off (no -ffast-math); link with -lm."
@@ -415,7 +423,8 @@ def kernel_docstring(summary: str, module_doc: str, cores: tuple[Core, ...], lan
     for core in cores:
         interval = core.program_file.interval
         where = f"{core.program_file.target} on {list(interval) if interval else '?'}"
-        lines += [f"Core {core.role!r} ({where}): {core.path}", f"    {core.program_file.program.to_infix()}"]
+        lines += [escape(f"Core {core.role!r} ({where}): {core.path}"),
+                  f"    {escape(core.program_file.program.to_infix())}"]
     lines += [agreement, usage]
     return "\n".join(lines)
 

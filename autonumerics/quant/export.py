@@ -11,20 +11,28 @@ refuse non-integer dtypes (TypeError); the C function's parameter is an ``int32_
 
 from __future__ import annotations
 
+import builtins
 import json
+import keyword
+import math
+import re
 import textwrap
 
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.export.text import c_comment_text
+from autonumerics.limits import shown
 from autonumerics.quant.export_python import python_source
 from autonumerics.quant.gridbounds import REJECTED, GridBounds, Kernel, grid_bounds
-from autonumerics.quant.intprogram import IntProgram, audit, evaluate
+from autonumerics.quant.intprogram import C_KEYWORDS, IntProgram, audit, evaluate
 from autonumerics.quant.programfile import QuantKernelFile, input_grid
 
 LANGUAGES = ("jax", "numpy", "c")
 # Names the generated code defines around the program's registers (and any name starting "_" or "an_").
 RESERVED = {"np", "jnp", "jax", "LOW", "HIGH", "REJECTED", "METADATA", "rejected", "info"}
+# A kernel name: an ASCII identifier (no "_" first: the helpers' names), as C and Python both read it.
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def metadata(program: IntProgram, grid: np.ndarray, bounds: GridBounds | None = None,
@@ -89,7 +97,9 @@ def _c_doc(name: str, bounds: GridBounds) -> str:
 
 def _c_source(program: IntProgram, name: str, meta: dict, bounds: GridBounds) -> str:
     guard, macro, source = f"AUTONUMERICS_{name.upper()}_H", name.upper(), program.inputs[0]
-    comment = "\n".join(f" * {line}" for line in json.dumps(meta, indent=1).splitlines())
+    # the metadata holds the kernel file's certificate: JSON escapes its control and non-ASCII
+    # characters, c_comment_text whatever could end the comment ("*/") or splice lines ("??/")
+    comment = "\n".join(f" * {c_comment_text(line)}" for line in json.dumps(meta, indent=1).splitlines())
     lines = [f"/* {name}: integer kernel exported by autonumerics.\n{_c_doc(name, bounds)}\n *\n{comment}\n */",
              f"#ifndef {guard}", f"#define {guard}", _C_HELPERS,
              f"#define {macro}_INPUT_MIN INT32_C({bounds.low})", f"#define {macro}_INPUT_MAX INT32_C({bounds.high})",
@@ -135,8 +145,10 @@ def export_source(program: IntProgram, language: str, grid: np.ndarray, name: st
     """
     if language not in LANGUAGES:
         raise AutonumericsError(f"unknown export language {language!r} (choose from {', '.join(LANGUAGES)})")
-    if not name.isidentifier() or name in RESERVED or name.startswith(("_", "an_")):
-        raise AutonumericsError(f"kernel name {name!r} is not an identifier the export can use")
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or name in RESERVED or name.startswith("an_") \
+            or keyword.iskeyword(name) or name in C_KEYWORDS or name in dir(builtins):
+        raise AutonumericsError(f"kernel name {shown(name, 60)} is not an identifier the export can use "
+                                "(ASCII letters, digits and '_', not a keyword or builtin of Python or C)")
     grid = np.asarray(grid, dtype=np.int64)
     _check_program(program, grid, name)
     bounds = bounds or GridBounds(int(grid.min()), int(grid.max()))
@@ -156,9 +168,21 @@ def export_kernel(kernel: QuantKernelFile, language: str, name: str | None = Non
     value of every input beyond it, within the certificate's ``max_lsb_error`` (0 without one).
     """
     grid = input_grid(kernel)
-    tolerance = int(kernel.metrics.get("max_lsb_error", 0))
+    tolerance = _tolerance(kernel.metrics.get("max_lsb_error", 0))
     bounds = grid_bounds(Kernel(kernel.target, kernel.program, kernel.params_in, kernel.params_out, tolerance), grid)
     return export_source(kernel.program, language, grid, name=name or f"{kernel.target}_{kernel.params_in.dtype}",
                          bounds=bounds, target=kernel.target, input_scale=kernel.params_in.scale,
                          output_scale=kernel.params_out.scale, valid_scales=[kernel.params_in.scale],
                          certificate=kernel.metrics)
+
+
+def _tolerance(value: object) -> int:
+    """The certificate's ``max_lsb_error`` as a count of steps (an integer, or a float equal to one).
+
+    Raises:
+        AutonumericsError: naming the value, for anything else (a string, NaN, a negative number).
+    """
+    whole = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value) and value.is_integer())
+    if isinstance(value, bool) or not whole or value < 0:
+        raise AutonumericsError(f"metrics max_lsb_error must be a whole number of steps >= 0, not {shown(value, 60)}")
+    return int(value)

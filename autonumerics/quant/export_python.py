@@ -10,8 +10,7 @@ values its audit covered.
 
 from __future__ import annotations
 
-import pprint
-
+from autonumerics.export.text import python_value
 from autonumerics.quant.gridbounds import REJECTED, GridBounds
 from autonumerics.quant.intprogram import IntProgram
 
@@ -113,7 +112,7 @@ def python_source(program: IntProgram, name: str, meta: dict, bounds: GridBounds
     module, int_type = ("jnp", "jnp.int32") if is_jax else ("np", "np.int64")
     header = "import jax\nimport jax.numpy as jnp\nimport numpy as np\n" if is_jax else "import numpy as np\n"
     lines = _module_doc(name, language, bounds) + [
-        "", header, f"METADATA = {pprint.pformat(meta, sort_dicts=False)}",
+        "", header, f"METADATA = {python_value(meta, pretty=True)}",
         f"LOW, HIGH = {bounds.low}, {bounds.high}  # the input grid"]
     if is_jax and _rejects(bounds):
         lines.append(f"REJECTED = {REJECTED}  # a rejected input's output inside a trace")
