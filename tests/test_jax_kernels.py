@@ -213,3 +213,13 @@ def test_16_bit_certificate_reproduces(name, format_name):
     fresh = certify_16bit(name, format_name, cache=False)
     for key in ("measured", "overflow", "undefined", "infinite", "flushed"):
         assert fresh[key] == committed[key], key
+
+
+def test_the_readme_kernel_example_runs_and_trains(capsys):
+    """The ten-line example that opens the README's kernel section, run as written."""
+    readme = (REPO / "README.md").read_text()
+    example = readme.split("## Full-range float32 kernels", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert "from autonumerics.jax import tanh" in example and len(example.strip().splitlines()) <= 12
+    exec(compile(example, "README.md", "exec"), {})  # noqa: S102 - the README's own example
+    loss = float(capsys.readouterr().out.split("loss", 1)[1])
+    assert loss < 0.1
