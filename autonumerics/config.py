@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.limits import LABEL_SECONDS, MAX_INPUT_FILE_BYTES, clipped, shown
+from autonumerics.limits import LABEL_SECONDS, clipped, read_limited_text, shown
 
 
 @dataclass(frozen=True)
@@ -208,18 +208,9 @@ def load_config(path: str | Path | None = None, overrides: list[str] = (), *, ta
 
 def _read_toml(file: Path | Traversable, source: str) -> dict[str, Any]:
     """A TOML file's tables; unreadable, too large, not UTF-8 or not TOML: one error naming it."""
+    text = read_limited_text(file, source, "config")
     try:
-        with file.open("rb") as stream:
-            raw = stream.read(MAX_INPUT_FILE_BYTES + 1)
-    except OSError as error:
-        raise AutonumericsError(f"cannot read config {source}: {error.strerror or error}") from None
-    if len(raw) > MAX_INPUT_FILE_BYTES:
-        raise AutonumericsError(f"{source}: more than {MAX_INPUT_FILE_BYTES:,} bytes, too large for a config")
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        byte = raw[error.start]
-        raise AutonumericsError(f"{source}: not UTF-8 text (byte {byte:#04x} at offset {error.start})") from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise AutonumericsError(f"{source}: invalid TOML: {error}") from None
     except (RecursionError, ValueError) as error:  # arrays nested thousands deep, a 5 000-digit integer

@@ -40,6 +40,8 @@ or mistyped input fails at once with one line naming the limit instead of runnin
 
 from __future__ import annotations
 
+from autonumerics.errors import AutonumericsError
+
 MAX_INSTRUCTIONS = 10_000
 MAX_EXPRESSION_CHARS = 100_000
 MAX_PROGRAM_CHARS = 1_000_000
@@ -76,3 +78,29 @@ def shown(value: object, limit: int = MAX_ECHO_CHARS) -> str:
 def clipped(text: str, limit: int = MAX_ECHO_CHARS) -> str:
     """``text`` itself (unquoted, e.g. an error's message) cut to about ``limit`` characters."""
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+def read_limited_text(file, source: str, kind: str, max_bytes: int = MAX_INPUT_FILE_BYTES) -> str:
+    """A user's text file (a ``Path`` or a package resource), read within ``max_bytes`` as UTF-8.
+
+    Args:
+        file: what to open in binary mode (``file.open("rb")``).
+        source: how messages name it.
+        kind: what it should be, for messages ("config", "JSON file of ours").
+
+    Raises:
+        AutonumericsError: unreadable, larger than ``max_bytes`` or not UTF-8, one line naming it.
+    """
+    try:
+        with file.open("rb") as stream:
+            raw = stream.read(max_bytes + 1)
+    except OSError as error:
+        prefix = "cannot read config" if kind == "config" else "cannot read"
+        raise AutonumericsError(f"{prefix} {source}: {error.strerror or error}") from None
+    if len(raw) > max_bytes:
+        raise AutonumericsError(f"{source}: more than {max_bytes:,} bytes, too large for a {kind}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise AutonumericsError(f"{source}: not UTF-8 text (byte {raw[error.start]:#04x} at offset "
+                                f"{error.start})") from None

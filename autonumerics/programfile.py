@@ -23,7 +23,7 @@ from typing import Any
 
 from autonumerics.dtypes import float_format
 from autonumerics.errors import AutonumericsError
-from autonumerics.limits import MAX_INPUT_FILE_BYTES, clipped, shown
+from autonumerics.limits import MAX_INPUT_FILE_BYTES, clipped, read_limited_text, shown
 from autonumerics.program import Program
 
 FORMAT = "autonumerics-program/1"
@@ -190,18 +190,7 @@ def read_json_file(path: str | os.PathLike, max_bytes: int = MAX_INPUT_FILE_BYTE
     parser recurses, or holding an integer of thousands of digits: each is a clear error.
     """
     path = Path(path)
-    try:
-        with path.open("rb") as stream:
-            raw = stream.read(max_bytes + 1)
-    except OSError as error:
-        raise AutonumericsError(f"cannot read {path}: {error.strerror or error}") from None
-    if len(raw) > max_bytes:
-        raise AutonumericsError(f"{path}: more than {max_bytes:,} bytes, too large for a JSON file of ours")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        byte = raw[error.start]
-        raise AutonumericsError(f"{path}: not UTF-8 text (byte {byte:#04x} at offset {error.start})") from None
+    text = read_limited_text(path, str(path), "JSON file of ours", max_bytes)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:

@@ -97,7 +97,7 @@ def test_user_errors_are_one_line(argv: list[str], message: str, capsys: pytest.
 
 
 def test_bad_kernel_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    for content, message in [("{", "not valid JSON"), ('{"target": "gelu"}', "'input'"),
+    for content, message in [("{", "malformed JSON"), ('{"target": "gelu"}', "'input'"),
                              ('{"target": "erf", "input": {"scale": 1}, "program": []}', "'erf'"),
                              ('{"target": "gelu", "input": {"scale": 1, "bits": 8}, "program": []}', "bits")]:
         path = tmp_path / "bad.json"

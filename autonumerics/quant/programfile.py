@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.programfile import read_json_file
 from autonumerics.quant.intprogram import IntProgram, format_program, parse_program
 from autonumerics.quant.params import QuantParams
 from autonumerics.quant.score import FUNCTIONS
@@ -75,12 +76,7 @@ def kernel_from_json(data: dict) -> QuantKernelFile:
 def load_kernel(path: str | Path) -> QuantKernelFile:
     """Read a kernel file; a missing file or bad JSON is a user error naming the path."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except OSError as error:
-        raise AutonumericsError(f"cannot read {path}: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        raise AutonumericsError(f"{path} is not valid JSON: {error.msg} (line {error.lineno})") from None
+    data = read_json_file(path)  # unreadable, not UTF-8, malformed or nested too deeply: one line
     if not isinstance(data, dict):
         raise AutonumericsError(f"{path} must hold a JSON object")
     try:
