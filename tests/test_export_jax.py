@@ -134,3 +134,16 @@ def test_generated_file_runs_with_only_jax(tmp_path):
     values = np.asarray(json.loads(result.stdout), np.float32)
     x = np.linspace(0, 1, 5, dtype=np.float32)
     assert same_bits(values, expected(family_file("rational"), x, "xla")).all()
+
+
+@pytest.mark.parametrize("semantics", ["xla", "strict"])
+def test_single_program_exports_differentiate_like_their_polynomial(tmp_path, semantics):
+    """The exporter's selects and barriers are transparent to autodiff: the gradient of the
+    degree-6 Horner export is its polynomial's derivative (not 0, as through bit manipulation)."""
+    program_file = family_file("horner6")
+    kernel = _kernel(program_file, tmp_path, semantics)
+    x = np.linspace(0.05, 0.95, 7, dtype=np.float32)
+    grads = np.asarray(jax.vmap(jax.grad(kernel))(x), np.float64)
+    numeric = (np.asarray(kernel(x + 1e-2), np.float64) - np.asarray(kernel(x - 1e-2), np.float64)) / 2e-2
+    assert np.all(grads > 0)  # 2^x rises
+    np.testing.assert_allclose(grads, numeric, rtol=1e-3)
