@@ -50,3 +50,15 @@ def float_format(name: str) -> FloatFormat:
         raise AutonumericsError(
             f"unknown dtype {name!r}; choose one of {', '.join(FORMATS)}"
         ) from None
+
+
+def all_values(name: str) -> np.ndarray:
+    """Every value of a 16-bit format (NaNs, infinities and subnormals included), in bit-pattern order.
+
+    Raises:
+        AutonumericsError: for an unknown format or one wider than 16 bits.
+    """
+    fmt = float_format(name)
+    if fmt.dtype.itemsize != 2:
+        raise AutonumericsError(f"all_values enumerates 16-bit formats only, not {name!r}")
+    return np.arange(1 << 16, dtype=np.uint16).view(fmt.dtype)

@@ -228,11 +228,15 @@ def json_safe(value: object) -> object:
     return value
 
 
-def write_json_atomic(path: str | os.PathLike, data: object) -> None:
+def write_json_atomic(path: str | os.PathLike, data: object, durable: bool = False) -> None:
     """Write ``data`` as JSON atomically (a crash never leaves half a file).
 
     The file gets the mode a plain ``open()`` gives (0666 less the umask), not ``mkstemp``'s
     0600: the files of a run folder are alike whichever way they were written.
+
+    Args:
+        durable: also fsync the file before the rename and the folder after it, so that the
+            new content survives a power loss once this returns (a checkpoint needs that).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -242,7 +246,16 @@ def write_json_atomic(path: str | os.PathLike, data: object) -> None:
         with os.fdopen(handle, "w") as stream:
             json.dump(data, stream, indent=1, allow_nan=True)
             stream.write("\n")
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    if durable:
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)

@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -195,7 +194,7 @@ class RunFolder:
     # -- checkpoint and front -----------------------------------------------------------------
     def write_checkpoint(self, state: dict) -> None:
         """Atomically and durably: the data reaches the disk before the rename, the rename after."""
-        _write_json_durably(self.checkpoint_path, state)
+        write_json_atomic(self.checkpoint_path, state, durable=True)
 
     def read_checkpoint(self) -> dict | None:
         if not self.checkpoint_path.exists():
@@ -273,24 +272,3 @@ def _byte_before(stream: IO[bytes], offset: int) -> bytes:
 def _lines_before(path: Path, offset: int) -> int:
     with path.open("rb") as stream:
         return stream.read(offset).count(b"\n")
-
-
-def _write_json_durably(path: Path, data: object) -> None:
-    """Write JSON to a temporary file, fsync it, rename it over ``path``, fsync the folder."""
-    temporary = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # open()'s mode, as other files
-    try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(data, stream, indent=1, allow_nan=True)
-            stream.write("\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)

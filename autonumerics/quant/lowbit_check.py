@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from autonumerics.dtypes import FORMATS
+from autonumerics.dtypes import FORMATS, all_values
 from autonumerics.errors import AutonumericsError
 from autonumerics.metrics import ulp_errors
 from autonumerics.quant.lowbit import (
@@ -87,7 +87,8 @@ class LowbitReport:
 
 def all_inputs(format_name: str) -> np.ndarray:
     """The 65 536 values of the format, in bit-pattern order."""
-    return np.arange(1 << 16, dtype=np.uint16).view(low_format(format_name).dtype)
+    low_format(format_name)  # one of the low-bit formats, or its error
+    return all_values(format_name)
 
 
 def score(function: str, format_name: str, outputs: np.ndarray, implementation: str) -> LowbitReport:
