@@ -41,26 +41,26 @@ __all__ = [
 # public name -> the module defining it
 _LAZY = {
     "AutonumericsError": "autonumerics.errors",
-    "Program": "autonumerics.program",
-    "ProgramFile": "autonumerics.programfile",
-    "SearchResult": "autonumerics.api_result",
-    "baselines": "autonumerics.api_tools",
-    "kernel": "autonumerics.api_tools",
-    "load_program": "autonumerics.api_tools",
-    "measure": "autonumerics.api_tools",
-    "parse_program": "autonumerics.api_tools",
-    "resume": "autonumerics.api",
-    "search": "autonumerics.api",
-    "verify": "autonumerics.api_tools",
+    "Program": "autonumerics.ir.program",
+    "ProgramFile": "autonumerics.ir.programfile",
+    "SearchResult": "autonumerics.api.result",
+    "baselines": "autonumerics.api.tools",
+    "kernel": "autonumerics.api.tools",
+    "load_program": "autonumerics.api.tools",
+    "measure": "autonumerics.api.tools",
+    "parse_program": "autonumerics.api.tools",
+    "resume": "autonumerics.api.search",
+    "search": "autonumerics.api.search",
+    "verify": "autonumerics.api.tools",
 }
 
 if TYPE_CHECKING:
-    from autonumerics.api import resume, search
-    from autonumerics.api_result import SearchResult
-    from autonumerics.api_tools import baselines, kernel, load_program, measure, parse_program, verify
+    from autonumerics.api.search import resume, search
+    from autonumerics.api.result import SearchResult
+    from autonumerics.api.tools import baselines, kernel, load_program, measure, parse_program, verify
     from autonumerics.errors import AutonumericsError
-    from autonumerics.program import Program
-    from autonumerics.programfile import ProgramFile
+    from autonumerics.ir.program import Program
+    from autonumerics.ir.programfile import ProgramFile
 
 
 def __getattr__(name: str) -> Any:
@@ -76,11 +76,11 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-# Two API functions share their name with a submodule: ``autonumerics.verify`` (verify.py) and
-# ``autonumerics.baselines`` (baselines/). Importing a submodule sets it as an attribute of its
-# package, which would replace the function; this package keeps the function under that name
-# (``from autonumerics.verify import program_subject`` and the like still import the module).
-_FUNCTIONS_NAMED_LIKE_SUBMODULES = frozenset({"verify", "baselines"})
+# One API function shares its name with a subpackage: ``autonumerics.baselines`` (baselines/).
+# Importing a submodule sets it as an attribute of its package, which would replace the
+# function; this package keeps the function under that name (``from autonumerics.baselines
+# import compute_baselines`` and the like still import the package).
+_FUNCTIONS_NAMED_LIKE_SUBMODULES = frozenset({"baselines"})
 
 
 class _Package(types.ModuleType):

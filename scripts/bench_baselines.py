@@ -22,7 +22,7 @@ from autonumerics.baselines import compute_baseline
 from autonumerics.baselines.problem import make_problem
 from autonumerics.baselines.remez import minimax_polynomial, minimax_rational
 from autonumerics.baselines.scoring import ContractedFloat32
-from autonumerics.targets import get_target
+from autonumerics.truth.targets import get_target
 
 # Minimax relative errors of 2^x on [0, 1] (docs/references.md), to 3 digits.
 POLYNOMIAL = {3: 7.48e-5, 4: 2.59e-6, 5: 7.49e-8, 6: 1.856e-9, 7: 4.02e-11, 8: 7.74e-13}
@@ -59,7 +59,7 @@ def float32_figures(exhaustive: bool, workers: int) -> list[dict]:
                "expression": baseline.program.to_infix(),
                "max_ulp_sampled": baseline.max_ulp_float32}
         if exhaustive:
-            from autonumerics.exhaustive import exhaustive_float32
+            from autonumerics.verification.exhaustive import exhaustive_float32
 
             start = time.time()
             report = exhaustive_float32(ContractedFloat32(baseline.program), get_target(name),

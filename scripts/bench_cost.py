@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from autonumerics.cost import WallClockCost
-from autonumerics.parse import parse_expr
+from autonumerics.evolution.cost import WallClockCost
+from autonumerics.ir.parse import parse_expr
 
 FORMS = {
     "degree-3 Horner": "1 + x*(0.69 + x*(0.23 + x*0.079))",

@@ -36,15 +36,15 @@ from pathlib import Path
 import distributed
 import psutil
 
-from autonumerics.child import SearchContext
-from autonumerics.config import load_config
-from autonumerics.distributed import DaskPool, parse_dask_address
-from autonumerics.evolve import Search, make_executor
-from autonumerics.search_state import SearchState
-from autonumerics.storage import RunFolder
+from autonumerics.evolution.child import SearchContext
+from autonumerics.evolution.config import load_config
+from autonumerics.evolution.distributed import DaskPool, parse_dask_address
+from autonumerics.evolution.evolve import Search, make_executor
+from autonumerics.evolution.state import SearchState
+from autonumerics.evolution.storage import RunFolder
 
 # What the README tells cluster users: the nannies leave glibc malloc alone (see
-# autonumerics.distributed.worker_environment), as they do for --dask local:N.
+# autonumerics.evolution.distributed.worker_environment), as they do for --dask local:N.
 WORKER_ENVIRONMENT = {"DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON": '{"MALLOC_TRIM_THRESHOLD_": None}'}
 
 

@@ -18,7 +18,7 @@ import jax
 import numpy as np
 from jax.scipy.special import erf as builtin_erf
 
-from autonumerics.bench import stacked
+from autonumerics.verification.bench import stacked
 
 
 def _kernel():

@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from autonumerics.bench import bench, load_kernel, parse_sizes, resolve_against
+from autonumerics.verification.bench import bench, load_kernel, parse_sizes, resolve_against
 from autonumerics.export import export_source
-from autonumerics.parse import parse_expr
-from autonumerics.programfile import ProgramFile, load_program_file
+from autonumerics.ir.parse import parse_expr
+from autonumerics.ir.programfile import ProgramFile, load_program_file
 
 HORNER6 = ProgramFile(parse_expr(
     "0x1p0 + x*(0x1.62e42cp-1 + x*(0x1.ebfd38p-3 + x*(0x1.c68b2ep-5 + x*(0x1.3cfb6p-7"

@@ -13,8 +13,8 @@ import time
 
 import numpy as np
 
-from autonumerics.interpret import evaluate
-from autonumerics.parse import parse_expr
+from autonumerics.ir.interpret import evaluate
+from autonumerics.ir.parse import parse_expr
 
 # Degree-6 Horner: 12 ops (6 mul + 6 add), 7 constants.
 PROGRAM = parse_expr("c + x*(c + x*(c + x*(c + x*(c + x*(c + x*c)))))".replace("c", "1.0"))

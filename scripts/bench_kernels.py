@@ -5,7 +5,7 @@ Usage:
 
 For each kernel (default: every autonumerics/kernels/certified/NAME.py) it times the jitted kernel and the
 built-in (jnp.exp2, jnp.exp, jnp.log2, jnp.log, jax.scipy.special.erf, jnp.tanh, jax.nn.sigmoid)
-with ``autonumerics.bench.bench``: 1e6 inputs spread uniformly over the kernel's useful range
+with ``autonumerics.verification.bench.bench``: 1e6 inputs spread uniformly over the kernel's useful range
 (where results are normal numbers: what a model computes on), and stacked (100 applications in
 one fori_loop over 10 000 inputs, ``--stacked-size``: arithmetic, not memory). Each sample is >= 50 ms of
 back-to-back calls (``--sample-ms``); rounds alternate A/B and B/A; the
@@ -59,7 +59,7 @@ def _pair_samples(kernel, builtin, x, repeats: int, sample_seconds: float) -> tu
     ``sample_seconds`` or more of back-to-back calls (a 1 ms sample, one call of a 1e6 kernel,
     let timer and scheduler jitter move single ratios by +-30 %); both lists are returned so
     that medians and minima can be reported."""
-    from autonumerics.bench import seconds_per_call
+    from autonumerics.verification.bench import seconds_per_call
 
     for function in (kernel, builtin):
         function(x).block_until_ready()
@@ -89,7 +89,7 @@ def bench_one(name: str, repeats: int, sample_seconds: float, stacked_size: int 
     import jax
     import numpy as np
 
-    from autonumerics.bench import load_kernel, resolve_against, stacked
+    from autonumerics.verification.bench import load_kernel, resolve_against, stacked
 
     kernel, module = load_kernel(KERNELS_DIR / f"{name}.py")
     builtin, builtin_name = resolve_against("jnp", getattr(module, "TARGET", name))

@@ -17,7 +17,7 @@ For each kernel (default: all of ``autonumerics.kernels.KERNELS``):
    erf), by ``scripts/check_kernel_exports.py``;
 5. ``certificate_bfloat16.json`` and ``certificate_float16.json``: ``autonumerics.jax.NAME`` on
    every one of the 65 536 inputs of each 16-bit format (computed in float32, rounded once:
-   ``autonumerics.certify16``), a few seconds each.
+   ``autonumerics.certify.float16``), a few seconds each.
 
 Each certificate records the sha256 of the file it checked; the tests fail when a certified file
 changes without a new certificate. Run from the repository root; 1-10 minutes per step and
@@ -58,7 +58,7 @@ def write(name: str) -> None:
 
 
 def _save(path: Path, certificate: dict) -> None:
-    from autonumerics.programfile import write_json_atomic
+    from autonumerics.ir.programfile import write_json_atomic
 
     json.dumps(certificate, allow_nan=False)  # strict JSON, as the tests read it
     write_json_atomic(path, certificate)
@@ -67,8 +67,8 @@ def _save(path: Path, certificate: dict) -> None:
 
 
 def certify(name: str, workers: int) -> None:
-    from autonumerics.targets import get_target
-    from autonumerics.verify import kernel_subject, verify, verify_every_float
+    from autonumerics.truth.targets import get_target
+    from autonumerics.verification.verify import kernel_subject, verify, verify_every_float
 
     target = get_target(name)
     subject, _ = kernel_subject(CERTIFIED / f"{name}.py")
@@ -91,8 +91,8 @@ def check_exports(name: str) -> None:
 
 
 def certify_16bit(name: str) -> None:
-    from autonumerics.certify16 import certify_16bit as certify
-    from autonumerics.programfile import write_json_atomic
+    from autonumerics.certify.float16 import certify_16bit as certify
+    from autonumerics.ir.programfile import write_json_atomic
 
     for format_name in ("bfloat16", "float16"):
         certificate = certify(name, format_name)

@@ -21,12 +21,12 @@ import time
 
 import numpy as np
 
-from autonumerics.fit import DEFAULT_BUDGET, FitProblem, fit_constants
-from autonumerics.ground_truth import labels, make_points
-from autonumerics.interpret import evaluate
-from autonumerics.metrics import relative_errors
-from autonumerics.parse import parse_expr
-from autonumerics.targets import get_target
+from autonumerics.fit.driver import DEFAULT_BUDGET, FitProblem, fit_constants
+from autonumerics.truth.ground_truth import labels, make_points
+from autonumerics.ir.interpret import evaluate
+from autonumerics.numerics.metrics import relative_errors
+from autonumerics.ir.parse import parse_expr
+from autonumerics.truth.targets import get_target
 
 # The literals only name the constants (3 -> c3, ...); the fit never sees their values.
 STRUCTURE = "u = 3/x + x; (4/(1/u + 2 + u) - 5)**8"

@@ -71,7 +71,7 @@ python - "$program" "$work" <<'PY'
 import sys
 import numpy as np
 from autonumerics.export import kernel_spec, reference_function
-from autonumerics.programfile import load_program_file
+from autonumerics.ir.programfile import load_program_file
 work = sys.argv[2]
 x, y = np.load(f"{work}/x.npy"), np.load(f"{work}/y.npy")
 want = reference_function(kernel_spec(load_program_file(sys.argv[1])))(x)

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:
-    from autonumerics.derivative_check import USEFUL_RANGES, derivative_report, spread_inputs
+    from autonumerics.certify.derivatives import USEFUL_RANGES, derivative_report, spread_inputs
     from autonumerics.kernels import KERNELS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

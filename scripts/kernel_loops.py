@@ -98,15 +98,15 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(REPO / "scripts"))
     from bench_kernels import kernel_names
 
-    from autonumerics.bench import resolve_against
+    from autonumerics.verification.bench import resolve_against
 
     names = argv or kernel_names()
     for name in names:
         path = REPO / "autonumerics" / "kernels" / "certified" / f"{name}.py"
-        ours = describe(name, f"from autonumerics.bench import load_kernel\nf, _ = load_kernel({str(path)!r})")
+        ours = describe(name, f"from autonumerics.verification.bench import load_kernel\nf, _ = load_kernel({str(path)!r})")
         print(flush=True)
         _, builtin = resolve_against("jnp", name)
-        theirs = describe(f"  {builtin}", f"from autonumerics.bench import resolve_against\nf, _ = resolve_against('jnp', {name!r})")
+        theirs = describe(f"  {builtin}", f"from autonumerics.verification.bench import resolve_against\nf, _ = resolve_against('jnp', {name!r})")
         if len(ours) == 1 and len(theirs) == 1:
             print(f"; model ratio {cycle_bound(*theirs[0][:2]) / cycle_bound(*ours[0][:2]):.2f}x", end="")
         print(flush=True)

@@ -24,7 +24,7 @@ import jax
 import mpmath
 import numpy as np
 
-from autonumerics.programfile import write_json_atomic
+from autonumerics.ir.programfile import write_json_atomic
 from autonumerics.quant.lowbit import FUNCTIONS, LOW_FORMATS
 from autonumerics.quant.lowbit_check import (
     IMPLEMENTATIONS,

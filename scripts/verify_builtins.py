@@ -21,10 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 from autonumerics.export import export_source
-from autonumerics.parse import parse_expr
-from autonumerics.programfile import ProgramFile
-from autonumerics.targets import get_target, parse_interval
-from autonumerics.verify import (
+from autonumerics.ir.parse import parse_expr
+from autonumerics.ir.programfile import ProgramFile
+from autonumerics.truth.targets import get_target, parse_interval
+from autonumerics.verification.verify import (
     builtin_subject,
     kernel_subject,
     program_subject,

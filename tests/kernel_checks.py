@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from autonumerics.ground_truth import labels
+from autonumerics.truth.ground_truth import labels
 from autonumerics.kernels import build_kernel
 from autonumerics.kernels.base import KernelSource, c_name, write_kernel
-from autonumerics.metrics import ulp_errors
-from autonumerics.targets import get_target
+from autonumerics.numerics.metrics import ulp_errors
+from autonumerics.truth.targets import get_target
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CERTIFIED = REPO_ROOT / "autonumerics" / "kernels" / "certified"  # the certified exports (package modules)
@@ -168,7 +168,7 @@ def certify_numpy_export(name: str) -> dict:
     the certificate as JSON, which must also be strict JSON."""
     import json
 
-    from autonumerics.verify import kernel_subject, verify_every_float
+    from autonumerics.verification.verify import kernel_subject, verify_every_float
 
     subject, _ = kernel_subject(CERTIFIED / f"{name}_numpy.py")
     certificate = verify_every_float(subject, get_target(name), workers=2).to_json()

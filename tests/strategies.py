@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from autonumerics.ops import OPS
-from autonumerics.program import Instruction, Program
+from autonumerics.ir.ops import OPS
+from autonumerics.ir.program import Instruction, Program
 
 SAFE_CONSTANTS = st.floats(min_value=-4.0, max_value=4.0, allow_nan=False, width=32).filter(
     lambda v: abs(v) > 1e-3

@@ -16,15 +16,17 @@ from strategies import programs
 from test_export_cases import FAMILIES, family_file, load_module, points, same_bits
 
 import autonumerics
-from autonumerics import processes, evolve, runs
-from autonumerics.api_result import FrontMember, SearchResult
-from autonumerics.config import load_config
+from autonumerics import processes
+from autonumerics.api import runs
+from autonumerics.evolution import evolve
+from autonumerics.api.result import FrontMember, SearchResult
+from autonumerics.evolution.config import load_config
 from autonumerics.errors import AutonumericsError
-from autonumerics.evaluation import measure as measure_program
+from autonumerics.verification.evaluation import measure as measure_program
 from autonumerics.export import export_source, kernel_spec, reference_function
-from autonumerics.parse import parse_expr
-from autonumerics.programfile import ProgramFile
-from autonumerics.targets import get_target
+from autonumerics.ir.parse import parse_expr
+from autonumerics.ir.programfile import ProgramFile
+from autonumerics.truth.targets import get_target
 
 SMALL = {"evaluation.train_points": 128, "evaluation.validation_points": 256, "evaluation.final_points": 512,
          "search.fit_budget": 300, "search.population": 30, "search.checkpoint_seconds": 0.2}
@@ -50,12 +52,12 @@ def test_import_is_light_and_every_public_name_resolves():
 
 def test_verify_and_baselines_stay_functions_when_their_modules_are_imported():
     import autonumerics.baselines
-    import autonumerics.verify
-    from autonumerics.verify import program_subject
+    import autonumerics.verification.verify
+    from autonumerics.baselines import compute_baselines
 
-    assert callable(program_subject)
-    assert autonumerics.verify.__module__ == "autonumerics.api_tools"
-    assert autonumerics.baselines.__module__ == "autonumerics.api_tools"
+    assert callable(compute_baselines)
+    assert autonumerics.verify.__module__ == "autonumerics.api.tools"
+    assert autonumerics.baselines.__module__ == "autonumerics.api.tools"
 
 
 # -- searching -----------------------------------------------------------------------------------
@@ -231,7 +233,7 @@ def test_measure_and_verify_use_the_file_s_context(tmp_path):
     direct = measure_program(program_file.program, get_target("exp2"), (0.0, 1.0), "float32", "xla", points=2000)
     assert autonumerics.measure(program_file, points=2000) == direct
     path = tmp_path / "horner2.json"
-    from autonumerics.programfile import save_program_file
+    from autonumerics.ir.programfile import save_program_file
 
     save_program_file(path, program_file)
     assert autonumerics.measure(str(path), points=2000) == direct

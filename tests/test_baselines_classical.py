@@ -18,7 +18,7 @@ from autonumerics.baselines.classical import (
 )
 from autonumerics.baselines.problem import make_problem
 from autonumerics.errors import AutonumericsError
-from autonumerics.interpret import evaluate
+from autonumerics.ir.interpret import evaluate
 
 
 def exp2(x):

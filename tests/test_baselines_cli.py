@@ -12,9 +12,9 @@ from autonumerics.baselines import FAMILIES, compute_baseline, compute_baselines
 from autonumerics.baselines.sollya import sollya_available
 from autonumerics.cli import baselines as command
 from autonumerics.errors import AutonumericsError
-from autonumerics.interpret import evaluate
-from autonumerics.program import Program
-from autonumerics.programfile import load_program_file
+from autonumerics.ir.interpret import evaluate
+from autonumerics.ir.program import Program
+from autonumerics.ir.programfile import load_program_file
 
 
 def run_cli(argv: list[str]) -> int:

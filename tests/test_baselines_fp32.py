@@ -11,10 +11,10 @@ import pytest
 
 from autonumerics.baselines import compute_baseline
 from autonumerics.baselines.scoring import float32_inputs
-from autonumerics.interpret import evaluate
-from autonumerics.metrics import ulp_errors
-from autonumerics.parse import parse_expr
-from autonumerics.targets import get_target
+from autonumerics.ir.interpret import evaluate
+from autonumerics.numerics.metrics import ulp_errors
+from autonumerics.ir.parse import parse_expr
+from autonumerics.truth.targets import get_target
 
 SOLLYA = Path(__file__).resolve().parent / "data" / "sollya_exp2_fp32.json"
 
@@ -78,7 +78,7 @@ def test_erf_x_p_of_x2_stalls_above_1_ulp():
 @pytest.mark.slow
 def test_exhaustive_exp2_degree6_under_0_9_ulp():
     from autonumerics.baselines.scoring import ContractedFloat32
-    from autonumerics.exhaustive import exhaustive_float32
+    from autonumerics.verification.exhaustive import exhaustive_float32
 
     baseline = compute_baseline("exp2", (0.0, 1.0), "fp32", 6)
     report = exhaustive_float32(ContractedFloat32(baseline.program), get_target("exp2"), (0.0, 1.0))
@@ -88,7 +88,7 @@ def test_exhaustive_exp2_degree6_under_0_9_ulp():
 @pytest.mark.slow
 def test_exhaustive_erf_odd1_7_terms_under_1_ulp():
     from autonumerics.baselines.scoring import ContractedFloat32
-    from autonumerics.exhaustive import exhaustive_float32
+    from autonumerics.verification.exhaustive import exhaustive_float32
 
     baseline = compute_baseline("erf", (0.0, 1.0), "fp32", 6, form="odd1")
     report = exhaustive_float32(ContractedFloat32(baseline.program), get_target("erf"), (0.0, 1.0))
@@ -99,7 +99,7 @@ def test_exhaustive_erf_odd1_7_terms_under_1_ulp():
 @pytest.mark.parametrize("degree", range(5, 9))
 def test_exhaustive_float32_polynomials_match_sollya_on_the_worst_binade(degree):
     from autonumerics.baselines.scoring import ContractedFloat32
-    from autonumerics.exhaustive import exhaustive_float32
+    from autonumerics.verification.exhaustive import exhaustive_float32
 
     target = get_target("exp2")
     reference = json.loads(SOLLYA.read_text())["polynomials"][degree - 3]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from test_export_cases import family_file
 
-from autonumerics.bench import (
+from autonumerics.verification.bench import (
     Timing,
     bench,
     load_kernel,
@@ -19,7 +19,7 @@ from autonumerics.bench import (
 from autonumerics.cli import main
 from autonumerics.errors import AutonumericsError
 from autonumerics.export import export_source
-from autonumerics.programfile import save_program_file
+from autonumerics.ir.programfile import save_program_file
 
 jax = pytest.importorskip("jax")
 

@@ -18,7 +18,7 @@ import pytest
 
 from autonumerics.cli import COMMANDS, build_parser, main
 from autonumerics.cli.search import describe_search
-from autonumerics.config import find_config, load_config, shipped_configs
+from autonumerics.evolution.config import find_config, load_config, shipped_configs
 from autonumerics.errors import AutonumericsError
 
 REPOSITORY_CONFIGS = Path(__file__).resolve().parent.parent / "search_configs"

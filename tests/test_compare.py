@@ -3,9 +3,9 @@
 import json
 
 from autonumerics.cli import main
-from autonumerics.compare import ComparisonRow, compare_run
-from autonumerics.config import load_config
-from autonumerics.runs import start_search
+from autonumerics.baselines.compare import ComparisonRow, compare_run
+from autonumerics.evolution.config import load_config
+from autonumerics.api.runs import start_search
 
 SMALL = ["evaluation.train_points=128", "evaluation.validation_points=256", "evaluation.final_points=512",
          "search.fit_budget=300", "search.max_evals=25", "mutation.max_ops=4"]

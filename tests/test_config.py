@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from autonumerics.config import config_to_toml, load_config, parse_duration
+from autonumerics.evolution.config import config_to_toml, load_config, parse_duration
 from autonumerics.errors import AutonumericsError
 
 CONFIGS = sorted(Path(__file__).parent.parent.glob("search_configs/*.toml"))

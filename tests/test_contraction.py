@@ -5,11 +5,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from strategies import programs
 
-from autonumerics.canonical import canonicalize
-from autonumerics.interpret import evaluate
-from autonumerics.ops import OPS
-from autonumerics.parse import parse_expr
-from autonumerics.program import ref_kind
+from autonumerics.ir.canonical import canonicalize
+from autonumerics.ir.interpret import evaluate
+from autonumerics.ir.ops import OPS
+from autonumerics.ir.parse import parse_expr
+from autonumerics.ir.program import ref_kind
 
 jax = pytest.importorskip("jax")
 jnp = jax.numpy
@@ -106,7 +106,7 @@ SIGNED_SHAPES = ["x/3.0 + x/(-0.5)", "x*(-0.7) + (x+0.1)*0.3", "0.3*(x*x) + x*(-
 
 @pytest.mark.parametrize("text", SIGNED_SHAPES)
 def test_literal_constants_are_seen_with_their_signs(text):
-    from autonumerics.contraction import contract_multiply_add
+    from autonumerics.ir.contraction import contract_multiply_add
 
     program = canonicalize(parse_expr(text))
     expected = np.asarray(jax_function(program, literals=True)(jnp.asarray(POINTS)))
@@ -116,7 +116,7 @@ def test_literal_constants_are_seen_with_their_signs(text):
 
 def test_the_two_constant_styles_fuse_different_products():
     # Guards the two tests above: on -2*x + x/3 the visible sign changes which product is fused.
-    from autonumerics.contraction import contract_multiply_add
+    from autonumerics.ir.contraction import contract_multiply_add
 
     program = canonicalize(parse_expr(SIGNED_SHAPES[0]))
     hidden = evaluate(contract_multiply_add(program, "float32"), POINTS, "float32")

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from autonumerics.config import load_config
-from autonumerics.cost import WallClockCost, _two_digits
+from autonumerics.evolution.config import load_config
+from autonumerics.evolution.cost import WallClockCost, _two_digits
 from autonumerics.errors import AutonumericsError
-from autonumerics.parse import parse_expr
-from autonumerics.runs import start_search
+from autonumerics.ir.parse import parse_expr
+from autonumerics.api.runs import start_search
 
 HORNER_10 = "1 + x*(0.69 + x*(0.24 + x*(0.055 + x*(0.0096 + x*(0.0013 + x*(1e-4 + x*(1e-5 + x*(1e-6 + x*1e-7))))))))"
 

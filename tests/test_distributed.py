@@ -9,18 +9,18 @@ import time
 
 import pytest
 
-from autonumerics import distributed as dask_backend
-from autonumerics import runs
-from autonumerics.child import SearchContext
+from autonumerics.evolution import distributed as dask_backend
+from autonumerics.api import runs
+from autonumerics.evolution.child import SearchContext
 from autonumerics.cli import main
-from autonumerics.config import load_config
+from autonumerics.evolution.config import load_config
 from autonumerics.errors import AutonumericsError
-from autonumerics.evolve import Search, make_executor
-from autonumerics.parse import parse_expr
-from autonumerics.program import Program
-from autonumerics.runs import resume_search, start_search
-from autonumerics.search_state import SearchState
-from autonumerics.storage import RunFolder
+from autonumerics.evolution.evolve import Search, make_executor
+from autonumerics.ir.parse import parse_expr
+from autonumerics.ir.program import Program
+from autonumerics.api.runs import resume_search, start_search
+from autonumerics.evolution.state import SearchState
+from autonumerics.evolution.storage import RunFolder
 
 SMALL = [
     "evaluation.train_points=128", "evaluation.validation_points=256", "evaluation.final_points=512",
@@ -82,8 +82,8 @@ def test_a_second_result_for_a_recorded_child_is_ignored(tmp_path):
     search.run_loop(None, 1)  # records the identity seed, child 0
     task = search._new_task()
     search._open.add(task.child_id)
-    from autonumerics.child import evaluate_child
-    from autonumerics.evolve import _CONTEXT
+    from autonumerics.evolution.child import evaluate_child
+    from autonumerics.evolution.evolve import _CONTEXT
 
     result = evaluate_child(_CONTEXT, task)
     logs = search.run.open_logs()

@@ -1,4 +1,4 @@
-"""Tests for autonumerics.exhaustive: the float32 grid, exact counts against brute force, workers."""
+"""Tests for autonumerics.verification.exhaustive: the float32 grid, exact counts against brute force, workers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.exhaustive import (
+from autonumerics.verification.exhaustive import (
     _chunks,
     exhaustive_float32,
     float32_grid,

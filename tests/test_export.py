@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from test_export_cases import family_file, points, same_bits
 
-from autonumerics.canonical import canonicalize
+from autonumerics.ir.canonical import canonicalize
 from autonumerics.cli import main
 from autonumerics.errors import AutonumericsError
 from autonumerics.export import (
@@ -16,9 +16,9 @@ from autonumerics.export import (
     kernel_spec,
     reference_function,
 )
-from autonumerics.interpret import evaluate
-from autonumerics.parse import parse_expr
-from autonumerics.programfile import ProgramFile, save_program_file
+from autonumerics.ir.interpret import evaluate
+from autonumerics.ir.parse import parse_expr
+from autonumerics.ir.programfile import ProgramFile, save_program_file
 
 
 def test_xla_spec_is_canonical_and_strict_spec_is_the_program_as_written():

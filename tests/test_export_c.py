@@ -23,7 +23,7 @@ from test_export_cases import (
 
 from autonumerics.export import export_source
 from autonumerics.export.c import c_literal
-from autonumerics.programfile import ProgramFile
+from autonumerics.ir.programfile import ProgramFile
 
 CC = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
 pytestmark = pytest.mark.skipif(CC is None, reason="no C compiler")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from autonumerics.interpret import evaluate
-from autonumerics.parse import parse_expr
-from autonumerics.programfile import ProgramFile, load_program_file
+from autonumerics.ir.interpret import evaluate
+from autonumerics.ir.parse import parse_expr
+from autonumerics.ir.programfile import ProgramFile, load_program_file
 
 REPO = Path(__file__).resolve().parents[1]
 N_POINTS = 1 << 20  # >= 1 M inputs per program family
@@ -60,7 +60,7 @@ def points(interval: tuple[float, float], n: int = N_POINTS, seed: int = 0) -> n
 
 def expected(program_file: ProgramFile, x: np.ndarray, semantics: str) -> np.ndarray:
     """What every export must compute, straight from the interpreter (independent of the exporter)."""
-    from autonumerics.canonical import canonicalize
+    from autonumerics.ir.canonical import canonicalize
 
     if semantics == "xla":
         return evaluate(canonicalize(program_file.program), x, "float32", contract=True)

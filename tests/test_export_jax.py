@@ -24,7 +24,7 @@ from test_export_cases import (
 )
 
 from autonumerics.export import export_source
-from autonumerics.programfile import ProgramFile
+from autonumerics.ir.programfile import ProgramFile
 
 jax = pytest.importorskip("jax")
 jnp = jax.numpy
@@ -79,7 +79,7 @@ def test_jax_export_of_random_programs_is_bit_exact(tmp_path, program):
 def test_strict_fma_stays_fused_when_another_instruction_computes_its_product(tmp_path):
     """fma(x, x, x) beside x*x: XLA computes x*x once for both and would then fuse neither
     (found by hypothesis); the fma's factor is read through a select of its own."""
-    from autonumerics.program import Instruction, Program
+    from autonumerics.ir.program import Instruction, Program
 
     program = Program(instructions=(Instruction("fma", ("x", "x", "x")), Instruction("mul", ("x", "x")),
                                     Instruction("add", ("v0", "v1"))), constants=(), output="v2")

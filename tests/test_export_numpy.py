@@ -25,8 +25,8 @@ from test_export_cases import (
 )
 
 from autonumerics.export import export_source
-from autonumerics.fma import fused_multiply_add
-from autonumerics.programfile import ProgramFile
+from autonumerics.numerics.fma import fused_multiply_add
+from autonumerics.ir.programfile import ProgramFile
 
 
 def _kernel(program_file: ProgramFile, tmp_path, semantics: str):
@@ -83,7 +83,7 @@ _FLOAT32_BITS = st.integers(0, 2**32 - 1).map(lambda b: float(np.uint32(b).view(
 @given(_FLOAT32_BITS, _FLOAT32_BITS, _FLOAT32_BITS)
 @settings(max_examples=300, deadline=None)
 def test_inline_fma_helper_is_correctly_rounded(a, b, c):
-    # The helper written into generated modules against autonumerics.fma, on any bit patterns
+    # The helper written into generated modules against autonumerics.numerics.fma, on any bit patterns
     # (subnormals, overflow, infinities and NaN included).
     namespace = {"np": np}
     from autonumerics.export.numpy import FMA_HELPER

@@ -12,16 +12,16 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from autonumerics.fit import fit_constants
-from autonumerics.fit_cmaes import cmaes_search
-from autonumerics.fit_lp import affine_model
-from autonumerics.fit_objective import FitProblem, FitResult, Objective, error_weights
-from autonumerics.fit_polish import _ulp_neighbours, polish_float
-from autonumerics.ground_truth import labels, make_points
-from autonumerics.interpret import evaluate
-from autonumerics.metrics import relative_errors, ulp_errors
-from autonumerics.parse import parse_expr
-from autonumerics.targets import get_target
+from autonumerics.fit.driver import fit_constants
+from autonumerics.fit.cmaes import cmaes_search
+from autonumerics.fit.lp import affine_model
+from autonumerics.fit.objective import FitProblem, FitResult, Objective, error_weights
+from autonumerics.fit.polish import _ulp_neighbours, polish_float
+from autonumerics.truth.ground_truth import labels, make_points
+from autonumerics.ir.interpret import evaluate
+from autonumerics.numerics.metrics import relative_errors, ulp_errors
+from autonumerics.ir.parse import parse_expr
+from autonumerics.truth.targets import get_target
 
 EXP2 = get_target("exp2")
 

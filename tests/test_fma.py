@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autonumerics.fma import fused_multiply_add
+from autonumerics.numerics.fma import fused_multiply_add
 
 
 def _correctly_rounded(exact: Fraction, dtype) -> float:

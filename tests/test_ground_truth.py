@@ -1,4 +1,4 @@
-"""Tests for autonumerics.ground_truth: point sets and cached double-double labels."""
+"""Tests for autonumerics.truth.ground_truth: point sets and cached double-double labels."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autonumerics import ground_truth
+from autonumerics.truth import ground_truth
 from autonumerics.errors import AutonumericsError
-from autonumerics.ground_truth import POINT_KINDS, labels, make_points
-from autonumerics.targets import TARGETS, get_target
+from autonumerics.truth.ground_truth import POINT_KINDS, labels, make_points
+from autonumerics.truth.targets import TARGETS, get_target
 
 INTERVALS = [
     (0.0, 1.0), (-1.0, 1e-3), (-3.5, -2.25), (1e-30, 1e-29), (-1e308, 1e308), (1.0, 1.0 + 2**-20)

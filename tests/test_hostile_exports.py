@@ -29,8 +29,8 @@ from autonumerics.cli import main
 from autonumerics.errors import AutonumericsError
 from autonumerics.export import export_source
 from autonumerics.export.text import c_comment_text, python_text, python_value
-from autonumerics.parse import parse_expr
-from autonumerics.programfile import ProgramFile
+from autonumerics.ir.parse import parse_expr
+from autonumerics.ir.programfile import ProgramFile
 
 HOSTILE = [
     'exp2"""; open("PWNED", "w").write("1"); """',

@@ -14,18 +14,18 @@ import numpy as np
 import pytest
 
 from autonumerics import limits
-from autonumerics.canonical import canonicalize, structural_hash
-from autonumerics.child import SearchContext
-from autonumerics.config import config_from_dict, load_config
+from autonumerics.ir.canonical import canonicalize, structural_hash
+from autonumerics.evolution.child import SearchContext
+from autonumerics.evolution.config import config_from_dict, load_config
 from autonumerics.errors import AutonumericsError
-from autonumerics.evaluation import measure
-from autonumerics.ground_truth import finite_labels, labels
-from autonumerics.interpret import evaluate
-from autonumerics.label_cache import evict_least_recently_used
-from autonumerics.parse import parse_expr
-from autonumerics.program import Instruction, Program, prune
-from autonumerics.programfile import ProgramFile, read_json_file
-from autonumerics.targets import get_target, parse_interval
+from autonumerics.verification.evaluation import measure
+from autonumerics.truth.ground_truth import finite_labels, labels
+from autonumerics.ir.interpret import evaluate
+from autonumerics.truth.label_cache import evict_least_recently_used
+from autonumerics.ir.parse import parse_expr
+from autonumerics.ir.program import Instruction, Program, prune
+from autonumerics.ir.programfile import ProgramFile, read_json_file
+from autonumerics.truth.targets import get_target, parse_interval
 
 
 @pytest.fixture(autouse=True)

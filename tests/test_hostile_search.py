@@ -22,13 +22,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autonumerics import evolve, storage
-from autonumerics.config import load_config
+from autonumerics.evolution import evolve, storage
+from autonumerics.evolution.config import load_config
 from autonumerics.errors import AutonumericsError
-from autonumerics.runs import resume_search, start_search
-from autonumerics.search_limits import checkpoint_interval
-from autonumerics.search_state import SearchState
-from autonumerics.storage import LOCK_NAME, RunFolder
+from autonumerics.api.runs import resume_search, start_search
+from autonumerics.evolution.search_limits import checkpoint_interval
+from autonumerics.evolution.state import SearchState
+from autonumerics.evolution.storage import LOCK_NAME, RunFolder
 
 SMALL = [
     "evaluation.train_points=128", "evaluation.validation_points=256", "evaluation.final_points=512",

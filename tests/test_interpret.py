@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import programs
 
-from autonumerics.interpret import evaluate, evaluate_mp
-from autonumerics.parse import parse_expr
+from autonumerics.ir.interpret import evaluate, evaluate_mp
+from autonumerics.ir.parse import parse_expr
 
 POINTS = st.floats(min_value=-3.0, max_value=3.0, allow_nan=False, width=32)
 NO_FMA = ("add", "sub", "mul", "div", "neg", "square", "sqrt")

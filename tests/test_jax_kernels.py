@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import autonumerics.jax as ajax
-from autonumerics.derivative_check import USEFUL_RANGES, derivative_report, spread_inputs
+from autonumerics.certify.derivatives import USEFUL_RANGES, derivative_report, spread_inputs
 from autonumerics.jax._float32 import certified_export
 from autonumerics.kernels import KERNELS
 from autonumerics.kernels.base import CERTIFIED_DIR
@@ -207,7 +207,7 @@ def test_committed_16_bit_certificate_is_current_and_within_one_ulp(name, format
 
 @pytest.mark.parametrize(("name", "format_name"), [("tanh", "bfloat16"), ("log1p", "float16")])
 def test_16_bit_certificate_reproduces(name, format_name):
-    from autonumerics.certify16 import certify_16bit
+    from autonumerics.certify.float16 import certify_16bit
 
     committed = json.loads((REPO / "results" / "kernels" / name / f"certificate_{format_name}.json").read_text())
     fresh = certify_16bit(name, format_name, cache=False)

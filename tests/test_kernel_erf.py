@@ -126,8 +126,8 @@ def test_committed_certificate_is_complete_current_and_within_one_ulp():
 @pytest.mark.slow
 def test_every_float32_within_one_ulp():
     """The JAX export over all 2^32 bit patterns (about 2.5 minutes with two workers)."""
-    from autonumerics.targets import get_target
-    from autonumerics.verify import kernel_subject, verify_every_float
+    from autonumerics.truth.targets import get_target
+    from autonumerics.verification.verify import kernel_subject, verify_every_float
 
     subject, _ = kernel_subject(REPO_ROOT / "autonumerics/kernels/certified/erf.py")
     certificate = verify_every_float(subject, get_target("erf"), workers=2).to_json()

@@ -62,8 +62,8 @@ def test_committed_exports_are_current(exports):
 
 @pytest.mark.slow
 def test_every_float32_within_one_ulp():
-    from autonumerics.targets import get_target
-    from autonumerics.verify import kernel_subject, verify_every_float
+    from autonumerics.truth.targets import get_target
+    from autonumerics.verification.verify import kernel_subject, verify_every_float
 
     subject, _ = kernel_subject(REPO_ROOT / "autonumerics/kernels/certified/exp_numpy.py")
     certificate = verify_every_float(subject, get_target("exp"), workers=2).to_json()

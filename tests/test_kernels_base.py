@@ -22,7 +22,7 @@ from autonumerics.kernels.base import (
     load_core,
     numpy_prelude,
 )
-from autonumerics.programfile import ProgramFile
+from autonumerics.ir.programfile import ProgramFile
 
 CC = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
 CASES = [(family, semantics) for family in FAMILIES for semantics in ("xla", "strict")]

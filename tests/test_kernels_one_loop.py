@@ -13,7 +13,7 @@ import re
 import pytest
 from kernel_checks import CERTIFIED
 
-from autonumerics.bench import load_kernel
+from autonumerics.verification.bench import load_kernel
 from autonumerics.kernels import KERNELS as ALL_KERNELS
 
 KERNELS = sorted(name for name in ALL_KERNELS if (CERTIFIED / f"{name}.py").is_file())

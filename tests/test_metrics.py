@@ -1,4 +1,4 @@
-"""Tests for autonumerics.metrics: ULP sizes, exact rounding, ULP errors against mpmath, reports."""
+"""Tests for autonumerics.numerics.metrics: ULP sizes, exact rounding, ULP errors against mpmath, reports."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autonumerics.dtypes import FORMATS, float_format
-from autonumerics.metrics import (
+from autonumerics.numerics.dtypes import FORMATS, float_format
+from autonumerics.numerics.metrics import (
     ErrorReport,
     error_report,
     inverse_ulp_size,

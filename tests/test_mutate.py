@@ -8,10 +8,10 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from strategies import programs
 
-from autonumerics.canonical import canonicalize, is_canonical, structural_hash
+from autonumerics.ir.canonical import canonicalize, is_canonical, structural_hash
 from autonumerics.errors import AutonumericsError
-from autonumerics.interpret import evaluate
-from autonumerics.mutate import (
+from autonumerics.ir.interpret import evaluate
+from autonumerics.evolution.mutate import (
     KINDS,
     FingerprintCache,
     MutationConfig,
@@ -26,9 +26,9 @@ from autonumerics.mutate import (
     rewire,
     within_limits,
 )
-from autonumerics.ops import ARITHMETIC
-from autonumerics.parse import parse_expr
-from autonumerics.program import Instruction, Program, identity, validate
+from autonumerics.ir.ops import ARITHMETIC
+from autonumerics.ir.parse import parse_expr
+from autonumerics.ir.program import Instruction, Program, identity, validate
 
 CONFIG = MutationConfig()
 POINTS = np.linspace(0.0, 1.0, 33)
@@ -278,9 +278,9 @@ def test_canonical_form_is_idempotent_when_sharing_exposes_an_identity():
     """(x*0.5)/(x*0.5) + x: sharing the equal products gives t/t, an identity the first
     simplification could not see; the canonical form must go on to 1 + x (found by the
     explore profile, seed 8)."""
-    from autonumerics.canonical import _canonicalize, canonicalize
-    from autonumerics.parse import parse_expr
-    from autonumerics.program import Instruction, Program
+    from autonumerics.ir.canonical import _canonicalize, canonicalize
+    from autonumerics.ir.parse import parse_expr
+    from autonumerics.ir.program import Instruction, Program
 
     program = Program((Instruction("mul", ("x", "c0")), Instruction("mul", ("x", "c0")),
                        Instruction("div", ("v0", "v1")), Instruction("add", ("x", "v2"))), (0.5,), "v3")

@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import programs
 
-from autonumerics.canonical import canonicalize, structural_hash
+from autonumerics.ir.canonical import canonicalize, structural_hash
 from autonumerics.errors import AutonumericsError
-from autonumerics.parse import parse_expr
-from autonumerics.program import Instruction, Program, identity, prune
+from autonumerics.ir.parse import parse_expr
+from autonumerics.ir.program import Instruction, Program, identity, prune
 
 HORNER6 = (
     "0x1p0 + x*(0x1.62e42cp-1 + x*(0x1.ebfd38p-3 + x*(0x1.c68b2ep-5 + x*(0x1.3cfb6p-7"
@@ -133,7 +133,7 @@ def test_with_constants_keeps_structure(program, shift):
 
 
 def test_the_canonical_cache_tells_signed_zeros_and_nans_apart():
-    from autonumerics import canonical
+    from autonumerics.ir import canonical
 
     texts = ["x + 0.0", "x + -0.0", "x * -0.0", "(x + 1.5) * 2.0", "x * x + x"]
     programs = [parse_expr(text) for text in texts]

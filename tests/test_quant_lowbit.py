@@ -236,8 +236,8 @@ def _grad_errors(function: str, format_name: str, x: np.ndarray) -> tuple[np.nda
     import jax
     import jax.numpy as jnp
 
-    from autonumerics.dtypes import FORMATS
-    from autonumerics.metrics import ulp_errors
+    from autonumerics.numerics.dtypes import FORMATS
+    from autonumerics.numerics.metrics import ulp_errors
 
     got = np.asarray(jax.vmap(jax.grad(lambda v: lowbit_activation_jax(function, v)))(jnp.asarray(x)))
     got = got.astype(np.float64)

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from autonumerics.cli import main
-from autonumerics.config import load_config
-from autonumerics.parse import parse_expr
-from autonumerics.population import Archive, Member, Population, non_dominated
-from autonumerics.runs import resume_search, start_search
+from autonumerics.evolution.config import load_config
+from autonumerics.ir.parse import parse_expr
+from autonumerics.evolution.population import Archive, Member, Population, non_dominated
+from autonumerics.api.runs import resume_search, start_search
 
 SMALL = [
     "evaluation.train_points=128", "evaluation.validation_points=256", "evaluation.final_points=512",

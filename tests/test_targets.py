@@ -1,4 +1,4 @@
-"""Tests for autonumerics.targets, the safe expression parser and the ``targets`` command."""
+"""Tests for autonumerics.truth.targets, the safe expression parser and the ``targets`` command."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import autonumerics.cli
 from autonumerics.errors import AutonumericsError
-from autonumerics.targets import CUSTOM_F64_BOUND, TARGETS, get_target, parse_interval
+from autonumerics.truth.targets import CUSTOM_F64_BOUND, TARGETS, get_target, parse_interval
 
 NAMES = list(TARGETS)
 

@@ -10,13 +10,13 @@ from test_export_cases import family_file
 
 from autonumerics.cli import main
 from autonumerics.errors import AutonumericsError
-from autonumerics.evaluation import measure
+from autonumerics.verification.evaluation import measure
 from autonumerics.export import export_source
-from autonumerics.ground_truth import labels
-from autonumerics.metrics import ulp_errors
-from autonumerics.programfile import save_program_file
-from autonumerics.targets import get_target
-from autonumerics.verify import (
+from autonumerics.truth.ground_truth import labels
+from autonumerics.numerics.metrics import ulp_errors
+from autonumerics.ir.programfile import save_program_file
+from autonumerics.truth.targets import get_target
+from autonumerics.verification.verify import (
     builtin_subject,
     kernel_subject,
     program_subject,
@@ -128,7 +128,7 @@ def test_cli_verify_errors_are_one_line(capsys):
 
 
 def test_builtins_name_their_target():
-    from autonumerics.verify import builtin_target
+    from autonumerics.verification.verify import builtin_target
 
     assert builtin_target("jnp.exp2") == "exp2" and builtin_target("jax.scipy.special.erf") == "erf"
     assert builtin_target("jax.nn.gelu") is None  # the default gelu is the tanh approximation
@@ -136,7 +136,7 @@ def test_builtins_name_their_target():
 
 
 def test_all_floats_parts_of_exp2_and_log2_have_exact_boundaries():
-    from autonumerics.verify_all import find_parts, keys_to_float32
+    from autonumerics.verification.all_floats import find_parts, keys_to_float32
 
     def starts(target):
         return [(name, float(keys_to_float32(np.array([first]))[0])) for name, first, _ in find_parts(get_target(target))]
@@ -154,7 +154,7 @@ def test_all_floats_parts_of_exp2_and_log2_have_exact_boundaries():
 def test_all_floats_parts_find_a_pole_at_a_domain_end():
     """log1p(-1) = -inf is one input between the undefined x < -1 and the normal x > -1: stride
     sampling alone would score it with its neighbours; the domain's ends are sampled too."""
-    from autonumerics.verify_all import find_parts, keys_to_float32
+    from autonumerics.verification.all_floats import find_parts, keys_to_float32
 
     parts = [(name, float(keys_to_float32(np.array([first]))[0]), last - first + 1)
              for name, first, last in find_parts(get_target("log1p"))]
@@ -163,7 +163,7 @@ def test_all_floats_parts_find_a_pole_at_a_domain_end():
 
 
 def test_all_floats_smoke_run_checks_every_part():
-    from autonumerics.verify import verify_every_float
+    from autonumerics.verification.verify import verify_every_float
 
     certificate = verify_every_float(builtin_subject("jnp.exp2"), EXP2, workers=0, max_per_part=500)
     details = certificate.to_json()["all_floats"]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from autonumerics.baselines.certificate import Certificate
-from autonumerics.program import Program
+from autonumerics.ir.program import Program
 
 FAMILIES = ("taylor", "pade", "chebyshev", "minimax", "rational", "fp32", "jax")
 

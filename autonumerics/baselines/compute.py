@@ -17,7 +17,7 @@ import mpmath
 
 from autonumerics.baselines import classical, forms, fpminimax, remez
 from autonumerics.baselines.baseline import FAMILIES, Baseline
-from autonumerics.baselines.builtin import builtin_source, evaluate_builtin
+from autonumerics.verification.builtins import builtin_source, evaluate_builtin
 from autonumerics.baselines.certificate import Certificate
 from autonumerics.baselines.problem import (
     Approximant,
@@ -30,10 +30,10 @@ from autonumerics.baselines.problem import (
 )
 from autonumerics.baselines.scoring import Samples, samples, score, score_values
 from autonumerics.errors import AutonumericsError
-from autonumerics.ground_truth import make_points
+from autonumerics.truth.ground_truth import make_points
 from autonumerics.limits import MAX_BASELINE_OPS, shown
-from autonumerics.program import Program
-from autonumerics.targets import Target, get_target, parse_interval
+from autonumerics.ir.program import Program
+from autonumerics.truth.targets import Target, get_target, parse_interval
 
 DEFAULT_KINDS = ("taylor", "pade", "chebyshev", "minimax", "rational", "fp32", "jax")
 DEFAULT_MAX_OPS = 16

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from autonumerics.parse import parse_expr
-from autonumerics.program import Program
+from autonumerics.ir.parse import parse_expr
+from autonumerics.ir.program import Program
 
 
 def literal(value: float) -> str:

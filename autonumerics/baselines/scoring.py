@@ -9,7 +9,7 @@ Two point sets per (target, interval):
   ``a*b + c``) as the JAX export computes them.
 
 The numbers are sampled maxima ("sampled, N points"); exhaustive float32 checks are
-``autonumerics.exhaustive``'s job.
+``autonumerics.verification.exhaustive``'s job.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autonumerics.ground_truth import labels, make_points
-from autonumerics.interpret import evaluate
-from autonumerics.metrics import absolute_errors, relative_errors, ulp_errors
-from autonumerics.program import Program
-from autonumerics.targets import Target
+from autonumerics.truth.ground_truth import labels, make_points
+from autonumerics.ir.interpret import evaluate
+from autonumerics.numerics.metrics import absolute_errors, relative_errors, ulp_errors
+from autonumerics.ir.program import Program
+from autonumerics.truth.targets import Target
 
 FLOAT64_POINTS = 4097
 FLOAT32_POINTS = 1 << 16

@@ -17,8 +17,8 @@ from autonumerics.baselines import DEFAULT_KINDS, FAMILIES, Baseline, compute_ba
 from autonumerics.baselines.sollya import fpminimax_float32, sollya_available
 from autonumerics.errors import AutonumericsError
 from autonumerics.limits import clipped
-from autonumerics.programfile import ProgramFile, save_program_file
-from autonumerics.targets import Target, get_target, parse_interval
+from autonumerics.ir.programfile import ProgramFile, save_program_file
+from autonumerics.truth.targets import Target, get_target, parse_interval
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

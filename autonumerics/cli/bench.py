@@ -6,10 +6,10 @@ import argparse
 
 from rich.table import Table
 
-from autonumerics.bench import bench, load_kernel, parse_sizes, resolve_against
+from autonumerics.verification.bench import bench, load_kernel, parse_sizes, resolve_against
 from autonumerics.cli.common import console, print_json
 from autonumerics.errors import AutonumericsError
-from autonumerics.targets import get_target, parse_interval
+from autonumerics.truth.targets import get_target, parse_interval
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -20,15 +20,15 @@ from rich.progress import (
 from autonumerics.errors import AutonumericsError
 
 if TYPE_CHECKING:
-    from autonumerics.programfile import ProgramFile
+    from autonumerics.ir.programfile import ProgramFile
 
 console = Console()
 
 
 def load_program_argument(path: str | None, expression: str | None) -> ProgramFile:
     """The program from a file or from ``--expr`` (exactly one of them)."""
-    from autonumerics.parse import parse_expr  # imports numpy and ml_dtypes: not for `--help`
-    from autonumerics.programfile import ProgramFile, load_program_file
+    from autonumerics.ir.parse import parse_expr  # imports numpy and ml_dtypes: not for `--help`
+    from autonumerics.ir.programfile import ProgramFile, load_program_file
 
     if (path is None) == (expression is None):
         raise AutonumericsError("give a PROGRAM.json or --expr EXPRESSION (one of them)")
@@ -39,7 +39,7 @@ def load_program_argument(path: str | None, expression: str | None) -> ProgramFi
 
 def print_json(data: dict) -> None:
     """``data`` as indented JSON on stdout (non-finite numbers as strings)."""
-    from autonumerics.programfile import json_safe
+    from autonumerics.ir.programfile import json_safe
 
     json.dump(json_safe(data), sys.stdout, indent=1)
     sys.stdout.write("\n")

@@ -7,7 +7,7 @@ import argparse
 from rich.table import Table
 
 from autonumerics.cli.common import console, format_number, print_json
-from autonumerics.compare import compare_run, plot_comparison
+from autonumerics.baselines.compare import compare_run, plot_comparison
 from autonumerics.errors import AutonumericsError
 
 

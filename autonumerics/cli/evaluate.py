@@ -16,9 +16,9 @@ from autonumerics.cli.common import (
     progress_bar,
 )
 from autonumerics.errors import AutonumericsError
-from autonumerics.evaluation import measure
-from autonumerics.programfile import SEMANTICS, ProgramFile, default_semantics
-from autonumerics.targets import Target, get_target, parse_interval
+from autonumerics.verification.evaluation import measure
+from autonumerics.ir.programfile import SEMANTICS, ProgramFile, default_semantics
+from autonumerics.truth.targets import Target, get_target, parse_interval
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

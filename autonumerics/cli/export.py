@@ -9,7 +9,7 @@ from pathlib import Path
 from autonumerics.cli.common import console
 from autonumerics.errors import AutonumericsError
 from autonumerics.export import LANGUAGES, export_source
-from autonumerics.programfile import SEMANTICS, load_program_file
+from autonumerics.ir.programfile import SEMANTICS, load_program_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from autonumerics.cli.common import console, print_json
-from autonumerics.config import find_config, shipped_configs
+from autonumerics.evolution.config import find_config, shipped_configs
 from autonumerics.errors import AutonumericsError
 from autonumerics.quant.export import LANGUAGES, export_kernel
 from autonumerics.quant.programfile import load_kernel

@@ -13,11 +13,11 @@ from rich.table import Table
 from rich.text import Text
 
 from autonumerics.cli.common import console, print_json
-from autonumerics.config import SearchConfig, load_config, parse_duration, shipped_configs
+from autonumerics.evolution.config import SearchConfig, load_config, parse_duration, shipped_configs
 
 if TYPE_CHECKING:  # the search library takes seconds to import: the handlers import it, not `--help`
-    from autonumerics.evolve import Progress
-    from autonumerics.runs import RunSummary
+    from autonumerics.evolution.evolve import Progress
+    from autonumerics.api.runs import RunSummary
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -72,8 +72,8 @@ def _count(text: str) -> int:
 def run_search(args: argparse.Namespace) -> int:
     """Resolve the config (name or file, flags, --set), search with the live display, report."""
     started_at = time.monotonic()  # the time budget counts from here: imports and labels included
-    from autonumerics.distributed import parse_dask_address
-    from autonumerics.runs import default_out_dir, start_search
+    from autonumerics.evolution.distributed import parse_dask_address
+    from autonumerics.api.runs import default_out_dir, start_search
 
     if args.dask:
         parse_dask_address(args.dask)  # a bad value is a one-line error before anything starts
@@ -95,9 +95,9 @@ def run_search(args: argparse.Namespace) -> int:
 def run_resume(args: argparse.Namespace) -> int:
     """Continue a run folder with the live display, report."""
     started_at = time.monotonic()
-    from autonumerics.distributed import parse_dask_address
-    from autonumerics.runs import resume_search
-    from autonumerics.storage import RunFolder
+    from autonumerics.evolution.distributed import parse_dask_address
+    from autonumerics.api.runs import resume_search
+    from autonumerics.evolution.storage import RunFolder
 
     if args.dask:
         parse_dask_address(args.dask)
@@ -111,8 +111,8 @@ def run_resume(args: argparse.Namespace) -> int:
 
 def describe_search(config: SearchConfig) -> str:
     """What is searched, in one line: target, interval, dtype (semantics), loss, cost, op limit."""
-    from autonumerics.programfile import default_semantics
-    from autonumerics.targets import get_target
+    from autonumerics.ir.programfile import default_semantics
+    from autonumerics.truth.targets import get_target
 
     target = get_target(config.target.name)
     low, high = config.target.interval or target.default_intervals[0]

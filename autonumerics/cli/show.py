@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.syntax import Syntax
 
 from autonumerics.cli.common import console, print_json
-from autonumerics.programfile import load_program_file
+from autonumerics.ir.programfile import load_program_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -67,8 +67,8 @@ def run_folder_of(path: Path) -> Path | None:
 def show_run(path: Path, as_json: bool) -> int:
     """The front of a run folder as a table (pareto.json; the checkpoint's archive while running)."""
     from autonumerics.cli.search import front_table
-    from autonumerics.pareto import FRONT_FILE, read_front
-    from autonumerics.storage import RunFolder
+    from autonumerics.evolution.pareto import FRONT_FILE, read_front
+    from autonumerics.evolution.storage import RunFolder
 
     run = RunFolder.open(path)
     if (path / FRONT_FILE).exists():
@@ -85,7 +85,7 @@ def show_run(path: Path, as_json: bool) -> int:
 
 def _front_from_checkpoint(run) -> list[dict]:
     from autonumerics.errors import AutonumericsError
-    from autonumerics.population import Member, non_dominated
+    from autonumerics.evolution.population import Member, non_dominated
 
     try:
         checkpoint = run.read_checkpoint()

@@ -8,7 +8,7 @@ import json
 from rich.console import Console
 from rich.table import Table
 
-from autonumerics.targets import TARGETS, Target
+from autonumerics.truth.targets import TARGETS, Target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -9,9 +9,9 @@ from rich.table import Table
 
 from autonumerics.cli.common import console, format_number, print_json, progress_bar
 from autonumerics.errors import AutonumericsError
-from autonumerics.programfile import SEMANTICS, load_program_file, write_json_atomic
-from autonumerics.targets import get_target, parse_interval
-from autonumerics.verify import (
+from autonumerics.ir.programfile import SEMANTICS, load_program_file, write_json_atomic
+from autonumerics.truth.targets import get_target, parse_interval
+from autonumerics.verification.verify import (
     builtin_subject,
     builtin_target,
     kernel_subject,

@@ -35,13 +35,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from autonumerics.canonical import canonicalize
-from autonumerics.contraction import contract_multiply_add
+from autonumerics.ir.canonical import canonicalize
+from autonumerics.ir.contraction import contract_multiply_add
 from autonumerics.errors import AutonumericsError
-from autonumerics.interpret import evaluate
+from autonumerics.ir.interpret import evaluate
 from autonumerics.limits import clipped, shown
-from autonumerics.program import Instruction, Program, const_ref, prune, value_ref
-from autonumerics.programfile import SEMANTICS, ProgramFile
+from autonumerics.ir.program import Instruction, Program, const_ref, prune, value_ref
+from autonumerics.ir.programfile import SEMANTICS, ProgramFile
 from autonumerics.quant.intprogram import C_KEYWORDS
 
 __all__ = ["LANGUAGES", "KernelSpec", "export_source", "kernel_spec", "program_hash", "reference_function"]

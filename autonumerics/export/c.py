@@ -19,8 +19,8 @@ from autonumerics.export import (
     float32_constants,
 )
 from autonumerics.export.text import c_comment_text
-from autonumerics.ops import OPS
-from autonumerics.program import ref_kind
+from autonumerics.ir.ops import OPS
+from autonumerics.ir.program import ref_kind
 
 
 def c_literal(value: float) -> str:

@@ -30,8 +30,8 @@ from autonumerics.export import (
     float32_constants,
 )
 from autonumerics.export.text import python_text, python_value
-from autonumerics.ops import OPS
-from autonumerics.program import Program, ref_kind
+from autonumerics.ir.ops import OPS
+from autonumerics.ir.program import Program, ref_kind
 
 BARRIER = "jax.lax.optimization_barrier"
 _PRODUCTS = ("mul", "square")

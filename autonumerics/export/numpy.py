@@ -17,8 +17,8 @@ from autonumerics.export import (
     float32_constants,
 )
 from autonumerics.export.text import python_text, python_value
-from autonumerics.ops import OPS
-from autonumerics.program import ref_kind
+from autonumerics.ir.ops import OPS
+from autonumerics.ir.program import ref_kind
 
 # Source of the exact float32 FMA written into modules whose program has one.
 FMA_HELPER = '''

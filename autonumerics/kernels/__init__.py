@@ -7,7 +7,7 @@ Public API:
     main_role(name) -> the role of the kernel's main core (the first of DEFAULT_CORES)
     kernels_using(target) -> [(kernel, role)] whose default core approximates ``target``
     resolve_core_path(path) -> a program file (a run folder gives its front's most accurate program)
-    front_file: re-exported from ``autonumerics.pareto`` (a pareto.json entry's program file, checked)
+    front_file: re-exported from ``autonumerics.evolution.pareto`` (a pareto.json entry's program file, checked)
 See ``autonumerics.kernels.base`` for ``Core``, ``KernelSource`` and the emitters.
 """
 
@@ -21,8 +21,8 @@ from types import ModuleType
 from autonumerics.errors import AutonumericsError
 from autonumerics.kernels.base import Core, KernelSource, load_core
 from autonumerics.limits import shown
-from autonumerics.pareto import front_file
-from autonumerics.programfile import read_json_file
+from autonumerics.evolution.pareto import front_file
+from autonumerics.ir.programfile import read_json_file
 
 __all__ = ["KERNELS", "Core", "KernelSource", "build_kernel", "front_file", "kernel_module", "kernels_using",
            "load_core", "main_role", "resolve_core_path"]

@@ -41,7 +41,7 @@ from autonumerics.export.numpy import emit_numpy_function
 from autonumerics.export.text import c_comment_text, python_text, python_value
 from autonumerics.kernels.preludes import c_prelude, jax_prelude, numpy_prelude
 from autonumerics.limits import shown
-from autonumerics.programfile import ProgramFile, load_program_file
+from autonumerics.ir.programfile import ProgramFile, load_program_file
 
 __all__ = [
     "CERTIFIED_DIR", "CORES_DIR", "FULL_RANGE", "Core", "CoreRole", "KernelSource", "c_header", "c_name",
@@ -79,7 +79,7 @@ class KernelSource:
 
     Attributes:
         name: the kernel's name ("exp2"); the JAX and NumPy function names.
-        target: its name in ``autonumerics.targets``.
+        target: its name in ``autonumerics.truth.targets``.
         cores: the cores it uses.
         jax: a standalone module (imports only jax): jitted ``name``, ``KERNEL_NAME = name``.
         numpy: a standalone module (imports only numpy) defining ``name``.

@@ -15,9 +15,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from autonumerics.dtypes import FORMATS, all_values
+from autonumerics.numerics.dtypes import FORMATS, all_values
 from autonumerics.errors import AutonumericsError
-from autonumerics.metrics import ulp_errors
+from autonumerics.numerics.metrics import ulp_errors
 from autonumerics.quant.lowbit import (
     lowbit_activation,
     lowbit_activation_jax,

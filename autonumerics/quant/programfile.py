@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.programfile import read_json_file
+from autonumerics.ir.programfile import read_json_file
 from autonumerics.quant.intprogram import IntProgram, format_program, parse_program
 from autonumerics.quant.params import QuantParams
 from autonumerics.quant.score import FUNCTIONS

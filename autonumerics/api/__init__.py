@@ -1,0 +1,1 @@
+"""The Python API behind ``autonumerics``'s public names: search, resume, results and tools."""

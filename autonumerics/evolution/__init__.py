@@ -1,0 +1,1 @@
+"""The regularized-evolution search: its config, mutation, population, children, loop and run folder."""

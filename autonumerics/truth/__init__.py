@@ -1,0 +1,1 @@
+"""The ground truth: target functions, their expressions and domains, mpmath labels and their cache."""

@@ -1,0 +1,1 @@
+"""Measuring and certifying programs: sampled and exhaustive error, all-float checks, benchmarks."""
