@@ -40,6 +40,9 @@ or mistyped input fails at once with one line naming the limit instead of runnin
 
 from __future__ import annotations
 
+import tomllib
+from typing import Any
+
 from autonumerics.errors import AutonumericsError
 
 MAX_INSTRUCTIONS = 10_000
@@ -104,3 +107,19 @@ def read_limited_text(file, source: str, kind: str, max_bytes: int = MAX_INPUT_F
     except UnicodeDecodeError as error:
         raise AutonumericsError(f"{source}: not UTF-8 text (byte {raw[error.start]:#04x} at offset "
                                 f"{error.start})") from None
+
+
+def read_toml(file, source: str) -> dict[str, Any]:
+    """A user's TOML file (a ``Path`` or a package resource) as its tables, read strictly.
+
+    Raises:
+        AutonumericsError: unreadable, too large, not UTF-8 or not TOML, one line naming ``source``.
+    """
+    text = read_limited_text(file, source, "config")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise AutonumericsError(f"{source}: invalid TOML: {error}") from None
+    except (RecursionError, ValueError) as error:  # arrays nested thousands deep, a 5 000-digit integer
+        reason = "nested too deeply" if isinstance(error, RecursionError) else clipped(str(error), 100)
+        raise AutonumericsError(f"{source}: invalid TOML: {reason}") from None

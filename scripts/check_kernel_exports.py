@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -35,17 +34,11 @@ from pathlib import Path
 
 import numpy as np
 
+from autonumerics.sourcefile import load_module
+
 REPO = Path(__file__).resolve().parents[1]
 FLAGS = ["-O2", "-std=c99", "-ffp-contract=off", "-shared", "-fPIC"]
 TINY = np.float32(2.0**-126)
-
-
-def load_module(path: Path):
-    """Import a generated kernel file by path."""
-    spec = importlib.util.spec_from_file_location(f"check_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def compile_c(header: Path, name: str, directory: Path):
@@ -83,8 +76,8 @@ def check_kernel(name: str, step: int, chunk_bits: int, directory: Path, numpy_s
     import jax
 
     folder = REPO / "autonumerics" / "kernels" / "certified"
-    jax_function = jax.jit(getattr(load_module(folder / f"{name}.py"), name))
-    numpy_function = getattr(load_module(folder / f"{name}_numpy.py"), name)
+    jax_function = jax.jit(getattr(load_module(folder / f"{name}.py", f"check_{name}"), name))
+    numpy_function = getattr(load_module(folder / f"{name}_numpy.py", f"check_{name}_numpy"), name)
     c_function = compile_c(folder / f"{name}.h", name, directory)
     counts = {"inputs": 0, "numpy_inputs": 0, "numpy_vs_c": 0, "jax_vs_c": 0, "jax_vs_numpy": 0, "jax_flushed": 0}
     examples: list[str] = []

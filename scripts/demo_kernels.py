@@ -17,7 +17,6 @@ interleaved A/B repeats of the jitted functions (a shared machine: ratios, not a
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import math
 import statistics
@@ -26,6 +25,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from autonumerics.sourcefile import load_module
 
 REPO = Path(__file__).resolve().parents[1]
 EPS = float(np.finfo(np.float32).eps)
@@ -36,10 +37,7 @@ def load_kernel(name: str):
     path = REPO / "autonumerics" / "kernels" / "certified" / f"{name}.py"
     if not path.is_file():
         return None
-    spec = importlib.util.spec_from_file_location(f"demo_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, name)
+    return getattr(load_module(path, f"demo_{name}"), name)
 
 
 def median_times(first, second, args, repeats: int) -> tuple[float, float]:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from autonumerics.cli.quant import parse_scale
-from autonumerics.quant.baselines import ibert_gelu
+from autonumerics.quant.alternatives import ibert_gelu
+from autonumerics.quant.config import parse_scale
 from autonumerics.quant.intprogram import evaluate
+from autonumerics.quant.kernel_file import load_kernel
 from autonumerics.quant.params import QuantParams, quantize
-from autonumerics.quant.programfile import load_kernel
 from autonumerics.quant.score import reference
 from autonumerics.quant.search_driver import kernel_filename
 

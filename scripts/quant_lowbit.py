@@ -25,7 +25,7 @@ import mpmath
 import numpy as np
 
 from autonumerics.ir.programfile import write_json_atomic
-from autonumerics.quant.lowbit import FUNCTIONS, LOW_FORMATS
+from autonumerics.quant.lowbit import LOWBIT_FUNCTIONS, LOW_FORMATS
 from autonumerics.quant.lowbit_check import (
     IMPLEMENTATIONS,
     LowbitReport,
@@ -54,7 +54,7 @@ def run() -> dict[str, object]:
     rows = []
     for format_name in LOW_FORMATS:
         inputs = all_inputs(format_name)
-        for function in FUNCTIONS:
+        for function in LOWBIT_FUNCTIONS:
             started = time.perf_counter()
             outputs = {name: impl(function, inputs) for name, impl in IMPLEMENTATIONS.items()}
             ours, ours_jax = outputs["ours_numpy"].view(np.uint16), outputs["ours_jax"].view(np.uint16)
@@ -86,7 +86,7 @@ def bench(repeats: int = 31, size: int = 1 << 20) -> list[dict[str, object]]:
     print(f"{'format':9} {'function':8} {'ours ms':>8} {'naive ms':>9} {'ratio':>6} {'min ratio':>9}")
     for format_name, fmt in LOW_FORMATS.items():
         x = jax.device_put((3 * rng.standard_normal(size)).astype(fmt.dtype))
-        for function in FUNCTIONS:
+        for function in LOWBIT_FUNCTIONS:
             kernels = {"ours": lambda f=function, v=x: lowbit_activation_jax(f, v).block_until_ready(),
                        "naive": lambda f=function, v=x: naive_jax(f, v).block_until_ready()}
             times: dict[str, list[float]] = {"ours": [], "naive": []}

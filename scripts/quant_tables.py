@@ -14,13 +14,14 @@ from pathlib import Path
 import numpy as np
 from scipy.special import ndtr
 
-from autonumerics.quant.baselines import ibert_gelu_real, interpolated_table
+from autonumerics.quant.alternatives import ibert_gelu_real, interpolated_table
+from autonumerics.quant.config import SearchRequest
 from autonumerics.quant.expkernel import build_exp, score_exp
-from autonumerics.quant.programfile import load_kernel
+from autonumerics.quant.gelu_search import fit_real
+from autonumerics.quant.kernel_file import load_kernel
 from autonumerics.quant.report import compare_rows
 from autonumerics.quant.score import reference, score_outputs
-from autonumerics.quant.search import fit_real
-from autonumerics.quant.search_driver import SearchRequest, kernel_filename, run_search
+from autonumerics.quant.search_driver import kernel_filename, run_search
 from autonumerics.quant.sigmoid import INPUT, OUTPUT, symmetric, tune
 from autonumerics.quant.softmax import all_pairs, sample_rows, score_softmax
 

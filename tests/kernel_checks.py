@@ -1,39 +1,47 @@
-"""Shared helpers for the full-range kernel tests: build the three exports, run them, compare (no tests here).
+"""Shared helpers for the full-range kernel tests: build the three exports, run them, compare
+(no tests here).
 
-Usage in tests/test_kernel_<name>.py::
+Usage in tests/test_kernels.py::
 
     exports = kernel_exports("exp2", tmp_path_factory.mktemp("exp2"))   # jax, numpy, c callables
     x = spread_inputs(1 << 20, useful=(-160.0, 130.0))
     assert_exports_agree(exports, x)
-    assert sampled_max_ulp(exports.numpy, "exp2", x_sample) <= 1.0
+    for language, function in exports.languages("jax", "numpy"):
+        assert sampled_max_ulp(function, "exp2", x_sample) < 1.0, language
 """
 
 from __future__ import annotations
 
-import importlib.util
+import hashlib
+import json
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from autonumerics.truth.ground_truth import labels
+from autonumerics.export.c import c_name
 from autonumerics.kernels import build_kernel
-from autonumerics.kernels.base import KernelSource, c_name, write_kernel
+from autonumerics.kernels.base import KernelSource, write_kernel
 from autonumerics.numerics.metrics import ulp_errors
+from autonumerics.sourcefile import load_module
+from autonumerics.truth.ground_truth import labels
 from autonumerics.truth.targets import get_target
+from autonumerics.verification.verify import kernel_subject, verify_every_float
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CERTIFIED = REPO_ROOT / "autonumerics" / "kernels" / "certified"  # the certified exports (package modules)
+CERTIFIED = REPO_ROOT / "autonumerics" / "kernels" / "certified"  # the certified exports (modules)
+CORES = REPO_ROOT / "autonumerics" / "kernels" / "cores"  # the kernels' default cores
 RESULTS = REPO_ROOT / "results" / "kernels"  # their certificates, NAME/certificate*.json
+FINITE_KEYS = 2**32 - 2**24 - 1  # every finite float32 pattern once, +0 and -0 being one key
 CC = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
 C_FLAGS = ["-std=c99", "-O2", "-ffp-contract=off", "-Wall", "-Werror"]
 TINY = np.float32(2.0**-126)
-SPECIALS = np.float32([0.0, -0.0, np.inf, -np.inf, np.nan, 2.0**-149, -(2.0**-149), 2.0**-126, -(2.0**-126),
-                       3.4028234663852886e38, -3.4028234663852886e38, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0])
+SPECIALS = np.float32([0.0, -0.0, np.inf, -np.inf, np.nan, 2.0**-149, -(2.0**-149), 2.0**-126,
+                       -(2.0**-126), 3.4028234663852886e38, -3.4028234663852886e38, 1.0, -1.0, 0.5,
+                       -0.5, 2.0, -2.0])
 
 _DRIVER = """#include <stdio.h>
 #include <stdlib.h>
@@ -62,16 +70,18 @@ class Exports:
     numpy: Callable[[np.ndarray], np.ndarray]
     c: Callable[[np.ndarray], np.ndarray] | None  # None without a C compiler
 
+    def languages(self, *names: str) -> list[tuple[str, Callable[[np.ndarray], np.ndarray]]]:
+        """(language, callable) for ``names`` (default: jax, numpy, c), C only with a compiler."""
+        chosen = [(name, getattr(self, name)) for name in names or ("jax", "numpy", "c")]
+        return [(name, function) for name, function in chosen if function is not None]
+
 
 def _import(path: Path):
-    spec = importlib.util.spec_from_file_location(f"kernel_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    sys.modules.pop(spec.name, None)
-    return module
+    return load_module(path, f"kernel_{path.stem}")
 
 
-def kernel_exports(name: str, directory: Path, core_paths: dict[str, str] | None = None) -> Exports:
+def kernel_exports(name: str, directory: Path, core_paths: dict[str, str] | None = None
+                   ) -> Exports:
     """Build kernel ``name``, write its files into ``directory`` and load / compile them."""
     source = build_kernel(name, core_paths)
     paths = write_kernel(source, directory)
@@ -82,12 +92,13 @@ def kernel_exports(name: str, directory: Path, core_paths: dict[str, str] | None
         driver = directory / "driver.c"
         driver.write_text(_DRIVER.format(header=paths["c"].resolve(), name=c_name(name)))
         binary = directory / "driver"
-        subprocess.run([CC, *C_FLAGS, "-o", str(binary), str(driver), "-lm"], check=True, capture_output=True,
-                       timeout=120)
+        subprocess.run([CC, *C_FLAGS, "-o", str(binary), str(driver), "-lm"], check=True,
+                       capture_output=True, timeout=120)
 
         def c_function(x: np.ndarray) -> np.ndarray:
             x = np.ascontiguousarray(x, np.float32)
-            out = subprocess.run([str(binary)], input=x.tobytes(), capture_output=True, check=True, timeout=120)
+            out = subprocess.run([str(binary)], input=x.tobytes(), capture_output=True, check=True,
+                                 timeout=120)
             return np.frombuffer(out.stdout, np.float32).reshape(x.shape)
 
     return Exports(source, lambda x: np.asarray(jax_function(x)), numpy_function, c_function)
@@ -109,6 +120,7 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def subnormal(a: np.ndarray) -> np.ndarray:
+    """Nonzero and below the smallest normal float32 in magnitude."""
     a = np.asarray(a, np.float32)
     return (a != 0) & (np.abs(a) < TINY)
 
@@ -123,11 +135,13 @@ def assert_exports_agree(exports: Exports, x: np.ndarray) -> int:
     y_jax = exports.jax(x)
     flushed = subnormal(x) | subnormal(y_numpy)
     differ = ~same_bits(y_jax, y_numpy) & ~flushed
-    assert not differ.any(), f"JAX and NumPy differ at {x[differ][:5]}: {y_jax[differ][:5]} vs {y_numpy[differ][:5]}"
+    assert not differ.any(), (f"JAX and NumPy differ at {x[differ][:5]}: {y_jax[differ][:5]} vs "
+                              f"{y_numpy[differ][:5]}")
     return int(flushed.sum())
 
 
-def sampled_max_ulp(function: Callable[[np.ndarray], np.ndarray], target: str, x: np.ndarray) -> float:
+def sampled_max_ulp(function: Callable[[np.ndarray], np.ndarray], target: str, x: np.ndarray
+                    ) -> float:
     """Max ULP error of ``function`` against mpmath at the finite inputs ``x`` (no cache)."""
     x = np.asarray(x, np.float32)
     hi, lo = labels(get_target(target), x.astype(np.float64), cache=False)
@@ -137,7 +151,8 @@ def sampled_max_ulp(function: Callable[[np.ndarray], np.ndarray], target: str, x
 
 def assert_committed_exports_current(exports: Exports, name: str) -> None:
     """The certified exports hold what the kernel builds today, in all three languages."""
-    for language, file in (("jax", f"{name}.py"), ("numpy", f"{name}_numpy.py"), ("c", f"{name}.h")):
+    files = (("jax", f"{name}.py"), ("numpy", f"{name}_numpy.py"), ("c", f"{name}.h"))
+    for language, file in files:
         assert (CERTIFIED / file).read_text() == getattr(exports.source, language), file
 
 
@@ -145,9 +160,6 @@ def assert_committed_certificate_is_current(name: str, language: str = "jax") ->
     """results/kernels/NAME/certificate.json (``language`` "numpy": certificate_numpy.json)
     certifies today's export file (by its hash), every finite bit pattern once, 0 inputs >= 1 ULP
     and every NaN input. Returns the certificate."""
-    import hashlib
-    import json
-
     suffix = "" if language == "jax" else f"_{language}"
     certificate = json.loads((RESULTS / name / f"certificate{suffix}.json").read_text())
     export = (CERTIFIED / f"{name}{suffix}.py").read_bytes()
@@ -155,22 +167,25 @@ def assert_committed_certificate_is_current(name: str, language: str = "jax") ->
     report, parts = certificate["report"], certificate["all_floats"]
     assert parts["complete"] and report["exhaustive"]
     assert float(report["max_ulp"]) < 1.0 and report["n_ge_one_ulp"] == 0
-    assert parts["nan_inputs"]["n_correct"] == parts["nan_inputs"]["n_inputs"] == 2 * (2**23 - 1)
-    assert sum(part["n_inputs"] for part in parts["parts"]) == 2**32 - 2**24 - 1  # +0 and -0: one key
+    nan_inputs = parts["nan_inputs"]
+    assert nan_inputs["n_correct"] == nan_inputs["n_inputs"] == 2 * (2**23 - 1)
+    assert sum(part["n_inputs"] for part in parts["parts"]) == FINITE_KEYS
     for rule in ("undefined", "overflow"):
         if rule in parts:
             assert parts[rule]["n_correct"] == parts[rule]["n_inputs"], rule
+    # the same inputs by kind: measured, subnormal inputs and results, and the two rules
+    kinds = report["n_points"] + parts["subnormal_input"]["n_points"]
+    kinds += sum(parts.get(kind, {}).get("n_inputs", 0)
+                 for kind in ("subnormal_result", "undefined", "overflow"))
+    assert kinds == FINITE_KEYS
     return certificate
 
 
-def certify_numpy_export(name: str) -> dict:
-    """``verify --all-floats`` of autonumerics/kernels/certified/NAME_numpy.py with two workers (minutes):
-    the certificate as JSON, which must also be strict JSON."""
-    import json
-
-    from autonumerics.verification.verify import kernel_subject, verify_every_float
-
-    subject, _ = kernel_subject(CERTIFIED / f"{name}_numpy.py")
+def certify_export(name: str, language: str) -> dict:
+    """``verify --all-floats`` of the certified ``language`` ("jax" or "numpy") export of kernel
+    NAME with two workers (minutes): the certificate as JSON, which must also be strict JSON."""
+    suffix = "" if language == "jax" else f"_{language}"
+    subject, _ = kernel_subject(CERTIFIED / f"{name}{suffix}.py")
     certificate = verify_every_float(subject, get_target(name), workers=2).to_json()
     json.dumps(certificate, allow_nan=False)
     return certificate

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from autonumerics.baselines import compute_baseline
-from autonumerics.baselines.scoring import float32_inputs
+from autonumerics.baselines.scoring import ContractedFloat32, float32_inputs
 from autonumerics.ir.interpret import evaluate
-from autonumerics.numerics.metrics import ulp_errors
 from autonumerics.ir.parse import parse_expr
+from autonumerics.numerics.metrics import ulp_errors
 from autonumerics.truth.targets import get_target
+from autonumerics.verification.exhaustive import exhaustive_float32
 
 SOLLYA = Path(__file__).resolve().parent / "data" / "sollya_exp2_fp32.json"
 
@@ -77,9 +78,6 @@ def test_erf_x_p_of_x2_stalls_above_1_ulp():
 
 @pytest.mark.slow
 def test_exhaustive_exp2_degree6_under_0_9_ulp():
-    from autonumerics.baselines.scoring import ContractedFloat32
-    from autonumerics.verification.exhaustive import exhaustive_float32
-
     baseline = compute_baseline("exp2", (0.0, 1.0), "fp32", 6)
     report = exhaustive_float32(ContractedFloat32(baseline.program), get_target("exp2"), (0.0, 1.0))
     assert report.exhaustive and report.max_ulp <= 0.9
@@ -87,9 +85,6 @@ def test_exhaustive_exp2_degree6_under_0_9_ulp():
 
 @pytest.mark.slow
 def test_exhaustive_erf_odd1_7_terms_under_1_ulp():
-    from autonumerics.baselines.scoring import ContractedFloat32
-    from autonumerics.verification.exhaustive import exhaustive_float32
-
     baseline = compute_baseline("erf", (0.0, 1.0), "fp32", 6, form="odd1")
     report = exhaustive_float32(ContractedFloat32(baseline.program), get_target("erf"), (0.0, 1.0))
     assert report.exhaustive and report.max_ulp < 1.0
@@ -98,9 +93,6 @@ def test_exhaustive_erf_odd1_7_terms_under_1_ulp():
 @pytest.mark.slow
 @pytest.mark.parametrize("degree", range(5, 9))
 def test_exhaustive_float32_polynomials_match_sollya_on_the_worst_binade(degree):
-    from autonumerics.baselines.scoring import ContractedFloat32
-    from autonumerics.verification.exhaustive import exhaustive_float32
-
     target = get_target("exp2")
     reference = json.loads(SOLLYA.read_text())["polynomials"][degree - 3]
     mine = compute_baseline(target, (0.0, 1.0), "fp32", degree).program

@@ -18,15 +18,6 @@ from autonumerics.baselines.remez import (
 from autonumerics.errors import AutonumericsError
 
 
-def exp2(x):
-    return mpmath.power(2, x)
-
-
-@pytest.fixture(scope="module")
-def exp2_relative():
-    return make_problem(exp2, "plain", (0.0, 1.0), relative=True)
-
-
 # Minimax relative errors of 2^x on [0, 1] (docs/references.md), to 3 digits.
 POLYNOMIAL_ERRORS = {3: 7.48e-5, 4: 2.59e-6, 5: 7.49e-8, 6: 1.856e-9, 7: 4.02e-11, 8: 7.74e-13}
 RATIONAL_ERRORS = {1: 8.7e-4, 2: 4.3e-7, 3: 9.3e-11}

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from autonumerics.evolution.config import config_to_toml, load_config, parse_duration
 from autonumerics.errors import AutonumericsError
+from autonumerics.evolution.config import config_to_toml, load_config, parse_duration
 
 CONFIGS = sorted(Path(__file__).parent.parent.glob("search_configs/*.toml"))
 

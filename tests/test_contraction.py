@@ -6,13 +6,17 @@ from hypothesis import HealthCheck, given, settings
 from strategies import programs
 
 from autonumerics.ir.canonical import canonicalize
+from autonumerics.ir.contraction import contract_multiply_add
 from autonumerics.ir.interpret import evaluate
 from autonumerics.ir.ops import OPS
 from autonumerics.ir.parse import parse_expr
 from autonumerics.ir.program import ref_kind
+from autonumerics.numerics.context import arithmetic_context
 
 jax = pytest.importorskip("jax")
 jnp = jax.numpy
+
+LITERAL_XLA = arithmetic_context("float32", "xla", literal_constants=True)  # as the kernel cores
 
 SHAPES = [
     "0x1p0 + x*(0x1.62e42cp-1 + x*(0x1.ebfd38p-3 + x*(0x1.c68b2ep-5 + x*0x1.3cfb6p-7)))",
@@ -39,13 +43,13 @@ SHAPES = [
 ]
 
 
-def jax_function(program, literals=False):
+def jax_function(program, literal_constants=False):
     """A direct JAX transcription of the program, constants and square roots behind
-    optimization barriers, as the exporter emits it (``literals``: constants as float32
+    optimization barriers, as the exporter emits it (``literal_constants``: constants as float32
     literals instead, as the kernel cores write them)."""
 
     def f(x):
-        if literals:
+        if literal_constants:
             constants = [jnp.float32(c) for c in program.constants]
         else:
             constants = jax.lax.optimization_barrier(jnp.asarray(np.asarray(program.constants, np.float32)))
@@ -106,19 +110,15 @@ SIGNED_SHAPES = ["x/3.0 + x/(-0.5)", "x*(-0.7) + (x+0.1)*0.3", "0.3*(x*x) + x*(-
 
 @pytest.mark.parametrize("text", SIGNED_SHAPES)
 def test_literal_constants_are_seen_with_their_signs(text):
-    from autonumerics.ir.contraction import contract_multiply_add
-
     program = canonicalize(parse_expr(text))
-    expected = np.asarray(jax_function(program, literals=True)(jnp.asarray(POINTS)))
-    got = evaluate(contract_multiply_add(program, "float32", visible_constants=True), POINTS, "float32")
+    expected = np.asarray(jax_function(program, literal_constants=True)(jnp.asarray(POINTS)))
+    got = evaluate(program, POINTS, LITERAL_XLA)
     assert (expected.view(np.int32) == got.view(np.int32)).all()
 
 
 def test_the_two_constant_styles_fuse_different_products():
     # Guards the two tests above: on -2*x + x/3 the visible sign changes which product is fused.
-    from autonumerics.ir.contraction import contract_multiply_add
-
     program = canonicalize(parse_expr(SIGNED_SHAPES[0]))
     hidden = evaluate(contract_multiply_add(program, "float32"), POINTS, "float32")
-    seen = evaluate(contract_multiply_add(program, "float32", visible_constants=True), POINTS, "float32")
+    seen = evaluate(contract_multiply_add(program, LITERAL_XLA), POINTS, "float32")
     assert 0.01 < np.mean(hidden != seen) < 0.5

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import json
+import pickle
 
+import numpy as np
 import pytest
 
+from autonumerics.api.runs import start_search
+from autonumerics.errors import AutonumericsError
 from autonumerics.evolution.config import load_config
 from autonumerics.evolution.cost import WallClockCost, _two_digits
-from autonumerics.errors import AutonumericsError
 from autonumerics.ir.parse import parse_expr
-from autonumerics.api.runs import start_search
 
-HORNER_10 = "1 + x*(0.69 + x*(0.24 + x*(0.055 + x*(0.0096 + x*(0.0013 + x*(1e-4 + x*(1e-5 + x*(1e-6 + x*1e-7))))))))"
+HORNER_10 = ("1 + x*(0.69 + x*(0.24 + x*(0.055 + x*(0.0096 + x*(0.0013 + x*(1e-4 + x*(1e-5"
+             " + x*(1e-6 + x*1e-7))))))))")
 
 
 def test_config_accepts_the_cost_models_and_names_a_bad_one():
     assert load_config(None).evaluation.cost == "ops"
     assert load_config(None, ['evaluation.cost="wall_clock"']).evaluation.cost == "wall_clock"
-    with pytest.raises(AutonumericsError, match=r"evaluation\.cost: 'seconds' is not one of ops, wall_clock"):
+    message = r"evaluation\.cost: 'seconds' is not one of ops, wall_clock"
+    with pytest.raises(AutonumericsError, match=message):
         load_config(None, ["evaluation.cost=seconds"])
 
 
@@ -37,7 +41,17 @@ def test_the_cache_is_bounded(monkeypatch):
     monkeypatch.setattr(cost, "measure", lambda program: 1.0)
     for text in ("x", "x*x", "x*x*x", "x + 1"):
         cost(parse_expr(text))
-    assert len(cost._cache) == 2
+    assert cost._timed.cache_info().currsize == 2
+
+
+def test_a_copy_starts_with_an_empty_cache(monkeypatch):
+    cost = WallClockCost((0.5, 2.0), "strict", cache_size=8)
+    monkeypatch.setattr(cost, "measure", lambda program: 1.0)
+    cost(parse_expr("x*x"))
+    copy = pickle.loads(pickle.dumps(cost))  # as a worker receives it
+    assert (copy.interval, copy.semantics, copy.cache_size) == ((0.5, 2.0), "strict", 8)
+    assert copy._timed.cache_info().currsize == 0 and cost._timed.cache_info().currsize == 1
+    assert np.array_equal(copy._inputs, cost._inputs)
 
 
 def test_two_significant_digits():
@@ -54,10 +68,12 @@ def test_measured_time_ranks_a_long_polynomial_above_the_identity():
 
 def test_a_wall_clock_search_records_measured_costs(tmp_path):
     config = load_config("search_configs/exp2_reals.toml",
-                         ['evaluation.cost="wall_clock"', "search.max_evals=12", "search.fit_budget=200",
-                          "evaluation.train_points=64", "evaluation.validation_points=64", "evaluation.final_points=256"])
+                         ['evaluation.cost="wall_clock"', "search.max_evals=12",
+                          "search.fit_budget=200", "evaluation.train_points=64",
+                          "evaluation.validation_points=64", "evaluation.final_points=256"])
     start_search(config, tmp_path / "run", workers=0)
-    events = [json.loads(line) for line in (tmp_path / "run" / "events.jsonl").read_text().splitlines()]
+    lines = (tmp_path / "run" / "events.jsonl").read_text().splitlines()
+    events = [json.loads(line) for line in lines]
     assert len(events) >= 12
     costs = {event["structure"]: event["cost"] for event in events}
     assert all(cost > 0 for cost in costs.values())

@@ -1,6 +1,6 @@
-"""Searches on Dask distributed: worker loss, a lost scheduler, bounded caches, CLI errors."""
+"""Searches on Dask distributed: worker loss, a lost scheduler, the workers' environment, CLI
+errors."""
 
-import json
 import os
 import signal
 import sys
@@ -9,37 +9,19 @@ import time
 
 import pytest
 
-from autonumerics.evolution import distributed as dask_backend
-from autonumerics.api import runs
-from autonumerics.evolution.child import SearchContext
-from autonumerics.cli import main
-from autonumerics.evolution.config import load_config
-from autonumerics.errors import AutonumericsError
-from autonumerics.evolution.evolve import Search, make_executor
-from autonumerics.ir.parse import parse_expr
-from autonumerics.ir.program import Program
 from autonumerics.api.runs import resume_search, start_search
-from autonumerics.evolution.state import SearchState
-from autonumerics.evolution.storage import RunFolder
+from autonumerics.cli import main
+from autonumerics.errors import AutonumericsError
+from autonumerics.evolution import distributed as dask_backend
+from autonumerics.evolution.child import SearchContext
 
-SMALL = [
-    "evaluation.train_points=128", "evaluation.validation_points=256", "evaluation.final_points=512",
-    "search.fit_budget=300", "search.population=30", "search.checkpoint_seconds=0.5",
-]
-
-
-@pytest.fixture(autouse=True)
-def no_comparison(monkeypatch):
-    """The baselines comparison written after every search takes seconds and is not under test."""
-    monkeypatch.setattr(runs, "write_comparison", lambda path: None)
+pytestmark = pytest.mark.usefixtures("no_comparison")
+CHECKPOINTS = "search.checkpoint_seconds=0.5"  # fewer checkpoints than the small search's
 
 
-def small_config(*extra):
-    return load_config(None, SMALL + list(extra))
-
-
-def event_ids(path):
-    return [json.loads(line)["id"] for line in (path / "events.jsonl").read_text().splitlines()]
+@pytest.fixture
+def event_ids(run_events):
+    return lambda path: [event["id"] for event in run_events(path)]
 
 
 def best_error(summary, max_ops):
@@ -75,45 +57,6 @@ def test_missing_dask_says_how_to_install_it(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "run").exists()
 
 
-def test_a_second_result_for_a_recorded_child_is_ignored(tmp_path):
-    config = small_config("search.max_evals=1")
-    search = Search(config, RunFolder.create(tmp_path / "run", config), SearchState.fresh(30, 0))
-    make_executor(0, SearchContext.build(config))
-    search.run_loop(None, 1)  # records the identity seed, child 0
-    task = search._new_task()
-    search._open.add(task.child_id)
-    from autonumerics.evolution.child import evaluate_child
-    from autonumerics.evolution.evolve import _CONTEXT
-
-    result = evaluate_child(_CONTEXT, task)
-    logs = search.run.open_logs()
-    assert search._accept(result, logs) and not search._accept(result, logs)
-    for log in logs:
-        log.close()
-    assert event_ids(tmp_path / "run") == [0, 1] and search.state.n_evaluated == 2
-
-
-def synthetic_event(i: int, program: Program) -> dict:
-    return {"id": i, "parent": -1, "kind": "insert", "program": program.to_json(), "fitness": 1.0 / (i + 1),
-            "cost": float(i % 7), "fit": "lp" if i % 2 else "cmaes", "fingerprint": f"{i:016x}",
-            "structure": f"s{i:015x}"}
-
-
-def test_caches_are_bounded_and_the_cap_survives_a_checkpoint():
-    program = parse_expr("x")
-    state = SearchState.fresh(20, 0, cache_size=50)
-    sizes = []
-    for i in range(1000, 5000):  # ids of 4 digits throughout: equal sizes mean a bounded checkpoint
-        state.record(synthetic_event(i, program))
-        if i in (2999, 4999):
-            sizes.append(len(json.dumps(state.to_checkpoint(0, 0))))
-    assert max(len(state.fingerprints), len(state.structures), len(state.exact)) <= 50
-    assert len(state.population) == 20 and len(state.archive.best) == 7
-    assert abs(sizes[1] - sizes[0]) < 0.01 * sizes[0]  # 2 000 more events, same checkpoint size
-    restored = SearchState.from_checkpoint(json.loads(json.dumps(state.to_checkpoint(0, 0))))
-    assert restored.fingerprints.max_size == 50 and restored.fingerprints.keys() == state.fingerprints.keys()
-
-
 @pytest.fixture(scope="module")
 def cluster():
     distributed = pytest.importorskip("distributed")
@@ -126,7 +69,8 @@ def cluster():
         yield local, client
 
 
-def test_killing_a_worker_mid_run_loses_no_recorded_child(tmp_path, cluster):
+def test_killing_a_worker_mid_run_loses_no_recorded_child(tmp_path, cluster, small_config,
+                                                          event_ids):
     local, client = cluster
     client.wait_for_workers(2, timeout=60)
     pids = list(client.run(os.getpid).values())
@@ -145,12 +89,14 @@ def test_killing_a_worker_mid_run_loses_no_recorded_child(tmp_path, cluster):
 
     killer = threading.Thread(target=kill_one_worker_after_ten_children, daemon=True)
     killer.start()
-    summary = start_search(small_config("search.max_evals=80"), tmp_path / "dask", dask=local.scheduler_address)
+    summary = start_search(small_config(CHECKPOINTS, "search.max_evals=80"), tmp_path / "dask",
+                           dask=local.scheduler_address)
     killer.join(timeout=5)
     assert killed and killed[0] < 80, "the worker was not killed mid-run"
     ids = event_ids(tmp_path / "dask")
     assert len(ids) == len(set(ids)) == 80 == summary.n_evaluated  # finished, each child once
-    inline = start_search(small_config("search.max_evals=80"), tmp_path / "inline", workers=0)
+    inline = start_search(small_config(CHECKPOINTS, "search.max_evals=80"), tmp_path / "inline",
+                          workers=0)
     # same budget, same quality within noise: both reach the minimax straight line (2.98e-2) or
     # better at <= 4 ops, and neither best is more than 40x the other's there (inline runs of
     # this budget spread from 4.6e-3 to 2.98e-2 over seeds 0-2, and 100 children reach 8.7e-4)
@@ -160,7 +106,8 @@ def test_killing_a_worker_mid_run_loses_no_recorded_child(tmp_path, cluster):
 
 
 @pytest.mark.slow
-def test_a_lost_scheduler_stops_with_a_checkpoint_that_resumes_inline(tmp_path, monkeypatch):
+def test_a_lost_scheduler_stops_with_a_checkpoint_that_resumes_inline(tmp_path, monkeypatch,
+                                                                     small_config, event_ids):
     distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(dask_backend, "DISCONNECT_GRACE_SECONDS", 1.0)
     local = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
@@ -170,8 +117,8 @@ def test_a_lost_scheduler_stops_with_a_checkpoint_that_resumes_inline(tmp_path, 
         if progress.n_evaluated >= 10 and local.status.name == "running":
             local.close()
 
-    summary = start_search(small_config("search.time_budget=\"60s\""), tmp_path / "run", progress=stop_scheduler,
-                           dask=local.scheduler_address)
+    summary = start_search(small_config(CHECKPOINTS, 'search.time_budget="60s"'), tmp_path / "run",
+                           progress=stop_scheduler, dask=local.scheduler_address)
     assert "scheduler" in summary.stop_reason and summary.elapsed < 50
     recorded = event_ids(tmp_path / "run")
     resumed = resume_search(tmp_path / "run", workers=0, max_evals=len(recorded) + 10)
@@ -179,12 +126,12 @@ def test_a_lost_scheduler_stops_with_a_checkpoint_that_resumes_inline(tmp_path, 
     assert len(ids) == len(set(ids)) == resumed.n_evaluated == len(recorded) + 10
 
 
-def test_local_workers_leave_glibc_malloc_alone_but_keep_one_blas_thread(monkeypatch):
+def test_local_workers_leave_glibc_malloc_alone_but_keep_one_blas_thread(monkeypatch, small_config):
     pytest.importorskip("distributed")
     # a nanny with Dask's defaults (the fixture's cluster) writes the variable into this process's
     # environment, where it would override the config like a user's own setting
     monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
-    context = SearchContext.build(small_config())
+    context = SearchContext.build(small_config(CHECKPOINTS))
     with dask_backend.DaskPool(dask_backend.parse_dask_address("local:1"), context) as pool:
         environments = pool.client.run(lambda: {key: os.environ.get(key)
                                                 for key in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")})

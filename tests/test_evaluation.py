@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from autonumerics.verification.evaluation import ProgramFunction, measure
-from autonumerics.numerics.fma import _fma_odd
 from autonumerics.ir.parse import parse_expr
+from autonumerics.numerics.fma import _fma_odd
 from autonumerics.truth.targets import get_target
+from autonumerics.verification.evaluation import ProgramFunction, measure
 
 COEFFICIENTS = ["0x1.c41242p-13", "0x1.4748aep-10", "0x1.3cfb6p-7", "0x1.c68b2ep-5",
                 "0x1.ebfd38p-3", "0x1.62e42cp-1", "0x1p0"]

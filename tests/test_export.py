@@ -6,16 +6,11 @@ import numpy as np
 import pytest
 from test_export_cases import family_file, points, same_bits
 
-from autonumerics.ir.canonical import canonicalize
 from autonumerics.cli import main
 from autonumerics.errors import AutonumericsError
-from autonumerics.export import (
-    LANGUAGES,
-    export_source,
-    fold_invariants_float32,
-    kernel_spec,
-    reference_function,
-)
+from autonumerics.export import LANGUAGES, export_source, kernel_spec, reference_function
+from autonumerics.export.spec import fold_invariants_float32
+from autonumerics.ir.canonical import canonicalize
 from autonumerics.ir.interpret import evaluate
 from autonumerics.ir.parse import parse_expr
 from autonumerics.ir.programfile import ProgramFile, save_program_file

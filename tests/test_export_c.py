@@ -22,8 +22,9 @@ from test_export_cases import (
 )
 
 from autonumerics.export import export_source
-from autonumerics.export.c import c_literal
+from autonumerics.export.c import C_ARITHMETIC_GUARD, c_literal, c_name
 from autonumerics.ir.programfile import ProgramFile
+from autonumerics.kernels import build_kernel
 
 CC = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
 pytestmark = pytest.mark.skipif(CC is None, reason="no C compiler")
@@ -56,18 +57,25 @@ int main(int argc, char **argv) {{
 """
 
 
-def compile_kernels(program_files: list[tuple[ProgramFile, str]], directory: Path, flags=FLAGS) -> Path:
-    """One executable holding kernel i = (program file, semantics) number i."""
-    includes, cases = [], []
-    for index, (program_file, semantics) in enumerate(program_files):
-        (directory / f"k{index}.h").write_text(export_source(program_file, "c", name=f"k{index}", semantics=semantics))
-        includes.append(f'#include "k{index}.h"')
-        cases.append(f"    case {index}: k{index}_array(x, y, n); break;")
-    (directory / "driver.c").write_text(DRIVER.format(includes="\n".join(includes), cases="\n".join(cases)))
+def compile_driver(directory: Path, includes: str, cases: list[str], flags=FLAGS) -> Path:
+    """The ``DRIVER`` executable: ``includes`` (C source) on top, ``cases[i]`` (C statements on
+    x, y and n) run as kernel number i."""
+    cases = [f"    case {index}: {case} break;" for index, case in enumerate(cases)]
+    (directory / "driver.c").write_text(DRIVER.format(includes=includes, cases="\n".join(cases)))
     binary = directory / "driver"
     subprocess.run([CC, *flags, "-o", str(binary), str(directory / "driver.c"), "-lm"], check=True,
                    capture_output=True, timeout=120)
     return binary
+
+
+def compile_kernels(program_files: list[tuple[ProgramFile, str]], directory: Path, flags=FLAGS) -> Path:
+    """One executable holding kernel i = (program file, semantics) number i."""
+    includes = []
+    for index, (program_file, semantics) in enumerate(program_files):
+        (directory / f"k{index}.h").write_text(export_source(program_file, "c", name=f"k{index}", semantics=semantics))
+        includes.append(f'#include "k{index}.h"')
+    cases = [f"k{index}_array(x, y, n);" for index in range(len(program_files))]
+    return compile_driver(directory, "\n".join(includes), cases, flags)
 
 
 def run_kernel(binary: Path, index: int, x: np.ndarray) -> np.ndarray:
@@ -128,8 +136,10 @@ def test_c_literals_are_exact_float32(bits):
         assert literal.endswith("f") and float.fromhex(literal[:-1]) == value
 
 
-def test_header_refuses_fast_math(tmp_path):
-    (tmp_path / "k.h").write_text(export_source(family_file("horner6"), "c"))
+@pytest.mark.parametrize("kernel", [False, True], ids=["program", "kernel"])
+def test_header_refuses_fast_math(tmp_path, kernel):
+    header = build_kernel("exp2").c if kernel else export_source(family_file("horner6"), "c")
+    (tmp_path / "k.h").write_text(header)
     (tmp_path / "main.c").write_text('#include "k.h"\nint main(void) { return approx_exp2(0.5f) > 1.0f ? 0 : 1; }\n')
     ok = subprocess.run([CC, *FLAGS, "-o", str(tmp_path / "m"), str(tmp_path / "main.c"), "-lm"], capture_output=True, check=False)
     assert ok.returncode == 0, ok.stderr
@@ -151,3 +161,23 @@ def test_contraction_flag_matters_for_strict_programs(tmp_path):
     binary = compile_kernels([(program_file, "strict")], tmp_path, ["-std=gnu99", "-O2", "-march=native", "-ffp-contract=fast"])
     x = points((0.0, 1.0), 1 << 16)
     assert not same_bits(run_kernel(binary, 0, x), expected(program_file, x, "strict")).all()
+
+
+def test_c_name_prefixes_the_targets_name_not_a_chosen_one():
+    assert c_name("exp2") == "approx_exp2" and c_name("my_exp2", chosen=True) == "my_exp2"
+    program_file = family_file("horner6")  # target exp2
+    assert "static inline float approx_exp2(float x)" in export_source(program_file, "c")
+    assert "static inline float approx_exp2(float x)" in export_source(program_file, "c", name="exp2")
+    assert "static inline float fast2(float x)" in export_source(program_file, "c", name="fast2")
+    assert "static inline float approx_exp2(float x)" in build_kernel("exp2").c
+
+
+def test_program_and_kernel_headers_share_one_guard():
+    headers = {"program": export_source(family_file("horner6"), "c", name="fast2"),
+               "kernel": build_kernel("exp2").c}
+    guards = {"program": "AUTONUMERICS_FAST2_H", "kernel": "AUTONUMERICS_KERNEL_EXP2_H"}
+    for kind, header in headers.items():
+        assert header.count(C_ARITHMETIC_GUARD) == 1, kind
+        guard = guards[kind]
+        assert header.startswith("/*\n * ") and f" */\n#ifndef {guard}\n#define {guard}\n\n" in header
+        assert header.endswith(f"}}\n\n#endif /* {guard} */\n"), kind

@@ -1,14 +1,16 @@
-"""Shared cases for the export tests: program families, baselines, inputs and helpers (no tests here)."""
+"""Shared cases for the export tests (program families, baselines, inputs and helpers), and the
+JAX and NumPy exports of every case computing the interpreter's float32 bits."""
 
 from __future__ import annotations
 
 import functools
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from autonumerics import sourcefile
+from autonumerics.export import export_source
 from autonumerics.ir.interpret import evaluate
 from autonumerics.ir.parse import parse_expr
 from autonumerics.ir.programfile import ProgramFile, load_program_file
@@ -77,8 +79,47 @@ def load_module(source: str, directory: Path, name: str):
     """Import generated source from a file, as a user would."""
     path = directory / f"{name}.py"
     path.write_text(source)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    sys.modules.pop(name, None)
-    return module
+    return sourcefile.load_module(path, name)
+
+
+# -- every case through both Python exports (test_export_c.py: the C export) ---------------------
+
+def python_kernel(program_file: ProgramFile, language: str, tmp_path: Path, semantics: str | None,
+                  name: str | None = None):
+    """The ``language`` ("jax" or "numpy") export as a function returning a NumPy array (named
+    after the target, exp2, unless ``name``)."""
+    source = export_source(program_file, language, name=name, semantics=semantics)
+    kernel = getattr(load_module(source, tmp_path, f"{language}_{semantics}"), name or "exp2")
+    return lambda x: np.asarray(kernel(x))
+
+
+@pytest.mark.parametrize("language", ["jax", "numpy"])
+@pytest.mark.parametrize("semantics", ["xla", "strict"])
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_python_export_is_bit_exact_on_a_million_inputs(family, semantics, language, tmp_path):
+    program_file = family_file(family)
+    x = points(program_file.interval)
+    got = python_kernel(program_file, language, tmp_path, semantics)(x)
+    assert got.dtype == np.float32 and got.shape == x.shape
+    assert same_bits(got, expected(program_file, x, semantics)).all()
+
+
+@pytest.mark.parametrize("language", ["jax", "numpy"])
+@pytest.mark.parametrize("family, degree", BASELINES)
+def test_python_export_of_baselines_is_bit_exact(family, degree, language, tmp_path):
+    program_file = baseline_file(family, degree)
+    x = points((0.0, 1.0), 1 << 18)
+    for semantics in ("xla", "strict"):
+        got = python_kernel(program_file, language, tmp_path, semantics)(x)
+        assert same_bits(got, expected(program_file, x, semantics)).all(), semantics
+
+
+@pytest.mark.parametrize("language", ["jax", "numpy"])
+@pytest.mark.parametrize("path", committed_files(), ids=lambda p: p.name)
+def test_python_export_of_committed_programs_is_bit_exact(path, language, tmp_path):
+    """Exported with the file's own semantics (its default: "xla")."""
+    program_file = load_committed(path)
+    x = points(program_file.interval or (0.0, 1.0), 1 << 18)
+    kernel = python_kernel(program_file, language, tmp_path, None, name="kernel")
+    semantics = program_file.semantics or "xla"
+    assert same_bits(kernel(x), expected(program_file, x, semantics)).all()

@@ -12,15 +12,15 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from autonumerics.fit.driver import fit_constants
 from autonumerics.fit.cmaes import cmaes_search
+from autonumerics.fit.driver import fit_constants
 from autonumerics.fit.lp import affine_model
 from autonumerics.fit.objective import FitProblem, FitResult, Objective, error_weights
 from autonumerics.fit.polish import _ulp_neighbours, polish_float
-from autonumerics.truth.ground_truth import labels, make_points
 from autonumerics.ir.interpret import evaluate
-from autonumerics.numerics.metrics import relative_errors, ulp_errors
 from autonumerics.ir.parse import parse_expr
+from autonumerics.numerics.metrics import relative_errors, ulp_errors
+from autonumerics.truth.ground_truth import labels, make_points
 from autonumerics.truth.targets import get_target
 
 EXP2 = get_target("exp2")
@@ -47,12 +47,19 @@ def horner(x: np.ndarray, degree: int):
 
 
 def program_problem(
-    text: str, x: np.ndarray, hi: np.ndarray, lo: np.ndarray, **kw
+    text: str, x: np.ndarray, hi: np.ndarray, lo: np.ndarray,
+    batch_sizes: list[int] | None = None, **kw
 ) -> tuple[FitProblem, np.ndarray]:
-    """A FitProblem for a parsed program evaluated by the interpreter, and its constants."""
+    """A FitProblem for a parsed program evaluated by the interpreter, and its constants;
+    ``batch_sizes``, when given, collects the number of constant vectors of every batch."""
     program = parse_expr(text)
-    problem = FitProblem(lambda c: evaluate(program, x, constants=c), hi, lo, **kw)
-    return problem, np.array(program.constants)
+
+    def evaluate_batch(constants: np.ndarray) -> np.ndarray:
+        if batch_sizes is not None:
+            batch_sizes.append(constants.shape[0])
+        return evaluate(program, x, constants=constants)
+
+    return FitProblem(evaluate_batch, hi, lo, **kw), np.array(program.constants)
 
 
 # Minimax relative error of polynomials for 2^x on [0, 1] (docs/references.md).
@@ -90,7 +97,8 @@ def test_affine_detection(exp2_points):
 
 
 def test_rational_from_warm_start_matches_minimax(exp2_points):
-    # a/(1 + b x) + c: the 3-op program matching the (1,1) minimax rational, 8.7e-4 (docs/references.md).
+    # a/(1 + b x) + c: the 3-op program matching the (1,1) minimax rational, 8.7e-4
+    # (docs/references.md).
     x, hi, lo = exp2_points
     problem, _ = program_problem("1.0/(1 + 0.5*x) + 0.1", x, hi, lo)
     result = fit_constants(problem, np.array([1.0, 1.0, 0.5, 0.1]), None, np.random.default_rng(0))
@@ -159,7 +167,8 @@ def test_non_finite_init_is_started_at_random(exp2_points, bad):
     init = constants.copy()
     init[2] = bad  # the 0.5
     unmarked = fit_constants(problem, init, None, np.random.default_rng(5), budget=600)
-    marked = fit_constants(problem, init, np.arange(init.size) == 2, np.random.default_rng(5), budget=600)
+    fresh = np.arange(init.size) == 2
+    marked = fit_constants(problem, init, fresh, np.random.default_rng(5), budget=600)
     assert np.isfinite(unmarked.loss) and np.all(np.isfinite(unmarked.constants))
     assert np.array_equal(unmarked.constants, marked.constants) and unmarked.loss == marked.loss
 
@@ -167,21 +176,11 @@ def test_non_finite_init_is_started_at_random(exp2_points, bad):
 def test_budget_and_determinism(exp2_points):
     x, hi, lo = exp2_points
     calls: list[int] = []
-    program = parse_expr("2.0/(1.0 + x*(0.5 + x)) + 0.5 + x*0.1")
-
-    def counted(c: np.ndarray) -> np.ndarray:
-        calls.append(c.shape[0])
-        return evaluate(program, x, constants=c)
-
-    problem = FitProblem(counted, hi, lo)
+    problem, constants = program_problem("2.0/(1.0 + x*(0.5 + x)) + 0.5 + x*0.1", x, hi, lo, calls)
     fresh = np.array([False, True, False, False, True])
-    first = fit_constants(
-        problem, np.array(program.constants), fresh, np.random.default_rng(7), budget=800
-    )
+    first = fit_constants(problem, constants, fresh, np.random.default_rng(7), budget=800)
     assert sum(calls) == first.n_evaluations <= 800
-    second = fit_constants(
-        problem, np.array(program.constants), fresh, np.random.default_rng(7), budget=800
-    )
+    second = fit_constants(problem, constants, fresh, np.random.default_rng(7), budget=800)
     assert np.array_equal(first.constants, second.constants) and first.loss == second.loss
     assert first.loss == Objective(problem, 1).losses(first.constants)[0]
 
@@ -189,16 +188,10 @@ def test_budget_and_determinism(exp2_points):
 def test_cmaes_evaluates_one_batch_per_generation(exp2_points):
     x, hi, lo = exp2_points
     sizes: list[int] = []
-    program = parse_expr("1.0/(1 + 0.5*x) + 0.1")
-
-    def counted(c: np.ndarray) -> np.ndarray:
-        sizes.append(c.shape[0])
-        return evaluate(program, x, constants=c)
-
-    start = np.array([1.0, 1.0, 0.5, 0.1])
-    start_loss = Objective(FitProblem(counted, hi, lo), 1).losses(start)[0]
+    problem, start = program_problem("1.0/(1 + 0.5*x) + 0.1", x, hi, lo, sizes)
+    start_loss = Objective(problem, 1).losses(start)[0]
     sizes.clear()
-    objective = Objective(FitProblem(counted, hi, lo), 24 * 30)
+    objective = Objective(problem, 24 * 30)
     best = cmaes_search(objective, start, 0.3, 24, np.random.default_rng(0))
     assert set(sizes) == {24} and len(sizes) == 30
     assert np.array_equal(best, objective.best_constants) and objective.best_loss < start_loss / 2
@@ -277,8 +270,8 @@ def test_cmaes_stops_silently_on_a_ridge():
         objective = Objective(problem, 20_000)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            found = cmaes_search(objective, np.array([0.5, 2.0]), 0.3, 16, np.random.default_rng(seed),
-                                 patience=1000)
+            found = cmaes_search(objective, np.array([0.5, 2.0]), 0.3, 16,
+                                 np.random.default_rng(seed), patience=1000)
         assert found is not None and objective.remaining > 0  # CMA's own criteria stopped it
         assert objective.best_loss <= 1.001 * slope.loss  # and on the ridge's best point
 
@@ -307,9 +300,9 @@ def test_a_successful_search_prints_no_warning(tmp_path: Path):
     config, out = tmp_path / "huge.toml", tmp_path / "run"
     config.write_text(HUGE_CONSTANTS_SEARCH)
     start = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "autonumerics", "search", str(config), "--out", str(out),
-                           "--max-evals", "30", "--workers", "2", "--seed", "1"],
-                          capture_output=True, text=True, timeout=300)
+    command = [sys.executable, "-m", "autonumerics", "search", str(config), "--out", str(out),
+               "--max-evals", "30", "--workers", "2", "--seed", "1"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "Warning" not in done.stderr, done.stderr
     assert (out / "pareto.json").is_file() and time.monotonic() - start < 240
@@ -325,7 +318,7 @@ def test_float32_polish_improves_rounded_constants():
     problem = FitProblem(lambda c: evaluate(program, x, constants=c), hi, lo)
 
     def f32(c: np.ndarray) -> np.ndarray:
-        return evaluate(program, x, dtype="float32", constants=c).astype(np.float64)
+        return evaluate(program, x, "float32", constants=c).astype(np.float64)
 
     plain = fit_constants(problem, np.array(program.constants), None, np.random.default_rng(0))
     rounded = np.max(

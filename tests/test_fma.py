@@ -15,12 +15,15 @@ def _correctly_rounded(exact: Fraction, dtype) -> float:
     """The nearest value of ``dtype`` to ``exact`` (ties to even), by checking neighbours."""
     guess = np.array(float(exact)).astype(dtype)
     best = None
-    for candidate in (np.nextafter(guess, dtype(-np.inf)) if dtype is not ml_dtypes.bfloat16 else guess, guess,
-                      np.nextafter(guess, dtype(np.inf)) if dtype is not ml_dtypes.bfloat16 else guess):
+    steps = dtype is not ml_dtypes.bfloat16
+    below = np.nextafter(guess, dtype(-np.inf)) if steps else guess
+    above = np.nextafter(guess, dtype(np.inf)) if steps else guess
+    for candidate in (below, guess, above):
         if not np.isfinite(candidate):  # the neighbour of the largest finite value
             continue
         distance = abs(Fraction(float(candidate)) - exact)
-        key = (distance, int(np.array(candidate).view(np.uint16 if np.dtype(dtype).itemsize == 2 else np.uint32)) & 1)
+        unsigned = np.uint16 if np.dtype(dtype).itemsize == 2 else np.uint32
+        key = (distance, int(np.array(candidate).view(unsigned)) & 1)
         if best is None or key < best[0]:
             best = (key, float(candidate))
     return best[1]

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from autonumerics.truth import ground_truth
 from autonumerics.errors import AutonumericsError
+from autonumerics.numerics.float_keys import float32_keys
 from autonumerics.truth.ground_truth import POINT_KINDS, labels, make_points
 from autonumerics.truth.targets import TARGETS, get_target
 
@@ -24,11 +25,6 @@ INTERVALS = [
 def _next_float32(value: float, direction: float) -> float:
     with np.errstate(over="ignore"):
         return float(np.nextafter(np.float32(value), np.float32(direction)))
-
-
-def _ordinals(values: np.ndarray) -> np.ndarray:
-    bits = values.astype(np.float32).view(np.int32).astype(np.int64)
-    return np.where(bits < 0, -(bits & 0x7FFFFFFF), bits)
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +75,7 @@ def test_points_properties_hold_for_any_interval(a: float, width: float, n: int,
 
 def test_float32_points_are_equally_spaced_in_ulps_across_zero() -> None:
     points = make_points((-2.0, 3.0), 1001, "float32")
-    steps = np.diff(_ordinals(points))
+    steps = np.diff(float32_keys(points))
     assert points.size == 1001 and steps.max() - steps.min() <= 1
     assert np.any(points < 0) and np.any(points > 0)
     assert points[0] == -2.0 and points[-1] == 3.0

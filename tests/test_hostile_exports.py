@@ -79,13 +79,12 @@ def c_tokens(header: Path) -> str:
 
 
 IMPORTER = r"""
-import ast, importlib.util, json, os, sys
+import json, os, sys
 import numpy as np
+from autonumerics.sourcefile import load_module
 report = {}
 for path, function, grid in json.loads(sys.argv[1]):
-    spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_module(path)
     x = np.linspace(-1, 2, 301, dtype=np.float32) if grid == "float" else np.arange(-128, 128)
     y = np.asarray(getattr(module, function)(x))
     report[path] = {"names": sorted(k for k in vars(module) if not k.startswith("__")),

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from test_export_c import compile_driver, run_kernel
 from test_export_cases import FAMILIES, family_file, load_module, points, same_bits
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.kernels import KERNELS, build_kernel
-from autonumerics.kernels.base import (
-    Core,
-    c_prelude,
-    core_function,
-    core_ops,
-    core_reference,
-    jax_prelude,
-    load_core,
-    numpy_prelude,
-)
 from autonumerics.ir.programfile import ProgramFile
+from autonumerics.kernels import KERNELS, build_kernel
+from autonumerics.kernels.base import Core, core_function, core_ops, core_reference, load_core
+from autonumerics.kernels.preludes import c_prelude, jax_prelude, numpy_prelude
 
 CC = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
 CASES = [(family, semantics) for family in FAMILIES for semantics in ("xla", "strict")]
@@ -90,49 +82,19 @@ def test_jax_core_function_is_plain_and_takes_any_shape(tmp_path):
     assert "@jax.jit" not in core_function(core, "jax", "poly_core")
 
 
-DRIVER = """
-#include <stdio.h>
-#include <stdlib.h>
-{header}
-int main(int argc, char **argv) {{
-    int which = atoi(argv[1]);
-    FILE *in = fopen(argv[2], "rb");
-    fseek(in, 0, SEEK_END);
-    size_t n = (size_t)ftell(in) / sizeof(float);
-    fseek(in, 0, SEEK_SET);
-    float *x = malloc(n * sizeof(float)), *y = malloc(n * sizeof(float));
-    if (fread(x, sizeof(float), n, in) != n) return 3;
-    for (size_t i = 0; i < n; ++i) {{
-        switch (which) {{
-{cases}
-        default: return 4;
-        }}
-    }}
-    FILE *out = fopen(argv[3], "wb");
-    fwrite(y, sizeof(float), n, out);
-    fclose(out);
-    return 0;
-}}
-"""
 
 
 @pytest.mark.skipif(CC is None, reason="no C compiler")
 def test_c_core_functions_are_the_interpreter(tmp_path):
     cores = [_core(family, semantics) for family, semantics in CASES]
     functions = "\n".join(core_function(core, "c", f"core{i}") for i, core in enumerate(cores))
-    cases = "\n".join(f"        case {i}: y[i] = core{i}(x[i] * 0x1.19999ap+0f) + 0x1.99999ap-4f; break;"
-                      for i in range(len(cores)))
-    (tmp_path / "driver.c").write_text(DRIVER.format(header=c_prelude() + functions, cases=cases))
-    binary = tmp_path / "driver"
-    subprocess.run([CC, "-std=c99", "-O2", "-ffp-contract=off", "-Wall", "-Werror", "-o", str(binary),
-                    str(tmp_path / "driver.c"), "-lm"], check=True, capture_output=True, timeout=120)
+    cases = [f"for (size_t i = 0; i < n; ++i) y[i] = core{i}(x[i] * 0x1.19999ap+0f) + 0x1.99999ap-4f;"
+             for i in range(len(cores))]
+    binary = compile_driver(tmp_path, c_prelude() + functions, cases)
     assert float.fromhex("0x1.19999ap+0") == float(SCALE) and float.fromhex("0x1.99999ap-4") == float(SHIFT)
     for index, ((family, _), core) in enumerate(zip(CASES, cores, strict=True)):
         x = _inputs(family)
-        x.tofile(tmp_path / "in.bin")
-        subprocess.run([str(binary), str(index), str(tmp_path / "in.bin"), str(tmp_path / "out.bin")],
-                       check=True, timeout=60)
-        assert same_bits(np.fromfile(tmp_path / "out.bin", np.float32), _wanted(core, x)).all(), family
+        assert same_bits(run_kernel(binary, index, x), _wanted(core, x)).all(), family
 
 
 def test_load_core_reads_a_repo_relative_path():

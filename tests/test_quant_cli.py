@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from autonumerics.cli import main
-from autonumerics.cli.quant import parse_scale
-from autonumerics.errors import AutonumericsError
+from autonumerics.quant.config import SearchRequest
 from autonumerics.quant.intprogram import evaluate
-from autonumerics.quant.programfile import load_kernel
-from autonumerics.quant.search_driver import SearchRequest, run_search
+from autonumerics.quant.kernel_file import load_kernel
+from autonumerics.quant.search_driver import run_search
+from autonumerics.sourcefile import load_module
 
 
 def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict:
@@ -37,24 +37,13 @@ def test_search_writes_a_kernel_that_eval_confirms(exp_kernel: Path, capsys: pyt
 def test_export_writes_numpy_that_matches(exp_kernel: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "k.py"
     assert main(["quant", "export", str(exp_kernel), "--to", "numpy", "-o", str(target), "--name", "e"]) == 0
-    namespace: dict = {}
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("k_exported", target)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    namespace = vars(module)
+    namespace = vars(load_module(target, "k_exported"))
     d = np.arange(-128, 1)
     assert np.array_equal(namespace["e"](d), evaluate(load_kernel(exp_kernel).program, d=d))
 
 
 def _import(path: Path):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(f"exported_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(path, f"exported_{path.stem}")
 
 
 def test_exported_kernels_clamp_or_reject_beyond_their_grid(tmp_path: Path) -> None:
@@ -106,12 +95,6 @@ def test_bad_kernel_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         assert message in capsys.readouterr().err
 
 
-def test_parse_scale() -> None:
-    assert parse_scale("2^-6") == parse_scale("2**-6") == 0.015625 and parse_scale("0.1") == 0.1
-    with pytest.raises(AutonumericsError, match="'0'"):
-        parse_scale("0")
-
-
 def test_config_file_errors_name_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "q.toml"
     config.write_text('target = "gelu"\nscales = ["2^-6"]\npopulation = 3\n')
@@ -120,16 +103,6 @@ def test_config_file_errors_name_the_key(tmp_path: Path, capsys: pytest.CaptureF
     config.write_text('target = "erf"\nscales = ["2^-6"]\n')
     assert main(["quant", "search", str(config)]) == 2
     assert "'erf'" in capsys.readouterr().err
-
-
-def test_shipped_quant_configs_parse() -> None:
-    import tomllib
-
-    from autonumerics.quant.search_driver import CONFIG_KEYS
-
-    folder = Path(__file__).resolve().parent.parent / "search_configs" / "quant"
-    for path in folder.glob("*.toml"):
-        assert set(tomllib.loads(path.read_text())) <= set(CONFIG_KEYS), path
 
 
 def test_search_reports_progress_before_and_after_each_scale(tmp_path: Path) -> None:

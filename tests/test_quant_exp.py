@@ -18,6 +18,7 @@ from autonumerics.quant.softmax import (
     sample_rows,
     score_softmax,
     softmax_int8,
+    softmax_int8_jax,
 )
 
 GRID = np.arange(-32768, 1)
@@ -73,8 +74,6 @@ def test_softmax_rejects_a_vector() -> None:
 
 
 def test_softmax_jax_equals_numpy_bit_for_bit() -> None:
-    from autonumerics.quant.softmax import softmax_int8_jax
-
     kernel = build_exp(2.0**-5, min_input=-255, degree=3)
     jitted = jax.jit(lambda rows: softmax_int8_jax(rows, kernel))
     pairs = all_pairs()

@@ -1,8 +1,7 @@
-"""Tests for autonumerics.quant.export: JAX, NumPy and C exports equal the interpreter on every grid point,
+"""Tests for autonumerics.quant.codegen: JAX, NumPy and C exports equal the interpreter on every grid point,
 and off the grid clamp or reject exactly as their metadata says, for every committed kernel."""
 
 import ctypes
-import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,10 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.quant.export import export_kernel, export_source
+from autonumerics.quant.codegen import export_kernel, export_source
 from autonumerics.quant.gridbounds import REJECTED, GridBounds
 from autonumerics.quant.intprogram import evaluate, parse_program
-from autonumerics.quant.programfile import input_grid, load_kernel
+from autonumerics.quant.kernel_file import input_grid, load_kernel
+from autonumerics.quant.score import reference, score_outputs
+from autonumerics.sourcefile import load_module
 
 RESULTS = Path(__file__).resolve().parent.parent / "results" / "quant"
 KERNEL_FILES = sorted(RESULTS.glob("*_int*.json"))
@@ -47,10 +48,7 @@ GRID = np.arange(-32768, 32768)
 def _load_python(source: str, folder: Path, name: str) -> dict:
     path = folder / f"{name}.py"
     path.write_text(source)
-    spec = importlib.util.spec_from_file_location(f"exported_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # the generated module, imported as a user would
-    return vars(module)
+    return vars(load_module(path, f"exported_{name}"))  # the generated module, as a user would
 
 
 def _compile_c(source: str, folder: Path, name: str):
@@ -228,8 +226,6 @@ def test_non_integer_dtypes_are_type_errors(exports: _Exports, dtype: type) -> N
 @pytest.mark.parametrize("tag", ["2m4", "2m5", "2m6"])
 def test_gelu_exports_reproduce_their_certificates(tag: str, tmp_path: Path) -> None:
     """The exported GELU kernels score on their grid exactly what the kernel file certifies."""
-    from autonumerics.quant.score import reference, score_outputs
-
     exports = _Exports(RESULTS / f"gelu_int8_s{tag}.json", tmp_path)
     exact, rounded = reference("gelu", exports.kernel.params_in, exports.kernel.params_out)
     for language in ("numpy", "jax"):

@@ -17,8 +17,8 @@ from autonumerics.quant.gridbounds import (
     turning_points,
 )
 from autonumerics.quant.intprogram import evaluate, parse_program
+from autonumerics.quant.kernel_file import input_grid, load_kernel
 from autonumerics.quant.params import QuantParams
-from autonumerics.quant.programfile import input_grid, load_kernel
 
 RESULTS = Path(__file__).resolve().parent.parent / "results" / "quant"
 KERNEL_FILES = sorted(RESULTS.glob("*_int*.json"))

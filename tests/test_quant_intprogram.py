@@ -17,7 +17,7 @@ from autonumerics.errors import AutonumericsError
 from autonumerics.quant.intprogram import (
     INT32_MAX,
     INT32_MIN,
-    Instruction,
+    IntInstruction,
     IntProgram,
     audit,
     check_register_name,
@@ -101,7 +101,7 @@ def test_bad_programs_name_the_problem(text: str, word: str) -> None:
 
 
 def test_division_by_zero_is_a_user_error() -> None:
-    program = IntProgram(("q",), (Instruction("r", "div", (7, "q")),), "r")
+    program = IntProgram(("q",), (IntInstruction("r", "div", (7, "q")),), "r")
     with pytest.raises(AutonumericsError, match="division by zero"):
         evaluate(program, q=np.array([1, 0]))
 
@@ -118,7 +118,7 @@ BAD_NAMES = ["for", "return", "None", "lambda", "int", "bool", "true", "static",
 @pytest.mark.parametrize("name", BAD_NAMES)
 def test_bad_register_names_are_named(name: str) -> None:
     programs = [lambda: IntProgram((name,), (), name),
-                lambda: IntProgram(("q",), (Instruction(name, "abs", ("q",)),), name)]
+                lambda: IntProgram(("q",), (IntInstruction(name, "abs", ("q",)),), name)]
     if name:  # "input " with no name is not an input line
         programs.append(lambda: parse_program(f"input {name}\nreturn {name}"))
     if name.isidentifier():  # the others do not even parse as an assignment

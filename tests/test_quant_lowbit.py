@@ -8,17 +8,20 @@ import numpy as np
 import pytest
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.numerics.dtypes import FORMATS
+from autonumerics.numerics.metrics import ulp_errors
 from autonumerics.quant.lowbit import (
-    FUNCTIONS,
+    LOWBIT_FUNCTIONS,
     lowbit_activation,
     lowbit_activation_jax,
 )
-from autonumerics.quant.lowbit_bits import LOW_FORMATS, NUMPY, decode, encode
+from autonumerics.quant.lowbit_bits import LOW_FORMATS, NUMPY, decode, encode, low_format
+from autonumerics.quant.lowbit_core import MILLS, MILLS_T_SCALE, TANH_P
 from autonumerics.quant.lowbit_check import all_inputs, check, score
 from autonumerics.quant.lowbit_reference import correctly_rounded, round_mpf
 
 FORMAT_NAMES = list(LOW_FORMATS)
-CASES = [(f, fmt) for fmt in FORMAT_NAMES for f in FUNCTIONS]
+CASES = [(f, fmt) for fmt in FORMAT_NAMES for f in LOWBIT_FUNCTIONS]
 # One exhaustive mpmath check per format runs by default; the other eight are marked slow.
 DEFAULT_CASES = {("gelu", "bfloat16"), ("silu", "float16")}
 
@@ -71,7 +74,7 @@ def test_special_values(format_name: str, x: float) -> None:
         "gelu": {0: x, np.inf: np.inf, -np.inf: -0.0},
         "silu": {0: x, np.inf: np.inf, -np.inf: -0.0},
     }
-    for function in FUNCTIONS:
+    for function in LOWBIT_FUNCTIONS:
         out = lowbit_activation(function, np.array([x], dtype=dtype)).astype(np.float64)[0]
         if np.isnan(x):
             assert np.isnan(out)
@@ -152,6 +155,13 @@ def test_bad_function_or_dtype_is_a_user_error() -> None:
         lowbit_activation("gelu", np.zeros(2, dtype=np.float32))
 
 
+def test_low_formats_are_the_registry_formats() -> None:
+    assert [LOW_FORMATS[name] is FORMATS[name] for name in FORMAT_NAMES] == [True, True]
+    assert FORMAT_NAMES == ["bfloat16", "float16"]
+    with pytest.raises(AutonumericsError, match="unknown low-bit format 'float32'; choose one of"):
+        low_format("float32")
+
+
 def test_score_counts_a_wrong_output() -> None:
     inputs = all_inputs("float16")
     outputs = lowbit_activation("tanh", inputs).copy()
@@ -196,9 +206,7 @@ def test_jax_bits_hold_inside_a_callers_jit() -> None:
 
 def test_stored_polynomials_reach_their_accuracy() -> None:
     # The coefficients in lowbit_core (fitted by lowbit_fit), evaluated in float64.
-    from scipy.special import erfcx
-
-    from autonumerics.quant.lowbit_core import MILLS, MILLS_T_SCALE, TANH_P
+    from scipy.special import erfcx  # scipy: imported only by this test
 
     a = np.linspace(0, 14, 20001)
     t = float(MILLS_T_SCALE) / (float(MILLS_T_SCALE) + a)
@@ -236,9 +244,6 @@ def _grad_errors(function: str, format_name: str, x: np.ndarray) -> tuple[np.nda
     import jax
     import jax.numpy as jnp
 
-    from autonumerics.numerics.dtypes import FORMATS
-    from autonumerics.numerics.metrics import ulp_errors
-
     got = np.asarray(jax.vmap(jax.grad(lambda v: lowbit_activation_jax(function, v)))(jnp.asarray(x)))
     got = got.astype(np.float64)
     with mpmath.workdps(30):
@@ -247,7 +252,7 @@ def _grad_errors(function: str, format_name: str, x: np.ndarray) -> tuple[np.nda
     overflow = np.abs(exact) > largest  # the correctly rounded result is inf (exp only)
     assert np.all(got[overflow] == np.inf)
     normal = ~overflow & (np.abs(exact) >= 2.0**-126)
-    errors = ulp_errors(got[normal], exact[normal], np.zeros(normal.sum()), FORMATS[format_name])
+    errors = ulp_errors(got[normal], exact[normal], np.zeros(normal.sum()), LOW_FORMATS[format_name])
     tiny = ~overflow & ~normal
     return errors, np.abs(got[tiny] - exact[tiny]), exact
 
@@ -279,7 +284,7 @@ def test_grad_of_a_scalar_jvp_and_specials(format_name: str) -> None:
     import jax.numpy as jnp
 
     dtype = LOW_FORMATS[format_name].dtype
-    for function in FUNCTIONS:
+    for function in LOWBIT_FUNCTIONS:
         grad = jax.grad(lambda v, f=function: lowbit_activation_jax(f, v))
         at_one = grad(jnp.asarray(1.0, dtype=dtype))
         assert at_one.dtype == dtype

@@ -1,4 +1,4 @@
-"""Tests for autonumerics.truth.targets, the safe expression parser and the ``targets`` command."""
+"""Targets: the registry, float64 references, intervals, custom targets, ``targets`` command."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import autonumerics.cli
 from autonumerics.errors import AutonumericsError
+from autonumerics.truth.target_domain import check_finite_on
 from autonumerics.truth.targets import CUSTOM_F64_BOUND, TARGETS, get_target, parse_interval
 
 NAMES = list(TARGETS)
@@ -165,30 +166,35 @@ def test_custom_reference_is_nan_outside_the_real_domain() -> None:
     assert reference[2] == pytest.approx(math.log(4) + 2, rel=1e-15)
 
 
+BAD_TARGETS = [
+    ("exp3", "unknown target 'exp3'"),
+    ("pi + 1", "does not depend on x"),
+    ("__import__('os')", "__import__"),  # the whitelist itself: test_expressions
+    ("", "empty"),
+    ("  ", "empty"),
+]
+BAD_INTERVALS = [
+    ("a,b", "'a'"),
+    ("1", "two bounds"),
+    ("1,2,3", "two bounds"),
+    ("1,0", "[1.0, 0.0]"),
+    ("1,1", "empty"),
+    ("1e999,2", "non-finite"),
+    ("x,1", "'x'"),
+    ("sqrt(-1), 1", "sqrt(-1)"),
+    ("open('f'), 1", "open"),
+]
+
+
 @pytest.mark.parametrize(
-    ("spec", "named"),
-    [
-        ("__import__('os')", "__import__"),
-        ("__import__('os').system('true')", "system"),
-        ("x.real", "x.real"),
-        ("(lambda: 1)()", "lambda"),
-        ("lambda x: x", "lambda"),
-        ("foo(x)", "foo"),
-        ("exp3", "exp3"),
-        ("y + x", "y"),
-        ("exp(x=1)", "exp"),
-        ("besselj(x)", "besselj"),
-        ("[x, 1]", "[x, 1]"),
-        ("x if x else 1", "x if x else 1"),
-        ("'x'", "'x'"),
-        ("pi + 1", "does not depend on x"),
-        ("x +", "cannot parse"),
-        ("", "empty"),
-    ],
+    ("parse", "text", "named"),
+    [*((get_target, spec, named) for spec, named in BAD_TARGETS),
+     *((parse_interval, text, named) for text, named in BAD_INTERVALS)],
 )
-def test_get_target_rejects_unsafe_or_unknown_input(spec: str, named: str) -> None:
+def test_bad_targets_and_intervals_name_their_fault(parse, text: str, named: str) -> None:
+    """get_target: unknown names and constants; parse_interval: the interval's faults."""
     with pytest.raises(AutonumericsError) as error:
-        get_target(spec)
+        parse(text)
     assert named in str(error.value)
 
 
@@ -221,26 +227,6 @@ def test_parse_interval_is_exact_for_hex_and_repr(bounds: list[float]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "named"),
-    [
-        ("a,b", "'a'"),
-        ("1", "two bounds"),
-        ("1,2,3", "two bounds"),
-        ("1,0", "[1.0, 0.0]"),
-        ("1,1", "empty"),
-        ("1e999,2", "non-finite"),
-        ("x,1", "'x'"),
-        ("sqrt(-1), 1", "sqrt(-1)"),
-        ("open('f'), 1", "open"),
-    ],
-)
-def test_parse_interval_errors(text: str, named: str) -> None:
-    with pytest.raises(AutonumericsError) as error:
-        parse_interval(text)
-    assert named in str(error.value)
-
-
-@pytest.mark.parametrize(
     ("name", "interval", "named"),
     [
         ("log", (-1.0, 1.0), "(0, inf)"),
@@ -263,6 +249,27 @@ def test_check_interval_errors_name_interval_and_domain(name, interval, named) -
 def test_check_interval_accepts_closed_ends_inside_an_open_domain() -> None:
     assert TARGETS["log1p"].check_interval(-0.5, 0) == (-0.5, 0.0)
     assert TARGETS["log"].check_interval(5e-324, 1e308) == (5e-324, 1e308)
+
+
+def test_a_custom_target_is_probed_for_poles_on_its_interval() -> None:
+    target = get_target("1/(x - 0.3) + 1")
+    with pytest.raises(AutonumericsError, match="pole near x = 0.3"):
+        target.check_interval(0.0, 1.0)
+    assert target.check_interval(0.5, 1.0) == (0.5, 1.0)
+    assert get_target("x - 0.3").check_interval(0.0, 1.0) == (0.0, 1.0)  # a zero is no pole
+    with pytest.raises(AutonumericsError, match="cannot be evaluated at x = -1.0"):
+        get_target("log(x)").check_interval(-1.0, 1.0)
+
+
+def test_a_custom_target_probe_is_remembered_once_fine() -> None:
+    target = get_target("sin(x)/x + 0.25")
+    with pytest.raises(AutonumericsError):
+        target.check_interval(0.0, 1.0)  # 0/0 at 0: refused, and not remembered
+    before = check_finite_on.cache_info()
+    for _ in range(3):
+        target.check_interval(0.5, 2.0)
+    after = check_finite_on.cache_info()
+    assert after.misses == before.misses + 1 and after.hits == before.hits + 2
 
 
 def test_cli_targets_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,18 +10,23 @@ from __future__ import annotations
 import numbers
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from autonumerics.evolution.config import SearchConfig, config_from_dict, parse_duration
 from autonumerics.errors import AutonumericsError
+from autonumerics.evolution.config import SearchConfig, config_from_dict, parse_duration
+from autonumerics.ir.ops import OPS
+from autonumerics.ir.parse import parse_expr
 from autonumerics.ir.program import Program
 from autonumerics.ir.programfile import ProgramFile, load_program_file
+from autonumerics.numerics.context import SEMANTICS
+from autonumerics.numerics.dtypes import FORMATS
+from autonumerics.truth.target_interval import target_interval
 from autonumerics.truth.targets import Target, get_target, parse_interval
 
-__all__ = ["check_callable", "check_choice", "check_count", "check_duration", "check_flag", "check_out", "naming",
-           "program_file_of", "search_config", "target_and_interval"]
+__all__ = ["check_callable", "check_choice", "check_count", "check_duration", "check_flag",
+           "check_out", "naming", "one_line", "program_file_of", "search_config", "target_and_interval"]
 
 # search() arguments and the config keys they set: ``settings`` may not set these twice.
 ARGUMENT_KEYS = {
@@ -33,12 +38,18 @@ ARGUMENT_KEYS = {
 
 
 @contextmanager
-def naming(argument: str) -> Iterator[None]:
-    """Re-raise an ``AutonumericsError`` from the block as ``"<argument>: <message>"``."""
+def one_line(errors: type[Exception] | tuple[type[Exception], ...],
+             message: Callable[[Exception], str]) -> Iterator[None]:
+    """Re-raise ``errors`` from the block as one ``AutonumericsError`` line, ``message(error)``."""
     try:
         yield
-    except AutonumericsError as error:
-        raise AutonumericsError(f"{argument}: {error}") from None
+    except errors as error:
+        raise AutonumericsError(message(error)) from None
+
+
+def naming(argument: str) -> AbstractContextManager[None]:
+    """Re-raise an ``AutonumericsError`` from the block as ``"<argument>: <message>"``."""
+    return one_line(AutonumericsError, lambda error: f"{argument}: {error}")
 
 
 def check_choice(argument: str, value: object, choices: Sequence[str]) -> str:
@@ -86,8 +97,8 @@ def target_and_interval(target: object, interval: object,
     with naming("target"):
         resolved = get_target(target)
     with naming("interval"):
-        bounds = _interval(interval) if interval is not None else default or resolved.default_intervals[0]
-        return resolved, resolved.check_interval(*bounds)
+        given = None if interval is None else _interval(interval)
+        return resolved, target_interval(resolved, given, default)
 
 
 def _interval(value: object) -> tuple[float, float]:
@@ -104,8 +115,6 @@ def _bound(value: object) -> bool:
 
 def _seed_texts(seeds: object) -> tuple[str, ...]:
     """Seeds as expressions (each parsed now, so a typo fails here)."""
-    from autonumerics.ir.parse import parse_expr
-
     if isinstance(seeds, (str, Program, ProgramFile)):
         seeds = [seeds]
     if not isinstance(seeds, Sequence) or not seeds:
@@ -167,13 +176,10 @@ def search_config(target: object, interval: object, *, dtype: object, semantics:
                   ops: object, max_ops: object, seeds: object, seed: object, max_evals: object,
                   time_budget: object, settings: object) -> SearchConfig:
     """A checked ``SearchConfig`` from ``search()``'s arguments (see ``api.search``)."""
-    from autonumerics.numerics.dtypes import FORMATS
-    from autonumerics.ir.ops import OPS
-
     resolved, bounds = target_and_interval(target, interval)
     check_choice("dtype", dtype, tuple(FORMATS))
     if semantics is not None:
-        check_choice("semantics", semantics, ("xla", "strict"))
+        check_choice("semantics", semantics, SEMANTICS)
     check_choice("loss", loss, ("relative", "absolute", "ulp"))
     unknown = [op for op in _ops(ops) if op not in OPS]
     if unknown:
@@ -195,8 +201,6 @@ def program_file_of(program: object, argument: str = "program") -> ProgramFile:
     A ``str`` ending in ``.json`` and any ``os.PathLike`` are read as program files; any other
     ``str`` is parsed as an expression.
     """
-    from autonumerics.ir.parse import parse_expr
-
     if isinstance(program, ProgramFile):
         return program
     if isinstance(program, Program):

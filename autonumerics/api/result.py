@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autonumerics.api.args import check_count
-from autonumerics.evolution.config import SearchConfig
 from autonumerics.errors import AutonumericsError
+from autonumerics.evolution.pareto import front_file
+from autonumerics.evolution.settings import SearchConfig
+from autonumerics.evolution.storage import RunFolder
 from autonumerics.ir.program import Program
 from autonumerics.ir.programfile import ProgramFile, load_program_file
 
@@ -101,9 +103,7 @@ class SearchResult:
 
     @property
     def interval(self) -> tuple[float, float]:
-        from autonumerics.truth.targets import get_target
-
-        return self.config.target.interval or get_target(self.target).default_intervals[0]
+        return self.config.target.interval  # resolved: the target's default when none was given
 
     @property
     def loss(self) -> str:
@@ -173,9 +173,6 @@ class SearchResult:
         Raises:
             AutonumericsError: if ``path`` is not a run folder or has no front yet.
         """
-        from autonumerics.evolution.pareto import front_file
-        from autonumerics.evolution.storage import RunFolder
-
         run = RunFolder.open(path)
         checkpoint = run.read_checkpoint() or {}
         entries = run.read_front()

@@ -13,27 +13,29 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
+from autonumerics.api.args import one_line
+from autonumerics.baselines.compare import compare_run, plot_comparison
+from autonumerics.errors import AutonumericsError
 from autonumerics.evolution.child import SearchContext
-from autonumerics.evolution.config import SearchConfig
 from autonumerics.evolution.distributed import (
     DaskAddress,
     DaskPool,
     parse_dask_address,
     require_distributed,
 )
-from autonumerics.errors import AutonumericsError
-from autonumerics.verification.evaluation import measure
 from autonumerics.evolution.evolve import Progress, Search, make_executor
-from autonumerics.processes import stop_pool
-from autonumerics.ir.programfile import ProgramFile
+from autonumerics.evolution.settings import SearchConfig
 from autonumerics.evolution.state import SearchState
 from autonumerics.evolution.storage import RunFolder, check_new_run_folder, describe_os_error
+from autonumerics.ir.programfile import ProgramFile, write_json_atomic
+from autonumerics.processes import stop_pool
 from autonumerics.truth.targets import get_target
+from autonumerics.verification.evaluation import measure
 
 
 @dataclass(frozen=True)
@@ -156,13 +158,9 @@ def _resumed_state(run: RunFolder, config: SearchConfig) -> SearchState:
     return state
 
 
-@contextmanager
-def _writes_to(path: Path) -> Iterator[None]:
+def _writes_to(path: Path) -> AbstractContextManager[None]:
     """An ``OSError`` from the run folder (read-only, full, removed) as one line naming the file."""
-    try:
-        yield
-    except OSError as error:
-        raise AutonumericsError(f"{path}: {describe_os_error(error)}") from None
+    return one_line(OSError, lambda error: f"{path}: {describe_os_error(error)}")
 
 
 def _drive(search: Search, context: SearchContext, workers: int, progress, executor,
@@ -253,12 +251,11 @@ def write_front(search: Search) -> tuple[list[dict], list[ProgramFile]]:
         The pareto.json entries and the members as program files (what front/ holds).
     """
     config = search.config
-    target = get_target(config.target.name)
-    interval = target.check_interval(*(config.target.interval or target.default_intervals[0]))
-    evaluation = config.evaluation
+    target, interval = get_target(config.target.name), config.target.interval
+    evaluation, arithmetic = config.evaluation, config.arithmetic
     entries, files, program_files = [], [], []
     for member in search.state.archive.front():
-        report = measure(member.program, target, interval, evaluation.dtype, evaluation.semantics,
+        report = measure(member.program, target, interval, arithmetic,
                          points=evaluation.final_points, label_seconds=evaluation.label_seconds)
         final = report.max_ulp if evaluation.loss == "ulp" else (
             report.max_abs_error if evaluation.loss == "absolute" else report.max_rel_error)
@@ -269,8 +266,8 @@ def write_front(search: Search) -> tuple[list[dict], list[ProgramFile]]:
                         "fitness": member.fitness, "final_error": final,
                         "expression": member.program.to_infix(), "program": member.program.to_json(),
                         "file": f"front/{name}", "final": report.to_dict()})
-        program_file = ProgramFile(member.program, config.target.name, interval, evaluation.dtype,
-                                   evaluation.semantics, tuple(config.mutation.ops), metrics,
+        program_file = ProgramFile(member.program, config.target.name, interval, arithmetic.dtype,
+                                   arithmetic.semantics, tuple(config.mutation.ops), metrics,
                                    {"run": str(search.run.path), "child": member.id, "seed": config.search.seed})
         files.append((name, program_file.to_json()))
         program_files.append(ProgramFile.from_json(files[-1][1], name))  # exactly what the file holds
@@ -280,9 +277,6 @@ def write_front(search: Search) -> tuple[list[dict], list[ProgramFile]]:
 
 def write_comparison(path: Path) -> None:
     """compare.json and compare.png in the run folder: the front against the classical baselines."""
-    from autonumerics.baselines.compare import compare_run, plot_comparison
-    from autonumerics.ir.programfile import write_json_atomic
-
     try:
         comparison = compare_run(path)
     except AutonumericsError as error:  # e.g. a custom target no classical family can handle
@@ -295,6 +289,4 @@ def write_comparison(path: Path) -> None:
 
 def default_out_dir() -> Path:
     """runs/<timestamp> under the current folder."""
-    import time
-
     return Path("runs") / time.strftime("%Y%m%d-%H%M%S")

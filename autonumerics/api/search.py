@@ -25,9 +25,17 @@ from autonumerics.api.args import (
     search_config,
 )
 from autonumerics.api.result import SearchResult
-from autonumerics.evolution.config import EvaluationConfig, MutationSettings, SearchSettings, TargetConfig
+from autonumerics.api.runs import resume_search, start_search
 from autonumerics.errors import AutonumericsError
 from autonumerics.evolution.evolve import Progress
+from autonumerics.evolution.settings import (
+    EvaluationConfig,
+    MutationSettings,
+    SearchSettings,
+    TargetConfig,
+    parse_duration,
+)
+from autonumerics.evolution.storage import RunFolder
 from autonumerics.ir.program import Program
 
 __all__ = ["resume", "search"]
@@ -85,8 +93,6 @@ def search(target: str = TargetConfig.name, interval: tuple[float, float] | str 
     path = check_out(out)
     if check_flag("compare", compare) and path is None:
         raise AutonumericsError("compare: the comparison is written into a run folder: pass out= too")
-    from autonumerics.api.runs import start_search
-
     if path is None:
         with tempfile.TemporaryDirectory(prefix="autonumerics-search-") as folder:
             summary = start_search(config, Path(folder) / "run", workers, progress, compare=False)
@@ -114,10 +120,6 @@ def resume(path: str | os.PathLike, *, workers: int = 2, time_budget: float | st
     Raises:
         AutonumericsError: a bad argument, or ``path`` is not a run folder.
     """
-    from autonumerics.evolution.config import parse_duration
-    from autonumerics.api.runs import resume_search
-    from autonumerics.evolution.storage import RunFolder
-
     if not isinstance(path, (str, os.PathLike)):
         raise AutonumericsError(f"path: expected a run folder, got {path!r}")
     budget = None if time_budget is None else parse_duration(check_duration("time_budget", time_budget))

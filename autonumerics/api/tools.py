@@ -21,15 +21,21 @@ from autonumerics.api.args import (
     program_file_of,
     target_and_interval,
 )
+from autonumerics.baselines import DEFAULT_KINDS, FAMILIES, Baseline, compute_baselines
 from autonumerics.errors import AutonumericsError
+from autonumerics.ir.parse import parse_expr
 from autonumerics.ir.program import Program
 from autonumerics.ir.programfile import ProgramFile, load_program_file
+from autonumerics.kernels import KERNELS, KernelSource, build_kernel, resolve_core_path
+from autonumerics.numerics.context import SEMANTICS, arithmetic_context
+from autonumerics.numerics.dtypes import FORMATS
+from autonumerics.truth.targets import Target
+from autonumerics.verification.evaluation import measure as measure_program
+from autonumerics.verification.verify import program_subject
+from autonumerics.verification.verify import verify as verify_subject
 
 if TYPE_CHECKING:
-    from autonumerics.baselines import Baseline
-    from autonumerics.kernels import KernelSource
-    from autonumerics.numerics.metrics import ErrorReport
-    from autonumerics.truth.targets import Target
+    from autonumerics.numerics.reports import ErrorReport
     from autonumerics.verification.verify import Certificate
 
 __all__ = ["baselines", "kernel", "load_program", "measure", "parse_program", "verify"]
@@ -50,8 +56,6 @@ def load_program(path: str | os.PathLike) -> ProgramFile:
 
 def parse_program(expression: str) -> Program:
     """A program from an infix expression in x, e.g. ``"1 + x*(0x1.62e42cp-1 + x*0.2402)"``."""
-    from autonumerics.ir.parse import parse_expr
-
     if not isinstance(expression, str):
         raise AutonumericsError(f"expression: expected a string, got {expression!r}")
     with naming("expression"):
@@ -87,17 +91,15 @@ def measure(program: ProgramLike, target: str | None = None, interval: tuple[flo
     Returns:
         An ``ErrorReport``: max relative / absolute / ULP error, worst input, counts.
     """
-    from autonumerics.numerics.dtypes import FORMATS
-    from autonumerics.verification.evaluation import measure as measure_program
-    from autonumerics.ir.programfile import default_semantics
-
     program_file, resolved, bounds = _context(program, target, interval)
     dtype = check_choice("dtype", dtype or program_file.dtype, tuple(FORMATS))
-    semantics = check_choice("semantics", semantics or program_file.semantics or default_semantics(dtype),
-                             ("xla", "strict"))
+    semantics = semantics or program_file.semantics
+    if semantics:
+        check_choice("semantics", semantics, SEMANTICS)
+    arithmetic = arithmetic_context(dtype, semantics)
     if exhaustive and dtype != "float32":
         raise AutonumericsError(f"exhaustive: checks every float32 input, so dtype must be float32 (not {dtype})")
-    return measure_program(program_file.program, resolved, bounds, dtype, semantics,
+    return measure_program(program_file.program, resolved, bounds, arithmetic,
                            points=check_count("points", points, 2), exhaustive=check_flag("exhaustive", exhaustive),
                            workers=check_count("workers", workers, 0))
 
@@ -119,12 +121,9 @@ def verify(program: ProgramLike, target: str | None = None, interval: tuple[floa
     Returns:
         A ``Certificate``; ``.to_json()`` is what ``autonumerics verify -o`` writes.
     """
-    from autonumerics.verification.verify import program_subject
-    from autonumerics.verification.verify import verify as verify_subject
-
     program_file, resolved, bounds = _context(program, target, interval)
     if semantics is not None:
-        check_choice("semantics", semantics, ("xla", "strict"))
+        check_choice("semantics", semantics, SEMANTICS)
     check_callable("progress", progress)
     subject = program_subject(program_file, None, semantics)
     return verify_subject(subject, resolved, bounds, check_flag("exhaustive", exhaustive),
@@ -148,8 +147,6 @@ def baselines(target: str, interval: tuple[float, float] | str | None = None, *,
         ``Baseline`` objects (``.label``, ``.n_ops``, ``.max_rel_error``, ``.program``...), by
         family then op count. Entries that fail (a Padé pole) are skipped with a warning.
     """
-    from autonumerics.baselines import DEFAULT_KINDS, FAMILIES, compute_baselines
-
     resolved, bounds = target_and_interval(target, interval)
     kinds = DEFAULT_KINDS if kinds is None else kinds
     if isinstance(kinds, str) or not isinstance(kinds, Sequence) or not kinds:
@@ -172,8 +169,6 @@ def kernel(name: str, *, cores: Mapping[str, str | os.PathLike] | None = None) -
     Returns:
         A ``KernelSource``: ``.jax``, ``.numpy`` and ``.c`` sources, ``.cores``, ``.description``.
     """
-    from autonumerics.kernels import KERNELS, build_kernel, resolve_core_path
-
     check_choice("name", name, tuple(KERNELS))
     if cores is not None and not isinstance(cores, Mapping):
         raise AutonumericsError(f"cores: expected a dict of role -> program file, got {cores!r}")

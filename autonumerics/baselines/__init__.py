@@ -5,11 +5,11 @@ Public API:
     compute_baselines(target, interval, kinds, max_ops, relative, dtype) -> list[Baseline]
     compute_baseline(target, interval, family, degree, form, relative, dtype) -> Baseline
     best_by_ops(baselines, metric) -> {op count: best Baseline}
-    certify(error, interval, required) -> Certificate  (the equioscillation check)
+    certify(error, interval, required) -> EquioscillationCertificate
 """
 
 from autonumerics.baselines.baseline import FAMILIES, Baseline, best_by_ops
-from autonumerics.baselines.certificate import Certificate, certify
+from autonumerics.baselines.certificate import EquioscillationCertificate, certify
 from autonumerics.baselines.compute import (
     DEFAULT_KINDS,
     compute_baseline,
@@ -21,7 +21,7 @@ __all__ = [
     "DEFAULT_KINDS",
     "FAMILIES",
     "Baseline",
-    "Certificate",
+    "EquioscillationCertificate",
     "RemezWarning",
     "best_by_ops",
     "certify",

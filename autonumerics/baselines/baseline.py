@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from autonumerics.baselines.certificate import Certificate
+from autonumerics.baselines.certificate import EquioscillationCertificate
 from autonumerics.ir.program import Program
 
 FAMILIES = ("taylor", "pade", "chebyshev", "minimax", "rational", "fp32", "jax")
@@ -40,7 +40,7 @@ class Baseline:
     max_rel_error: float
     max_abs_error: float
     max_ulp_float32: float
-    certificate: Certificate | None
+    certificate: EquioscillationCertificate | None
     form: str = "plain"
     dtype: str = "float64"
     notes: tuple[str, ...] = ()

@@ -29,7 +29,7 @@ REFINE_STEPS = 30
 
 
 @dataclass(frozen=True)
-class Certificate:
+class EquioscillationCertificate:
     """Evidence that an approximation is (near) minimax.
 
     Attributes:
@@ -152,7 +152,7 @@ def certify(
     to_x: Callable[[mpf], mpf] = lambda t: t,
     tolerance: float = 0.01,
     grid_size: int | None = None,
-) -> Certificate:
+) -> EquioscillationCertificate:
     """Check equioscillation of ``error`` on ``interval`` independently of how it was made.
 
     Args:
@@ -172,7 +172,7 @@ def certify(
         points, largest = alternating_extrema(error, grid, values, required)
         lower = min((abs(e) for _, e in points), default=mpf(0))
         levelling = 1 - lower / largest if largest > 0 else mpf(0)
-        return Certificate(
+        return EquioscillationCertificate(
             points=tuple(float(to_x(t)) for t, _ in points),
             errors=tuple(float(e) for _, e in points),
             required=required,

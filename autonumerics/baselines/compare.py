@@ -8,9 +8,9 @@ from pathlib import Path
 
 from autonumerics.baselines import Baseline, best_by_ops, compute_baselines
 from autonumerics.errors import AutonumericsError
-from autonumerics.limits import MAX_BASELINE_OPS, MAX_INSTRUCTIONS, shown
 from autonumerics.evolution.pareto import read_front
 from autonumerics.evolution.storage import RunFolder
+from autonumerics.limits import MAX_BASELINE_OPS, MAX_INSTRUCTIONS, shown
 from autonumerics.truth.targets import get_target
 
 # the run's loss -> the baseline's matching metric
@@ -54,8 +54,7 @@ def compare_run(path: str | Path, max_ops: int | None = None) -> Comparison:
     run = RunFolder.open(path)
     config = run.config()
     front = read_front(run.path)
-    target = get_target(config.target.name)
-    interval = target.check_interval(*(config.target.interval or target.default_intervals[0]))
+    target, interval = get_target(config.target.name), config.target.interval  # resolved, checked
     metric = _METRICS[config.evaluation.loss]
     if max_ops is not None and (isinstance(max_ops, bool) or not isinstance(max_ops, int)
                                 or not 1 <= max_ops <= MAX_INSTRUCTIONS):

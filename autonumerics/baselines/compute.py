@@ -18,7 +18,7 @@ import mpmath
 from autonumerics.baselines import classical, forms, fpminimax, remez
 from autonumerics.baselines.baseline import FAMILIES, Baseline
 from autonumerics.verification.builtins import builtin_source, evaluate_builtin
-from autonumerics.baselines.certificate import Certificate
+from autonumerics.baselines.certificate import EquioscillationCertificate
 from autonumerics.baselines.problem import (
     Approximant,
     Problem,
@@ -224,7 +224,8 @@ def _minimax(problem: Problem, m: int, n: int) -> remez.MinimaxResult:
     return remez.minimax_rational(problem, m, n)
 
 
-def _build(family: str, problem: Problem, m: int, n: int) -> tuple[Program, Certificate | None]:
+def _build(family: str, problem: Problem, m: int,
+           n: int) -> tuple[Program, EquioscillationCertificate | None]:
     """The program of one family (and its certificate, for the minimax families)."""
     if family == "taylor":
         return _program(classical.taylor(problem, m), problem), None

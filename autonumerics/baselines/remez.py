@@ -17,7 +17,11 @@ from dataclasses import dataclass
 import mpmath
 from mpmath import mpf
 
-from autonumerics.baselines.certificate import Certificate, alternating_extrema, certify
+from autonumerics.baselines.certificate import (
+    EquioscillationCertificate,
+    alternating_extrema,
+    certify,
+)
 from autonumerics.baselines.problem import (
     WORKING_DPS,
     Approximant,
@@ -52,7 +56,7 @@ class MinimaxResult:
 
     approximant: Approximant
     levelled_error: float
-    certificate: Certificate
+    certificate: EquioscillationCertificate
     iterations: int
     converged: bool
 

@@ -42,7 +42,7 @@ class Samples:
 
 
 @dataclass(frozen=True)
-class Score:
+class SampledScore:
     """Sampled errors of one program: relative and absolute in the scoring dtype, float32 ULP."""
 
     max_rel_error: float
@@ -66,7 +66,7 @@ def samples(target: Target, interval: tuple[float, float],
     return Samples(x64, *labels(target, x64), x32, *labels(target, x32))
 
 
-def score(program: Program, data: Samples, dtype: str = "float64") -> Score:
+def score(program: Program, data: Samples, dtype: str = "float64") -> SampledScore:
     """Max relative and absolute error evaluated in ``dtype``, and max float32 ULP error.
 
     float32 is always evaluated contracted (as exported to JAX); float64 has no contraction
@@ -76,16 +76,16 @@ def score(program: Program, data: Samples, dtype: str = "float64") -> Score:
     x, hi, lo = (data.x64, data.hi64, data.lo64) if dtype == "float64" else (data.x32, data.hi32, data.lo32)
     approx = evaluate(program, x, dtype, contract=contract)
     approx32 = evaluate(program, data.x32, "float32", contract=True)
-    return Score(
+    return SampledScore(
         max_rel_error=float(relative_errors(approx, hi, lo).max()),
         max_abs_error=float(absolute_errors(approx, hi, lo).max()),
         max_ulp_float32=float(ulp_errors(approx32, data.hi32, data.lo32, "float32").max()),
     )
 
 
-def score_values(approx32: np.ndarray, data: Samples) -> Score:
+def score_values(approx32: np.ndarray, data: Samples) -> SampledScore:
     """Score outputs computed elsewhere (e.g. a JAX built-in) at ``data.x32``, all in float32."""
-    return Score(
+    return SampledScore(
         max_rel_error=float(relative_errors(approx32, data.hi32, data.lo32).max()),
         max_abs_error=float(absolute_errors(approx32, data.hi32, data.lo32).max()),
         max_ulp_float32=float(ulp_errors(approx32, data.hi32, data.lo32, "float32").max()),

@@ -5,9 +5,9 @@ description) and sets ``handler`` (a function ``(args) -> int``) as a default. C
 parse, call the library and print; user errors (``AutonumericsError``) become one line on
 stderr and exit 2.
 
-Start-up is lazy: ``COMMANDS`` names each command's module and one-line summary, and only the
-module of the command being run is imported (the libraries behind the commands take seconds to
-import; ``autonumerics --help`` needs none of them).
+Start-up is lazy: ``COMMANDS`` holds each command's one-line summary, and only the module of the
+command being run is imported (the libraries behind the commands take seconds to import;
+``autonumerics --help`` needs none of them).
 """
 
 from __future__ import annotations
@@ -21,25 +21,33 @@ from typing import NoReturn
 from autonumerics import __version__
 from autonumerics.errors import AutonumericsError
 
-# command -> (its module under autonumerics.cli, the summary `autonumerics --help` lists), in help order.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "targets": ("targets", "list the built-in targets"),
-    "search": ("search", "run an evolutionary search (a shipped config by name, or a TOML file)"),
-    "resume": ("search", "continue a stopped or killed search"),
-    "evaluate": ("evaluate", "metrics of one program against its target"),
-    "show": ("show", "a run's Pareto front, or a program file (math, Python, metrics)"),
-    "baselines": ("baselines", "classical approximations (Taylor, Padé, Chebyshev, minimax, float32)"),
-    "compare": ("compare", "a run's Pareto front against the classical baselines"),
-    "export": ("export", "a program as standalone JAX / NumPy / C source"),
-    "kernel": ("kernel", "a full-range float32 kernel (range reduction + evolved cores)"),
-    "verify": ("verify", "check a program or kernel on every float32 and write a certificate"),
-    "bench": ("bench", "time a kernel against the JAX built-in (ratios)"),
-    "quant": ("quant", "integer activation kernels (GELU, exp, sigmoid, tanh), every input checked"),
+# command -> the summary `autonumerics --help` lists, in help order.
+COMMANDS: dict[str, str] = {
+    "targets": "list the built-in targets",
+    "search": "run an evolutionary search (a shipped config by name, or a TOML file)",
+    "resume": "continue a stopped or killed search",
+    "evaluate": "metrics of one program against its target",
+    "show": "a run's Pareto front, or a program file (math, Python, metrics)",
+    "baselines": "classical approximations (Taylor, Padé, Chebyshev, minimax, float32)",
+    "compare": "a run's Pareto front against the classical baselines",
+    "export": "a program as standalone JAX / NumPy / C source",
+    "kernel": "a full-range float32 kernel (range reduction + evolved cores)",
+    "verify": "check a program or kernel on every float32 and write a certificate",
+    "bench": "time a kernel against the JAX built-in (ratios)",
+    "quant": "integer activation kernels (GELU, exp, sigmoid, tanh), every input checked",
 }
+# command -> its module under autonumerics.cli, where that is not the command's own name
+SHARED_MODULES = {"resume": "search"}
+
+
+def command_module(command: str) -> str:
+    """The module under ``autonumerics.cli`` that registers ``command``."""
+    return SHARED_MODULES.get(command, command)
 
 
 class CommandLineParser(argparse.ArgumentParser):
-    """argparse with usage errors as one line on stderr and exit status 2, like every other bad input."""
+    """argparse with usage errors as one line on stderr and exit status 2, like every other bad
+    input."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` shows the usage)\n")
@@ -53,16 +61,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """
     parser = CommandLineParser(
         prog="autonumerics",
-        description="Discover, certify and export cheap approximations of transcendental functions.",
+        description="Discover, certify and export cheap approximations of transcendental "
+        "functions.",
         epilog="`autonumerics COMMAND --help` describes a command.",
     )
     parser.add_argument("--version", action="version", version=f"autonumerics {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    module = COMMANDS[command][0] if command in COMMANDS else None
+    module = command_module(command) if command in COMMANDS else None
     if module is not None:
         importlib.import_module(f"autonumerics.cli.{module}").register(subparsers)
-    for name, (owner, summary) in COMMANDS.items():
-        if owner != module:  # a summary only: enough to list it, or to reject an unknown command
+    for name, summary in COMMANDS.items():
+        if command_module(name) != module:  # a summary only: to list it, or reject an unknown one
             subparsers.add_parser(name, help=summary, add_help=False)
     return parser
 
@@ -81,7 +90,8 @@ def _join_negative_values(argv: list[str]) -> list[str]:
     joined: list[str] = []
     index = 0
     while index < len(argv):
-        if argv[index] in _NEGATIVE_VALUE_OPTIONS and index + 1 < len(argv) and argv[index + 1].startswith("-"):
+        negative = index + 1 < len(argv) and argv[index + 1].startswith("-")
+        if argv[index] in _NEGATIVE_VALUE_OPTIONS and negative:
             joined.append(f"{argv[index]}={argv[index + 1]}")
             index += 2
         else:
@@ -106,10 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"autonumerics {args.command}: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # output piped into `head` and cut: not an error of ours, and no traceback
+    except BrokenPipeError:  # output piped into `head` and cut: not an error of ours, no traceback
         _silence_stdout()
         return 141
-    except OSError as error:  # last resort: a full disk or a read-only folder the command did not name
+    except OSError as error:  # last resort: a full disk, a read-only folder no option named
         where = f" ({error.filename})" if error.filename else ""
         what = "cannot write the output: " if _stdout_broken() else ""
         _error_line(args.command, f"{what}{error.strerror or error}{where}")
@@ -122,7 +132,7 @@ _MAX_ERROR_LINE = 1000
 
 
 def _error_line(command: str, message: str) -> None:
-    """``autonumerics COMMAND: error: MESSAGE`` on stderr, as one line, whatever the message holds."""
+    """``autonumerics COMMAND: error: MESSAGE`` on stderr, one line whatever the message holds."""
     line = " ".join(message.split())
     if len(line) > _MAX_ERROR_LINE:
         line = f"{line[:_MAX_ERROR_LINE]}... ({len(line)} characters)"

@@ -6,40 +6,43 @@ import argparse
 import time
 
 from rich.markup import escape
-from rich.table import Table
 
 from autonumerics.cli.common import (
+    add_command,
+    add_output_options,
+    add_target_options,
     console,
     format_number,
     load_program_argument,
-    print_json,
+    metric_table,
+    print_result,
     progress_bar,
 )
 from autonumerics.errors import AutonumericsError
+from autonumerics.ir.programfile import SEMANTICS, ProgramFile
+from autonumerics.numerics.context import arithmetic_context
+from autonumerics.truth.target_interval import target_interval
+from autonumerics.truth.targets import Target, get_target
 from autonumerics.verification.evaluation import measure
-from autonumerics.ir.programfile import SEMANTICS, ProgramFile, default_semantics
-from autonumerics.truth.targets import Target, get_target, parse_interval
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "evaluate",
-        description="Measure a program (a file, or --expr) against a target: max relative and "
-        "absolute error, ULP error, correctly rounded fraction. Sampled at --points inputs with "
-        "mpmath labels, or --exhaustive over every float32 of the interval.",
-    )
+    parser = add_command(subparsers, "evaluate", run, """Measure a program (a file, or --expr)
+        against a target: max relative and absolute error, ULP error, correctly rounded fraction.
+        Sampled at --points inputs with mpmath labels, or --exhaustive over every float32 of the
+        interval.""")
     parser.add_argument("program", nargs="?", help="PROGRAM.json")
     parser.add_argument("--expr", help='an infix expression in x, e.g. "1 + x*(0.693 + x*0.24)"')
-    parser.add_argument("--target", help="target name (see `autonumerics targets`) or mpmath expression")
-    parser.add_argument("--interval", help="A,B (default: the program file's, else the target's)")
+    add_target_options(parser, "target name (see `autonumerics targets`) or mpmath expression",
+                       "A,B (default: the program file's, else the target's)")
     parser.add_argument("--dtype", help="float64 | float32 | bfloat16 | float16")
     parser.add_argument("--semantics", choices=SEMANTICS,
-                        help="xla: rounding of jitted JAX on CPU (a*b+c fused); strict: every op rounds")
+                        help="xla: rounding of jitted JAX on CPU (a*b+c fused); strict: every op "
+                        "rounds")
     parser.add_argument("--points", type=int, default=10_000, help="sample size (default 10000)")
     parser.add_argument("--exhaustive", action="store_true", help="every float32 in the interval")
     parser.add_argument("--workers", type=int, default=2, help="processes for --exhaustive")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(handler=run)
+    add_output_options(parser, None)
 
 
 def resolve_context(args: argparse.Namespace, program_file: ProgramFile) -> tuple[Target, tuple[float, float], str, str]:
@@ -48,13 +51,10 @@ def resolve_context(args: argparse.Namespace, program_file: ProgramFile) -> tupl
     if not target_name:
         raise AutonumericsError("no target: pass --target (the program file names none)")
     target = get_target(target_name)
-    if args.interval:
-        interval = parse_interval(args.interval)
-    else:
-        interval = program_file.interval or target.default_intervals[0]
+    interval = target_interval(target, args.interval, program_file.interval)
     dtype = args.dtype or program_file.dtype
-    semantics = args.semantics or program_file.semantics or default_semantics(dtype)
-    return target, target.check_interval(*interval), dtype, semantics
+    arithmetic = arithmetic_context(dtype, args.semantics, program_file.semantics)
+    return target, interval, arithmetic.dtype, arithmetic.semantics
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,32 +78,23 @@ def run(args: argparse.Namespace) -> int:
         "seconds": round(elapsed, 3),
         **report.to_dict(),
     }
-    if args.json:
-        print_json(result)
-    else:
-        print_report(result)
-    return 0
+    return print_result(result, args.json, print_report)
 
 
 def print_report(result: dict) -> None:
     how = "every float32" if result["exhaustive"] else "sampled"
-    table = Table(title=f"{result['target']} on [{result['interval'][0]:g}, {result['interval'][1]:g}], "
-                        f"{result['dtype']} ({result['semantics']}), {how}, {result['n_points']:,} inputs")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    table.add_row("ops", str(result["n_ops"]))
-    table.add_row("max relative error", format_number(_float(result["max_rel_error"])))
-    table.add_row("max absolute error", format_number(_float(result["max_abs_error"])))
+    low, high = result["interval"]
+    rows = [("ops", str(result["n_ops"])),
+            ("max relative error", format_number(result["max_rel_error"])),
+            ("max absolute error", format_number(result["max_abs_error"]))]
     if result["dtype"] != "float64":
-        table.add_row("max ULP", format_number(_float(result["max_ulp"]), 5))
-        table.add_row("inputs >= 0.5 ULP", f"{result['n_ge_half_ulp']:,}")
-        table.add_row("inputs >= 1 ULP", f"{result['n_ge_one_ulp']:,}")
-        table.add_row("correctly rounded", f"{100 * result['frac_correctly_rounded']:.3f} %")
-    table.add_row("worst input", f"{result['worst_input']!r} ({result['worst_input_hex']})")
-    table.add_row("time", f"{result['seconds']:.2f} s")
+        rows += [("max ULP", format_number(result["max_ulp"], 5)),
+                 ("inputs >= 0.5 ULP", f"{result['n_ge_half_ulp']:,}"),
+                 ("inputs >= 1 ULP", f"{result['n_ge_one_ulp']:,}"),
+                 ("correctly rounded", f"{100 * result['frac_correctly_rounded']:.3f} %")]
+    rows += [("worst input", f"{result['worst_input']!r} ({result['worst_input_hex']})"),
+             ("time", f"{result['seconds']:.2f} s")]
     console.print(f"[bold]{escape(str(result['expression']))}[/bold]")
-    console.print(table)
-
-
-def _float(value: object) -> float | None:
-    return None if value is None else float(value)
+    title = (f"{result['target']} on [{low:g}, {high:g}], {result['dtype']} "
+             f"({result['semantics']}), {how}, {result['n_points']:,} inputs")
+    console.print(metric_table(title, rows))

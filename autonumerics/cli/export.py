@@ -3,57 +3,49 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-from autonumerics.cli.common import console
+from autonumerics.cli.common import add_command, add_output_options, console, write_output
+from autonumerics.cli.kernel import report
 from autonumerics.errors import AutonumericsError
 from autonumerics.export import LANGUAGES, export_source
 from autonumerics.ir.programfile import SEMANTICS, load_program_file
+from autonumerics.kernels import KERNELS, build_kernel, core_roles
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "export",
-        description="Write a program file as a standalone kernel: a JAX module (imports only jax), "
-        "a NumPy module (only numpy) or a C99 header. The kernel computes the interpreter's float32 "
-        "result bit for bit: 'xla' semantics as jitted JAX fuses multiply-adds, 'strict' one "
-        "rounding per op.",
-    )
+    parser = add_command(subparsers, "export", run, """Write a program file as a standalone
+        kernel: a JAX module (imports only jax), a NumPy module (only numpy) or a C99 header. The
+        kernel computes the interpreter's float32 result bit for bit: 'xla' semantics as jitted
+        JAX fuses multiply-adds, 'strict' one rounding per op.""")
     parser.add_argument("program", help="PROGRAM.json")
     parser.add_argument("--to", required=True, choices=LANGUAGES, help="the language")
-    parser.add_argument("-o", "--output", help="the file to write (default: stdout)")
+    add_output_options(parser, "the file to write (default: stdout)", json_help=None)
     parser.add_argument("--name", help="the function's name (default: the target's name)")
     parser.add_argument("--semantics", choices=SEMANTICS,
                         help="float32 rounding to reproduce (default: the file's, else xla)")
     parser.add_argument("--full-range", action="store_true",
-                        help="export the full-range kernel of the program's target (exp2, exp, log2, ...) "
-                        "with this program as its main core (see `autonumerics kernel`)")
-    parser.set_defaults(handler=run)
+                        help="export the full-range kernel of the program's target (exp2, exp, "
+                        "log2, ...) with this program as its main core (see `autonumerics kernel`)")
 
 
 def run_full_range(args: argparse.Namespace) -> int:
     """The program as the main core of the full-range kernel named by its target."""
-    from autonumerics.cli.kernel import report, write_source
-    from autonumerics.kernels import KERNELS, build_kernel, kernels_using, main_role
-
     if args.name or args.semantics:
-        raise AutonumericsError("--full-range takes neither --name nor --semantics (the kernel fixes both)")
+        raise AutonumericsError("--full-range takes neither --name nor --semantics (the kernel "
+                                "fixes both)")
     target = load_program_file(args.program).target or ""
-    if target in KERNELS:
-        kernel, role = target, main_role(target)
-    else:  # a core of a kernel (log's "(log(1+x) - x)/x**2"): the kernel must be unambiguous
-        users = kernels_using(target)
-        if not users:
-            raise AutonumericsError(f"--full-range: the program's target {target!r} is neither a kernel nor "
-                                    f"a kernel's core; kernels: {', '.join(KERNELS)}")
-        if len(users) > 1:
-            named = ", ".join(f"{name} (--from {role}=PATH)" for name, role in users)
-            raise AutonumericsError(f"--full-range: {target!r} is a core of several kernels: {named}; "
-                                    f"choose one with `autonumerics kernel NAME --from ROLE={args.program}`")
-        kernel, role = users[0]
+    users = core_roles(target)  # the kernel of that name, or kernels with such a core
+    if not users:
+        raise AutonumericsError(f"--full-range: the program's target {target!r} is neither a "
+                                f"kernel nor a kernel's core; kernels: {', '.join(KERNELS)}")
+    if len(users) > 1:
+        named = ", ".join(f"{name} (--from {role}=PATH)" for name, role in users)
+        raise AutonumericsError(f"--full-range: {target!r} is a core of several kernels: {named}; "
+                                "choose one with `autonumerics kernel NAME "
+                                f"--from ROLE={args.program}`")
+    kernel, role = users[0]
     source = build_kernel(kernel, {role: args.program})
-    report(source, args.to, write_source(source, args.to, args.output), as_json=False)
+    report(source, args.to, write_output(getattr(source, args.to), args.output), as_json=False)
     return 0
 
 
@@ -62,15 +54,8 @@ def run(args: argparse.Namespace) -> int:
         return run_full_range(args)
     program_file = load_program_file(args.program)
     source = export_source(program_file, args.to, name=args.name, semantics=args.semantics)
-    if args.output is None:
-        sys.stdout.write(source)
-        return 0
-    path = Path(args.output)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(source)
-    except OSError as error:
-        raise AutonumericsError(f"cannot write {path}: {error.strerror}") from None
-    console.print(f"wrote {path} ({args.to}, {program_file.program.n_ops} ops)", highlight=False, markup=False,
-                  soft_wrap=True)
+    path = write_output(source, args.output)
+    if path is not None:
+        console.print(f"wrote {path} ({args.to}, {program_file.program.n_ops} ops)",
+                      highlight=False, markup=False, soft_wrap=True)
     return 0

@@ -1,14 +1,21 @@
-"""`autonumerics kernel`: assemble a full-range float32 kernel (range reduction + evolved cores) and export it."""
+"""`autonumerics kernel`: assemble a full-range float32 kernel (range reduction + evolved cores)
+and export it."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from autonumerics.cli.common import console, print_json
+from autonumerics.cli.common import (
+    add_command,
+    add_output_options,
+    console,
+    print_json,
+    write_output,
+)
 from autonumerics.errors import AutonumericsError
 from autonumerics.export import LANGUAGES
+from autonumerics.export.c import c_name
 from autonumerics.kernels import (
     KERNELS,
     KernelSource,
@@ -16,24 +23,21 @@ from autonumerics.kernels import (
     main_role,
     resolve_core_path,
 )
-from autonumerics.kernels.base import c_name
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "kernel",
-        description="Assemble the full-range kernel of TARGET (valid for every float32 input: range "
-        "reduction, special values, evolved cores) and write it as a standalone JAX module, NumPy module "
-        "or C99 header. The three agree bit for bit (JAX flushes subnormal results to zero on CPU).",
-    )
+    parser = add_command(subparsers, "kernel", run, """Assemble the full-range kernel of TARGET
+        (valid for every float32 input: range reduction, special values, evolved cores) and write
+        it as a standalone JAX module, NumPy module or C99 header. The three agree bit for bit
+        (JAX flushes subnormal results to zero on CPU).""")
     parser.add_argument("target", help=f"the kernel: {', '.join(KERNELS)}")
     parser.add_argument("--from", dest="cores", action="append", default=[], metavar="[ROLE=]PATH",
-                        help="use this program file or run folder (its front's most accurate program) as the "
-                        "core ROLE (default: the kernel's main core); repeatable")
-    parser.add_argument("--to", choices=LANGUAGES, default="jax", help="the language (default: jax)")
-    parser.add_argument("-o", "--output", help="the file to write (default: stdout)")
-    parser.add_argument("--json", action="store_true", help="print what was written as one JSON object")
-    parser.set_defaults(handler=run)
+                        help="use this program file or run folder (its front's most accurate "
+                        "program) as the core ROLE (default: the kernel's main core); repeatable")
+    parser.add_argument("--to", choices=LANGUAGES, default="jax",
+                        help="the language (default: jax)")
+    add_output_options(parser, "the file to write (default: stdout)",
+                       "print what was written as one JSON object")
 
 
 def parse_core_arguments(target: str, values: list[str]) -> dict[str, str]:
@@ -53,21 +57,6 @@ def parse_core_arguments(target: str, values: list[str]) -> dict[str, str]:
     return paths
 
 
-def write_source(source: KernelSource, language: str, output: str | None) -> Path | None:
-    """Write the kernel's ``language`` source to ``output`` (stdout when None)."""
-    text = getattr(source, language)
-    if output is None:
-        sys.stdout.write(text)
-        return None
-    path = Path(output)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    except OSError as error:
-        raise AutonumericsError(f"cannot write {path}: {error.strerror}") from None
-    return path
-
-
 def report(source: KernelSource, language: str, path: Path | None, as_json: bool) -> None:
     """Say what was written (nothing on the terminal when the source went to stdout)."""
     function = c_name(source.name) if language == "c" else source.name
@@ -78,16 +67,19 @@ def report(source: KernelSource, language: str, path: Path | None, as_json: bool
         print_json(data)
     elif path is not None:
         cores = ", ".join(f"{role}={file}" for role, file in data["cores"].items())
-        console.print(f"wrote {path} ({language} kernel {function}, {source.ops_per_element} ops/element; "
-                      f"cores {cores})", highlight=False, markup=False, soft_wrap=True)  # paths: no markup
+        console.print(f"wrote {path} ({language} kernel {function}, {source.ops_per_element} "
+                      f"ops/element; cores {cores})", highlight=False, markup=False,
+                      soft_wrap=True)  # paths: no markup
 
 
 def run(args: argparse.Namespace) -> int:
     if args.target not in KERNELS:
-        raise AutonumericsError(f"unknown kernel {args.target!r}; choose one of {', '.join(KERNELS)}")
+        raise AutonumericsError(f"unknown kernel {args.target!r}; "
+                                f"choose one of {', '.join(KERNELS)}")
     source = build_kernel(args.target, parse_core_arguments(args.target, args.cores))
     if args.json and args.output is None:
-        raise AutonumericsError("--json needs -o FILE (the source would mix with the JSON on stdout)")
-    path = write_source(source, args.to, args.output)
+        raise AutonumericsError("--json needs -o FILE (the source would mix with the JSON on "
+                                "stdout)")
+    path = write_output(getattr(source, args.to), args.output)
     report(source, args.to, path, args.json)
     return 0

@@ -8,18 +8,16 @@ import json
 from rich.console import Console
 from rich.table import Table
 
+from autonumerics.cli.common import add_command, add_output_options
 from autonumerics.truth.targets import TARGETS, Target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``autonumerics targets [--json]``."""
-    parser = subparsers.add_parser(
-        "targets",
-        description="List the built-in targets: definition, domain and default search intervals. "
-        "Any other real mpmath expression in x (e.g. 'besselj(0, x)') is accepted as a target too.",
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(handler=run)
+    parser = add_command(subparsers, "targets", run, """List the built-in targets: definition,
+        domain and default search intervals. Any other real mpmath expression in x (e.g.
+        'besselj(0, x)') is accepted as a target too.""")
+    add_output_options(parser, None)
 
 
 def describe(target: Target) -> dict[str, object]:

@@ -7,19 +7,24 @@ searches, far below what would exhaust memory or never end.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from typing import NoReturn
 
-from autonumerics.evolution.config import EvaluationConfig, MutationSettings, SearchConfig, SearchSettings, parse_duration
 from autonumerics.errors import AutonumericsError
+from autonumerics.evolution.settings import (
+    EvaluationConfig,
+    MutationSettings,
+    SearchConfig,
+    SearchSettings,
+    parse_duration,
+)
 from autonumerics.limits import (
     MAX_DIGITS,
     MAX_FIT_BUDGET,
     MAX_POINTS,
     MAX_POPULATION,
-    MAX_SEARCH_CONSTANTS,
-    MAX_SEARCH_OPS,
     MIN_DIGITS,
     shown,
 )
@@ -27,36 +32,41 @@ from autonumerics.limits import (
 Fail = Callable[[str, str], NoReturn]
 
 
-def check_config(config: SearchConfig, source: str) -> None:
-    """Raise an ``AutonumericsError`` naming ``source`` and the key unless every value is usable.
+def check_config(config: SearchConfig, source: str) -> SearchConfig:
+    """The config with its interval resolved, or an ``AutonumericsError`` naming ``source`` and
+    the key unless every value is usable.
 
-    The target must be known and finite on its interval; every choice must be one offered; every
-    count, time and size must lie within the limits of ``autonumerics.limits``.
+    The target must be known and finite on its interval (the config's, else the target's
+    default); every choice must be one offered; every count, time and size must lie within the
+    limits of ``autonumerics.limits`` (the mutation settings check theirs when built).
     """
-    from autonumerics.truth.targets import get_target  # numpy and mpmath: not for `search --help`
+    # numpy and mpmath: not for `search --help`
+    from autonumerics.truth.target_interval import target_interval
+    from autonumerics.truth.targets import get_target
 
     def fail(key: str, message: str) -> NoReturn:
         raise AutonumericsError(f"{source}: {key}: {message}")
 
     try:
-        target = get_target(config.target.name)
-        target.check_interval(*(config.target.interval or target.default_intervals[0]))
+        interval = target_interval(get_target(config.target.name), config.target.interval)
     except AutonumericsError as error:
         fail("target", str(error))
     _check_evaluation(config.evaluation, fail)
     _check_mutation(config.mutation, fail)
     _check_search(config.search, fail)
+    return dataclasses.replace(config, target=dataclasses.replace(config.target, interval=interval))
 
 
 def _check_evaluation(evaluation: EvaluationConfig, fail: Fail) -> None:
     # The registries load numpy, ml_dtypes and mpmath: imported here, so that reading this module
     # (for the config classes or the shipped names, e.g. by `autonumerics search --help`) stays light.
     from autonumerics.evolution.cost import COST_MODELS
+    from autonumerics.numerics.context import SEMANTICS
     from autonumerics.numerics.dtypes import FORMATS
 
     if evaluation.dtype not in FORMATS:
         fail("evaluation.dtype", f"{shown(evaluation.dtype, 40)} is not one of {', '.join(FORMATS)}")
-    if evaluation.semantics not in (None, "xla", "strict"):
+    if evaluation.semantics is not None and evaluation.semantics not in SEMANTICS:
         fail("evaluation.semantics", f"{shown(evaluation.semantics, 40)} is not xla or strict")
     if evaluation.loss not in ("relative", "absolute", "ulp"):
         fail("evaluation.loss", f"{shown(evaluation.loss, 40)} is not relative, absolute or ulp")
@@ -72,15 +82,11 @@ def _check_evaluation(evaluation: EvaluationConfig, fail: Fail) -> None:
 
 
 def _check_mutation(mutation: MutationSettings, fail: Fail) -> None:
-    from autonumerics.ir.ops import OPS
+    from autonumerics.ir.ops import OPS  # numpy, as above
 
     unknown_ops = [op for op in mutation.ops if op not in OPS]
     if unknown_ops:
         fail("mutation.ops", f"unknown op {shown(unknown_ops[0], 40)}; known: {', '.join(OPS)}")
-    if not 1 <= mutation.max_ops <= MAX_SEARCH_OPS:
-        fail("mutation.max_ops", f"{mutation.max_ops} is not from 1 to {MAX_SEARCH_OPS}")
-    if not 1 <= mutation.max_constants <= MAX_SEARCH_CONSTANTS:
-        fail("mutation.max_constants", f"{mutation.max_constants} is not from 1 to {MAX_SEARCH_CONSTANTS}")
 
 
 def _check_search(search: SearchSettings, fail: Fail) -> None:

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
+from autonumerics.export import export_source
 from autonumerics.ir.canonical import canonicalize, structural_hash
 from autonumerics.ir.program import Program
+from autonumerics.ir.programfile import ProgramFile
+from autonumerics.verification.bench import seconds_per_call, stacked
 
 __all__ = ["COST_MODELS", "WallClockCost"]
 
@@ -41,30 +45,29 @@ class WallClockCost:
         cache_size: structures remembered (LRU).
     """
 
-    def __init__(self, interval: tuple[float, float], semantics: str = "xla", cache_size: int = 4096) -> None:
+    def __init__(self, interval: tuple[float, float], semantics: str = "xla",
+                 cache_size: int = 4096) -> None:
         self.interval = (float(interval[0]), float(interval[1]))
         self.semantics = semantics
         self.cache_size = cache_size
-        self._cache: OrderedDict[str, float] = OrderedDict()
-        self._inputs = np.random.default_rng(0).uniform(*self.interval, STACKED_SIZE).astype(np.float32)
+        inputs = np.random.default_rng(0).uniform(*self.interval, STACKED_SIZE)
+        self._inputs = inputs.astype(np.float32)
+        self._timed = lru_cache(maxsize=cache_size)(self._time)
+
+    def __reduce__(self) -> tuple:
+        """A copy (a worker's) starts with an empty cache."""
+        return type(self), (self.interval, self.semantics, self.cache_size)
 
     def __call__(self, program: Program) -> float:
         """Nanoseconds per element and application, two significant digits."""
-        key = structural_hash(program)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        cost = _two_digits(self.measure(program))
-        self._cache[key] = cost
-        if len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
-        return cost
+        return self._timed(_Structure(structural_hash(program), program))
+
+    def _time(self, structure: _Structure) -> float:
+        return _two_digits(self.measure(structure.program))
 
     def measure(self, program: Program) -> float:
         """Median nanoseconds per element of the stacked loop (uncached, unrounded)."""
-        import jax
-
-        from autonumerics.verification.bench import seconds_per_call, stacked
+        import jax  # heavy: only a wall-clock search needs it
 
         kernel = _jax_kernel(canonicalize(program), self.interval, self.semantics)
         loop = stacked(kernel, self.interval, STACKED_ITERATIONS)
@@ -75,15 +78,20 @@ class WallClockCost:
         return statistics.median(samples) / (STACKED_SIZE * STACKED_ITERATIONS) * 1e9
 
 
+@dataclass(frozen=True)
+class _Structure:
+    """A program as a cache key: equal to every program of the same structure (``key``)."""
+
+    key: str
+    program: Program = field(compare=False)
+
+
 def _jax_kernel(program: Program, interval: tuple[float, float], semantics: str):
     """The function the JAX export of ``program`` defines (the exported source, executed)."""
-    from autonumerics.export import export_source
-    from autonumerics.ir.programfile import ProgramFile
-
-    source = export_source(ProgramFile(program, interval=interval, dtype="float32", semantics=semantics),
-                           "jax", name="kernel")
+    program_file = ProgramFile(program, interval=interval, dtype="float32", semantics=semantics)
+    source = export_source(program_file, "jax", name="kernel")
     namespace: dict = {"__name__": "autonumerics_cost_kernel"}
-    exec(compile(source, "<autonumerics cost kernel>", "exec"), namespace)  # noqa: S102 - our own export
+    exec(compile(source, "<autonumerics cost kernel>", "exec"), namespace)  # our own export
     return namespace["kernel"]
 
 

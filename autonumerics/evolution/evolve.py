@@ -4,17 +4,16 @@ The driver owns the population. It creates a child (tournament parent, structura
 hands ``evaluate_child`` to the executor, and records each result as it arrives: an event in
 the log, then an update of the population and the archive. Workers only fit and score.
 
-- ``workers=0``: inline, one child at a time, fully deterministic for a seed.
-- ``workers=N``: a local process pool ("forkserver": never fork a process that may hold JAX;
-  started without re-importing the caller's main module, see ``autonumerics.processes``), ``2N`` children in
-  flight so no worker waits for the driver.
-- any ``concurrent.futures.Executor``; ``autonumerics.evolution.distributed`` runs it on Dask, where a
-  child whose worker died may be lost (counted, never recorded) and a lost scheduler stops the
-  run with a checkpoint.
+- no executor: inline, one child at a time, fully deterministic for a seed;
+- a local process pool (``autonumerics.evolution.workers``), ``2N`` children in flight for
+  ``N`` workers so no worker waits for the driver;
+- any ``concurrent.futures.Executor``; ``autonumerics.evolution.distributed`` runs it on Dask,
+  where a child whose worker died may be lost (counted, never recorded) and a lost scheduler
+  stops the run with a checkpoint.
 
 A result is recorded at most once: the driver keeps the ids in flight and ignores a second
 result for an id it already recorded. Every loop ends: the budget, a stop request and "nothing
-new to try" are observed wherever the driver waits or retries (``autonumerics.evolution.search_limits``).
+new to try" are observed wherever the driver waits or retries (``search_limits``).
 """
 
 from __future__ import annotations
@@ -24,63 +23,30 @@ import json
 import math
 import threading
 import time
-import warnings
 from collections.abc import Callable
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Executor,
-    Future,
-    wait,
-)
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 
 import numpy as np
 
-from autonumerics.ir.canonical import structural_hash
-from autonumerics.evolution.child import ChildResult, ChildTask, SearchContext, evaluate_child
-from autonumerics.evolution.config import SearchConfig
 from autonumerics.errors import AutonumericsError
+from autonumerics.evolution.child import ChildResult, ChildTask
 from autonumerics.evolution.mutate import mutate
-from autonumerics.processes import PoolStartError, start_pool
 from autonumerics.evolution.search_limits import (
     EXHAUSTED_AFTER,
     SEED_GRACE_SECONDS,
     STOP_CHECK_EVERY,
     checkpoint_interval,
     exhausted_reason,
-    mutation_config,
     no_seed_reason,
     seed_programs,
 )
-from autonumerics.evolution.state import SearchState, child_event
+from autonumerics.evolution.settings import SearchConfig
+from autonumerics.evolution.state import Progress, SearchState, child_event
 from autonumerics.evolution.storage import RunFolder
+from autonumerics.evolution.workers import make_executor, run_task
+from autonumerics.ir.canonical import structural_hash
 
-_CONTEXT: SearchContext | None = None
-
-
-def _init_worker(context: SearchContext) -> None:
-    """Process-pool initializer: the context arrives once per worker, not once per child."""
-    global _CONTEXT
-    _CONTEXT = context
-
-
-def run_task(task: ChildTask) -> ChildResult:
-    assert _CONTEXT is not None, "worker not initialised"
-    return evaluate_child(_CONTEXT, task)
-
-
-@dataclass(frozen=True)
-class Progress:
-    """A snapshot for progress displays."""
-
-    elapsed: float
-    budget: float | None
-    n_evaluated: int
-    n_duplicates: int
-    n_skipped: int
-    rate: float
-    front: list  # [(cost, fitness)]
-    n_lost: int = 0
+__all__ = ["Progress", "Search", "make_executor", "run_task"]
 
 
 class Search:
@@ -89,7 +55,7 @@ class Search:
     def __init__(self, config: SearchConfig, run: RunFolder, state: SearchState,
                  time_budget: float | None = None, max_evals: int | None = None,
                  started_at: float | None = None) -> None:
-        """Check the seeds and the mutation settings (an error naming the key) and set up.
+        """Check the seeds (an error naming the seed) and set up.
 
         Args:
             started_at: when this session started (``time.monotonic()``); the budget counts
@@ -100,7 +66,6 @@ class Search:
         self.state = state
         self.time_budget = config.time_budget_seconds if time_budget is None else time_budget
         self.max_evals = config.search.max_evals if max_evals is None else max_evals
-        self.mutation = mutation_config(config)
         self.stop_requested = threading.Event()
         self._seeds_submitted = state.n_evaluated > 0
         self._seeds = seed_programs(config, needed=not self._seeds_submitted)
@@ -129,7 +94,7 @@ class Search:
             parent = self._select_parent()
             self._skips_in_a_row += 1
             try:
-                child = mutate(parent.program, state.rng, self.mutation)
+                child = mutate(parent.program, state.rng, self.config.mutation)
             except AutonumericsError as error:  # this parent has no child within the limits
                 self._last_failure = str(error)
                 continue
@@ -273,7 +238,7 @@ class Search:
                 return
             self._open.add(task.child_id)
             if executor is None:
-                self._accept(evaluate_child(_CONTEXT, task), logs)
+                self._accept(run_task(task), logs)
                 return
             pending[executor.submit(runner, task)] = task
 
@@ -316,28 +281,4 @@ class Search:
         return bool(self.max_evals) and self.state.n_evaluated + len(pending) >= self.max_evals
 
     def snapshot(self) -> Progress:
-        state = self.state
-        rate = state.n_evaluated / state.elapsed if state.elapsed > 0 else 0.0
-        front = [(m.cost, m.fitness) for m in state.archive.front()]
-        return Progress(state.elapsed, self.time_budget, state.n_evaluated, state.n_duplicates,
-                        state.n_skipped, rate, front, state.n_lost)
-
-
-def make_executor(workers: int, context: SearchContext) -> Executor | None:
-    """None (inline) for 0 workers, else a started process pool primed with the context.
-
-    The pool's processes never re-import the caller's main module (``autonumerics.processes``), so a script
-    without a main guard or a notebook can run a search with workers. If the pool cannot start,
-    the search runs inline, with a warning that says why.
-    """
-    global _CONTEXT
-    if workers == 0:
-        _CONTEXT = context
-        return None
-    try:
-        return start_pool(workers, _init_worker, (context,))
-    except PoolStartError as error:
-        warnings.warn(f"could not start {workers} worker processes ({error}); the search runs inline "
-                      "(workers=0) instead", RuntimeWarning, stacklevel=2)
-        _CONTEXT = context
-        return None
+        return self.state.progress(self.time_budget)

@@ -1,5 +1,4 @@
-"""Structural mutations of programs (insert, remove, rewire, change op, retrain) and the
-functional-duplicate filter of the search.
+"""Structural mutations of programs: insert, remove, rewire, change op, retrain.
 
 The primitives take a program and a ``numpy.random.Generator`` and return a new program that is
 not yet canonical: the parent's constants keep their indices and new constants are appended,
@@ -10,17 +9,14 @@ and says which constants of the child are fresh (need a random start) and which 
 
 from __future__ import annotations
 
-import hashlib
-import math
-from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from autonumerics.ir.canonical import canonicalize, structural_hash
 from autonumerics.errors import AutonumericsError
-from autonumerics.ir.interpret import evaluate
+from autonumerics.evolution.settings import KINDS, MutationSettings
+from autonumerics.ir.canonical import canonicalize, structural_hash
 from autonumerics.ir.ops import ARITHMETIC, OPS, get_op
 from autonumerics.ir.program import (
     INPUT,
@@ -32,49 +28,13 @@ from autonumerics.ir.program import (
     value_ref,
 )
 
-KINDS = ("insert", "remove", "rewire", "change_op", "retrain")
-# The paper's weights (insert 1 : remove 2 : rewire 3 : retrain 3) plus a rare op change.
-DEFAULT_WEIGHTS = {"insert": 1.0, "remove": 2.0, "rewire": 3.0, "retrain": 3.0, "change_op": 0.5}
+__all__ = ["KINDS", "PAPER_WEIGHTS", "Mutation", "MutationSettings", "canonical_child", "change_op",
+           "insert", "mutate", "random_constants", "remove", "retrain", "rewire", "within_limits"]
+
+# The paper's weights (insert 1 : remove 2 : rewire 3 : retrain 3) plus a rare op change; the
+# config files' defaults (``MutationSettings``) grow and rewire more often.
+PAPER_WEIGHTS = {"insert": 1.0, "remove": 2.0, "rewire": 3.0, "retrain": 3.0, "change_op": 0.5}
 FRESH_DECADES = (-2.0, 2.0)  # a new constant is +-10**U(-2, 2): scale-free over four decades
-SIGNIFICANT_DIGITS = 12  # fingerprints ignore differences below ~1e-12 relative (rounding noise)
-_GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
-
-
-@dataclass(frozen=True)
-class MutationConfig:
-    """How children are made.
-
-    Attributes:
-        weights: relative frequency of each kind in ``KINDS``; a kind left out has weight 0.
-        ops: the ops a child may use (its canonical form included).
-        max_ops: most ops (``Program.n_ops`` of the canonical form) a child may have.
-        max_constants: most constants a child may have.
-        max_retries: attempts at changing the structure before falling back to retrain.
-        new_constant_rate: probability that an operand picked by insert or rewire is a new
-            constant rather than an existing value.
-    """
-
-    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    ops: tuple[str, ...] = ARITHMETIC
-    max_ops: int = 16
-    max_constants: int = 10
-    max_retries: int = 32
-    new_constant_rate: float = 0.5
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "ops", _checked_ops(self.ops))
-        for kind, weight in self.weights.items():
-            if kind not in KINDS:
-                raise AutonumericsError(f"unknown mutation {kind!r}; known: {', '.join(KINDS)}")
-            if not (isinstance(weight, (int, float)) and math.isfinite(weight) and weight >= 0):
-                raise AutonumericsError(f"mutation weight {kind} = {weight!r} must be a number >= 0")
-        if sum(self.weights.values()) <= 0:
-            raise AutonumericsError("mutation weights are all zero")
-        for name in ("max_ops", "max_constants", "max_retries"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise AutonumericsError(f"{name} = {getattr(self, name)!r} must be an integer >= 1")
-        if not 0.0 <= self.new_constant_rate <= 1.0:
-            raise AutonumericsError(f"new_constant_rate = {self.new_constant_rate!r} must be in [0, 1]")
 
 
 @dataclass(frozen=True, eq=False)
@@ -256,14 +216,14 @@ def canonical_child(mutated: Program, inherited: int,
     return child, fresh
 
 
-def within_limits(program: Program, config: MutationConfig) -> bool:
+def within_limits(program: Program, config: MutationSettings) -> bool:
     """Whether the program respects the op count, constant count and op set of ``config``."""
     live = live_instructions(program)
     allowed = all(i.op in config.ops for i, alive in zip(program.instructions, live) if alive)
     return allowed and program.n_ops <= config.max_ops and program.n_constants <= config.max_constants
 
 
-def _pick_kind(parent: Program, config: MutationConfig, rng: np.random.Generator) -> str:
+def _pick_kind(parent: Program, config: MutationSettings, rng: np.random.Generator) -> str:
     applies = {
         "insert": parent.n_ops < config.max_ops,
         "remove": bool(parent.instructions),
@@ -277,7 +237,8 @@ def _pick_kind(parent: Program, config: MutationConfig, rng: np.random.Generator
     return KINDS[int(rng.choice(len(KINDS), p=weights / weights.sum()))]
 
 
-def _apply(kind: str, parent: Program, rng: np.random.Generator, config: MutationConfig) -> Program:
+def _apply(kind: str, parent: Program, rng: np.random.Generator,
+           config: MutationSettings) -> Program:
     if kind == "insert":
         return insert(parent, rng, config.ops, config.new_constant_rate)
     if kind == "remove":
@@ -294,13 +255,14 @@ def _retrained(parent: Program, rng: np.random.Generator) -> Mutation:
     return Mutation(child, "retrain", fresh)
 
 
-def mutate(program: Program, rng: np.random.Generator, config: MutationConfig | None = None) -> Mutation:
+def mutate(program: Program, rng: np.random.Generator,
+           config: MutationSettings | None = None) -> Mutation:
     """One child of ``program``: a kind picked by ``config.weights`` among those that apply.
 
     Args:
         program: the parent (canonicalised first; its constant values are the warm start).
         rng: the source of every choice and every new constant.
-        config: weights, op set and limits (default ``MutationConfig()``).
+        config: weights, op set and limits (default ``MutationSettings()``, as a config file).
 
     Returns:
         A canonical child within ``config``'s limits and op set whose structural hash differs
@@ -312,7 +274,8 @@ def mutate(program: Program, rng: np.random.Generator, config: MutationConfig | 
             every attempt failed and the parent cannot be retrained (no constants, or itself
             outside the limits).
     """
-    config = config or MutationConfig()
+    config = config or MutationSettings()
+    _checked_ops(config.ops)  # unknown names raise here, not half-way through a mutation
     parent = canonicalize(program)
     parent_hash = structural_hash(parent)
     for _ in range(config.max_retries):
@@ -327,56 +290,3 @@ def mutate(program: Program, rng: np.random.Generator, config: MutationConfig | 
     raise AutonumericsError(
         f"could not mutate {parent.to_infix()!r} within the limits after {config.max_retries} attempts"
     )
-
-
-# -- functional duplicates --------------------------------------------------------------------
-
-
-def probe_points(low: float, high: float, count: int = 16) -> np.ndarray:
-    """``count`` fixed, irregularly spaced points inside ``[low, high]`` (a golden-ratio
-    sequence): irregular, so two different functions rarely agree on all of them."""
-    fractions = (0.5 + _GOLDEN * np.arange(count)) % 1.0
-    return low + (high - low) * fractions
-
-
-def fingerprint(program: Program, points: np.ndarray) -> bytes:
-    """A hash of the program's values (its own constants, float64) at ``points``, each rounded to
-    ``SIGNIFICANT_DIGITS`` digits: programs computing the same function share it, up to
-    rounding noise (a value right at a rounding boundary may split a pair; that only costs an
-    evaluation)."""
-    values = evaluate(program, np.asarray(points, dtype=np.float64), "float64") + 0.0  # -0 -> +0
-    text = ",".join("nan" if math.isnan(v) else f"{v:.{SIGNIFICANT_DIGITS - 1}e}" for v in values.tolist())
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
-
-
-class FingerprintCache:
-    """A bounded set of keys (fingerprints, structural hashes) that forgets the least recently
-    seen first; ``keys()`` and the ``items`` argument let a checkpoint save and restore it."""
-
-    def __init__(self, max_size: int = 100_000, items: Iterable[Hashable] = ()) -> None:
-        if max_size < 1:
-            raise AutonumericsError(f"fingerprint cache size {max_size!r} must be >= 1")
-        self.max_size = max_size
-        self._entries: OrderedDict[Hashable, None] = OrderedDict()
-        for item in items:
-            self.seen(item)
-
-    def keys(self) -> list[Hashable]:
-        """The remembered keys, least recently seen first."""
-        return list(self._entries)
-
-    def seen(self, key: Hashable) -> bool:
-        """True if ``key`` was seen before (and is remembered); otherwise remember it, False."""
-        if key in self._entries:
-            self._entries.move_to_end(key)
-            return True
-        self._entries[key] = None
-        if len(self._entries) > self.max_size:
-            self._entries.popitem(last=False)
-        return False
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __contains__(self, key: Hashable) -> bool:
-        return key in self._entries

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import math
 
-from autonumerics.ir.canonical import canonicalize
-from autonumerics.evolution.config import SearchConfig, SearchSettings
 from autonumerics.errors import AutonumericsError
-from autonumerics.evolution.mutate import MutationConfig
+from autonumerics.evolution.settings import SearchConfig, SearchSettings
+from autonumerics.ir.canonical import canonicalize
 from autonumerics.ir.parse import parse_expr
 from autonumerics.ir.program import Program
 
@@ -30,16 +29,6 @@ from autonumerics.ir.program import Program
 EXHAUSTED_AFTER = 1000
 STOP_CHECK_EVERY = 50
 SEED_GRACE_SECONDS = 60.0
-
-
-def mutation_config(config: SearchConfig) -> MutationConfig:
-    """The mutation settings, checked; an error names the config section."""
-    settings = config.mutation
-    try:
-        return MutationConfig(weights=settings.weights, ops=settings.ops, max_ops=settings.max_ops,
-                              max_constants=settings.max_constants)
-    except AutonumericsError as error:
-        raise AutonumericsError(f"config [mutation]: {error}") from None
 
 
 def seed_programs(config: SearchConfig, needed: bool) -> list[Program]:

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from autonumerics.ir.canonical import canonicalize, structural_hash
-from autonumerics.evolution.mutate import FingerprintCache
+from autonumerics.evolution.fingerprints import FingerprintCache
 from autonumerics.evolution.population import Archive, Member, Population
+from autonumerics.ir.canonical import canonicalize, structural_hash
 from autonumerics.ir.program import Program
 
 if TYPE_CHECKING:
@@ -28,6 +28,20 @@ EXACT_FITS = ("lp", "1d", "none")
 # state holds (population, archive: one member per cost) is bounded by the config, and the
 # event logs are streamed to disk. 50 000 keys of each kind take ~15 MB and a ~3 MB checkpoint.
 CACHE_SIZE = 50_000
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot for progress displays."""
+
+    elapsed: float
+    budget: float | None
+    n_evaluated: int
+    n_duplicates: int
+    n_skipped: int
+    rate: float
+    front: list  # [(cost, fitness)]
+    n_lost: int = 0
 
 
 @dataclass
@@ -84,6 +98,13 @@ class SearchState:
         self.population.add(member)
         self.archive.update(member)
         return member
+
+    def progress(self, budget: float | None) -> Progress:
+        """A snapshot of the run so far (``budget``: its time budget in seconds, if any)."""
+        rate = self.n_evaluated / self.elapsed if self.elapsed > 0 else 0.0
+        front = [(m.cost, m.fitness) for m in self.archive.front()]
+        return Progress(self.elapsed, budget, self.n_evaluated, self.n_duplicates, self.n_skipped,
+                        rate, front, self.n_lost)
 
     def to_checkpoint(self, events_offset: int, timings_offset: int) -> dict:
         return {

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 
-from autonumerics.export import (
+from autonumerics.export.spec import (
     KernelSpec,
     autonumerics_version,
     certificate_lines,
     float32_constants,
 )
-from autonumerics.export.text import c_comment_text
+from autonumerics.export.text import c_comment_text, heading
 from autonumerics.ir.ops import OPS
 from autonumerics.ir.program import ref_kind
 
@@ -32,9 +32,30 @@ def c_literal(value: float) -> str:
     return f"{value.hex()}f"
 
 
-def c_name(spec: KernelSpec) -> str:
-    """The C function name: the target's name would clash with libm (``exp2``), so prefix it."""
-    return spec.name if spec.name != (spec.target or "kernel") else f"approx_{spec.name}"
+def c_name(name: str, chosen: bool = False) -> str:
+    """The C name of a function named ``name``: ``approx_NAME``, as libm owns the target's name
+    (``exp2``, ``erf``), unless the name was ``chosen`` by the user (and is not the target's)."""
+    return name if chosen else f"approx_{name}"
+
+
+# The header's guard against compiler options that would change its float32 arithmetic.
+C_ARITHMETIC_GUARD = """#if defined(__FAST_MATH__)
+#error "autonumerics kernels need IEEE float32 arithmetic: compile without -ffast-math"
+#endif
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+"""
+
+
+def c_block_comment(lines: list[str]) -> str:
+    """``lines`` (escaped by ``c_comment_text``) as a C block comment, `` * `` before each."""
+    return "/*\n" + "\n".join(f" * {line}".rstrip() for line in lines) + "\n */"
+
+
+def c_header_text(comment: str, guard: str, body: str) -> str:
+    """A C header: the block ``comment``, then ``body`` inside the include guard ``guard``."""
+    return f"{comment}\n#ifndef {guard}\n#define {guard}\n\n{body}#endif /* {guard} */\n"
 
 
 def _operand(ref: str) -> str:
@@ -44,15 +65,10 @@ def _operand(ref: str) -> str:
 
 def _comment(spec: KernelSpec, name: str) -> str:
     """The header's leading comment; the program file's strings pass through ``c_comment_text``."""
-    interval = f"[{spec.interval[0]!r}, {spec.interval[1]!r}]" if spec.interval else "(no interval recorded)"
     how = ("the float32 rounding of jitted JAX on CPU: each multiply-add XLA fuses is an fmaf here"
            if spec.semantics == "xla" else "every op rounded once to float32, fmaf only where written")
-    target = c_comment_text(spec.target or "custom target")
     lines = [
-        f"{target} on {interval} in float32, exported by autonumerics {autonumerics_version()}.",
-        "",
-        f"  {name}(x) ~= {c_comment_text(spec.expression)}",
-        "",
+        *heading(spec, name, autonumerics_version(), c_comment_text, indent="  "),
         f"{spec.program.n_ops} ops, program hash {spec.program_hash}, semantics {spec.semantics}:",
         f"{how}.",
         *(c_comment_text(line) for line in certificate_lines(spec.metrics)),
@@ -61,7 +77,7 @@ def _comment(spec: KernelSpec, name: str) -> str:
         "then the results equal autonumerics' interpreter bit for bit (subnormals included).",
         f"  float y = {name}(x);   {name}_array(in, out, n);   link with -lm",
     ]
-    return "/*\n" + "\n".join(f" * {line}".rstrip() for line in lines) + "\n */"
+    return c_block_comment(lines)
 
 
 def function_lines(spec: KernelSpec) -> list[str]:
@@ -86,23 +102,12 @@ def emit_c_function(spec: KernelSpec, name: str) -> str:
 
 def emit_c(spec: KernelSpec) -> str:
     """The source of a C99 header computing ``spec``."""
-    name = c_name(spec)
-    guard = f"AUTONUMERICS_{name.upper()}_H"
+    name = c_name(spec.name, chosen=spec.name != (spec.target or "kernel"))
     lines = [
-        _comment(spec, name),
-        f"#ifndef {guard}",
-        f"#define {guard}",
-        "",
         "#include <math.h>",
         "#include <stddef.h>",
         "",
-        "#if defined(__FAST_MATH__)",
-        '#error "autonumerics kernels need IEEE float32 arithmetic: compile without -ffast-math"',
-        "#endif",
-        "#if defined(__clang__)",
-        "#pragma STDC FP_CONTRACT OFF",
-        "#endif",
-        "",
+        C_ARITHMETIC_GUARD,
         f"static inline float {name}(float x) {{",
         *(f"    {line}" for line in function_lines(spec)),
         "}",
@@ -112,8 +117,6 @@ def emit_c(spec: KernelSpec) -> str:
         f"        out[i] = {name}(in[i]);",
         "    }",
         "}",
-        "",
-        f"#endif /* {guard} */",
-        "",
     ]
-    return "\n".join(lines)
+    guard = f"AUTONUMERICS_{name.upper()}_H"
+    return c_header_text(_comment(spec, name), guard, "\n".join(lines) + "\n\n")

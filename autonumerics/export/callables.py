@@ -17,30 +17,35 @@ import linecache
 from collections.abc import Callable
 
 from autonumerics.export import export_source
+from autonumerics.ir.program import Program
 from autonumerics.ir.programfile import ProgramFile
 
 __all__ = ["jax_function", "numpy_function"]
 
 
-def jax_function(program_file: ProgramFile, semantics: str | None = None,
+def jax_function(program_file: ProgramFile | Program, semantics: str | None = None,
                  name: str | None = None) -> Callable:
     """The jitted float32 JAX kernel of ``program_file``, as ``autonumerics export --to jax`` writes it.
 
     Args:
-        program_file: the program and its context.
+        program_file: the program and its context (a bare ``Program``: no context).
         semantics: "xla" or "strict"; default: the file's, else "xla" (as the exporter).
         name: the function's ``__name__`` (default: the target's name, else "kernel").
 
     Raises:
         AutonumericsError: for a bad semantics or name.
     """
-    return _kernel(export_source(program_file, "jax", name, semantics))
+    return _kernel(export_source(_as_file(program_file), "jax", name, semantics))
 
 
-def numpy_function(program_file: ProgramFile, semantics: str | None = None,
+def numpy_function(program_file: ProgramFile | Program, semantics: str | None = None,
                    name: str | None = None) -> Callable:
     """The float32 NumPy kernel of ``program_file``, as ``autonumerics export --to numpy`` writes it."""
-    return _kernel(export_source(program_file, "numpy", name, semantics))
+    return _kernel(export_source(_as_file(program_file), "numpy", name, semantics))
+
+
+def _as_file(program: ProgramFile | Program) -> ProgramFile:
+    return program if isinstance(program, ProgramFile) else ProgramFile(program)
 
 
 @functools.lru_cache(maxsize=256)

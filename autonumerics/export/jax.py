@@ -23,13 +23,13 @@ How the generated code keeps the interpreter's bits (``contraction.py`` has the 
 
 from __future__ import annotations
 
-from autonumerics.export import (
+from autonumerics.export.spec import (
     KernelSpec,
     autonumerics_version,
     certificate_lines,
     float32_constants,
 )
-from autonumerics.export.text import python_text, python_value
+from autonumerics.export.text import heading, python_metadata, python_text, python_value
 from autonumerics.ir.ops import OPS
 from autonumerics.ir.program import Program, ref_kind
 
@@ -132,19 +132,19 @@ def _opaque(constant, x):
 '''
 
 
-def function_lines(spec: KernelSpec, inline_constants: bool = False) -> list[str]:
+def function_lines(spec: KernelSpec) -> list[str]:
     """The body of a function computing ``spec`` from a float32 array ``x``, ending in ``out``.
 
-    The constants are read from ``c``: one array behind ``lax.optimization_barrier``, or with
-    ``inline_constants`` ("xla" programs only) a tuple of float32 literals, which LLVM keeps as
-    immediate operands (fewer registers held, so it interleaves more loop iterations) but which
-    XLA may then fold: the caller must show bit-exactness for its program. "strict" bodies also
-    need ``_rounded`` and ``_opaque`` (``STRICT_HELPERS``).
+    The constants are read from ``c``: one array behind ``lax.optimization_barrier``, or where
+    the spec's arithmetic has ``literal_constants`` ("xla" programs only) a tuple of float32
+    literals, which LLVM keeps as immediate operands (fewer registers held, so it interleaves
+    more loop iterations) but which XLA may then fold: the caller must show bit-exactness for
+    its program. "strict" bodies also need ``_rounded`` and ``_opaque`` (``STRICT_HELPERS``).
     """
     program = spec.program
     values = ", ".join(f'float.fromhex("{v.hex()}")' for v in float32_constants(program))
     comma = "," if len(program.constants) == 1 else ""
-    if inline_constants and spec.semantics == "xla":
+    if spec.arithmetic.literal_constants and spec.semantics == "xla":
         literals = ", ".join(f'jnp.float32(float.fromhex("{v.hex()}"))' for v in float32_constants(program))
         lines = [f"c = ({literals}{comma})"]
     else:
@@ -156,8 +156,7 @@ def function_lines(spec: KernelSpec, inline_constants: bool = False) -> list[str
     return lines
 
 
-def emit_jax_function(spec: KernelSpec, name: str, argument: str = "r", fenced: bool = True,
-                      inline_constants: bool = False) -> str:
+def emit_jax_function(spec: KernelSpec, name: str, argument: str = "r", fenced: bool = True) -> str:
     """A plain (un-jitted) function ``name(argument)`` computing ``spec``, for use inside a kernel.
 
     Fenced (the default), its input and output are read through a select (``_rounded``, from
@@ -165,9 +164,9 @@ def emit_jax_function(spec: KernelSpec, name: str, argument: str = "r", fenced: 
     addition, nor the function's last product into the caller's next addition: the function
     computes the interpreter's bits for the float32 value it is given, wherever it is called.
     Unfenced, it saves those two selects; the caller must then show bit-exactness itself (as with
-    ``inline_constants``, see ``function_lines``).
+    ``literal_constants``, see ``function_lines``).
     """
-    body = "\n".join(f"    {line}" for line in function_lines(spec, inline_constants))
+    body = "\n".join(f"    {line}" for line in function_lines(spec))
     read = f"_rounded(jnp.asarray({argument}, jnp.float32))" if fenced else f"jnp.asarray({argument}, jnp.float32)"
     summary = python_text(f"{spec.target or 'custom target'}: {spec.expression}")
     return f'''def {name}({argument}):
@@ -180,7 +179,6 @@ def emit_jax_function(spec: KernelSpec, name: str, argument: str = "r", fenced: 
 
 def _docstring(spec: KernelSpec) -> str:
     """The module docstring; the program file's strings pass through ``python_text``."""
-    interval = f"[{spec.interval[0]!r}, {spec.interval[1]!r}]" if spec.interval else "(no interval recorded)"
     semantics = (
         "xla: the float32 rounding of jitted JAX on CPU, multiply-adds fused into FMAs exactly as the\n"
         "autonumerics interpreter models them (constants and square roots sit behind\n"
@@ -191,11 +189,7 @@ def _docstring(spec: KernelSpec) -> str:
         "(_rounded, _opaque) that it cannot see through: exact, but slower than an 'xla' export."
     )
     return "\n".join([
-        f"{python_text(spec.target or 'custom target')} on {interval} in float32, exported by autonumerics "
-        f"{autonumerics_version()}.",
-        "",
-        f"    {spec.name}(x) ~= {python_text(spec.expression)}",
-        "",
+        *heading(spec, spec.name, autonumerics_version(), python_text),
         f"{spec.program.n_ops} ops, program hash {spec.program_hash}.",
         *(python_text(line) for line in certificate_lines(spec.metrics)),
         "Accuracy is certified on the interval only; outside it the program is just evaluated.",
@@ -229,14 +223,7 @@ def emit_jax(spec: KernelSpec) -> str:
 import jax
 import jax.numpy as jnp
 
-__all__ = ["{spec.name}"]
-
-KERNEL_NAME = "{spec.name}"
-TARGET = {python_value(spec.target)}
-INTERVAL = {interval}
-SEMANTICS = "{spec.semantics}"
-PROGRAM_HASH = "{spec.program_hash}"
-EXPRESSION = {python_value(spec.expression)}
+{python_metadata(spec)}EXPRESSION = {python_value(spec.expression)}
 
 # The program's constants, exactly (float32 values written in hex).
 _CONSTANTS = (

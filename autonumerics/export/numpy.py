@@ -10,13 +10,13 @@ harmless (53 >= 24 + 2; Boldo & Melquiond 2008). The results equal the interpret
 
 from __future__ import annotations
 
-from autonumerics.export import (
+from autonumerics.export.spec import (
     KernelSpec,
     autonumerics_version,
     certificate_lines,
     float32_constants,
 )
-from autonumerics.export.text import python_text, python_value
+from autonumerics.export.text import heading, python_metadata, python_text
 from autonumerics.ir.ops import OPS
 from autonumerics.ir.program import ref_kind
 
@@ -80,15 +80,10 @@ def emit_numpy_function(spec: KernelSpec, name: str, argument: str = "r", fma: s
 
 def _docstring(spec: KernelSpec) -> str:
     """The module docstring; the program file's strings pass through ``python_text``."""
-    interval = f"[{spec.interval[0]!r}, {spec.interval[1]!r}]" if spec.interval else "(no interval recorded)"
     how = ("the float32 rounding of jitted JAX on CPU: each multiply-add XLA fuses is an exact FMA here"
            if spec.semantics == "xla" else "every op rounded once to float32, an fma only where written")
     return "\n".join([
-        f"{python_text(spec.target or 'custom target')} on {interval} in float32, exported by autonumerics "
-        f"{autonumerics_version()}.",
-        "",
-        f"    {spec.name}(x) ~= {python_text(spec.expression)}",
-        "",
+        *heading(spec, spec.name, autonumerics_version(), python_text),
         f"{spec.program.n_ops} ops, program hash {spec.program_hash}, semantics {spec.semantics}:",
         f"{how}. Equal bit for bit to autonumerics' interpreter (subnormals included).",
         *(python_text(line) for line in certificate_lines(spec.metrics)),
@@ -111,14 +106,7 @@ def emit_numpy(spec: KernelSpec) -> str:
 
 import numpy as np
 
-__all__ = ["{spec.name}"]
-
-KERNEL_NAME = "{spec.name}"
-TARGET = {python_value(spec.target)}
-INTERVAL = {interval}
-SEMANTICS = "{spec.semantics}"
-PROGRAM_HASH = "{spec.program_hash}"
-
+{python_metadata(spec)}
 _C = np.array([
 {constants}], dtype=np.float32)
 {FMA_HELPER if uses_fma else ""}

@@ -28,12 +28,23 @@ from __future__ import annotations
 import math
 import pprint
 import re
+from collections.abc import Callable
 
 from autonumerics.errors import AutonumericsError
 
-__all__ = ["MAX_VALUE_DEPTH", "c_comment_text", "python_text", "python_value"]
+__all__ = ["C_KEYWORDS", "MAX_VALUE_DEPTH", "c_comment_text", "heading", "python_metadata",
+           "python_text", "python_value"]
 
 MAX_VALUE_DEPTH = 100  # lists and dicts within lists and dicts: far beyond any metadata we write
+
+# The keywords of C (C23, which adds bool, true, false, ...): never usable as a generated
+# identifier (a function, a variable), whatever else the exporter reserves.
+C_KEYWORDS = frozenset("""
+    alignas alignof auto bool break case char const constexpr continue default do double else enum
+    extern false float for goto if inline int long nullptr register restrict return short signed
+    sizeof static static_assert struct switch thread_local true typedef typeof typeof_unqual union
+    unsigned void volatile while
+""".split())
 
 # Printable ASCII except the double quote and the backslash: the text that needs no escape.
 _PYTHON_UNSAFE = re.compile(r'[^ !#-\[\]-~]')
@@ -119,3 +130,23 @@ def python_value(value: object, pretty: bool = False) -> str:
     value = _finite_reprs(value)
     source = pprint.pformat(value, sort_dicts=False) if pretty else repr(value)
     return source.encode("ascii", "backslashreplace").decode("ascii")
+
+
+def heading(spec, name: str, version: str, escape: Callable[[str], str],
+            indent: str = "    ") -> list[str]:
+    """The first lines of an export's docstring or header comment: the target on its interval and
+    the exporting ``version``, then ``name(x) ~= expression`` (``spec``: a ``KernelSpec``; its
+    target and expression pass through ``escape``)."""
+    low_high = spec.interval
+    interval = f"[{low_high[0]!r}, {low_high[1]!r}]" if low_high else "(no interval recorded)"
+    return [f"{escape(spec.target or 'custom target')} on {interval} in float32, exported by "
+            f"autonumerics {version}.", "", f"{indent}{name}(x) ~= {escape(spec.expression)}", ""]
+
+
+def python_metadata(spec) -> str:
+    """The metadata lines of an exported Python module (``spec``: a ``KernelSpec``): ``__all__``,
+    ``KERNEL_NAME``, ``TARGET``, ``INTERVAL``, ``SEMANTICS`` and ``PROGRAM_HASH``."""
+    interval = f"({spec.interval[0]!r}, {spec.interval[1]!r})" if spec.interval else "None"
+    return (f'__all__ = ["{spec.name}"]\n\nKERNEL_NAME = "{spec.name}"\n'
+            f"TARGET = {python_value(spec.target)}\nINTERVAL = {interval}\n"
+            f'SEMANTICS = "{spec.semantics}"\nPROGRAM_HASH = "{spec.program_hash}"\n')

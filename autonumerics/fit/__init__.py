@@ -1,1 +1,1 @@
-"""Fitting a program's constants: LP minimax, local least squares / LM, CMA-ES, and float polishing."""
+"""Fitting a program's constants: LP minimax, least squares / LM, CMA-ES, and float polishing."""

@@ -17,6 +17,7 @@ evaluates through one budgeted ``Objective``, which keeps the best point any sta
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -93,86 +94,92 @@ def fit_constants(
     # inf or NaN cannot warm-start (every loss from it is inf); a child gets one where a fold
     # divided by an inherited zero or overflowed (x / 0 is canonically x * inf)
     fresh = fresh | ~np.isfinite(init)
-    objective = Objective(problem, budget)
-    start = initial_constants(init, fresh, rng)
-    stages: list[str] = []
+    fit = _Fit(Objective(problem, budget), init, fresh, rng, max_stalls)
+    start = fit.draw()
     try:
-        _run_stages(objective, init, fresh, start, rng, stages, max_stalls)
+        _run_stages(fit, start)
     except OutOfBudget:
         pass  # the budget is the normal way a fit ends; the best point is in the objective
+    objective = fit.objective
     constants = objective.best_constants if objective.best_constants is not None else start
-    method = "+".join(stages) or "probe"  # "probe": the budget ended in the affine test
+    method = "+".join(fit.stages) or "probe"  # "probe": the budget ended in the affine test
     result = FitResult(constants, objective.best_loss, method, objective.n_evaluations)
     if evaluate_batch_f32 is None:
         return result
     return polish_float(problem, result, evaluate_batch_f32, polish_dtype, polish_budget)
 
 
-def _run_stages(
-    objective: Objective,
-    init: np.ndarray,
-    fresh: np.ndarray,
-    start: np.ndarray,
-    rng: np.random.Generator,
-    stages: list[str],
-    max_stalls: int,
-) -> None:
-    """Pick and run the stages for this program (see the module docstring); appends their names."""
-    k = start.size
+@dataclass(frozen=True)
+class _Fit:
+    """What the stages of one fit share.
+
+    Attributes:
+        objective: the budgeted evaluation, which keeps the best point seen.
+        init: the starting constants; ``fresh``: which of them are drawn at random.
+        rng: the fit's only source of randomness.
+        max_stalls: search rounds in a row without improvement before the search stops.
+        stages: the names of the stages run so far, each once, in order.
+    """
+
+    objective: Objective
+    init: np.ndarray
+    fresh: np.ndarray
+    rng: np.random.Generator
+    max_stalls: int
+    stages: list[str] = field(default_factory=list)
+
+    def draw(self) -> np.ndarray:
+        """``init`` with new random values of the fresh constants."""
+        return initial_constants(self.init, self.fresh, self.rng)
+
+    def ran(self, stage: str) -> None:
+        """Record that a stage ran (once)."""
+        if stage not in self.stages:
+            self.stages.append(stage)
+
+
+def _run_stages(fit: _Fit, start: np.ndarray) -> None:
+    """Pick and run the stages for this program (see the module docstring)."""
+    objective, k = fit.objective, start.size
     if k == 0:
-        stages.append("none")
+        fit.ran("none")
         objective.losses(np.zeros((1, 0)))
         return
-    model = affine_model(objective, k, rng)
+    model = affine_model(objective, k, fit.rng)
     if model is not None:
-        stages.append("lp")
+        fit.ran("lp")
         fit_affine(objective, model)
         return
-    if fresh.any():
+    if fit.fresh.any():
         # Random draws of the fresh constants are cheap in one batch; start from the best.
-        draws = [start] + [initial_constants(init, fresh, rng) for _ in range(START_SAMPLES - 1)]
+        draws = [start] + [fit.draw() for _ in range(START_SAMPLES - 1)]
         start = draws[int(np.argmin(objective.losses(np.vstack(draws))))]
     else:
         objective.losses(start)
     if k == 1:
-        stages.append("1d")
+        fit.ran("1d")
         search_1d(objective, float(start[0]))
         return
-    stages.append("lm")
-    _fit_nonlinear(objective, init, fresh, start, rng, stages, max_stalls)
+    fit.ran("lm")
+    _fit_nonlinear(fit, start)
 
 
-def _fit_nonlinear(
-    objective: Objective,
-    init: np.ndarray,
-    fresh: np.ndarray,
-    start: np.ndarray,
-    rng: np.random.Generator,
-    stages: list[str],
-    max_stalls: int,
-) -> None:
+def _fit_nonlinear(fit: _Fit, start: np.ndarray) -> None:
     """The search rounds within the budget, less a reserve for the final sequential-LP minimax."""
+    objective = fit.objective
     reserve = min(objective.remaining // 5, 40 * (2 * start.size + 2))  # 2k + 2 per LP step
     objective.budget -= reserve
     try:
-        _global_rounds(objective, init, fresh, start, rng, stages, max_stalls)
+        _global_rounds(fit, start)
     except OutOfBudget:
         pass
     objective.budget += reserve
     if np.isfinite(objective.best_loss):
-        stages.append("slp")
+        fit.ran("slp")
         slp_minimax(objective, objective.best_constants)
 
 
-def _global_rounds(
-    objective: Objective,
-    init: np.ndarray,
-    fresh: np.ndarray,
-    start: np.ndarray,
-    rng: np.random.Generator,
-    stages: list[str],
-    max_stalls: int = 3,
-) -> None:
+def _global_rounds(fit: _Fit, start: np.ndarray) -> None:
     """Levenberg-Marquardt from the start, then rounds of CMA-ES + LM, each ending in kicks.
 
     Rounds alternate between CMA-ES around the best point (sigma doubling from 0.3, population
@@ -183,21 +190,22 @@ def _global_rounds(
     ``max_stalls`` rounds in a row without improvement, or when the budget runs out
     (``OutOfBudget``).
     """
+    objective, rng = fit.objective, fit.rng
     point, loss = levenberg_marquardt(objective, start)
     sigma, population, stalls, restart = 0.3, 16, 0, 0
-    while stalls < max_stalls:
+    while stalls < fit.max_stalls:
         before = objective.best_loss
         if np.isfinite(loss) and not _degenerate(point):
-            _add_stage(stages, "kick")
+            fit.ran("kick")
             kick_descent(objective, point, loss, rng, objective.remaining // 2)
         stuck = not np.isfinite(objective.best_loss) or _degenerate(objective.best_constants)
-        explore = stuck or (fresh.any() and restart % 2 == 1)
+        explore = stuck or (fit.fresh.any() and restart % 2 == 1)
         if explore:
-            found = cmaes_search(objective, initial_constants(init, fresh, rng), 2.0, 32, rng)
+            found = cmaes_search(objective, fit.draw(), 2.0, 32, rng)
         else:
             found = cmaes_search(objective, objective.best_constants, sigma, population, rng)
             sigma, population = min(2.0 * sigma, 4.0), min(2 * population, 256)
-        _add_stage(stages, "cmaes")
+        fit.ran("cmaes")
         point, loss = (start, np.inf) if found is None else levenberg_marquardt(objective, found)
         stalls = 0 if objective.best_loss < before * (1.0 - MIN_GAIN) else stalls + 1
         restart += 1
@@ -212,8 +220,3 @@ def _degenerate(point: np.ndarray) -> bool:
     """
     return bool(np.max(np.abs(point)) >= DEGENERATE)
 
-
-def _add_stage(stages: list[str], name: str) -> None:
-    """Record that a stage ran (once)."""
-    if name not in stages:
-        stages.append(name)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autonumerics.numerics.dtypes import float_format
 from autonumerics.errors import AutonumericsError
+from autonumerics.numerics.dtypes import float_format
 from autonumerics.numerics.metrics import ulp_size
 
 LOSSES = ("relative", "absolute", "ulp")
@@ -71,7 +71,8 @@ class OutOfBudget(Exception):
 def error_weights(exact_hi: np.ndarray, exact_lo: np.ndarray, loss: str, dtype: str) -> np.ndarray:
     """Per-point factors turning |approx - exact| into the loss's unit (1/|exact|, 1, 1/ulp).
 
-    The ULP is ``metrics.ulp_size`` (the binade of the real exact value; ``metrics`` module docstring).
+    The ULP is ``metrics.ulp_size`` (the binade of the real exact value; see the ``metrics``
+    module docstring).
 
     Args:
         exact_hi: high parts of the exact labels.

@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autonumerics.numerics.dtypes import float_format
 from autonumerics.fit.objective import (
     FitProblem,
     FitResult,
@@ -19,6 +18,7 @@ from autonumerics.fit.objective import (
     OutOfBudget,
     max_abs,
 )
+from autonumerics.numerics.dtypes import float_format
 
 POLISH_BUDGET = 2000
 POLISH_STEPS = (1, 2, 3, 4, 8, 16)  # ulps tried per coordinate and direction

@@ -1,4 +1,4 @@
-"""Canonical form of programs: fold constants, share equal subexpressions, order commutative operands.
+"""Canonical form of programs: simplified, equal subexpressions shared, operands ordered.
 
 Two spellings of the same computation (``1 + 2*x`` and ``x*2 + 1``) have the same canonical
 form, and their structural hashes (which ignore constant values) are equal. The search uses the
@@ -7,167 +7,24 @@ hash to reject mutations that did not change the structure.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
-import numpy as np
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from autonumerics.ir.ops import OPS
-from autonumerics.ir.program import (
+from autonumerics.ir.simplify import simplified
+from autonumerics.ir.ssa import (
     INPUT,
+    Code,
+    CodeT,
     Instruction,
-    Program,
     const_ref,
-    prune,
+    rebuilt,
     ref_kind,
-    short_hash,
     value_ref,
 )
 
-
-def fold_constants(program: Program) -> Program:
-    """Replace every instruction that does not depend on ``x`` by one constant.
-
-    The folded value is computed in float64, once: a constant-only subexpression is a single
-    free parameter of the program, and the fitter owns its value afterwards.
-    """
-    depends = program.depends_on_input()
-    constants = list(program.constants)
-    mapping: dict[str, str] = {}
-    instructions: list[Instruction] = []
-    with np.errstate(all="ignore"):
-        for index, instruction in enumerate(program.instructions):
-            args = tuple(mapping.get(a, a) for a in instruction.args)
-            if depends[index]:
-                mapping[value_ref(index)] = value_ref(len(instructions))
-                instructions.append(Instruction(instruction.op, args))
-                continue
-            operands = [np.float64(constants[ref_kind(a)[1]]) for a in args]
-            constants.append(float(OPS[instruction.op].numpy(*operands)))
-            mapping[value_ref(index)] = const_ref(len(constants) - 1)
-    output = mapping.get(program.output, program.output)
-    return prune(Program(tuple(instructions), tuple(constants), output))
-
-
-def _split_constant(args: tuple[str, ...], constants: list[float]) -> tuple[str, float] | None:
-    """For a commutative pair with exactly one constant operand: (the other operand, the constant)."""
-    kinds = [ref_kind(a) for a in args]
-    if kinds[0][0] == "c" and kinds[1][0] != "c":
-        return args[1], constants[kinds[0][1]]
-    if kinds[1][0] == "c" and kinds[0][0] != "c":
-        return args[0], constants[kinds[1][1]]
-    return None
-
-
-def simplify_constant_chains(program: Program) -> Program:
-    """Merge constants into their neighbours where the real-number meaning allows it.
-
-    ``a / c`` becomes ``a * (1/c)``, ``a - c`` becomes ``a + (-c)``, ``(a + c1) + c2`` becomes
-    ``a + (c1 + c2)``, ``(a * c1) * c2`` becomes ``a * (c1 * c2)`` and ``fma(c1, c2, a)``
-    becomes ``a + c1*c2``. Constants are free
-    parameters, so nothing is lost, an op may be saved, and XLA (which performs these same
-    rewrites at compile time, changing the rounding) finds nothing left to rewrite, so the
-    interpreter and an exported JAX kernel compute the same bits.
-    """
-    constants = list(program.constants)
-    instructions: list[Instruction] = []
-
-    def new_constant(value: float) -> str:
-        constants.append(float(value))
-        return const_ref(len(constants) - 1)
-
-    with np.errstate(all="ignore"):
-        for instruction in program.instructions:
-            op, args = instruction.op, instruction.args
-            divisor = ref_kind(args[-1])
-            if op in ("div", "sub") and divisor[0] == "c" and ref_kind(args[0])[0] != "c":
-                value = constants[divisor[1]]
-                op = "mul" if op == "div" else "add"
-                args = (args[0], new_constant(1.0 / np.float64(value) if op == "mul" else -value))
-            if op == "fma" and all(ref_kind(a)[0] == "c" for a in args[:2]):
-                product = np.float64(constants[ref_kind(args[0])[1]]) * constants[ref_kind(args[1])[1]]
-                op, args = "add", (args[2], new_constant(product))
-            outer = _split_constant(args, constants) if op in ("add", "mul") else None
-            if outer and ref_kind(outer[0])[0] == "v":
-                inner = instructions[ref_kind(outer[0])[1]]
-                inner_split = _split_constant(inner.args, constants) if inner.op == op else None
-                if inner_split:
-                    merged = inner_split[1] + outer[1] if op == "add" else inner_split[1] * outer[1]
-                    args = (inner_split[0], new_constant(merged))
-                else:
-                    op, args = _fold_into_leading_constant(op, args, outer, inner, constants, new_constant)
-            elif op in ("sub", "div") and ref_kind(args[0])[0] == "c" and ref_kind(args[1])[0] == "v":
-                op, args = _fold_into_leading_constant_inverse(op, args, instructions, constants, new_constant)
-            instructions.append(Instruction(op, args))
-    return prune(Program(tuple(instructions), tuple(constants), program.output))
-
-
-def _leading_constant(instruction: Instruction, constants: list[float]) -> float | None:
-    kind, index = ref_kind(instruction.args[0])
-    if kind == "c" and ref_kind(instruction.args[1])[0] != "c":
-        return constants[index]
-    return None
-
-
-def _fold_into_leading_constant(op, args, outer, inner, constants, new_constant):
-    """``(c1 - a) + c2`` → ``(c1 + c2) - a`` and ``(c1 / a) * c2`` → ``(c1 * c2) / a``."""
-    lead = _leading_constant(inner, constants)
-    if lead is not None and (op, inner.op) in (("add", "sub"), ("mul", "div")):
-        merged = lead + outer[1] if op == "add" else lead * outer[1]
-        return inner.op, (new_constant(merged), inner.args[1])
-    return op, args
-
-
-def _fold_into_leading_constant_inverse(op, args, instructions, constants, new_constant):
-    """``c1 - (a + c2)`` → ``(c1 - c2) - a``, ``c1 - (c2 - a)`` → ``a + (c1 - c2)`` and
-    ``c1 / (a * c2)`` → ``(c1 / c2) / a``."""
-    c1 = constants[ref_kind(args[0])[1]]
-    inner = instructions[ref_kind(args[1])[1]]
-    split = _split_constant(inner.args, constants) if inner.op in ("add", "mul") else None
-    if op == "sub" and inner.op == "add" and split:
-        return "sub", (new_constant(c1 - split[1]), split[0])
-    if op == "div" and inner.op == "mul" and split:
-        return "div", (new_constant(np.float64(c1) / split[1]), split[0])
-    lead = _leading_constant(inner, constants)
-    if op == "sub" and inner.op == "sub" and lead is not None:
-        return "add", (inner.args[1], new_constant(c1 - lead))
-    return op, args
-
-
-def drop_identities(program: Program) -> Program:
-    """Remove exact no-ops: ``a*1``, ``a/1``, ``a+0``, ``a-0``; ``a*(-1)`` becomes ``-a``,
-    ``fma(a, ±1, b)`` becomes ``b ± a`` and ``a/a`` becomes 1.
-
-    XLA removes them too, which changes which products it fuses, so they must not survive in
-    a program whose float32 meaning is "what the exported kernel computes".
-    """
-    mapping: dict[str, str] = {}
-    instructions: list[Instruction] = []
-    constants = list(program.constants)
-    for index, instruction in enumerate(program.instructions):
-        args = tuple(mapping.get(a, a) for a in instruction.args)
-        op = instruction.op
-        split = _split_constant(args, constants) if op in ("add", "mul") else None
-        if op in ("sub", "div") and ref_kind(args[1])[0] == "c" and ref_kind(args[0])[0] != "c":
-            split = (args[0], constants[ref_kind(args[1])[1]])
-        if op == "div" and args[0] == args[1]:  # a/a is 1 as XLA computes it (even at 0 or inf)
-            mapping[value_ref(index)] = const_ref(len(constants))
-            constants.append(1.0)
-            continue
-        neutral = {"add": 0.0, "sub": 0.0, "mul": 1.0, "div": 1.0}.get(op)
-        if split is not None and split[1] == neutral:
-            mapping[value_ref(index)] = split[0]
-            continue
-        if split is not None and op == "mul" and split[1] == -1.0:
-            op, args = "neg", (split[0],)
-        if op == "fma":
-            unit = _split_constant(args[:2], constants)
-            if unit is not None and unit[1] in (1.0, -1.0):
-                op, args = ("add", (unit[0], args[2])) if unit[1] == 1.0 else ("sub", (args[2], unit[0]))
-        mapping[value_ref(index)] = value_ref(len(instructions))
-        instructions.append(Instruction(op, args))
-    output = mapping.get(program.output, program.output)
-    return prune(Program(tuple(instructions), tuple(constants), output))
+CACHE_SIZE = 4096  # canonical forms remembered (least recently used go first)
 
 
 def _ordered_args(instruction: Instruction, keys: dict[str, tuple[str, str]]) -> tuple[str, ...]:
@@ -177,7 +34,7 @@ def _ordered_args(instruction: Instruction, keys: dict[str, tuple[str, str]]) ->
     return tuple(head) + instruction.args[n_free:]
 
 
-def _node_keys(program: Program) -> dict[str, tuple[str, str]]:
+def _node_keys(program: Code) -> dict[str, tuple[str, str]]:
     """(structure key, full key) of every reference; the structure key ignores constant values."""
     keys: dict[str, tuple[str, str]] = {INPUT: ("x", "x")}
     for index, value in enumerate(program.constants):
@@ -186,7 +43,8 @@ def _node_keys(program: Program) -> dict[str, tuple[str, str]]:
     for index, instruction in enumerate(program.instructions):
         args = _ordered_args(instruction, keys)
         n_free = OPS[instruction.op].commutative
-        struct_parts = sorted(keys[a][0] for a in args[:n_free]) + [keys[a][0] for a in args[n_free:]]
+        struct_parts = sorted(keys[a][0] for a in args[:n_free])
+        struct_parts += [keys[a][0] for a in args[n_free:]]
         full_parts = [keys[a][1] for a in args]
         keys[value_ref(index)] = (
             short_hash(f"{instruction.op}({','.join(struct_parts)})"),
@@ -195,12 +53,7 @@ def _node_keys(program: Program) -> dict[str, tuple[str, str]]:
     return keys
 
 
-_CANONICAL_CACHE: OrderedDict[tuple, Program] = OrderedDict()
-_CANONICAL_CACHE_SIZE = 4096
-_CANONICAL_LOCK = threading.Lock()
-
-
-def canonicalize(program: Program) -> Program:
+def canonicalize(program: CodeT) -> CodeT:
     """The canonical form: folded, pruned, common subexpressions shared, operands ordered.
 
     Instructions are emitted in post-order from the output, visiting operands in canonical
@@ -211,44 +64,40 @@ def canonicalize(program: Program) -> Program:
     canonical form: the search canonicalises a parent, hashes it, and canonicalises and
     hashes each child again, and those repeats become lookups.
     """
-    key = _exact_key(program)
-    with _CANONICAL_LOCK:
-        cached = _CANONICAL_CACHE.get(key)
-        if cached is not None:
-            _CANONICAL_CACHE.move_to_end(key)
-            return cached
-    canonical = _canonicalize(program)
-    with _CANONICAL_LOCK:
-        _CANONICAL_CACHE[key] = _CANONICAL_CACHE[_exact_key(canonical)] = canonical
-        while len(_CANONICAL_CACHE) > _CANONICAL_CACHE_SIZE:
-            _CANONICAL_CACHE.popitem(last=False)
+    canonical = _canonical_of(_Exact(_exact_key(program), program))
+    if canonical is not program:
+        _canonical_of(_Exact(_exact_key(canonical), canonical, canonical))
     return canonical
 
 
-def _exact_key(program: Program) -> tuple:
+@dataclass(frozen=True)
+class _Exact:
+    """A program as a cache key: equal when the exact keys are; ``known`` is its canonical form
+    when that is known already (the cache then only records it)."""
+
+    key: tuple
+    program: Code = field(compare=False)
+    known: Code | None = field(default=None, compare=False)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _canonical_of(exact: _Exact) -> Code:
+    return exact.known if exact.known is not None else _canonicalize(exact.program)
+
+
+def _exact_key(program: Code) -> tuple:
     """Program equality compares floats, so 0.0 == -0.0 and NaN != NaN: key by the exact bits."""
     return program.instructions, program.output, tuple(float(c).hex() for c in program.constants)
 
 
-def _simplified(program: Program) -> Program:
-    """Folding, constant chains and identities repeated to a fixpoint (each pass can expose work
-    for the others; a fixpoint comes fast)."""
-    for _ in range(8):
-        simplified = drop_identities(simplify_constant_chains(fold_constants(program)))
-        if simplified == program:
-            break
-        program = simplified
-    return program
-
-
-def _canonicalize(program: Program) -> Program:
+def _canonicalize(program: CodeT) -> CodeT:
     """Simplify, then share equal subexpressions in canonical order, until nothing changes: sharing
     can expose a new identity (``(x*c)/(x*c)`` becomes ``t/t``), so one round is not idempotent."""
     current = program
     for _ in range(8):
-        folded = _simplified(current)
+        folded = simplified(current)
         instructions, constants, output = _emit_post_order(folded, _node_keys(folded))
-        shared = Program(tuple(instructions), tuple(constants), output)
+        shared = rebuilt(current, instructions, constants, output)
         if _exact_key(shared) == _exact_key(current):  # bit-exact constants: NaN equals itself here
             break
         current = shared
@@ -256,7 +105,7 @@ def _canonicalize(program: Program) -> Program:
 
 
 def _emit_post_order(
-    program: Program, keys: dict[str, tuple[str, str]]
+    program: Code, keys: dict[str, tuple[str, str]]
 ) -> tuple[list[Instruction], list[float], str]:
     """Instructions in post-order from the output, operands in canonical order, each value once.
 
@@ -297,7 +146,7 @@ def _emit_post_order(
     return instructions, constants, output
 
 
-def structural_hash(program: Program) -> str:
+def structural_hash(program: Code) -> str:
     """Hash of the canonical program with constant values left out.
 
     Sharing and constant identity count: ``(x*c0)*(x*c1)`` and ``(x*c0)*(x*c0)`` differ.
@@ -307,5 +156,9 @@ def structural_hash(program: Program) -> str:
     return short_hash(f"{text}->{canonical.output}/{len(canonical.constants)}")
 
 
-def is_canonical(program: Program) -> bool:
+def is_canonical(program: Code) -> bool:
     return canonicalize(program) == program
+
+
+def short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -18,8 +18,8 @@ bit. The rules, each checked against jax 0.10.2 in ``tests/test_contraction.py``
    addition of terms of opposite signs is a subtraction. Whether ``v * c`` with ``c < 0`` is one
    too (``-(v * |c|)``) depends on whether LLVM sees c: constants behind the barrier reach it as
    a buffer, so their signs are unknown and ``-2*x + x/3`` fuses the left product, as written
-   (found by hypothesis); constants written as literals (kernel cores, ``visible_constants``)
-   are seen, and there the positive product ``x/3`` is fused.
+   (found by hypothesis); constants written as literals (kernel cores: a context's
+   ``literal_constants``) are seen, and there the positive product ``x/3`` is fused.
 4. A subtraction tries its left (positive) operand first: ``a*b - q`` → ``fma(a, b, -q)``,
    else ``p - a*b`` → ``fma(-a, b, p)``.
 5. An addition of terms of the same sign is commutative: LLVM's reassociation pass orders the
@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from autonumerics.numerics.dtypes import float_format
 from autonumerics.ir.program import (
     Instruction,
     Program,
@@ -49,17 +48,18 @@ from autonumerics.ir.program import (
     ref_kind,
     value_ref,
 )
+from autonumerics.numerics.context import ArithmeticContext, arithmetic_context
 
 _Node = tuple[str, tuple[str, ...]]
 
 
-def _expand_and_share(program: Program, dtype: str, merge_equal_constants: bool) -> Program:
+def _expand_and_share(program: Program, dtype: np.dtype, merge_equal_constants: bool) -> Program:
     """Expand fma into mul + add and merge equal subexpressions (after rounding constants).
 
     New constants (the 1 of a hoisted reciprocal) are appended: the program's own constant
     slots keep their positions, so a batch of constant vectors still lines up.
     """
-    rounded = np.asarray(program.constants, np.float64).astype(float_format(dtype).dtype)
+    rounded = np.asarray(program.constants, np.float64).astype(dtype)
     constant_of_value: dict[float, str] = {}
     mapping: dict[str, str] = {}
     if merge_equal_constants:
@@ -128,8 +128,8 @@ def _ranks_and_uses(program: Program) -> tuple[list[int], dict[str, int]]:
     return ranks, uses
 
 
-def _sign(program: Program, ref: str, visible_constants: bool) -> int:
-    """-1 where LLVM sees a negation: ``-v``, and with ``visible_constants`` also ``v * c`` with
+def _sign(program: Program, ref: str, literal_constants: bool) -> int:
+    """-1 where LLVM sees a negation: ``-v``, and with ``literal_constants`` also ``v * c`` with
     ``c < 0`` (read as ``-(v*|c|)``)."""
     kind, index = ref_kind(ref)
     if kind != "v":
@@ -137,7 +137,7 @@ def _sign(program: Program, ref: str, visible_constants: bool) -> int:
     instruction = program.instructions[index]
     if instruction.op == "neg":
         return -1
-    if visible_constants and instruction.op == "mul":
+    if literal_constants and instruction.op == "mul":
         kinds = [ref_kind(a) for a in instruction.args]
         negative = [kind == "c" and program.constants[i] < 0 for kind, i in kinds]
         return -1 if sum(negative) == 1 and not all(kind == "c" for kind, _ in kinds) else 1
@@ -164,7 +164,8 @@ def _product(program: Program, ref: str, uses: dict[str, int]) -> tuple[str, str
     return None
 
 
-def _fusion_order(program: Program, instruction: Instruction, rank, visible_constants: bool) -> tuple[int, ...]:
+def _fusion_order(program: Program, instruction: Instruction, rank,
+                  literal_constants: bool) -> tuple[int, ...]:
     """Which operand LLVM tries to fuse first (0 = left, 1 = right).
 
     With the negations made explicit, ``p + q`` with equal signs is a commutative fadd, ordered
@@ -172,29 +173,33 @@ def _fusion_order(program: Program, instruction: Instruction, rank, visible_cons
     (the positive one) is tried first.
     """
     left, right = instruction.args
-    left_sign = _sign(program, left, visible_constants)
-    right_sign = _sign(program, right, visible_constants) * (1 if instruction.op == "add" else -1)
+    left_sign = _sign(program, left, literal_constants)
+    right_sign = _sign(program, right, literal_constants) * (1 if instruction.op == "add" else -1)
     if left_sign == right_sign:
         return (1, 0) if rank(right) < rank(left) else (0, 1)
     return (0, 1) if left_sign > 0 else (1, 0)
 
 
-def contract_multiply_add(program: Program, dtype: str = "float32", merge_equal_constants: bool = True,
-                          visible_constants: bool = False) -> Program:
+def contract_multiply_add(program: Program, arithmetic: ArithmeticContext | str = "float32",
+                          merge_equal_constants: bool = True) -> Program:
     """The program as XLA on CPU evaluates it: contractible multiply-adds fused into fma.
 
     Args:
         program: the program (canonical, for the model to be exact).
-        dtype: the evaluation format (constants are rounded to it before XLA compares them).
+        arithmetic: the evaluation's context, or its format's name (constants are rounded to
+            the format before XLA compares them). With the context's ``literal_constants`` the
+            JAX code writes the constants as literals, which LLVM sees (a product by a negative
+            one is then a negation, rule 3); otherwise they sit behind
+            ``lax.optimization_barrier`` in an array, as the exporter writes them.
         merge_equal_constants: XLA shares equal constants (and so the products that use them).
             Pass False when the constants will be replaced by other values (a fitting batch):
             then every constant slot stays where it is, and the result has the same first
             ``n_constants`` slots (plus any appended), whatever the values.
-        visible_constants: the JAX code writes the constants as literals, which LLVM sees (a
-            product by a negative one is then a negation, rule 3); False: they sit behind
-            ``lax.optimization_barrier`` in an array, as the exporter writes them.
     """
-    program = _expand_and_share(program, dtype, merge_equal_constants)
+    if not isinstance(arithmetic, ArithmeticContext):
+        arithmetic = arithmetic_context(arithmetic, "xla")
+    literal_constants = arithmetic.literal_constants
+    program = _expand_and_share(program, arithmetic.format.dtype, merge_equal_constants)
     ranks, uses = _ranks_and_uses(program)
     out: list[Instruction] = []
     mapping: dict[str, str] = {}
@@ -214,7 +219,7 @@ def contract_multiply_add(program: Program, dtype: str = "float32", merge_equal_
         op, args = instruction.op, instruction.args
         fused = None
         if op in ("add", "sub"):
-            for position in _fusion_order(program, instruction, rank, visible_constants):
+            for position in _fusion_order(program, instruction, rank, literal_constants):
                 factors = _product(program, args[position], uses)
                 if factors:
                     fused = position, factors

@@ -20,9 +20,10 @@ import mpmath
 import numpy as np
 
 from autonumerics.ir.contraction import contract_multiply_add
-from autonumerics.numerics.dtypes import float_format
 from autonumerics.ir.ops import OPS
 from autonumerics.ir.program import INPUT, Program, live_instructions, ref_kind
+from autonumerics.numerics.context import ArithmeticContext
+from autonumerics.numerics.dtypes import float_format
 
 
 class _Workspace(threading.local):
@@ -82,29 +83,37 @@ def _plan(program: Program) -> tuple[tuple | None, ...]:
 def evaluate(
     program: Program,
     x: np.ndarray,
-    dtype: str = "float64",
+    arithmetic: ArithmeticContext | str = "float64",
     constants: np.ndarray | None = None,
     contract: bool = False,
 ) -> np.ndarray:
-    """Evaluate ``program`` at the points ``x``, rounding after every op in ``dtype``.
+    """Evaluate ``program`` at the points ``x``, rounding after every op in the context's format.
 
     Args:
         program: the program.
-        x: 1-D array of points (rounded to ``dtype`` first).
-        dtype: "float64", "float32", "bfloat16" or "float16".
+        x: 1-D array of points (rounded to the format first).
+        arithmetic: an arithmetic context (its format, and whether it contracts), or a format's
+            name: "float64", "float32", "bfloat16" or "float16", rounding every op separately
+            unless ``contract``.
         constants: None for the program's own constants, shape ``(k,)`` for another vector, or
-            ``(pop, k)`` for a batch; constants are rounded to ``dtype``.
-        contract: model jitted JAX/XLA on CPU, which fuses ``a*b + c`` into one FMA
-            (see ``contraction.py``); the default rounds every op separately, like numpy.
-            With explicit ``constants`` XLA's sharing of equal constants is not modelled
-            (the values vary along a batch); with the program's own it is.
+            ``(pop, k)`` for a batch; constants are rounded to the format.
+        contract: with a format's name: model jitted JAX/XLA on CPU, which fuses ``a*b + c``
+            into one FMA (see ``contraction.py``), as a context with "xla" semantics does. With
+            explicit ``constants`` XLA's sharing of equal constants is not modelled (the values
+            vary along a batch); with the program's own it is.
 
     Returns:
-        Shape ``(n,)``, or ``(pop, n)`` for a batch of constants, in ``dtype``; a new array.
+        Shape ``(n,)``, or ``(pop, n)`` for a batch of constants, in the format; a new array.
     """
-    fmt = float_format(dtype)
+    if isinstance(arithmetic, ArithmeticContext):
+        if contract:
+            raise ValueError("contract= goes with a format's name: a context says if it contracts")
+        fmt, contract = arithmetic.format, arithmetic.contracts
+    else:
+        fmt = float_format(arithmetic)
     if contract:
-        contracted = contract_multiply_add(program, dtype, merge_equal_constants=constants is None)
+        merge = constants is None  # a batch's constants vary: XLA's sharing is not modelled
+        contracted = contract_multiply_add(program, arithmetic, merge_equal_constants=merge)
         if constants is not None and contracted.n_constants > program.n_constants:
             constants = np.asarray(constants, dtype=np.float64)
             extra = np.broadcast_to(np.asarray(contracted.constants[program.n_constants:]),

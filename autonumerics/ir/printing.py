@@ -8,14 +8,14 @@ that sharing survives a round trip.
 from __future__ import annotations
 
 from autonumerics.ir.ops import OPS
-from autonumerics.ir.program import INPUT, Program, live_instructions, ref_kind
+from autonumerics.ir.ssa import INPUT, Code, live_instructions, ref_kind
 
 # Binding strength: sums < products < unary minus < atoms (names, numbers, calls).
 _PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3}
 _ATOM = 4
 
 
-def _use_counts(program: Program) -> dict[str, int]:
+def _use_counts(program: Code) -> dict[str, int]:
     counts: dict[str, int] = {}
     live = live_instructions(program)
     for index, instruction in enumerate(program.instructions):
@@ -42,7 +42,7 @@ def _joined(rope: Rope) -> str:
     return "".join(parts)
 
 
-def to_infix(program: Program) -> str:
+def to_infix(program: Code) -> str:
     """The program as infix math, e.g. ``1.0 + x * (0.693 + x * 0.24)``.
 
     Values are printed in program order, each from its operands' texts, so no recursion is
@@ -99,7 +99,7 @@ def to_infix(program: Program) -> str:
     return "; ".join(_joined(statement) for statement in statements)
 
 
-def to_python(program: Program, name: str = "f") -> str:
+def to_python(program: Code, name: str = "f") -> str:
     """The program as a standalone Python function on numpy arrays or floats."""
     lines = ["import numpy as np", "", "", f"def {name}(x):"]
 

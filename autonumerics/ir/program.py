@@ -3,42 +3,36 @@
 Operands are references: ``"x"`` (the input), ``"c3"`` (constant 3), ``"v5"`` (the result of
 instruction 5). Instruction ``j`` may only use ``v<i>`` with ``i < j``. Programs never change:
 pruning, canonicalisation and mutation return new programs.
+
+:class:`Program` sits on top of the IR's core: the SSA form (:mod:`~autonumerics.ir.ssa`, whose
+names are re-exported here), the grammar, printing and the canonical form, which all work on
+its fields and never import it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.ir import canonical, printing
+from autonumerics.ir.grammar import read_infix
+from autonumerics.ir.ops import OPS
+from autonumerics.ir.ssa import (
+    INPUT,
+    Instruction,
+    const_ref,
+    depends_on_input,
+    live_instructions,
+    prune,
+    ref_kind,
+    validate,
+    value_ref,
+)
 from autonumerics.limits import MAX_INSTRUCTIONS, shown
-from autonumerics.ir.ops import OPS, get_op
 
-INPUT = "x"
-
-
-@dataclass(frozen=True)
-class Instruction:
-    """One SSA instruction: an op applied to operand references."""
-
-    op: str
-    args: tuple[str, ...]
-
-
-def const_ref(index: int) -> str:
-    return f"c{index}"
-
-
-def value_ref(index: int) -> str:
-    return f"v{index}"
-
-
-def ref_kind(ref: str) -> tuple[str, int]:
-    """Split a reference into its kind ("x", "c", "v") and index (0 for x)."""
-    if ref == INPUT:
-        return INPUT, 0
-    return ref[0], int(ref[1:])
+__all__ = ["INPUT", "Instruction", "Program", "const_ref", "identity", "live_instructions", "prune",
+           "ref_kind", "validate", "value_ref"]
 
 
 @dataclass(frozen=True)
@@ -61,10 +55,7 @@ class Program:
     # -- counting -----------------------------------------------------------------------
     def depends_on_input(self) -> list[bool]:
         """For each instruction, whether its value depends on ``x``."""
-        depends: list[bool] = []
-        for instruction in self.instructions:
-            depends.append(any(_ref_depends(a, depends) for a in instruction.args))
-        return depends
+        return depends_on_input(self)
 
     def cost(self, weights: dict[str, float] | None = None) -> float:
         """Sum of op weights over live instructions that depend on ``x`` (constants fold free)."""
@@ -93,7 +84,7 @@ class Program:
             raise ValueError(f"expected {len(self.constants)} constants, got {len(values)}")
         return Program(self.instructions, values, self.output)
 
-    # -- conversions (implemented in sibling modules, exposed here for convenience) ------------
+    # -- conversions (implemented in the modules below, exposed here for convenience) ---------
     def to_json(self) -> dict:
         return {
             "constants": [c.hex() for c in self.constants],
@@ -103,7 +94,7 @@ class Program:
 
     @classmethod
     def from_json(cls, data: dict) -> Program:
-        """Read the IR part of a program file: ``instructions`` (+ constants, output) or ``expression``.
+        """The IR part of a program file: ``instructions`` (+ constants, output) or ``expression``.
 
         Raises:
             AutonumericsError: naming the field, for a missing or wrongly typed one (every
@@ -115,33 +106,27 @@ class Program:
         if "instructions" not in data:
             if "expression" not in data:
                 raise AutonumericsError("program has neither 'instructions' nor 'expression'")
-            from autonumerics.ir.parse import parse_expr
-
             if not isinstance(data["expression"], str):
-                raise AutonumericsError(f"'expression' must be a string, not {shown(data['expression'])}")
-            return parse_expr(data["expression"])
+                raise AutonumericsError(
+                    f"'expression' must be a string, not {shown(data['expression'])}")
+            return cls(*read_infix(data["expression"]))
         if "output" not in data:
             raise AutonumericsError("program has 'instructions' but no 'output'")
         if not isinstance(data["output"], str):
-            raise AutonumericsError(f"'output' must be an operand (x, c<i> or v<i>), not {shown(data['output'])}")
-        return cls(_read_instructions(data["instructions"]), _read_constants(data.get("constants", [])),
-                   data["output"])
+            raise AutonumericsError(
+                f"'output' must be an operand (x, c<i> or v<i>), not {shown(data['output'])}")
+        instructions = _read_instructions(data["instructions"])
+        return cls(instructions, _read_constants(data.get("constants", [])), data["output"])
 
     def to_infix(self) -> str:
-        from autonumerics.ir.printing import to_infix
-
-        return to_infix(self)
+        return printing.to_infix(self)
 
     def to_python(self, name: str = "f") -> str:
-        from autonumerics.ir.printing import to_python
-
-        return to_python(self, name)
+        return printing.to_python(self, name)
 
     def structural_hash(self) -> str:
         """Hash of the canonical structure, ignoring constant values."""
-        from autonumerics.ir.canonical import structural_hash
-
-        return structural_hash(self)
+        return canonical.structural_hash(self)
 
     # -- callables (built from the exporters: ``autonumerics.export.callables``) -------------------
     def to_jax(self, semantics: str = "xla", name: str | None = None) -> Callable:
@@ -156,17 +141,15 @@ class Program:
             ``f(x)``: any shape, float32 in (other dtypes are cast) and out; bit for bit the
             module ``autonumerics export --to jax`` writes (``ProgramFile.to_jax`` for a file).
         """
-        from autonumerics.export.callables import jax_function
-        from autonumerics.ir.programfile import ProgramFile
+        from autonumerics.export.callables import jax_function  # the one import up the layers
 
-        return jax_function(ProgramFile(self), semantics, name)
+        return jax_function(self, semantics, name)
 
     def to_numpy(self, semantics: str = "xla", name: str | None = None) -> Callable:
-        """A NumPy function with the bits of :meth:`to_jax` (exact FMAs where XLA fuses), op by op."""
-        from autonumerics.export.callables import numpy_function
-        from autonumerics.ir.programfile import ProgramFile
+        """A NumPy function with the bits of :meth:`to_jax` (exact FMAs where XLA fuses)."""
+        from autonumerics.export.callables import numpy_function  # the one import up the layers
 
-        return numpy_function(ProgramFile(self), semantics, name)
+        return numpy_function(self, semantics, name)
 
 
 def _read_instructions(items: object) -> tuple[Instruction, ...]:
@@ -174,17 +157,21 @@ def _read_instructions(items: object) -> tuple[Instruction, ...]:
     if not isinstance(items, list):
         raise AutonumericsError(f"'instructions' must be a list, not {shown(items)}")
     if len(items) > MAX_INSTRUCTIONS:
-        raise AutonumericsError(f"program of {len(items)} instructions: the limit is {MAX_INSTRUCTIONS}")
+        raise AutonumericsError(
+            f"program of {len(items)} instructions: the limit is {MAX_INSTRUCTIONS}")
     instructions = []
     for index, item in enumerate(items):
         where = f"instruction v{index}"
         if not isinstance(item, dict) or set(item) != {"op", "args"}:
-            raise AutonumericsError(f'{where}: expected {{"op": NAME, "args": [...]}}, got {shown(item)}')
+            raise AutonumericsError(
+                f'{where}: expected {{"op": NAME, "args": [...]}}, got {shown(item)}')
         op, args = item["op"], item["args"]
         if not isinstance(op, str) or op not in OPS:
-            raise AutonumericsError(f"{where}: unknown op {shown(op, 40)}; known ops: {', '.join(OPS)}")
+            raise AutonumericsError(
+                f"{where}: unknown op {shown(op, 40)}; known ops: {', '.join(OPS)}")
         if not isinstance(args, list) or not all(isinstance(arg, str) for arg in args):
-            raise AutonumericsError(f"{where}: args must be a list of operands (x, c<i>, v<i>), not {shown(args)}")
+            raise AutonumericsError(
+                f"{where}: args must be a list of operands (x, c<i>, v<i>), not {shown(args)}")
         instructions.append(Instruction(op, tuple(args)))
     return tuple(instructions)
 
@@ -210,95 +197,7 @@ def _read_float(value: object) -> float:
     raise AutonumericsError(f"constant {shown(value, 40)} is not a number")
 
 
-def _ref_depends(ref: str, depends: list[bool]) -> bool:
-    kind, index = ref_kind(ref)
-    return kind == INPUT or (kind == "v" and depends[index])
-
-
-def validate(program: Program) -> None:
-    """Raise ``AutonumericsError`` unless every op exists, every reference is defined earlier
-    and the program has at most ``MAX_INSTRUCTIONS`` instructions."""
-    if len(program.instructions) > MAX_INSTRUCTIONS:
-        raise AutonumericsError(
-            f"program of {len(program.instructions)} instructions: the limit is {MAX_INSTRUCTIONS}"
-        )
-    for index, instruction in enumerate(program.instructions):
-        op = get_op(instruction.op)
-        if len(instruction.args) != op.arity:
-            raise AutonumericsError(
-                f"instruction v{index}: {op.name} takes {op.arity} operands, got {len(instruction.args)}"
-            )
-        for ref in instruction.args:
-            _check_ref(ref, program, limit=index, where=f"instruction v{index}")
-    _check_ref(program.output, program, limit=len(program.instructions), where="output")
-
-
-def _well_formed(ref: object) -> bool:
-    """``x``, or ``c``/``v`` and a decimal index in ASCII without leading zeros (``int()`` alone
-    would also take ``"v 0"``, ``"v+1"``, ``"v1_0"``)."""
-    if ref == INPUT:
-        return True
-    if not isinstance(ref, str) or len(ref) < 2 or ref[0] not in "cv":
-        return False
-    digits = ref[1:]
-    return digits.isascii() and digits.isdigit() and (digits[0] != "0" or digits == "0")
-
-
-def _check_ref(ref: str, program: Program, limit: int, where: str) -> None:
-    if not _well_formed(ref):
-        raise AutonumericsError(f"{where}: bad operand {shown(ref, 40)} (use x, c<i> or v<i>)")
-    kind, index = ref_kind(ref)
-    ok = (
-        kind == INPUT
-        or (kind == "c" and index < len(program.constants))
-        or (kind == "v" and index < limit)
-    )
-    if not ok:
-        raise AutonumericsError(f"{where}: operand {ref!r} is not defined before use")
-
-
-def live_instructions(program: Program) -> list[bool]:
-    """Which instructions the output depends on."""
-    live = [False] * len(program.instructions)
-    stack = [program.output]
-    while stack:
-        kind, index = ref_kind(stack.pop())
-        if kind == "v" and not live[index]:
-            live[index] = True
-            stack.extend(program.instructions[index].args)
-    return live
-
-
-def prune(program: Program) -> Program:
-    """Drop dead instructions and unused constants, renumbering what is left (order kept)."""
-    live = live_instructions(program)
-    used_constants = sorted(
-        {
-            ref_kind(a)[1]
-            for index, instruction in enumerate(program.instructions)
-            if live[index]
-            for a in instruction.args
-            if ref_kind(a)[0] == "c"
-        }
-        | ({ref_kind(program.output)[1]} if ref_kind(program.output)[0] == "c" else set())
-    )
-    const_map = {const_ref(old): const_ref(new) for new, old in enumerate(used_constants)}
-    value_map: dict[str, str] = {}
-    instructions: list[Instruction] = []
-    for index, instruction in enumerate(program.instructions):
-        if live[index]:
-            args = tuple(value_map.get(a, const_map.get(a, a)) for a in instruction.args)
-            value_map[value_ref(index)] = value_ref(len(instructions))
-            instructions.append(Instruction(instruction.op, args))
-    output = value_map.get(program.output, const_map.get(program.output, program.output))
-    constants = tuple(program.constants[i] for i in used_constants)
-    return Program(tuple(instructions), constants, output)
-
-
 def identity() -> Program:
     """``f(x) = x``: where a search from zero starts."""
     return Program((), (), INPUT)
 
-
-def short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -21,24 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autonumerics.numerics.dtypes import float_format
 from autonumerics.errors import AutonumericsError
-from autonumerics.limits import MAX_INPUT_FILE_BYTES, clipped, read_limited_text, shown
+from autonumerics.ir.ops import OPS
 from autonumerics.ir.program import Program
+from autonumerics.limits import MAX_INPUT_FILE_BYTES, clipped, read_limited_text, shown
+from autonumerics.numerics.context import SEMANTICS, default_semantics  # SEMANTICS: the CLI's
+from autonumerics.numerics.dtypes import float_format
+from autonumerics.truth.target_domain import finite_interval
 
 FORMAT = "autonumerics-program/1"
 
-# "xla": the float rounding of jitted JAX on CPU (multiply-adds contracted, see contraction.py);
-# "strict": every op rounds separately, an fma only where written (numpy, C without contraction).
-SEMANTICS = ("xla", "strict")
 
 _KNOWN_KEYS = {"format", "expression", "constants", "instructions", "output", "target", "interval",
                "dtype", "semantics", "ops", "metrics", "n_ops", "provenance"}
-
-
-def default_semantics(dtype: str) -> str:
-    """Low-precision programs are scored as exported JAX computes them; float64 stands for reals."""
-    return "strict" if dtype == "float64" else "xla"
 
 
 @dataclass(frozen=True)
@@ -86,7 +81,7 @@ class ProgramFile:
         return data
 
     def to_jax(self, semantics: str | None = None, name: str | None = None) -> Callable:
-        """The program as a jitted float32 JAX function: the kernel of ``autonumerics export --to jax``.
+        """The program as a jitted float32 JAX function: ``autonumerics export --to jax``'s kernel.
 
         Args:
             semantics: "xla" or "strict"; default: the file's own, else "xla" (as the exporter).
@@ -95,13 +90,13 @@ class ProgramFile:
         Returns:
             ``f(x)``: any shape, float32 in and out, bit for bit the exported module's function.
         """
-        from autonumerics.export.callables import jax_function
+        from autonumerics.export.callables import jax_function  # the one import up the layers
 
         return jax_function(self, semantics, name)
 
     def to_numpy(self, semantics: str | None = None, name: str | None = None) -> Callable:
         """The program as the float32 NumPy function of ``autonumerics export --to numpy``."""
-        from autonumerics.export.callables import numpy_function
+        from autonumerics.export.callables import numpy_function  # the one import up the layers
 
         return numpy_function(self, semantics, name)
 
@@ -119,7 +114,8 @@ class ProgramFile:
         if unknown:
             raise AutonumericsError(f"{source}: unknown key {shown(unknown[0], 40)}")
         if data.get("format", FORMAT) != FORMAT:
-            raise AutonumericsError(f"{source}: format {shown(data['format'], 40)} is not {FORMAT!r}")
+            raise AutonumericsError(
+                f"{source}: format {shown(data['format'], 40)} is not {FORMAT!r}")
         dtype = _typed(data, "dtype", str, source, "float64")
         float_format(dtype)
         semantics = _typed(data, "semantics", str, source)
@@ -145,22 +141,22 @@ _TYPE_NAMES = {str: "a string", int: "an integer", dict: "a JSON object"}
 
 
 def _typed(data: dict, key: str, kind: type, source: str, default: object = None) -> Any:
-    """``data[key]`` if it has type ``kind`` (a bool is no integer), ``default`` if absent or null."""
+    """``data[key]`` if it has type ``kind`` (a bool is no integer), ``default`` if absent/null."""
     value = data.get(key)
     if value is None:
         return default
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise AutonumericsError(f"{source}: {key} must be {_TYPE_NAMES[kind]}, not {shown(value, 60)}")
+        raise AutonumericsError(
+            f"{source}: {key} must be {_TYPE_NAMES[kind]}, not {shown(value, 60)}")
     return value
 
 
 def _read_ops(value: object, source: str) -> tuple[str, ...] | None:
-    from autonumerics.ir.ops import OPS
-
     if value is None or value == []:
         return None
     if not isinstance(value, list) or not all(isinstance(op, str) and op in OPS for op in value):
-        raise AutonumericsError(f"{source}: ops must be a list of op names ({', '.join(OPS)}), not {shown(value, 60)}")
+        raise AutonumericsError(
+            f"{source}: ops must be a list of op names ({', '.join(OPS)}), not {shown(value, 60)}")
     return tuple(value)
 
 
@@ -171,16 +167,12 @@ def _read_interval(value: object, source: str) -> tuple[float, float] | None:
     numbers = isinstance(value, list) and len(value) == 2 and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
     if not numbers:
-        raise AutonumericsError(f"{source}: interval must be two numbers [a, b], got {shown(value, 60)}")
+        raise AutonumericsError(
+            f"{source}: interval must be two numbers [a, b], got {shown(value, 60)}")
     try:
-        a, b = float(value[0]), float(value[1])
-    except OverflowError:
-        raise AutonumericsError(f"{source}: interval {shown(value, 60)} has a non-finite bound") from None
-    if not (math.isfinite(a) and math.isfinite(b)):
-        raise AutonumericsError(f"{source}: interval [{a!r}, {b!r}] has a non-finite bound")
-    if not a < b:
-        raise AutonumericsError(f"{source}: interval [{a!r}, {b!r}] is empty or reversed (need a < b)")
-    return a, b
+        return finite_interval(*value)
+    except AutonumericsError as error:
+        raise AutonumericsError(f"{source}: {error}") from None
 
 
 def read_json_file(path: str | os.PathLike, max_bytes: int = MAX_INPUT_FILE_BYTES) -> object:
@@ -194,7 +186,8 @@ def read_json_file(path: str | os.PathLike, max_bytes: int = MAX_INPUT_FILE_BYTE
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise AutonumericsError(f"{path}: malformed JSON ({error.msg} at line {error.lineno})") from None
+        raise AutonumericsError(
+            f"{path}: malformed JSON ({error.msg} at line {error.lineno})") from None
     except RecursionError:
         raise AutonumericsError(f"{path}: malformed JSON (nested too deeply)") from None
     except ValueError as error:  # e.g. an integer of more than 4300 digits
@@ -209,7 +202,8 @@ def load_program_file(path: str | os.PathLike) -> ProgramFile:
         return ProgramFile.from_json(data, source=str(path))
     except AutonumericsError as error:
         message = str(error)
-        raise AutonumericsError(message if message.startswith(str(path)) else f"{path}: {message}") from None
+        named = message if message.startswith(str(path)) else f"{path}: {message}"
+        raise AutonumericsError(named) from None
 
 
 def save_program_file(path: str | os.PathLike, program_file: ProgramFile) -> None:

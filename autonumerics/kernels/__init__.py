@@ -1,14 +1,18 @@
 """Full-range float32 kernels: a range reduction and special values around evolved cores.
 
 Public API:
-    KERNELS: kernel name -> module (imported lazily; each defines ``DEFAULT_CORES``, ``ROLES`` and ``build``)
+    KERNELS: kernel name -> module (imported lazily; each defines ``DEFAULT_CORES``, ``ROLES``
+        and ``build``)
     build_kernel(name, core_paths=None) -> KernelSource
     kernel_module(name) -> the kernel's module
     main_role(name) -> the role of the kernel's main core (the first of DEFAULT_CORES)
     kernels_using(target) -> [(kernel, role)] whose default core approximates ``target``
     resolve_core_path(path) -> a program file (a run folder gives its front's most accurate program)
-    front_file: re-exported from ``autonumerics.evolution.pareto`` (a pareto.json entry's program file, checked)
-See ``autonumerics.kernels.base`` for ``Core``, ``KernelSource`` and the emitters.
+    front_file: re-exported from ``autonumerics.evolution.pareto`` (a pareto.json entry's
+        program file, checked)
+See ``autonumerics.kernels.base`` for ``Core`` and ``KernelSource``, ``assemble`` for how a
+kernel's sources are written, ``opcount`` for its ops per element, ``loops`` for the cost model
+of its compiled loop.
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from pathlib import Path
 from types import ModuleType
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.kernels.base import Core, KernelSource, load_core
-from autonumerics.limits import shown
 from autonumerics.evolution.pareto import front_file
 from autonumerics.ir.programfile import read_json_file
+from autonumerics.kernels.base import Core, KernelSource, load_core
+from autonumerics.limits import shown
 
-__all__ = ["KERNELS", "Core", "KernelSource", "build_kernel", "front_file", "kernel_module", "kernels_using",
-           "load_core", "main_role", "resolve_core_path"]
+__all__ = ["KERNELS", "Core", "KernelSource", "build_kernel", "front_file", "kernel_module",
+           "kernels_using", "load_core", "main_role", "resolve_core_path"]
 
 KERNELS: dict[str, str] = {
     "exp2": "autonumerics.kernels.exp2",
@@ -53,7 +57,8 @@ def kernel_module(name: str) -> ModuleType:
     except ModuleNotFoundError as error:
         if error.name != KERNELS[name]:
             raise
-        raise AutonumericsError(f"kernel {name!r} is not built yet ({KERNELS[name]} is missing)") from None
+        raise AutonumericsError(f"kernel {name!r} is not built yet ({KERNELS[name]} is "
+                                "missing)") from None
 
 
 def build_kernel(name: str, core_paths: dict[str, str] | None = None) -> KernelSource:
@@ -74,9 +79,11 @@ def build_kernel(name: str, core_paths: dict[str, str] | None = None) -> KernelS
     overrides = dict(core_paths or {})
     unknown = sorted(set(overrides) - set(defaults))
     if unknown:
-        raise AutonumericsError(f"kernel {name!r} has no core role {unknown[0]!r}; its roles: {', '.join(defaults)}")
+        raise AutonumericsError(f"kernel {name!r} has no core role {unknown[0]!r}; its roles: "
+                                f"{', '.join(defaults)}")
     paths = {**defaults, **overrides}
-    cores = {role: module.ROLES[role].check(load_core(role, path), name) for role, path in paths.items()}
+    cores = {role: module.ROLES[role].check(load_core(role, path), name)
+             for role, path in paths.items()}
     return module.build(cores)
 
 
@@ -98,6 +105,12 @@ def kernels_using(target: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def core_roles(target: str) -> list[tuple[str, str]]:
+    """The (kernel, role) pairs that a program approximating ``target`` can be the core of: the
+    main core of the kernel of that name, else ``kernels_using(target)``."""
+    return [(target, main_role(target))] if target in KERNELS else kernels_using(target)
+
+
 def resolve_core_path(path: str | Path) -> str:
     """A program file for a core: ``path`` itself, or for a run folder the most accurate program of
     its Pareto front (lowest final error, then fewest ops), from its ``pareto.json``.
@@ -116,15 +129,18 @@ def resolve_core_path(path: str | Path) -> str:
         entries = [(error, _count(entry.get("n_ops")), index) for index, entry in enumerate(front)
                    if isinstance(entry, dict) and (error := _final_error(entry)) is not None]
     except (AutonumericsError, KeyError, TypeError):
-        raise AutonumericsError(f"run folder {path} has no readable pareto.json (is the search finished?)") from None
+        raise AutonumericsError(f"run folder {path} has no readable pareto.json (is the search "
+                                "finished?)") from None
     if not entries:
         raise AutonumericsError(f"run folder {path}: its front is empty")
     index = min(entries)[2]
-    return str(front_file(path, front[index].get("file"), f"{path / 'pareto.json'}: front[{index}]"))
+    where = f"{path / 'pareto.json'}: front[{index}]"
+    return str(front_file(path, front[index].get("file"), where))
 
 
 def _final_error(entry: dict) -> float | None:
-    """The entry's final error as a number (JSON numbers, or strings such as "inf"), None if it has none."""
+    """The entry's final error as a number (JSON numbers, or strings such as "inf"), None if it
+    has none."""
     value = entry.get("final_error")
     if isinstance(value, bool) or not isinstance(value, (int, float, str)) or len(str(value)) > 40:
         return None
@@ -136,5 +152,6 @@ def _final_error(entry: dict) -> float | None:
 
 
 def _count(value: object) -> int:
-    """An entry's op count if it is an integer, else 0 (it only breaks ties between equal errors)."""
+    """An entry's op count if it is an integer, else 0 (it only breaks ties between equal
+    errors)."""
     return value if isinstance(value, int) and not isinstance(value, bool) else 0

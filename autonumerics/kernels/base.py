@@ -1,4 +1,4 @@
-"""Shared pieces of the full-range kernels: cores (evolved programs) emitted as functions, preludes.
+"""Cores (evolved programs) inside the full-range kernels: loaded, checked, emitted as functions.
 
 A full-range kernel is a range reduction written by hand around one or more *cores*: evolved
 programs, each loaded from a program file, that approximate a function on a reduced interval.
@@ -20,8 +20,9 @@ in every language, so a kernel built from these pieces agrees bit for bit across
 (except where jitted JAX on CPU flushes subnormals to zero).
 
 Every kernel module ``autonumerics.kernels.<name>`` defines ``DEFAULT_CORES`` (role -> program
-file, shipped in ``autonumerics/kernels/cores/``) and ``build(cores: dict[str, Core]) -> KernelSource``.
-The certified exports of the default kernels are package modules too
+file, shipped in ``autonumerics/kernels/cores/``), ``ROLES`` (role -> ``CoreRole``) and
+``build(cores: dict[str, Core]) -> KernelSource`` (``assemble.assemble_kernel`` writes the
+sources). The certified exports of the default kernels are package modules too
 (``autonumerics/kernels/certified/``), so both work from an installed wheel.
 """
 
@@ -38,16 +39,12 @@ from autonumerics.export import LANGUAGES, KernelSpec, kernel_spec, reference_fu
 from autonumerics.export.c import emit_c_function
 from autonumerics.export.jax import emit_jax_function
 from autonumerics.export.numpy import emit_numpy_function
-from autonumerics.export.text import c_comment_text, python_text, python_value
-from autonumerics.kernels.preludes import c_prelude, jax_prelude, numpy_prelude
-from autonumerics.limits import shown
 from autonumerics.ir.programfile import ProgramFile, load_program_file
+from autonumerics.limits import shown
 
-__all__ = [
-    "CERTIFIED_DIR", "CORES_DIR", "FULL_RANGE", "Core", "CoreRole", "KernelSource", "c_header", "c_name",
-    "c_prelude", "core_function", "core_ops", "core_reference", "core_spec", "jax_prelude", "load_core",
-    "numpy_prelude", "packaged_core", "python_module", "write_kernel",
-]
+__all__ = ["CERTIFIED_DIR", "CORES_DIR", "FULL_RANGE", "Core", "CoreRole", "KernelSource",
+           "core_function", "core_ops", "core_reference", "core_spec", "load_core", "packaged_core",
+           "write_kernel"]
 
 # Where the package lies: paths of packaged files are shown relative to its parent
 # ("autonumerics/kernels/cores/exp_core.json"), the same in a checkout and in an installed wheel.
@@ -86,8 +83,8 @@ class KernelSource:
         c: a C99 header defining ``static inline float c_name(name)(float x)`` and
             ``void c_name(name)_loop(const float *in, float *out, size_t n)`` (prefixed:
             ``exp2`` itself would clash with libm).
-        ops_per_element: float ops on the common path (how selects / int ops count: see
-            ``description``).
+        ops_per_element: ops per element of the JAX export, counted from its source
+            (``opcount.count_ops``: an FMA one op, bit casts free).
         description: the range reduction in one paragraph.
     """
 
@@ -115,7 +112,8 @@ def _display_path(path: Path) -> str:
 
 
 def load_core(role: str, path: str | Path) -> Core:
-    """Load a core's program file (``packaged_core(...)``, or any path: relative to the working folder).
+    """Load a core's program file (``packaged_core(...)``, or any path: relative to the working
+    folder).
 
     Raises:
         AutonumericsError: if the file is missing or not a valid program file.
@@ -126,10 +124,10 @@ def load_core(role: str, path: str | Path) -> Core:
     return Core(role=role, path=_display_path(candidate), program_file=load_program_file(candidate))
 
 
-def core_spec(core: Core, name: str | None = None, inline_constants: bool = False) -> KernelSpec:
+def core_spec(core: Core, name: str | None = None, literal_constants: bool = False) -> KernelSpec:
     """The float32 computation the core's functions perform (its file's semantics, else "xla";
-    ``inline_constants``: the JAX function writes its constants as literals)."""
-    return kernel_spec(core.program_file, name=name or "core", visible_constants=inline_constants)
+    ``literal_constants``: the JAX function writes its constants as literals)."""
+    return kernel_spec(core.program_file, name=name or "core", literal_constants=literal_constants)
 
 
 def core_reference(core: Core) -> Callable[[np.ndarray], np.ndarray]:
@@ -142,7 +140,8 @@ def core_ops(core: Core) -> int:
     return core_spec(core).ops_program.n_ops
 
 
-def core_function(core: Core, language: str, name: str, fenced: bool = True, inline_constants: bool = False) -> str:
+def core_function(core: Core, language: str, name: str, fenced: bool = True,
+                  literal_constants: bool = False) -> str:
     """The source of one standalone function ``name(r)`` computing the core in float32.
 
     Args:
@@ -156,7 +155,7 @@ def core_function(core: Core, language: str, name: str, fenced: bool = True, inl
             core's input is not a product nor a sum a product could join (e.g. an exact
             ``x - n``), and its output is not added to (e.g. it is bit cast or multiplied).
             The kernel's JAX-vs-NumPy check over all inputs must then show it.
-        inline_constants: "xla" cores: the JAX function writes its constants as float32
+        literal_constants: "xla" cores: the JAX function writes its constants as float32
             literals instead of an array behind ``lax.optimization_barrier``. LLVM then keeps
             them as immediate operands and interleaves more loop iterations (measured: the
             polynomial's latency chain no longer bounds the loop), and sees their signs, which
@@ -167,19 +166,14 @@ def core_function(core: Core, language: str, name: str, fenced: bool = True, inl
     Raises:
         AutonumericsError: for an unknown language or a name that is not an identifier.
     """
-    spec = core_spec(core, name, inline_constants)
+    spec = core_spec(core, name, literal_constants)
     if language == "jax":
-        return emit_jax_function(spec, name, fenced=fenced, inline_constants=inline_constants)
+        return emit_jax_function(spec, name, fenced=fenced)
     if language == "numpy":
         return emit_numpy_function(spec, name, fma="_fma32")
     if language == "c":
         return emit_c_function(spec, name)
     raise AutonumericsError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
-
-
-def c_name(name: str) -> str:
-    """The C function name of kernel ``name`` ("exp2" -> "approx_exp2": libm owns "exp2")."""
-    return f"approx_{name}"
 
 
 def write_kernel(source: KernelSource, folder: str | Path) -> dict[str, Path]:
@@ -195,52 +189,6 @@ def write_kernel(source: KernelSource, folder: str | Path) -> dict[str, Path]:
     for language, path in paths.items():
         path.write_text(getattr(source, language))
     return paths
-
-
-def python_module(docstring: str, language: str, functions: list[str], name: str, target: str,
-                  cores: tuple[Core, ...]) -> str:
-    """A standalone Python kernel module: docstring, prelude, metadata, then the functions.
-
-    Args:
-        language: "jax" or "numpy": the prelude; in JAX, the last function (``name``, jitted) is
-            then wrapped by ``_float32_kernel`` (no silent zero derivative, no silent dtype cast).
-
-    The metadata (``KERNEL_NAME``, ``TARGET``, ``INTERVAL`` = the whole float32 range, ``CORES``
-    = role -> program file) is what ``autonumerics verify`` / ``bench`` read.
-    """
-    if '"""' in docstring:  # kernel_docstring escapes every quote that came from a file
-        raise ValueError("a kernel module's docstring must hold no triple quote")
-    prelude = jax_prelude() if language == "jax" else numpy_prelude()
-    core_files = ", ".join(f"{python_value(core.role)}: {python_value(core.path)}" for core in cores)
-    metadata = (f'__all__ = ["{name}"]\n\nKERNEL_NAME = "{name}"\nTARGET = "{target}"\n'
-                f"INTERVAL = {FULL_RANGE!r}  # valid for every float32\nCORES = {{{core_files}}}\n")
-    body = "\n\n".join(function.strip("\n") + "\n" for function in functions)
-    if language == "jax":
-        body += f"\n\n{name} = _float32_kernel({name})\n"
-    return f'"""{docstring.rstrip()}\n"""\n\n{prelude.strip()}\n\n\n{metadata}\n\n{body}'
-
-
-def c_header(comment: str, name: str, functions: list[str]) -> str:
-    """A C99 kernel header: comment, guard, ``c_prelude()``, the functions (the last one being
-    ``static inline float c_name(name)(float x)``) and the array loop ``c_name(name)_loop``."""
-    cname = c_name(name)
-    guard = f"AUTONUMERICS_KERNEL_{name.upper()}_H"
-    # c_comment_text leaves text it has escaped (and plain text) as it is: this only makes sure
-    # that no line of the comment can end it
-    text = "\n".join(f" * {c_comment_text(line)}".rstrip() for line in comment.rstrip().splitlines())
-    body = "\n".join(function.strip("\n") + "\n" for function in functions)
-    return (f"/*\n{text}\n */\n#ifndef {guard}\n#define {guard}\n\n{c_prelude()}\n{body}\n"
-            f"static inline void {cname}_loop(const float *in, float *out, size_t n) {{\n"
-            f"    for (size_t i = 0; i < n; ++i) {{\n        out[i] = {cname}(in[i]);\n    }}\n}}\n\n"
-            f"#endif /* {guard} */\n")
-
-
-def float32_literal(value: str, language: str) -> str:
-    """A float32 constant written exactly in ``language``."""
-    if language == "c":
-        return f"{value}f"
-    module = "jnp" if language == "jax" else "np"
-    return f'{module}.float32(float.fromhex("{value}"))'
 
 
 @dataclass(frozen=True)
@@ -271,57 +219,18 @@ class CoreRole:
         program_file, where = core.program_file, f"{kernel} core {core.role!r} ({core.path})"
         found = (program_file.target or "").replace(" ", "")
         if found != self.target.replace(" ", ""):
-            raise AutonumericsError(f"{where} approximates {program_file.target!r}; the kernel feeds it for "
-                                    f"{self.target!r}")
+            raise AutonumericsError(f"{where} approximates {program_file.target!r}; the kernel "
+                                    f"feeds it for {self.target!r}")
         if program_file.dtype != self.dtype:
-            raise AutonumericsError(f"{where} is fitted in {program_file.dtype}; the kernel evaluates it in "
-                                    f"{self.dtype}")
+            raise AutonumericsError(f"{where} is fitted in {program_file.dtype}; the kernel "
+                                    f"evaluates it in {self.dtype}")
         semantics = program_file.semantics or "xla"
         if semantics != self.semantics:
-            raise AutonumericsError(f"{where} has {semantics!r} semantics; the kernel needs {self.semantics!r}")
+            raise AutonumericsError(f"{where} has {semantics!r} semantics; the kernel needs "
+                                    f"{self.semantics!r}")
         low, high = program_file.interval or (None, None)
         if low is None or not (low <= self.interval[0] and high >= self.interval[1]):
-            raise AutonumericsError(f"{where} is fitted on {list(program_file.interval or [])}, which does not "
-                                    f"cover the reduced interval {list(self.interval)} the kernel feeds it")
+            raise AutonumericsError(f"{where} is fitted on {list(program_file.interval or [])}, "
+                                    f"which does not cover the reduced interval "
+                                    f"{list(self.interval)} the kernel feeds it")
         return core
-
-
-def kernel_docstring(summary: str, module_doc: str, cores: tuple[Core, ...], language: str, name: str,
-                     subnormals_jax: str, subnormals_exact: str = "Subnormal inputs and results are computed correctly.",
-                     agreement: str = "The JAX, NumPy and C versions agree bit for bit (except where JAX flushes "
-                                      "subnormals).") -> str:
-    """The docstring (or C comment) of an exported kernel in ``language``: the summary, the module
-    docstring past its first paragraph, the subnormal policy (``subnormals_jax`` for the JAX
-    export, ``subnormals_exact`` for NumPy and C), each core, what the exports agree on
-    (``agreement``) and the usage. Every exported file embeds it, so its bytes are part of what
-    the certificates hash. The cores' strings (role, target, path) come from their files: they
-    pass through ``python_text`` or ``c_comment_text``, which leave plain text as it is."""
-    escape = c_comment_text if language == "c" else python_text  # for the cores' strings, from their files
-    subnormals = subnormals_jax if language == "jax" else subnormals_exact
-    usage = (f"Usage: y = {c_name(name)}(x); {c_name(name)}_loop(in, out, n)\n"
-             "Compile with -std=c99 -ffp-contract=off (no -ffast-math); link with -lm."
-             if language == "c" else
-             f"Usage: y = {name}(x)  # any shape, float32 (other float dtypes and jax.grad raise: "
-             f"autonumerics.jax.{name} has both)"
-             if language == "jax" else f"Usage: y = {name}(x)  # any shape, float32")
-    lines = [f"{summary} in float32 for every input: a full-range kernel exported by autonumerics ({language}).",
-             "", module_doc.split("\n\n", 1)[1].strip(), "", subnormals]
-    for core in cores:
-        interval = core.program_file.interval
-        where = f"{core.program_file.target} on {list(interval) if interval else '?'}"
-        lines += [escape(f"Core {core.role!r} ({where}): {core.path}"),
-                  f"    {escape(core.program_file.program.to_infix())}"]
-    lines += [agreement, usage]
-    return "\n".join(lines)
-
-
-def wrap_body(head: str, ns: str, body: str) -> str:
-    """A kernel function: ``head`` (decorator, def, docstring), x as float32 array and its bits,
-    ``body`` (ending in y), inside ``np.errstate(all="ignore")`` for NumPy (inf and NaN pass
-    through the paths that are selected away)."""
-    if ns == "np":
-        lines = "\n".join(f"        {line}" for line in body.splitlines())
-        return (f"\n{head}\n    x = np.asarray(x, np.float32)\n    bits = _bits(x)\n"
-                f"    with np.errstate(all=\"ignore\"):\n{lines}\n    return np.asarray(y, np.float32)\n")
-    lines = "\n".join(f"    {line}" for line in body.splitlines())
-    return f"\n{head}\n    x = jnp.asarray(x, jnp.float32)\n    bits = _bits(x)\n{lines}\n    return y\n"

@@ -1,4 +1,5 @@
-"""The full-range float32 erf kernel: odd symmetry, an evolved core below 1, another up to saturation.
+"""The full-range float32 erf kernel: odd symmetry, an evolved core below 1, another up to
+saturation.
 
 Range reduction (every step exact except the cores' own float32 arithmetic):
 
@@ -23,18 +24,9 @@ on its interval is the kernel's error there.
 
 from __future__ import annotations
 
-from autonumerics.kernels.base import (
-    Core,
-    CoreRole,
-    KernelSource,
-    c_header,
-    c_name,
-    core_function,
-    core_ops,
-    kernel_docstring,
-    packaged_core,
-    python_module,
-)
+from autonumerics.export.c import c_name
+from autonumerics.kernels.assemble import assemble_kernel, kernel_docstring
+from autonumerics.kernels.base import Core, CoreRole, KernelSource, packaged_core
 
 DEFAULT_CORES = {"small": packaged_core("erf_small.json"),
                  "tail": packaged_core("erf_tail.json")}
@@ -44,24 +36,25 @@ SATURATION = "0x1.f5a88ap+1"  # T: erf(x) rounds to 1 for every float32 x >= T, 
 TAIL_TARGET = f"erf(x + {CENTRE})"  # what the tail core must approximate, in t = |x| - c
 SMALL_TARGET = "erf"
 ROLES = {"small": CoreRole(SMALL_TARGET, (0.0, 1.0)),  # |x| < 1
-         "tail": CoreRole(TAIL_TARGET, (-1.2528836727142334, 1.6663222312927246))}  # t = |x| - c, 1 <= |x| < T
+         # t = |x| - c for 1 <= |x| < T
+         "tail": CoreRole(TAIL_TARGET, (-1.2528836727142334, 1.6663222312927246))}
 
 DESCRIPTION = (
     "a = |x| (sign bit cleared, put back on the result: exact odd symmetry); a < 1: core "
     "a + a*Q(a^2) for erf on [0, 1] ending in one FMA (2/sqrt(pi) - 1 stored, subnormals exact); "
-    f"1 <= a < {SATURATION} (3.9192059): searched core for erf(c + t), t = a - c exact, c = {CENTRE} "
+    f"1 <= a < {SATURATION} (3.9192059): searched core for erf(c + t), t = a - c exact, c = "
+    f"{CENTRE} "
     "chosen so that erf(c) is a float32 to 1e-6 ULP, ending in the FMA c0 + t*H(t); a >= 3.9192059 "
     "-> 1 exactly; NaN -> NaN. Both cores run on every element, selects pick the result."
 )
 
-# The cores' JAX functions go unfenced: they read |x| (a bit operation) or |x| - c (a subtraction,
-# no product to fuse into the core's first addition), and their results only feed selects and bit
-# operations, so XLA has nothing to fuse across the call (the fences cost 2 compares and 2 selects
-# per core). Their constants are float32 literals, as in the exp kernels; for erf the object code
-# is the same as with the barrier array (26 broadcasts per loop either way) and so are the bits on
-# 33M inputs. Both are safe only as long as the JAX export equals the NumPy one bit for bit:
-# tests/test_kernel_erf.py and scripts/check_kernel_exports.py check it.
-JAX_CORE_OPTIONS = {"fenced": False, "inline_constants": True}
+# The cores' JAX functions go unfenced (``build``): they read |x| (a bit operation) or |x| - c
+# (a subtraction, no product to fuse into the core's first addition), and their results only feed
+# selects and bit operations, so XLA has nothing to fuse across the call (the fences cost 2
+# compares and 2 selects per core). Their constants are float32 literals, as in the exp kernels;
+# for erf the object code is the same as with the barrier array (26 broadcasts per loop either
+# way) and so are the bits on 33M inputs. Both are safe only as long as the JAX export equals the
+# NumPy one bit for bit: tests/test_kernels.py and scripts/check_kernel_exports.py check it.
 
 _JAX_KERNEL = f'''
 @jax.jit
@@ -119,37 +112,12 @@ def erf_docstring(cores: tuple[Core, Core], language: str) -> str:
         "The JAX, NumPy and C versions agree bit for bit (except subnormal inputs under JAX).")
 
 
-def ops_per_element(cores: dict[str, Core]) -> int:
-    """Ops per element of the JAX kernel, bit casts free: both cores as XLA runs them (FMAs count
-    one); the sign-bit clear and set (and, and + or: 3); the subtraction of c; two compares and
-    two selects."""
-    return core_ops(cores["small"]) + core_ops(cores["tail"]) + 3 + 1 + 4
-
-
 def build(cores: dict[str, Core]) -> KernelSource:
     """Assemble the erf kernel around ``cores["small"]`` (erf on [0, 1]) and ``cores["tail"]``
-    (erf(c + t) for t = |x| - c, 1 <= |x| < T).
-
-    Raises:
-        AutonumericsError: a core is missing or approximates another function than the range
-            reduction feeds it.
-    """
-    small, tail = cores["small"], cores["tail"]
-    used = (small, tail)
-    jax_source = python_module(
-        erf_docstring(used, "jax"), "jax",
-        [core_function(small, "jax", "_erf_small", **JAX_CORE_OPTIONS),
-         core_function(tail, "jax", "_erf_tail", **JAX_CORE_OPTIONS), _JAX_KERNEL],
-        "erf", "erf", used)
-    numpy_source = python_module(
-        erf_docstring(used, "numpy"), "numpy",
-        [core_function(small, "numpy", "_erf_small", inline_constants=True),
-         core_function(tail, "numpy", "_erf_tail", inline_constants=True), _NUMPY_KERNEL],
-        "erf", "erf", used)
-    name = c_name("erf")
-    c_source = c_header(erf_docstring(used, "c"), "erf", [
-        core_function(small, "c", f"{name}_small", inline_constants=True),
-        core_function(tail, "c", f"{name}_tail", inline_constants=True),
-        _C_KERNEL.format(name=name, centre=CENTRE, saturation=SATURATION)])
-    return KernelSource(name="erf", target="erf", cores=used, jax=jax_source, numpy=numpy_source, c=c_source,
-                        ops_per_element=ops_per_element(cores), description=DESCRIPTION)
+    (erf(c + t) for t = |x| - c, 1 <= |x| < T)."""
+    used = (cores["small"], cores["tail"])
+    c_kernel = _C_KERNEL.format(name=c_name("erf"), centre=CENTRE, saturation=SATURATION)
+    return assemble_kernel("erf", {"small": cores["small"], "tail": cores["tail"]},
+                           lambda language: erf_docstring(used, language),
+                           {"jax": [_JAX_KERNEL], "numpy": [_NUMPY_KERNEL], "c": [c_kernel]},
+                           DESCRIPTION, literal_constants=True)

@@ -1,4 +1,5 @@
-"""The full-range float32 e^x kernel: Cody-Waite x = n ln2 + r, an evolved core for e^r on [-ln2/2, ln2/2].
+"""The full-range float32 e^x kernel: Cody-Waite x = n ln2 + r, an evolved core for e^r on
+[-ln2/2, ln2/2].
 
 Range reduction:
 
@@ -22,17 +23,17 @@ Range reduction:
 
 from __future__ import annotations
 
-from autonumerics.kernels.base import Core, CoreRole, KernelSource, core_ops, packaged_core
-from autonumerics.kernels.exp2 import C_SCALE, JAX_SCALE, NUMPY_SCALE, SHIFTER, assemble
+from autonumerics.kernels.base import Core, CoreRole, KernelSource, packaged_core
+from autonumerics.kernels.exp2 import C_SCALE, JAX_SCALE, NUMPY_SCALE, SHIFTER, exp_family_kernel
 
 DEFAULT_CORES = {"poly": packaged_core("exp_core.json")}
 ROLES = {"poly": CoreRole("exp", (-0.34657359027997264, 0.34657359027997264))}  # |r| <= ln2/2
 
 DESCRIPTION = (
-    "n = round(x log2 e) after clamping x to [-104, 89]; Cody-Waite r = fma(-n, ln2_lo, x - n ln2_hi) "
-    "(ln2_hi with 15 significant bits, so the first step is exact); an evolved core p(r) ~ e^r on "
-    "[-ln2/2, ln2/2]; p * 2^n on the exponent bits (two steps with one rounding for subnormal "
-    "results, flushed to 0 by JAX on CPU); x >= 88.72283935546875 -> +inf, NaN -> NaN."
+    "n = round(x log2 e) after clamping x to [-104, 89]; Cody-Waite r = fma(-n, ln2_lo, x - n "
+    "ln2_hi) (ln2_hi with 15 significant bits, so the first step is exact); an evolved core p(r) ~ "
+    "e^r on [-ln2/2, ln2/2]; p * 2^n on the exponent bits (two steps with one rounding for "
+    "subnormal results, flushed to 0 by JAX on CPU); x >= 88.72283935546875 -> +inf, NaN -> NaN."
 )
 
 LOG2E = "0x1.715476p+0"  # float32(1/ln 2)
@@ -87,15 +88,7 @@ static inline float {{name}}(float x) {{{{
 '''
 
 
-def ops_per_element(cores: dict[str, Core]) -> int:
-    """Ops per element of the JAX kernel, bit casts free: the core as XLA runs it (an FMA counts
-    one); the clamp (compare, select); FMA, integer sub, int -> float convert, two FMAs (reduction);
-    shift and integer add (scaling); compare and select (flush); compare, add and select
-    (overflow and NaN)."""
-    return core_ops(cores["poly"]) + 2 + 5 + 2 + 2 + 3
-
-
 def build(cores: dict[str, Core]) -> KernelSource:
     """Assemble the exp kernel around ``cores["poly"]`` (e^r on [-ln2/2, ln2/2])."""
-    return assemble("exp", "e**x", __doc__, cores, (_JAX_KERNEL, _NUMPY_KERNEL, _C_KERNEL),
-                    ops_per_element(cores), DESCRIPTION)
+    return exp_family_kernel("exp", "e**x", __doc__, cores["poly"],
+                             (_JAX_KERNEL, _NUMPY_KERNEL, _C_KERNEL), DESCRIPTION)

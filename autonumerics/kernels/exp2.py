@@ -1,4 +1,5 @@
-"""The full-range float32 2^x kernel: x = n + r with n = round(x), an evolved core for 2^r on [-1/2, 1/2].
+"""The full-range float32 2^x kernel: x = n + r with n = round(x), an evolved core for 2^r on
+[-1/2, 1/2].
 
 Range reduction (every step exact except the core and, for subnormal results, one final rounding):
 
@@ -21,18 +22,9 @@ exact scaling (subnormal results add the final rounding's half unit in the last 
 
 from __future__ import annotations
 
-from autonumerics.kernels.base import (
-    Core,
-    CoreRole,
-    KernelSource,
-    c_header,
-    c_name,
-    core_function,
-    core_ops,
-    kernel_docstring,
-    packaged_core,
-    python_module,
-)
+from autonumerics.export.c import c_name
+from autonumerics.kernels.assemble import assemble_kernel, kernel_docstring
+from autonumerics.kernels.base import Core, CoreRole, KernelSource, packaged_core
 
 DEFAULT_CORES = {"poly": packaged_core("exp2_core.json")}
 ROLES = {"poly": CoreRole("exp2", (-0.5, 0.5))}  # r = x - round(x)
@@ -109,7 +101,8 @@ static inline float {{name}}(float x) {{{{
 '''
 
 
-FTZ_POLICY = ("Subnormal results are returned as 0: jitted JAX on CPU flushes them (FTZ), and reads\n"
+FTZ_POLICY = ("Subnormal results are returned as 0: jitted JAX on CPU flushes them (FTZ), and "
+              "reads\n"
               "subnormal inputs as 0 (where the correctly rounded result is 1 anyway).")
 
 
@@ -119,35 +112,21 @@ def exp_docstring(summary: str, module_doc: str, core: Core, language: str, name
                             "Subnormal results are computed correctly (one rounding).")
 
 
-def ops_per_element(cores: dict[str, Core]) -> int:
-    """Ops per element of the JAX kernel, bit casts free: the core as XLA runs it (an FMA counts
-    one); the clamp (compare, select); add, integer sub, int -> float convert, sub (reduction);
-    shift and integer add (scaling); compare and select (flush); compare, add and select
-    (overflow and NaN)."""
-    return core_ops(cores["poly"]) + 2 + 4 + 2 + 2 + 3
-
-
 def build(cores: dict[str, Core]) -> KernelSource:
     """Assemble the exp2 kernel around ``cores["poly"]`` (2^r on [-1/2, 1/2])."""
-    return assemble("exp2", "2**x", __doc__, cores, (_JAX_KERNEL, _NUMPY_KERNEL, _C_KERNEL),
-                    ops_per_element(cores), DESCRIPTION)
+    return exp_family_kernel("exp2", "2**x", __doc__, cores["poly"],
+                             (_JAX_KERNEL, _NUMPY_KERNEL, _C_KERNEL), DESCRIPTION)
 
 
-def assemble(name: str, summary: str, module_doc: str, cores: dict[str, Core], kernels: tuple[str, str, str],
-             ops: int, description: str) -> KernelSource:
-    """A one-core exp-family kernel: the core ``cores["poly"]`` as ``_NAME_core`` (C: ``approx_NAME_core``)
-    under the JAX, NumPy and C kernel bodies ``kernels`` (the C one formatted with its name)."""
-    core = cores["poly"]
+def exp_family_kernel(name: str, summary: str, module_doc: str, core: Core,
+                      kernels: tuple[str, str, str], description: str) -> KernelSource:
+    """A one-core exp-family kernel: ``core`` as ``_NAME_core`` (C: ``approx_NAME_core``), its
+    constants as literals, under the JAX, NumPy and C kernel bodies ``kernels`` (the C one
+    formatted with its name)."""
     jax_kernel, numpy_kernel, c_kernel = kernels
-    jax_source = python_module(exp_docstring(summary, module_doc, core, "jax", name), "jax",
-                               [core_function(core, "jax", f"_{name}_core", fenced=False, inline_constants=True),
-                                jax_kernel], name, name, (core,))
-    numpy_source = python_module(exp_docstring(summary, module_doc, core, "numpy", name), "numpy",
-                                 [core_function(core, "numpy", f"_{name}_core", inline_constants=True), numpy_kernel],
-                                 name, name, (core,))
-    prefixed = c_name(name)
-    c_source = c_header(exp_docstring(summary, module_doc, core, "c", name), name,
-                        [core_function(core, "c", f"{prefixed}_core", inline_constants=True),
-                         c_kernel.format(name=prefixed)])
-    return KernelSource(name=name, target=name, cores=(core,), jax=jax_source, numpy=numpy_source,
-                        c=c_source, ops_per_element=ops, description=description)
+    return assemble_kernel(name, {"core": core},
+                           lambda language: exp_docstring(summary, module_doc, core, language,
+                                                          name),
+                           {"jax": [jax_kernel], "numpy": [numpy_kernel],
+                            "c": [c_kernel.format(name=c_name(name))]},
+                           description, literal_constants=True)

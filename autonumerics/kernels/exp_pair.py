@@ -12,17 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.kernels.base import (
-    Core,
-    CoreRole,
-    KernelSource,
-    c_header,
-    c_name,
-    core_function,
-    float32_literal,
-    kernel_docstring,
-    python_module,
-)
+from autonumerics.export.c import c_name
+from autonumerics.kernels.assemble import assemble_kernel, float32_literal, kernel_docstring
+from autonumerics.kernels.base import Core, CoreRole, KernelSource
 
 EXPM1_TARGET = "expm1(x) - x"  # what the "expm1" core approximates
 EXPM1_ROLE = CoreRole(EXPM1_TARGET, (-0.34657359027997264, 0.34657359027997264))  # |r| <= ln2/2
@@ -38,10 +30,12 @@ NEG_LN2_LO = "0x1.05c61p-29"  # -(ln 2 - ln2_hi): ln2_hi is above ln 2
 SHIFTER = "0x1.8p+23"
 
 
-FENCES = ("select", "live", "barrier")  # how the JAX functions keep XLA and LLVM off (see reduction_source)
+# How the JAX functions keep XLA and LLVM off (see reduction_source).
+FENCES = ("select", "live", "barrier")
 
 
-def reduction_source(language: str, core: str, fences: str = "select", quotient_uses: int = 0) -> str:
+def reduction_source(language: str, core: str, fences: str = "select",
+                     quotient_uses: int = 0) -> str:
     """``_exp_pair(z)`` and ``_reciprocal_pair(er, el)`` in ``language`` ("jax", "numpy", "c"),
     calling the expm1 core function ``core``; shared by the sigmoid and expm1 kernels.
 
@@ -81,7 +75,8 @@ def reduction_source(language: str, core: str, fences: str = "select", quotient_
     """
     if fences not in FENCES:
         raise AutonumericsError(f"fences must be one of {', '.join(FENCES)}, not {fences!r}")
-    log2e, hi, lo, shifter = (float32_literal(v, language) for v in (LOG2E, LN2_HI, NEG_LN2_LO, SHIFTER))
+    log2e, hi, lo, shifter = (float32_literal(v, language)
+                              for v in (LOG2E, LN2_HI, NEG_LN2_LO, SHIFTER))
     if language == "c":
         return f'''
 /* e^z = 2^n (p + pl) for z in [-120, 0]: r = z - n ln2_hi exact (FMA), e^r = (1 + r) + core(r) */
@@ -112,8 +107,10 @@ static inline float {core}_reciprocal_pair(float er, float el, float *g1) {{
 }}
 '''
     ns = "jnp" if language == "jax" else "np"
-    fma = (lambda a, b, c: f"{c} + {a} * {b}") if language == "jax" else (lambda a, b, c: f"_fma32({a}, {b}, {c})")
-    neg_fma = (lambda a, b, c: f"{c} - {a} * {b}") if language == "jax" else (lambda a, b, c: f"_fma32(-{a}, {b}, {c})")
+    fma = ((lambda a, b, c: f"{c} + {a} * {b}") if language == "jax"  # XLA fuses a*b + c
+           else (lambda a, b, c: f"_fma32({a}, {b}, {c})"))
+    neg_fma = ((lambda a, b, c: f"{c} - {a} * {b}") if language == "jax"
+               else (lambda a, b, c: f"_fma32(-{a}, {b}, {c})"))
     # JAX: XLA reassociates constant chains ((1 + r) - 1 -> r, 1 - (1 + er) -> -er), which would
     # lose the exact low parts: t, h and dh are read through a fence it cannot see through.
     live = language == "jax" and fences == "live"
@@ -135,7 +132,8 @@ static inline float {core}_reciprocal_pair(float er, float el, float *g1) {{
     one = float32_literal("0x1p+0", language)
     per_use = language == "jax" and quotient_uses > 0
     if per_use:  # one division per use, each through a select of its own (see the docstring)
-        quotients = (f"    g0 = [{one} / jnp.where(dh == dh, dh, jnp.float32(k)) for k in range(2, {quotient_uses + 5})]"
+        quotients = (f"    g0 = [{one} / jnp.where(dh == dh, dh, jnp.float32(k)) for k in range(2, "
+                     f"{quotient_uses + 5})]"
                      "  # equal quotients, one use each\n")
         g0 = ("g0[0]", "g0[1]", "g0[2]")
         returned = "tuple(g0[3:])"
@@ -174,9 +172,10 @@ def _reciprocal_pair(er, el{extra}):
 '''
 
 
-def exp_pair_kernel(name: str, summary: str, module_doc: str, jax_subnormals: str, cores: dict[str, Core],
-                    python_kernel: Callable[[str], str], c_kernel: str, ops: int, description: str,
-                    fences: str = "select", quotient_uses: int = 0) -> KernelSource:
+def exp_pair_kernel(name: str, summary: str, module_doc: str, jax_subnormals: str,
+                    cores: dict[str, Core], python_kernel: Callable[[str], str], c_kernel: str,
+                    description: str, fences: str = "select",
+                    quotient_uses: int = 0) -> KernelSource:
     """A kernel built on ``reduction_source`` around one "expm1" core (sigmoid, expm1): the core's
     function, ``_exp_pair`` / ``_reciprocal_pair``, then ``python_kernel(language)`` ("jax" or
     "numpy") or ``c_kernel`` (C source, calling ``c_name(name)_expm1_exp_pair`` and friends).
@@ -184,23 +183,17 @@ def exp_pair_kernel(name: str, summary: str, module_doc: str, jax_subnormals: st
     ``quotient_uses``: see ``reduction_source`` (the JAX kernel then unpacks that many g0).
 
     Raises:
-        AutonumericsError: the core is missing or approximates another function.
+        AutonumericsError: the core is missing.
     """
     if "expm1" not in cores:
         raise AutonumericsError(f"the {name} kernel needs an 'expm1' core")
     core = cores["expm1"]
-    used = (core,)
-    docs = {language: kernel_docstring(summary, module_doc, used, language, name, jax_subnormals)
-            for language in ("jax", "numpy", "c")}
-    function = f"_{name}_expm1"
-    jax_source = python_module(docs["jax"], "jax", [
-        core_function(core, "jax", function, fenced=fences == "select", inline_constants=True),
-        reduction_source("jax", function, fences, quotient_uses), python_kernel("jax")], name, name, used)
-    numpy_source = python_module(docs["numpy"], "numpy", [
-        core_function(core, "numpy", function, inline_constants=True), reduction_source("numpy", function),
-        python_kernel("numpy")], name, name, used)
-    c_function = f"{c_name(name)}_expm1"
-    c_source = c_header(docs["c"], name, [core_function(core, "c", c_function, inline_constants=True),
-                                          reduction_source("c", c_function), c_kernel])
-    return KernelSource(name=name, target=name, cores=used, jax=jax_source, numpy=numpy_source, c=c_source,
-                        ops_per_element=ops, description=description)
+    bodies = {"jax": [reduction_source("jax", f"_{name}_expm1", fences, quotient_uses),
+                      python_kernel("jax")],
+              "numpy": [reduction_source("numpy", f"_{name}_expm1"), python_kernel("numpy")],
+              "c": [reduction_source("c", f"{c_name(name)}_expm1"), c_kernel]}
+    return assemble_kernel(
+        name, {"expm1": core},
+        lambda language: kernel_docstring(summary, module_doc, (core,), language, name,
+                                          jax_subnormals),
+        bodies, description, fenced=fences == "select", literal_constants=True)

@@ -1,4 +1,5 @@
-"""The full-range float32 expm1 kernel: e^x as an unrounded pair 2^n (p + pl), then an exact 2Sum with -1.
+"""The full-range float32 expm1 kernel: e^x as an unrounded pair 2^n (p + pl), then an exact 2Sum
+with -1.
 
 Range reduction, on the exp-pair pieces shared with sigmoid (``autonumerics.kernels.exp_pair.reduction_source``),
 around an "expm1" core m(r) ~ e^r - 1 - r on [-ln2/2, ln2/2] of its own: near |r| = ln2/2 the core
@@ -24,18 +25,13 @@ x = 0.002); this kernel is within 1 ULP on every float32 (the certificate).
 
 from __future__ import annotations
 
-from autonumerics.kernels.base import (
-    Core,
-    KernelSource,
-    c_name,
-    core_ops,
-    float32_literal,
-    packaged_core,
-    wrap_body,
-)
+from autonumerics.export.c import c_name
+from autonumerics.kernels.assemble import float32_literal, python_kernel
+from autonumerics.kernels.base import Core, KernelSource, packaged_core
 from autonumerics.kernels.exp_pair import EXPM1_ROLE, exp_pair_kernel
 
-DEFAULT_CORES = {"expm1": packaged_core("expm1_core.json")}  # degree 7: see search_configs/expm1_core.toml
+# degree 7: see search_configs/expm1_core.toml
+DEFAULT_CORES = {"expm1": packaged_core("expm1_core.json")}
 ROLES = {"expm1": EXPM1_ROLE}
 
 SATURATION = "-0x1.154246p+4"  # -17.32868: expm1 rounds to -1 for every float32 <= it, not above
@@ -43,23 +39,24 @@ OVERFLOW = "0x1.62e430p+6"  # 88.722839: the first float32 whose expm1 (= e^x - 
 
 DESCRIPTION = (
     "e^x = 2^n (p + pl) an unrounded pair (exact Cody-Waite by one FMA, the evolved core m(r) ~ "
-    "e^r - 1 - r shared with tanh, Fast2Sum); 2^n p exact on the exponent bits, 2^n pl in two exact "
-    "steps; 2^n p - 1 = hi + lo by 2Sum; expm1 = hi + (lo + 2^n pl), one rounding; x <= -17.32868 "
-    "-> -1; x >= 88.722839 -> +inf; NaN -> NaN; +-0 -> +-0."
+    "e^r - 1 - r shared with tanh, Fast2Sum); 2^n p exact on the exponent bits, 2^n pl in two "
+    "exact steps; 2^n p - 1 = hi + lo by 2Sum; expm1 = hi + (lo + 2^n pl), one rounding; x <= "
+    "-17.32868 -> -1; x >= 88.722839 -> +inf; NaN -> NaN; +-0 -> +-0."
 )
 
 
 def _python_kernel(language: str) -> str:
-    ns = "jnp" if language == "jax" else "np"
     one, two = float32_literal("0x1p+0", language), float32_literal("0x1p+1", language)
-    saturation, overflow = float32_literal(SATURATION, language), float32_literal(OVERFLOW, language)
-    head = ("@jax.jit\ndef expm1(x):\n    \"\"\"e^x - 1 in float32 for every input (see the module docstring); "
-            "subnormal inputs give themselves.\"\"\"" if language == "jax" else
-            "def expm1(x):\n    \"\"\"e^x - 1 in float32 for every input (see the module docstring), subnormal "
-            "inputs included.\"\"\"")
+    ns = "jnp" if language == "jax" else "np"
+    saturation = float32_literal(SATURATION, language)
+    overflow = float32_literal(OVERFLOW, language)
+    docstring = "e^x - 1 in float32 for every input (see the module docstring)" + (
+        "; subnormal inputs give themselves." if language == "jax"
+        else ", subnormal inputs included.")
     # JAX: hi is read through a select, or XLA would fold (sp - 1) - sp to -1 and lose lo.
     hi = f"_kept(sp - {one}, live)" if language == "jax" else f"sp - {one}"
-    live = "live = x == x  # the fences' predicate (reduction_source)\n" if language == "jax" else ""
+    live = ("live = x == x  # the fences' predicate (reduction_source)\n"
+            if language == "jax" else "")
     pair = "_exp_pair(x, live)" if language == "jax" else "_exp_pair(x)"
     body = f"""{live}n, p, pl = {pair}  # e^x = 2^n (p + pl); inf and NaN give garbage, selected away below
 sp = _float(_bits(p) + (n << 23))  # 2^n p, exact (normal for -25 <= n <= 128)
@@ -71,7 +68,7 @@ y = hi + (lo + spl)  # one rounding
 y = {ns}.where(x > {saturation}, y, -{one})  # rounds to -1 (and -inf)
 y = {ns}.where(x < {overflow}, y, x + {ns}.float32({ns}.inf))  # +inf; NaN stays NaN
 y = {ns}.where(x == {ns}.float32(0.0), x, y)  # +-0 (and, in JAX, subnormal x) -> x"""
-    return wrap_body(head, ns, body)
+    return python_kernel("expm1", language, docstring, body)
 
 
 _C_KERNEL = '''
@@ -91,23 +88,11 @@ static inline float {name}(float x) {{
 '''
 
 
-def ops_per_element(cores: dict[str, Core]) -> int:
-    """Ops per element of the JAX kernel, bit casts free, an FMA one op, a fence one select on the
-    shared x == x (1): the expm1 core with its two fences (2); the exp pair (15, as in tanh); 2^n p
-    (shift, add); 2^n pl (sub, add, shift, 2 muls); the 2Sum (sub and its fence, 5 adds/subs); the
-    result (2 adds); specials: 3 compares, 3 selects and the add that makes +inf."""
-    return core_ops(cores["expm1"]) + 1 + 2 + 15 + 2 + 5 + 7 + 2 + 7
-
-
 def build(cores: dict[str, Core]) -> KernelSource:
-    """Assemble the expm1 kernel around ``cores["expm1"]`` (e^r - 1 - r on [-0.3466, 0.3466]).
-
-    Raises:
-        AutonumericsError: the core is missing or approximates another function.
-    """
-    jax_doc = ("Subnormal inputs give themselves (expm1(x) = x there): jitted JAX on CPU reads them as 0,\n"
+    """Assemble the expm1 kernel around ``cores["expm1"]`` (e^r - 1 - r on [-0.3466, 0.3466])."""
+    jax_doc = ("Subnormal inputs give themselves (expm1(x) = x there): jitted JAX on CPU reads "
+               "them as 0,\n"
                "and the x == 0 select returns x unchanged. No result is subnormal.")
     c_kernel = _C_KERNEL.format(name=c_name("expm1"), overflow=OVERFLOW, saturation=SATURATION)
-    ops = ops_per_element(cores) if "expm1" in cores else 0
-    return exp_pair_kernel("expm1", "expm1(x) = exp(x) - 1", __doc__, jax_doc, cores, _python_kernel, c_kernel,
-                           ops, DESCRIPTION, fences="live")
+    return exp_pair_kernel("expm1", "expm1(x) = exp(x) - 1", __doc__, jax_doc, cores,
+                           _python_kernel, c_kernel, DESCRIPTION, fences="live")

@@ -27,11 +27,11 @@ CORE_TARGET = "(log(1+x) - x)/x**2"  # in f = m - 1; the log1p kernel uses it to
 ROLES = {"poly": CoreRole(CORE_TARGET, F_RANGE)}
 
 DESCRIPTION = (
-    "x = 2^e m with m in [sqrt(2)/2, sqrt(2)) from the bit pattern (subnormals normalised by an exact "
-    "int -> float conversion); f = m - 1 exact; an evolved core q(f) ~ (log(1+f) - f)/f^2; "
-    "log x = hi + tail with hi = e LN2_HI + f (Fast2Sum error kept, LN2_HI 15 bits) and "
-    "tail = (f*f) q + e LN2_LO + lo in FMAs (f^2 rounded once); "
-    "x = +-0 -> -inf, x < 0 -> NaN, +inf -> +inf, NaN -> NaN."
+    "x = 2^e m with m in [sqrt(2)/2, sqrt(2)) from the bit pattern (subnormals normalised by an "
+    "exact int -> float conversion); f = m - 1 exact; an evolved core q(f) ~ (log(1+f) - f)/f^2; "
+    "log x = hi + tail with hi = e LN2_HI + f (Fast2Sum error kept, LN2_HI 15 bits) and tail = "
+    "(f*f) q + e LN2_LO + lo in FMAs (f^2 rounded once); x = +-0 -> -inf, x < 0 -> NaN, +inf -> "
+    "+inf, NaN -> NaN."
 )
 
 LOG = Reconstruction(
@@ -49,7 +49,6 @@ LOG = Reconstruction(
     const float hi = a + f;  /* rounds once; exact when e = 0 */
     const float lo = (a - hi) + f;  /* Fast2Sum: hi + lo = e * LN2_HI + f exactly */
     const float small = fmaf(ef, 0x1.7f7d1cp-20f, lo);  /* e * LN2_LO + lo */""",
-    float_ops=5,
     exact_square=False,
 )
 

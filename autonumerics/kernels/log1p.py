@@ -1,4 +1,5 @@
-"""The full-range float32 log1p kernel: u = 1 + x as an exact pair, then the log kernel's reduction of u.
+"""The full-range float32 log1p kernel: u = 1 + x as an exact pair, then the log kernel's reduction
+of u.
 
 Range reduction (every step exact except the core, the division and three roundings in the tail):
 
@@ -22,18 +23,9 @@ within 1 ULP on every float32 (the certificate).
 
 from __future__ import annotations
 
-from autonumerics.kernels.base import (
-    Core,
-    CoreRole,
-    KernelSource,
-    c_header,
-    c_name,
-    core_function,
-    core_ops,
-    kernel_docstring,
-    packaged_core,
-    python_module,
-)
+from autonumerics.export.c import c_name
+from autonumerics.kernels.assemble import assemble_kernel, kernel_docstring
+from autonumerics.kernels.base import Core, CoreRole, KernelSource, packaged_core
 from autonumerics.kernels.log import CORE_TARGET
 from autonumerics.kernels.log2 import F_RANGE, SQRT_HALF_BITS
 
@@ -128,33 +120,18 @@ static inline float {cname}(float x) {{
 '''
 
 
-def ops_per_element(core: Core) -> int:
-    """Ops per element of the JAX kernel, bit casts free, an FMA one op: the core; the 2Sum (add,
-    its fence's compare and select, 5 adds/subs: 8); the split (int sub, 2 shifts, int sub, int ->
-    float, float sub: 6); hi, lo and small (mul, add, 2 subs, FMA: 5); the tail (mul, div, add,
-    FMA: 4) and the final add; specials: 4 compares and 4 selects."""
-    return core_ops(core) + 8 + 6 + 5 + 4 + 1 + 8
-
-
 def build(cores: dict[str, Core]) -> KernelSource:
     """Assemble the log1p kernel around ``cores["poly"]`` ((log(1+f) - f)/f^2 on the log kernel's
-    range of f; by default the log kernel's own core).
-
-    Raises:
-        AutonumericsError: the core is missing or approximates another function.
-    """
+    range of f; by default the log kernel's own core)."""
     core = cores["poly"]
-    name, cname = "log1p", c_name("log1p")
     fields = {"sqrt_half": SQRT_HALF_BITS, "ln2_hi": LN2_HI, "ln2_lo": LN2_LO}
-    jax_doc = ("Subnormal inputs give themselves (log1p(x) = x there): jitted JAX on CPU reads them as 0,\n"
+    jax_doc = ("Subnormal inputs give themselves (log1p(x) = x there): jitted JAX on CPU reads "
+               "them as 0,\n"
                "and the x == 0 select returns x unchanged.")
-    docs = {language: kernel_docstring("log1p(x) = log(1 + x)", __doc__, (core,), language, name, jax_doc)
-            for language in ("jax", "numpy", "c")}
-    jax_source = python_module(docs["jax"], "jax", [
-        core_function(core, "jax", "_log1p_core", fenced=False), _JAX.format(**fields)], name, name, (core,))
-    numpy_source = python_module(docs["numpy"], "numpy", [
-        core_function(core, "numpy", "_log1p_core"), _NUMPY.format(**fields)], name, name, (core,))
-    c_source = c_header(docs["c"], name, [core_function(core, "c", f"{cname}_core"),
-                                          _C.format(cname=cname, **fields)])
-    return KernelSource(name=name, target=name, cores=(core,), jax=jax_source, numpy=numpy_source, c=c_source,
-                        ops_per_element=ops_per_element(core), description=DESCRIPTION)
+    bodies = {"jax": [_JAX.format(**fields)], "numpy": [_NUMPY.format(**fields)],
+              "c": [_C.format(cname=c_name("log1p"), **fields)]}
+    return assemble_kernel(
+        "log1p", {"core": core},
+        lambda language: kernel_docstring("log1p(x) = log(1 + x)", __doc__, (core,), language,
+                                          "log1p", jax_doc),
+        bodies, DESCRIPTION)

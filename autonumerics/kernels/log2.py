@@ -1,4 +1,5 @@
-"""The full-range float32 log2 kernel: x = 2^e * m, m in [sqrt(2)/2, sqrt(2)), an evolved core for the rest of log2(1 + f).
+"""The full-range float32 log2 kernel: x = 2^e * m, m in [sqrt(2)/2, sqrt(2)), an evolved core for
+the rest of log2(1 + f).
 
 Range reduction (every step exact except the core, three small roundings and the final sum):
 
@@ -26,18 +27,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autonumerics.kernels.base import (
-    Core,
-    CoreRole,
-    KernelSource,
-    c_header,
-    c_name,
-    core_function,
-    core_ops,
-    kernel_docstring,
-    packaged_core,
-    python_module,
-)
+from autonumerics.export.c import c_name
+from autonumerics.kernels.assemble import assemble_kernel, kernel_docstring
+from autonumerics.kernels.base import Core, CoreRole, KernelSource, packaged_core
 
 DEFAULT_CORES = {"poly": packaged_core("log2_core.json")}
 # f = m - 1 for m in [sqrt(2)/2, sqrt(2)): the float32 ends sqrt(2)/2 - 1 and sqrt(2) - 1
@@ -48,11 +40,11 @@ SQRT_HALF_BITS = "0x3F3504F3"  # bits of float32(sqrt(1/2)) = 0.70710677: m star
 FH_MASK = "-4096"  # 0xFFFFF000: keeps the sign, exponent and top 11 stored bits (12 significant)
 
 DESCRIPTION = (
-    "x = 2^e m with m in [sqrt(2)/2, sqrt(2)) from the bit pattern (subnormals normalised by an exact "
-    "int -> float conversion); f = m - 1 exact, split f = fh + fl (fh: 12 bits); an evolved core "
-    "q(f) ~ (log2(1+f) - f/ln2)/f^2; log2 x = hi + tail with hi = e + fh L_HI (Fast2Sum error kept) "
-    "and tail = fh^2 q + fl (f + fh) q + fl L_HI + f L_LO + lo in FMAs (1/ln2 = L_HI + L_LO, L_HI "
-    "12 bits); x = +-0 -> -inf, x < 0 -> NaN, +inf -> +inf, NaN -> NaN."
+    "x = 2^e m with m in [sqrt(2)/2, sqrt(2)) from the bit pattern (subnormals normalised by an "
+    "exact int -> float conversion); f = m - 1 exact, split f = fh + fl (fh: 12 bits); an evolved "
+    "core q(f) ~ (log2(1+f) - f/ln2)/f^2; log2 x = hi + tail with hi = e + fh L_HI (Fast2Sum error "
+    "kept) and tail = fh^2 q + fl (f + fh) q + fl L_HI + f L_LO + lo in FMAs (1/ln2 = L_HI + L_LO, "
+    "L_HI 12 bits); x = +-0 -> -inf, x < 0 -> NaN, +inf -> +inf, NaN -> NaN."
 )
 
 
@@ -66,7 +58,6 @@ class Reconstruction:
         jax: JAX lines (4-space indent) defining ``hi`` and ``small`` (the tail's last terms).
         numpy: the same in NumPy (8-space indent; ``_fma32`` where JAX fuses).
         c: the same in C (4-space indent; ``fmaf`` where JAX fuses).
-        float_ops: float ops of these lines as JAX runs them (an FMA counts one).
         exact_square: f^2 carried exactly as fh^2 + fl (f + fh) (fh, fl also feed the lines
             above); False: f^2 rounded once, the tail one FMA (f * f) q + small.
     """
@@ -76,7 +67,6 @@ class Reconstruction:
     jax: str
     numpy: str
     c: str
-    float_ops: int
     exact_square: bool = True
 
 
@@ -95,7 +85,6 @@ LOG2 = Reconstruction(
     const float hi = ef + p;  /* rounds once; exact when e = 0 */
     const float lo = (ef - hi) + p;  /* Fast2Sum: hi + lo = e + p exactly */
     const float small = fl * 0x1.716p+0f + fmaf(f, -0x1.7135a8p-13f, lo);""",
-    float_ops=6,
 )
 
 _JAX = '''
@@ -166,16 +155,18 @@ static inline float {cname}(float x) {{
 '''
 
 
-SUBNORMAL_INPUTS = ("Subnormal inputs are normalised with integer operations, so every language computes them\n"
-                    "correctly (jitted JAX on CPU included, which reads subnormal floats as 0); no result is subnormal.")
+SUBNORMAL_INPUTS = ("Subnormal inputs are normalised with integer operations, so every language "
+                    "computes them\ncorrectly (jitted JAX on CPU included, which reads subnormal "
+                    "floats as 0); no result is subnormal.")
 
 
-def log_docstring(reconstruction: Reconstruction, module_doc: str, core: Core, language: str) -> str:
+def log_docstring(reconstruction: Reconstruction, module_doc: str, core: Core,
+                  language: str) -> str:
     """The docstring (or C comment) of an exported log kernel in ``language`` (the module
     docstring stops before the paragraph on the log kernel)."""
-    return kernel_docstring(reconstruction.summary, module_doc.split("\n\nThe log kernel", 1)[0], (core,),
-                            language, reconstruction.name, SUBNORMAL_INPUTS, SUBNORMAL_INPUTS,
-                            "The JAX, NumPy and C versions agree bit for bit.")
+    return kernel_docstring(reconstruction.summary, module_doc.split("\n\nThe log kernel", 1)[0],
+                            (core,), language, reconstruction.name, SUBNORMAL_INPUTS,
+                            SUBNORMAL_INPUTS, "The JAX, NumPy and C versions agree bit for bit.")
 
 
 # The f = fh + fl split and the tail, exact (fh^2 exact, f^2 = fh^2 + fl (f + fh)) or rounded.
@@ -184,11 +175,13 @@ _SPLIT = {
             "    fl = f - fh  # exact\n"),
     "numpy": ("        fh = _float(_bits(f) & np.int32({mask}))  # top 12 significant bits of f\n"
               "        fl = f - fh  # exact\n"),
-    "c": ("    const float fh = an_float(an_bits(f) & {mask});  /* top 12 significant bits of f */\n"
+    "c": ("    const float fh = an_float(an_bits(f) & {mask});"
+          "  /* top 12 significant bits of f */\n"
           "    const float fl = f - fh;  /* exact */\n"),
 }
 _TAIL = {
-    ("jax", True): "    tail = (fh * fh) * q + ((fl * (f + fh)) * q + small)  # two FMAs, as XLA fuses them",
+    ("jax", True): ("    tail = (fh * fh) * q + ((fl * (f + fh)) * q + small)"
+                    "  # two FMAs, as XLA fuses them"),
     ("numpy", True): "        tail = _fma32(fh * fh, q, _fma32(fl * (f + fh), q, small))",
     ("c", True): "    const float tail = fmaf(fh * fh, q, fmaf(fl * (f + fh), q, small));",
     ("jax", False): "    tail = (f * f) * q + small  # f^2 rounded once; one FMA, as XLA fuses it",
@@ -207,38 +200,22 @@ def _split_and_tail(reconstruction: Reconstruction) -> dict[str, str]:
     return fields
 
 
-def ops_per_element(core: Core, reconstruction: Reconstruction) -> int:
-    """Ops per element of the JAX kernel, bit casts free: the core as XLA runs it (an FMA counts
-    one); reduction: 1 compare, 2 selects, 2 int -> float conversions, 3 int add/sub, 2 shifts,
-    1 float sub (f = m - 1); the exact f^2 (split: an and, a sub; tail: 2 muls, 1 add, 2 FMAs)
-    or the rounded one (tail: 1 mul, 1 FMA); the final add; specials: 4 compares, an or and 3
-    selects; plus the reconstruction's float ops."""
-    square = 2 + 5 if reconstruction.exact_square else 2
-    return core_ops(core) + 11 + square + 1 + 8 + reconstruction.float_ops
-
-
 def build_log_kernel(reconstruction: Reconstruction, core: Core, module_doc: str,
                      description: str) -> KernelSource:
     """Assemble a log kernel (log2 or log) around ``core`` with ``reconstruction``."""
-    name, cname = reconstruction.name, c_name(reconstruction.name)
+    name = reconstruction.name
     fields = {"name": name, "summary": reconstruction.summary, "sqrt_half": SQRT_HALF_BITS,
               **_split_and_tail(reconstruction)}
-    jax_source = python_module(
-        log_docstring(reconstruction, module_doc, core, "jax"), "jax",
-        [core_function(core, "jax", f"_{name}_core", fenced=False),
-         _JAX.format(reconstruction=reconstruction.jax, **fields)], name, name, (core,))
-    numpy_source = python_module(
-        log_docstring(reconstruction, module_doc, core, "numpy"), "numpy",
-        [core_function(core, "numpy", f"_{name}_core"),
-         _NUMPY.format(reconstruction=reconstruction.numpy, **fields)], name, name, (core,))
-    c_source = c_header(
-        log_docstring(reconstruction, module_doc, core, "c"), name,
-        [core_function(core, "c", f"{cname}_core"),
-         _C.format(reconstruction=reconstruction.c, cname=cname, **fields)])
-    return KernelSource(name=name, target=name, cores=(core,), jax=jax_source, numpy=numpy_source, c=c_source,
-                        ops_per_element=ops_per_element(core, reconstruction), description=description)
+    bodies = {"jax": [_JAX.format(reconstruction=reconstruction.jax, **fields)],
+              "numpy": [_NUMPY.format(reconstruction=reconstruction.numpy, **fields)],
+              "c": [_C.format(reconstruction=reconstruction.c, cname=c_name(name), **fields)]}
+    return assemble_kernel(
+        name, {"core": core},
+        lambda language: log_docstring(reconstruction, module_doc, core, language),
+        bodies, description)
 
 
 def build(cores: dict[str, Core]) -> KernelSource:
-    """Assemble the log2 kernel around ``cores["poly"]`` ((log2(1+f) - f/ln2)/f^2 on the range of f)."""
+    """Assemble the log2 kernel around ``cores["poly"]`` ((log2(1+f) - f/ln2)/f^2 on the range
+    of f)."""
     return build_log_kernel(LOG2, cores["poly"], __doc__, DESCRIPTION)

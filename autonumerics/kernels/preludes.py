@@ -9,6 +9,7 @@ exported file embeds its prelude, so its bytes are part of what the certificates
 
 from __future__ import annotations
 
+from autonumerics.export.c import C_ARITHMETIC_GUARD
 from autonumerics.export.jax import STRICT_HELPERS
 from autonumerics.export.numpy import fma_helper
 
@@ -70,7 +71,8 @@ def jax_prelude() -> str:
     """Imports and helpers for JAX kernel modules: ``_rounded`` / ``_opaque`` (selects XLA cannot
     see through: they stop fusion and constant folding), ``_bits`` / ``_float`` (bit casts),
     ``_pow2`` (2^n from exponent bits) and ``_float32_kernel`` (the exported function's guard)."""
-    return "import functools\n\nimport jax\nimport jax.numpy as jnp\n" + STRICT_HELPERS + _JAX_BITS + _JAX_STANDALONE
+    imports = "import functools\n\nimport jax\nimport jax.numpy as jnp\n"
+    return imports + STRICT_HELPERS + _JAX_BITS + _JAX_STANDALONE
 
 
 _NUMPY_BITS = '''
@@ -107,13 +109,7 @@ _C_PRELUDE = """#ifndef AUTONUMERICS_KERNELS_PRELUDE
 /* fmaf is C99's correctly rounded fused multiply-add: the kernels write it wherever jitted JAX
  * fuses a*b + c. Everything else must round once per op: compile with -ffp-contract=off (the
  * default of gcc -std=c99) and without -ffast-math. */
-#if defined(__FAST_MATH__)
-#error "autonumerics kernels need IEEE float32 arithmetic: compile without -ffast-math"
-#endif
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#endif
-
+""" + C_ARITHMETIC_GUARD + """
 /* Bit casts (memcpy is the defined way in C99; compilers turn it into a move). */
 static inline int32_t an_bits(float x) { int32_t b; memcpy(&b, &x, sizeof b); return b; }
 static inline float an_float(int32_t b) { float x; memcpy(&x, &b, sizeof x); return x; }

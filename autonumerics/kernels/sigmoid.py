@@ -1,4 +1,5 @@
-"""The full-range float32 sigmoid kernel: 1/(1 + e^-x) from an exact-pair e^-|x|, three closing forms.
+"""The full-range float32 sigmoid kernel: 1/(1 + e^-x) from an exact-pair e^-|x|, three closing
+forms.
 
 Range reduction (a = |x|, E = e^-a in (0, 1]), sharing the exp-pair pieces
 (``autonumerics.kernels.exp_pair.reduction_source``) and its "expm1" core:
@@ -28,15 +29,9 @@ for subnormal results. Every path is computed for every element and selects pick
 
 from __future__ import annotations
 
-from autonumerics.kernels.base import (
-    Core,
-    KernelSource,
-    c_name,
-    core_ops,
-    float32_literal,
-    packaged_core,
-    wrap_body,
-)
+from autonumerics.export.c import c_name
+from autonumerics.kernels.assemble import float32_literal, python_kernel
+from autonumerics.kernels.base import Core, KernelSource, packaged_core
 from autonumerics.kernels.exp_pair import EXPM1_ROLE, exp_pair_kernel
 
 DEFAULT_CORES = {"expm1": packaged_core("tanh_core_expm1.json")}
@@ -47,21 +42,22 @@ NEAR_LIMIT = "0x1p+2"  # 4: x in (-4, 0) takes 1 - g, x <= -4 the tail form E g
 SCALE_FLOOR = -64  # 1 + E is 1 to 2^-64: 2^n for the reciprocal is clamped here (stays normal)
 
 DESCRIPTION = (
-    "a = |x| clamped to 120; E = e^-a = 2^n (p + pl) an unrounded pair (exact Cody-Waite by one FMA, "
-    "evolved core m(r) ~ e^r - 1 - r shared with tanh, Fast2Sum); g = 1/(1 + E) = g0 + g1 by an exact "
-    "split of 1 + E and one Newton step (FMAs); x >= 0: g0 + g1; -4 < x < 0: (1 - g0) - g1 (1 - g0 "
-    "exact); x <= -4: 2^n (p + (pl - E g0 p)) scaled in two exact steps, subnormal results rounded "
-    "once (NumPy, C; JAX flushes); NaN -> NaN. All paths run on every element, selects pick."
+    "a = |x| clamped to 120; E = e^-a = 2^n (p + pl) an unrounded pair (exact Cody-Waite by one "
+    "FMA, evolved core m(r) ~ e^r - 1 - r shared with tanh, Fast2Sum); g = 1/(1 + E) = g0 + g1 by "
+    "an exact split of 1 + E and one Newton step (FMAs); x >= 0: g0 + g1; -4 < x < 0: (1 - g0) - "
+    "g1 (1 - g0 exact); x <= -4: 2^n (p + (pl - E g0 p)) scaled in two exact steps, subnormal "
+    "results rounded once (NumPy, C; JAX flushes); NaN -> NaN. All paths run on every element, "
+    "selects pick."
 )
 
 
 def _python_kernel(language: str) -> str:
+    clamp, near = float32_literal(CLAMP, language), float32_literal(NEAR_LIMIT, language)
+    one = float32_literal("0x1p+0", language)
     ns = "jnp" if language == "jax" else "np"
-    clamp, near, one = float32_literal(CLAMP, language), float32_literal(NEAR_LIMIT, language), float32_literal("0x1p+0", language)
-    head = ("@jax.jit\ndef sigmoid(x):\n    \"\"\"sigmoid(x) = 1/(1 + e^-x) in float32 for every input (see the module "
-            "docstring); subnormal results are 0 (XLA).\"\"\"" if language == "jax" else
-            "def sigmoid(x):\n    \"\"\"sigmoid(x) = 1/(1 + e^-x) in float32 for every input (see the module "
-            "docstring), subnormal results included.\"\"\"")
+    docstring = "sigmoid(x) = 1/(1 + e^-x) in float32 for every input (see the module docstring)"
+    docstring += ("; subnormal results are 0 (XLA)." if language == "jax"
+                  else ", subnormal results included.")
     body = f"""a = _float(bits & {ns}.int32(0x7FFFFFFF))  # |x|, exact
 ac = {ns}.where(a < {clamp}, a, {clamp})  # NaN -> 120 too (selected away at the end)
 n, p, pl = _exp_pair(-ac)  # e^-a = 2^n (p + pl)
@@ -76,10 +72,13 @@ tail = (tail * _pow2(half)) * _pow2(n - half)  # 2^n in two exact steps; one rou
 y = {ns}.where(x >= 0, positive, {ns}.where(a < {near}, near, tail))
 y = {ns}.where(x == x, y, x)"""
     if language == "numpy":
-        body = body.replace("pl - w * p", "_fma32(-w, p, pl)").replace("g0_near", "g0").replace("g0_tail", "g0")
-    else:  # three equal quotients, one use each: a shared one would split XLA's loop (exp_pair.reduction_source)
-        body = body.replace("g0, g1 = _reciprocal_pair", "(g0, g0_near, g0_tail), g1 = _reciprocal_pair")
-    return wrap_body(head, ns, body)
+        body = body.replace("pl - w * p", "_fma32(-w, p, pl)")
+        body = body.replace("g0_near", "g0").replace("g0_tail", "g0")
+    else:  # three equal quotients, one use each: a shared one would split XLA's loop
+        # (exp_pair.reduction_source)
+        body = body.replace("g0, g1 = _reciprocal_pair",
+                            "(g0, g0_near, g0_tail), g1 = _reciprocal_pair")
+    return python_kernel("sigmoid", language, docstring, body)
 
 
 _C_KERNEL = '''
@@ -102,26 +101,14 @@ static inline float {name}(float x) {{
 '''
 
 
-def ops_per_element(cores: dict[str, Core]) -> int:
-    """Ops per element of the JAX kernel, bit casts free, an FMA one op, a select one op,
-    optimization barriers free (XLA drops them): the expm1 core with the compare and select on
-    its result; abs (1); clamp (2); negation (1); the exp pair (13); 2^n for the reciprocal: max,
-    add, shift, 2 products (5); the reciprocal pair (8) with one division per use of the
-    quotient (5 more divisions, 6 selects and their compare: 12); the three forms: add; 2 subs;
-    mul, FMA, add (7); the two-step scaling: neg, shift, neg, sub, 2 x (add, shift), 2 muls
-    (10); 2 compares, 2 selects and the NaN compare and select (6)."""
-    return core_ops(cores["expm1"]) + 2 + 1 + 2 + 1 + 13 + 5 + 8 + 12 + 7 + 10 + 6
-
-
 def build(cores: dict[str, Core]) -> KernelSource:
-    """Assemble the sigmoid kernel around ``cores["expm1"]`` (e^r - 1 - r on [-0.3466, 0.3466]).
-
-    Raises:
-        AutonumericsError: the core is missing or approximates another function.
-    """
-    jax_doc = ("Subnormal results (x < -87.3365) are returned as 0: jitted JAX on CPU flushes them (FTZ);\n"
+    """Assemble the sigmoid kernel around ``cores["expm1"]`` (e^r - 1 - r on [-0.3466,
+    0.3466])."""
+    jax_doc = ("Subnormal results (x < -87.3365) are returned as 0: jitted JAX on CPU flushes them "
+               "(FTZ);\n"
                "subnormal inputs are read as 0, where the correctly rounded result is 1/2 anyway.")
-    c_kernel = _C_KERNEL.format(name=c_name("sigmoid"), clamp=CLAMP, near=NEAR_LIMIT, floor=SCALE_FLOOR)
-    ops = ops_per_element(cores) if "expm1" in cores else 0
-    return exp_pair_kernel("sigmoid", "sigmoid(x) = 1/(1 + exp(-x))", __doc__, jax_doc, cores, _python_kernel,
-                           c_kernel, ops, DESCRIPTION, fences="barrier", quotient_uses=3)
+    c_kernel = _C_KERNEL.format(name=c_name("sigmoid"), clamp=CLAMP, near=NEAR_LIMIT,
+                                floor=SCALE_FLOOR)
+    return exp_pair_kernel("sigmoid", "sigmoid(x) = 1/(1 + exp(-x))", __doc__, jax_doc, cores,
+                           _python_kernel, c_kernel, DESCRIPTION, fences="barrier",
+                           quotient_uses=3)

@@ -1,4 +1,5 @@
-"""The full-range float32 tanh kernel: odd symmetry, a small-argument core, e^-2a and one division beyond.
+"""The full-range float32 tanh kernel: odd symmetry, a small-argument core, e^-2a and one division
+beyond.
 
 Range reduction (a = |x|; the sign bit of x is put back at the end, so tanh(-x) = -tanh(x) bit
 for bit and tanh(-0) = -0):
@@ -31,20 +32,14 @@ see the certificate.
 
 from __future__ import annotations
 
-from autonumerics.kernels.base import (
-    Core,
-    CoreRole,
-    KernelSource,
-    c_header,
-    c_name,
-    core_function,
-    core_ops,
+from autonumerics.export.c import c_name
+from autonumerics.kernels.assemble import (
+    assemble_kernel,
     float32_literal,
     kernel_docstring,
-    packaged_core,
-    python_module,
-    wrap_body,
+    python_kernel,
 )
+from autonumerics.kernels.base import Core, CoreRole, KernelSource, packaged_core
 
 DEFAULT_CORES = {"small": packaged_core("tanh_core_small.json"),
                  "exp": packaged_core("exp_core.json")}
@@ -61,27 +56,28 @@ LN2 = "0x1.62e430p-1"  # float32(ln 2)
 
 DESCRIPTION = (
     "a = |x| (sign bit put back: exact odd symmetry); a < 0.7: evolved core a + a^3 Q(a^2) ending "
-    "in one FMA; a >= 0.7 (clamped to 9.5): E = e^-2a = 2^-n e^r with n = round(2a log2 e), "
-    "r = n ln2 - 2a by one FMA and the exp kernel's evolved core, then tanh = y0 + res / (1 + E) with "
-    "y0 = 1 - 2E + 2E^2 and res = ((1 - y0) - E) - E y0 (exact but for the last FMA): one division "
-    "of a small correction; a >= 9.0109138 -> 1 by itself; NaN -> NaN. Both paths run, a select picks."
+    "in one FMA; a >= 0.7 (clamped to 9.5): E = e^-2a = 2^-n e^r with n = round(2a log2 e), r = n "
+    "ln2 - 2a by one FMA and the exp kernel's evolved core, then tanh = y0 + res / (1 + E) with y0 "
+    "= 1 - 2E + 2E^2 and res = ((1 - y0) - E) - E y0 (exact but for the last FMA): one division of "
+    "a small correction; a >= 9.0109138 -> 1 by itself; NaN -> NaN. Both paths run, a select picks."
 )
 
 
 def _python_kernel(language: str) -> str:
     ns = "jnp" if language == "jax" else "np"
-    k = {v: float32_literal(globals()[v], language) for v in ("SMALL_LIMIT", "CLAMP", "TWO_LOG2E", "LN2")}
+    k = {v: float32_literal(globals()[v], language)
+         for v in ("SMALL_LIMIT", "CLAMP", "TWO_LOG2E", "LN2")}
     one, two = float32_literal("0x1p+0", language), float32_literal("0x1p+1", language)
     if language == "jax":
-        head = ("@jax.jit\ndef tanh(x):\n    \"\"\"tanh(x) in float32 for every input (see the module docstring); "
-                "subnormal inputs read as 0 (XLA).\"\"\"")
+        docstring = ("tanh(x) in float32 for every input (see the module docstring); "
+                     "subnormal inputs read as 0 (XLA).")
         n = f"jnp.round(ac * {k['TWO_LOG2E']})  # round half to even, exact"
         r = f"n * {k['LN2']} - (ac + ac)  # XLA fuses: fma(n, ln2, -2a), one rounding"
         y0 = f"e * (e * {two} - {two}) + {one}  # XLA fuses both: 1 - 2E + 2E^2"
         res = f"((({one} - y0) - e) - e * y0)  # XLA fuses the last product: one rounding"
     else:
-        head = ("def tanh(x):\n    \"\"\"tanh(x) in float32 for every input (see the module docstring), "
-                "subnormals included.\"\"\"")
+        docstring = ("tanh(x) in float32 for every input (see the module docstring), "
+                     "subnormals included.")
         n = f"np.rint(ac * {k['TWO_LOG2E']})  # round half to even, exact"
         r = f"_fma32(n, {k['LN2']}, -(ac + ac))  # one rounding, as XLA fuses it"
         y0 = f"_fma32(e, _fma32(e, {two}, -{two}), {one})  # 1 - 2E + 2E^2, as XLA fuses it"
@@ -97,7 +93,7 @@ res = {res}
 big = y0 + res / (e + {one})  # the division's one use
 y = {ns}.where(a >= {k["SMALL_LIMIT"]}, big, small)
 y = _float(_bits(y) | (bits & {ns}.int32(-0x80000000)))  # the sign of x"""
-    return wrap_body(head, ns, body)
+    return python_kernel("tanh", language, docstring, body)
 
 
 _C_KERNEL = '''
@@ -122,40 +118,17 @@ static inline float {name}(float x) {{
 '''
 
 
-def ops_per_element(cores: dict[str, Core]) -> int:
-    """Ops per element of the JAX kernel, bit casts free, an FMA one op: both cores; abs and the
-    sign (and, and, or: 3); the clamp (compare, select: 2); n (mul, round, convert: 3); r (add,
-    FMA: 2); the scaling (shift, integer sub: 2); y0 (2 FMAs); res (2 subs, FMA: 3); 1 + E, the
-    division, the add (3); the path's compare and select (2)."""
-    return core_ops(cores["small"]) + core_ops(cores["exp"]) + 3 + 2 + 3 + 2 + 2 + 2 + 3 + 3 + 2
-
-
 def build(cores: dict[str, Core]) -> KernelSource:
     """Assemble the tanh kernel around ``cores["small"]`` (tanh on [0, 0.7]) and ``cores["exp"]``
-    (e^r on [-ln2/2, ln2/2], the exp kernel's core).
-
-    Raises:
-        AutonumericsError: a core is missing or approximates another function than the range
-            reduction feeds it.
-    """
-    small, exp = cores["small"], cores["exp"]
-    used = (small, exp)
-    jax_doc = ("Subnormal inputs are read as 0 and give +-0: jitted JAX on CPU flushes them (DAZ/FTZ);\n"
+    (e^r on [-ln2/2, ln2/2], the exp kernel's core)."""
+    used = (cores["small"], cores["exp"])
+    jax_doc = ("Subnormal inputs are read as 0 and give +-0: jitted JAX on CPU flushes them "
+               "(DAZ/FTZ);\n"
                "every other input, tiny ones included, gets the certified result.")
-    docs = {language: kernel_docstring("tanh(x)", __doc__, used, language, "tanh", jax_doc)
-            for language in ("jax", "numpy", "c")}
-    jax_source = python_module(docs["jax"], "jax", [
-        core_function(small, "jax", "_tanh_small", fenced=False, inline_constants=True),
-        core_function(exp, "jax", "_tanh_exp", fenced=False, inline_constants=True),
-        _python_kernel("jax")], "tanh", "tanh", used)
-    numpy_source = python_module(docs["numpy"], "numpy", [
-        core_function(small, "numpy", "_tanh_small", inline_constants=True),
-        core_function(exp, "numpy", "_tanh_exp", inline_constants=True),
-        _python_kernel("numpy")], "tanh", "tanh", used)
-    name = c_name("tanh")
-    c_source = c_header(docs["c"], "tanh", [
-        core_function(small, "c", f"{name}_small", inline_constants=True),
-        core_function(exp, "c", f"{name}_exp", inline_constants=True),
-        _C_KERNEL.format(name=name, small_limit=SMALL_LIMIT, clamp=CLAMP, two_log2e=TWO_LOG2E, ln2=LN2)])
-    return KernelSource(name="tanh", target="tanh", cores=used, jax=jax_source, numpy=numpy_source, c=c_source,
-                        ops_per_element=ops_per_element(cores), description=DESCRIPTION)
+    c_kernel = _C_KERNEL.format(name=c_name("tanh"), small_limit=SMALL_LIMIT, clamp=CLAMP,
+                                two_log2e=TWO_LOG2E, ln2=LN2)
+    return assemble_kernel(
+        "tanh", {"small": cores["small"], "exp": cores["exp"]},
+        lambda language: kernel_docstring("tanh(x)", __doc__, used, language, "tanh", jax_doc),
+        {"jax": [_python_kernel("jax")], "numpy": [_python_kernel("numpy")], "c": [c_kernel]},
+        DESCRIPTION, literal_constants=True)

@@ -1,1 +1,1 @@
-"""Float-format facts: the formats and their bits, fused multiply-add, rounding and error measures."""
+"""Float-format facts: formats and their bits, float32 keys, fused multiply-add, errors, reports."""

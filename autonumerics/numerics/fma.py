@@ -104,7 +104,8 @@ def fused_multiply_add(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarra
     dtype = np.result_type(a, b, c)
     with np.errstate(all="ignore"):
         if dtype == np.float64:
-            return _fma_float64(*np.broadcast_arrays(*(np.asarray(v, np.float64) for v in (a, b, c))))
+            operands = (np.asarray(v, np.float64) for v in (a, b, c))
+            return _fma_float64(*np.broadcast_arrays(*operands))
         if dtype == np.dtype(ml_dtypes.bfloat16):
             return _fma_odd(a, b, c, dtype)
         return _fma_narrow(a, b, c, dtype)

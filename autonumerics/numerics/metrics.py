@@ -1,4 +1,4 @@
-"""Error metrics against exact values: relative, absolute and ULP errors, correct rounding, reports.
+"""Error metrics against exact values: relative, absolute and ULP errors, correct rounding.
 
 Conventions, written once here (every module that measures an error follows them):
 
@@ -13,25 +13,19 @@ Conventions, written once here (every module that measures an error follows them
   ``floor(log2|y|)`` is read from ``hi`` and the sign of ``lo``: when ``hi`` is a power of two
   and ``lo`` pulls towards zero the exact value lies in the binade below.
 * A non-finite approximation (or NaN where the exact value is finite) has error ``+inf``.
+
+Reports of these errors over a point set are in :mod:`autonumerics.numerics.reports`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 import numpy as np
 
 from autonumerics.numerics.dtypes import FloatFormat, float_format
-from autonumerics.errors import AutonumericsError
 
 __all__ = [
-    "ErrorReport",
     "absolute_errors",
-    "error_report",
     "inverse_ulp_size",
-    "merge",
     "relative_errors",
     "round_to_format",
     "ulp_error_at_least",
@@ -57,7 +51,7 @@ def ulp_size(hi: np.ndarray, lo: np.ndarray, fmt: FloatFormat | str) -> np.ndarr
     Returns:
         ``2**(floor(log2|hi + lo|) - (p - 1))``, at least ``2**fmt.min_subnormal_exponent``.
     """
-    fmt = float_format(fmt) if isinstance(fmt, str) else fmt
+    fmt = float_format(fmt)
     hi, lo = np.broadcast_arrays(_f64(hi), _f64(lo))
     mantissa, exponent = np.frexp(hi)  # |hi| = |m| * 2**exponent, |m| in [0.5, 1)
     # hi a power of two and lo pulling towards zero: the exact value is one binade lower.
@@ -74,7 +68,9 @@ def _bit_trick_ok(fmt: FloatFormat) -> bool:
     return fmt.min_exponent + 1023 >= fmt.precision - 1
 
 
-def inverse_ulp_size(hi: np.ndarray, fmt: FloatFormat | str, out: np.ndarray | None = None) -> np.ndarray:
+def inverse_ulp_size(
+    hi: np.ndarray, fmt: FloatFormat | str, out: np.ndarray | None = None
+) -> np.ndarray:
     """``1 / ulp(hi)`` in ``fmt`` from the float64 exponent bits alone (lo taken as 0); fast path.
 
     The exponent field E of hi gives ``binade = E - 1023``; the reciprocal ulp
@@ -90,7 +86,7 @@ def inverse_ulp_size(hi: np.ndarray, fmt: FloatFormat | str, out: np.ndarray | N
     Returns:
         The reciprocal ulps, a float64 view of ``out``.
     """
-    fmt = float_format(fmt) if isinstance(fmt, str) else fmt
+    fmt = float_format(fmt)
     if not _bit_trick_ok(fmt):
         raise ValueError(f"the exponent-bit ulp does not apply to {fmt.name}")
     field = np.bitwise_and(hi.view(np.int64), _EXPONENT_MASK, out=out)
@@ -113,14 +109,19 @@ def absolute_errors(approx: np.ndarray, hi: np.ndarray, lo: np.ndarray) -> np.nd
 
 
 def relative_errors(approx: np.ndarray, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
-    """``|approx - exact| / |exact|`` as float64; 0 where both are 0, ``inf`` where only exact is 0."""
+    """``|approx - exact| / |exact|`` as float64.
+
+    0 where both are 0, ``inf`` where only the exact value is 0.
+    """
     absolute = absolute_errors(approx, hi, lo)
     with np.errstate(divide="ignore", invalid="ignore"):
         errors = np.where(absolute == 0, 0.0, absolute / np.abs(_f64(hi)))
     return _nonfinite_to_inf(errors)
 
 
-def ulp_errors(approx: np.ndarray, hi: np.ndarray, lo: np.ndarray, fmt: FloatFormat | str) -> np.ndarray:
+def ulp_errors(
+    approx: np.ndarray, hi: np.ndarray, lo: np.ndarray, fmt: FloatFormat | str
+) -> np.ndarray:
     """ULP errors of ``approx`` against the exact values ``hi + lo`` in ``fmt``, as float64.
 
     Args:
@@ -132,7 +133,7 @@ def ulp_errors(approx: np.ndarray, hi: np.ndarray, lo: np.ndarray, fmt: FloatFor
     Returns:
         ``|approx - exact| / ulp(exact)``; ``inf`` where approx is not finite.
     """
-    fmt = float_format(fmt) if isinstance(fmt, str) else fmt
+    fmt = float_format(fmt)
     return _nonfinite_to_inf(absolute_errors(approx, hi, lo) / ulp_size(hi, lo, fmt))
 
 
@@ -153,7 +154,7 @@ def ulp_error_at_least(
     Returns:
         A boolean array; True where approx is not finite.
     """
-    fmt = float_format(fmt) if isinstance(fmt, str) else fmt
+    fmt = float_format(fmt)
     approx, hi, lo = _f64(approx), _f64(hi), _f64(lo)
     with np.errstate(invalid="ignore", over="ignore"):
         d = approx - hi
@@ -170,7 +171,7 @@ def round_to_format(hi: np.ndarray, lo: np.ndarray, fmt: FloatFormat | str) -> n
     Returns:
         An array of ``fmt.dtype`` (overflow gives ``±inf``).
     """
-    fmt = float_format(fmt) if isinstance(fmt, str) else fmt
+    fmt = float_format(fmt)
     hi, lo = np.broadcast_arrays(_f64(hi), _f64(lo))
     if fmt.precision >= 53:
         return (hi + lo).astype(fmt.dtype)  # one float64 addition rounds the exact sum once
@@ -185,125 +186,3 @@ def round_to_format(hi: np.ndarray, lo: np.ndarray, fmt: FloatFormat | str) -> n
     overflow = np.abs(rounded) >= np.ldexp(1.0, fmt.max_exponent + 1)
     rounded = np.where(overflow, np.copysign(np.inf, hi), rounded)
     return rounded.astype(fmt.dtype)  # exact: every value is representable in fmt
-
-
-@dataclass(frozen=True)
-class ErrorReport:
-    """Accuracy of an approximation over a point set.
-
-    Attributes:
-        dtype: name of the evaluation format (``"float32"``...).
-        n_points: number of inputs measured.
-        exhaustive: True when the inputs were every value of the format in the interval.
-        max_rel_error: largest relative error.
-        max_abs_error: largest absolute error.
-        max_ulp: largest ULP error in ``dtype`` (exact where the ground truth is).
-        worst_input: the input of the largest ULP error (of relative error for float64).
-        worst_output: the approximation's value at ``worst_input``.
-        n_ge_half_ulp: inputs with ULP error >= 0.5.
-        n_ge_one_ulp: inputs with ULP error >= 1.
-        n_correctly_rounded: inputs whose output equals the correctly rounded exact value.
-    """
-
-    dtype: str
-    n_points: int
-    exhaustive: bool
-    max_rel_error: float
-    max_abs_error: float
-    max_ulp: float | None
-    worst_input: float
-    worst_output: float
-    n_ge_half_ulp: int
-    n_ge_one_ulp: int
-    n_correctly_rounded: int
-
-    @property
-    def frac_correctly_rounded(self) -> float:
-        """Fraction of inputs correctly rounded."""
-        return self.n_correctly_rounded / self.n_points if self.n_points else 1.0
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-friendly dict: floats as numbers (non-finite ones as the strings "inf"/"nan")."""
-        def number(value: float | None) -> float | str | None:
-            if value is None or np.isfinite(value):
-                return value
-            return str(value)
-
-        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        out = {k: number(v) if isinstance(v, float) else v for k, v in fields.items()}
-        out["frac_correctly_rounded"] = self.frac_correctly_rounded
-        out["worst_input_hex"] = float(self.worst_input).hex()
-        out["worst_output_hex"] = float(self.worst_output).hex()
-        return out
-
-
-def _worst_key(report: ErrorReport) -> float:
-    if report.dtype == "float64" or report.max_ulp is None:
-        return report.max_rel_error
-    return report.max_ulp
-
-
-def merge(reports: Sequence[ErrorReport]) -> ErrorReport:
-    """One report for the union of disjoint point sets; ties go to the earliest report.
-
-    Raises:
-        ValueError: if ``reports`` is empty or mixes dtypes.
-    """
-    if not reports:
-        raise ValueError("merge needs at least one report")
-    if len({r.dtype for r in reports}) != 1:
-        raise ValueError(f"cannot merge reports of dtypes {sorted({r.dtype for r in reports})}")
-    worst = reports[0]
-    for report in reports[1:]:
-        if _worst_key(report) > _worst_key(worst):
-            worst = report
-    ulps = [r.max_ulp for r in reports]
-    return dataclasses.replace(
-        worst,
-        n_points=sum(r.n_points for r in reports),
-        exhaustive=all(r.exhaustive for r in reports),
-        max_rel_error=max(r.max_rel_error for r in reports),
-        max_abs_error=max(r.max_abs_error for r in reports),
-        max_ulp=None if None in ulps else max(ulps),
-        n_ge_half_ulp=sum(r.n_ge_half_ulp for r in reports),
-        n_ge_one_ulp=sum(r.n_ge_one_ulp for r in reports),
-        n_correctly_rounded=sum(r.n_correctly_rounded for r in reports),
-    )
-
-
-def error_report(x: np.ndarray, approx: np.ndarray, hi: np.ndarray, lo: np.ndarray,
-                 fmt_name: str, exhaustive: bool = False) -> ErrorReport:
-    """Measure ``approx`` (computed in ``fmt_name``) against the exact ``hi + lo`` at inputs ``x``.
-
-    Args:
-        x: the inputs (1-D, non-empty).
-        approx: the approximation's outputs at x, values of the format.
-        hi: float64 nearest the exact values.
-        lo: the rest of the exact values (zeros for a float64 reference).
-        fmt_name: the evaluation format.
-        exhaustive: whether x is every value of the format in the interval.
-
-    Returns:
-        The report; the worst input is the first of the largest ULP error (relative for float64).
-    """
-    fmt = float_format(fmt_name)
-    x, approx = np.asarray(x), np.asarray(approx)
-    if x.size == 0:
-        raise AutonumericsError("an error report needs at least one point, got none")
-    ulps = ulp_errors(approx, hi, lo, fmt)
-    relative = relative_errors(approx, hi, lo)
-    worst = int(np.argmax(relative if fmt.precision >= 53 else ulps))
-    correct = _f64(approx) == _f64(round_to_format(hi, lo, fmt))
-    return ErrorReport(
-        dtype=fmt.name,
-        n_points=int(x.size),
-        exhaustive=exhaustive,
-        max_rel_error=float(relative.max()),
-        max_abs_error=float(absolute_errors(approx, hi, lo).max()),
-        max_ulp=float(ulps.max()),
-        worst_input=float(x.reshape(-1)[worst]),
-        worst_output=float(_f64(approx).reshape(-1)[worst]),
-        n_ge_half_ulp=int(np.count_nonzero(ulp_error_at_least(approx, hi, lo, fmt, 0.5))),
-        n_ge_one_ulp=int(np.count_nonzero(ulp_error_at_least(approx, hi, lo, fmt, 1.0))),
-        n_correctly_rounded=int(np.count_nonzero(correct)),
-    )

@@ -23,7 +23,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.quant.intprogram import Instruction, IntProgram, evaluate
+from autonumerics.quant.intprogram import IntInstruction, IntProgram, evaluate
 
 
 @functools.lru_cache(maxsize=4)
@@ -88,14 +88,14 @@ def build_exp(input_scale: float, min_input: int = -32768, poly_bits: int = 14, 
     alpha, beta, gamma, _ = relative_minimax_quadratic()
     offset = round(Fraction(-beta) * 2**poly_bits)
     constant = round(Fraction(gamma) / Fraction(alpha) * 2 ** (2 * poly_bits))
-    code += [Instruction("t", "add", (fraction, offset)), Instruction("s", "mul", ("t", "t")),
-             Instruction("p", "add", ("s", constant)), Instruction("out", "rshr", ("p", "z"))]
+    code += [IntInstruction("t", "add", (fraction, offset)), IntInstruction("s", "mul", ("t", "t")),
+             IntInstruction("p", "add", ("s", constant)), IntInstruction("out", "rshr", ("p", "z"))]
     program = IntProgram(("d",), tuple(code), "out")
     return ExpKernel(program, input_scale, alpha * 2.0 ** (-2 * poly_bits), frac_bits, poly_bits)
 
 
 def reduction(source: str, per_step: Fraction, max_steps: int, poly_bits: int,
-              sign: int = -1) -> tuple[list[Instruction], str, int]:
+              sign: int = -1) -> tuple[list[IntInstruction], str, int]:
     """``v = sign * source * per_step`` split as ``z = floor(v)`` (register z) and its fraction at 2^poly_bits.
 
     ``sign * source`` must be >= 0 with ``|source| <= max_steps``. F (the fixed-point bits of v) is as
@@ -107,27 +107,27 @@ def reduction(source: str, per_step: Fraction, max_steps: int, poly_bits: int,
            and round(per_step * 2 ** (frac_bits + 1)) < 2**31):
         frac_bits += 1
     multiplier = round(per_step * 2**frac_bits)
-    code = [Instruction("y", "mul", (source, sign * multiplier)), Instruction("z", "shr", ("y", frac_bits)),
-            Instruction("w", "shl", ("z", frac_bits)), Instruction("g", "sub", ("y", "w"))]
+    code = [IntInstruction("y", "mul", (source, sign * multiplier)), IntInstruction("z", "shr", ("y", frac_bits)),
+            IntInstruction("w", "shl", ("z", frac_bits)), IntInstruction("g", "sub", ("y", "w"))]
     if frac_bits == poly_bits:
         return code, "g", frac_bits
-    return code + [Instruction("h", "rshr", ("g", frac_bits - poly_bits))], "h", frac_bits
+    return code + [IntInstruction("h", "rshr", ("g", frac_bits - poly_bits))], "h", frac_bits
 
 
 _CUBIC_BITS = 16  # every Horner partial sum is at scale 2^16: |partial| * 2^14 (h) stays below 2^31
 
 
-def horner_cubic(fraction: str, poly_bits: int, bits: int) -> list[Instruction]:
+def horner_cubic(fraction: str, poly_bits: int, bits: int) -> list[IntInstruction]:
     """``2^-f`` at scale 2^bits by ((C3 h >> G) + C2) h >> G ... + C0, then the rounding shift by z."""
     coefficients = [round(Fraction(c) * 2**bits) for c in relative_minimax(3)[0]]
-    code: list[Instruction] = []
+    code: list[IntInstruction] = []
     accumulator: str | int = coefficients[3]
     for k in (2, 1, 0):
-        code += [Instruction(f"m{k}", "mul", (fraction, accumulator)),
-                 Instruction(f"n{k}", "rshr", (f"m{k}", poly_bits)),
-                 Instruction(f"r{k}", "add", (f"n{k}", coefficients[k]))]
+        code += [IntInstruction(f"m{k}", "mul", (fraction, accumulator)),
+                 IntInstruction(f"n{k}", "rshr", (f"m{k}", poly_bits)),
+                 IntInstruction(f"r{k}", "add", (f"n{k}", coefficients[k]))]
         accumulator = f"r{k}"
-    return code + [Instruction("out", "rshr", (accumulator, "z"))]
+    return code + [IntInstruction("out", "rshr", (accumulator, "z"))]
 
 
 @dataclass(frozen=True)

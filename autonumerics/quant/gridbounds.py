@@ -29,7 +29,7 @@ import numpy as np
 from autonumerics.errors import AutonumericsError
 from autonumerics.quant.intprogram import INT32_MAX, INT32_MIN, IntProgram, evaluate
 from autonumerics.quant.params import QuantParams
-from autonumerics.quant.score import FUNCTIONS
+from autonumerics.quant.score import MPMATH_ACTIVATIONS
 
 SIDE_RULES = ("clamp", "reject")
 REJECTED = INT32_MIN  # the C / traced-JAX answer for a rejected input; never an output on the grid
@@ -82,7 +82,7 @@ def correct_code(target: str, params_in: QuantParams, params_out: QuantParams, q
     """The correctly rounded (half to even), saturated output code of input code ``q`` (mpmath, 40 digits)."""
     with mpmath.workdps(40):
         x = mpmath.mpf(params_in.scale) * (q - params_in.zero_point)
-        scaled = FUNCTIONS[target](x) / mpmath.mpf(params_out.scale)
+        scaled = MPMATH_ACTIVATIONS[target](x) / mpmath.mpf(params_out.scale)
         low, high = params_out.qrange
         return int(min(max(int(mpmath.nint(scaled)) + params_out.zero_point, low), high))
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.export.text import C_KEYWORDS
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 ARITY = {"add": 2, "sub": 2, "mul": 2, "shr": 2, "rshr": 2, "shl": 2, "min": 2, "max": 2,
@@ -49,12 +50,6 @@ Arg = str | int
 # Python's builtins (a register named max makes the exported function's own max(...) a local).
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _C_RESERVED = re.compile(r"_[A-Z_]|u?int\w*_t\Z|U?INT\w*_(MIN|MAX|WIDTH|C)\Z")
-C_KEYWORDS = frozenset("""
-    alignas alignof auto bool break case char const constexpr continue default do double else enum
-    extern false float for goto if inline int long nullptr register restrict return short signed
-    sizeof static static_assert struct switch thread_local true typedef typeof typeof_unqual union
-    unsigned void volatile while
-""".split())
 
 
 def check_register_name(name: object) -> None:
@@ -67,7 +62,7 @@ def check_register_name(name: object) -> None:
 
 
 @dataclass(frozen=True)
-class Instruction:
+class IntInstruction:
     """One SSA instruction ``dest = op(args)``; an argument is a register name or an int constant."""
 
     dest: str
@@ -80,7 +75,7 @@ class IntProgram:
     """A straight-line integer program over named int32 inputs; ``output`` is the returned register."""
 
     inputs: tuple[str, ...]
-    instructions: tuple[Instruction, ...]
+    instructions: tuple[IntInstruction, ...]
     output: str
 
     def __post_init__(self) -> None:
@@ -254,7 +249,7 @@ def format_program(program: IntProgram, header: str = "") -> str:
 def parse_program(text: str) -> IntProgram:
     """Parse the text form of ``format_program`` ('#' starts a comment); errors name the line."""
     inputs: tuple[str, ...] = ()
-    instructions: list[Instruction] = []
+    instructions: list[IntInstruction] = []
     output = None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
@@ -263,7 +258,7 @@ def parse_program(text: str) -> IntProgram:
         if match := _LINE.match(line):  # first: "input = f(...)" is an assignment (a bad name)
             dest, op, body = match.groups()
             args = tuple(int(a) if _INT.match(a) else a for a in (part.strip() for part in body.split(",")) if a)
-            instructions.append(Instruction(dest, op, args))
+            instructions.append(IntInstruction(dest, op, args))
         elif line.startswith("input "):
             inputs = tuple(name.strip() for name in line[6:].split(","))
         elif line.startswith("return "):

@@ -33,11 +33,11 @@ from typing import Any
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.numerics.dtypes import FloatFormat
 from autonumerics.quant.lowbit_bits import (
     LOW_FORMATS,
     NUMPY,
     Backend,
-    LowFormat,
     decode,
     encode,
     jax_backend,
@@ -52,9 +52,12 @@ from autonumerics.quant.lowbit_core import (
 from autonumerics.quant.lowbit_grad import derivative
 from autonumerics.quant.lowbit_small import SMALL, SMALL_PATHS
 
-__all__ = ["FUNCTIONS", "LOW_FORMATS", "kernel_bits", "lowbit_activation", "lowbit_activation_jax", "naive_jax"]
+__all__ = [
+    "LOWBIT_FUNCTIONS", "LOW_FORMATS", "kernel_bits", "lowbit_activation", "lowbit_activation_jax",
+    "naive_jax",
+]
 
-FUNCTIONS = ("gelu", "silu", "sigmoid", "tanh", "exp")
+LOWBIT_FUNCTIONS = ("gelu", "silu", "sigmoid", "tanh", "exp")
 TINY_EXPONENT = -14  # |x| < 2**-14 follows the Taylor rule
 _TINY_SCALE = 64  # tiny inputs are read as x * 2**64, a normal float32
 # (f(+inf), f(-inf)) by function: the limits.
@@ -110,11 +113,11 @@ _MAIN: dict[str, Callable[[Backend, Any], tuple[Any, Any]]] = {
 }
 
 
-def _bits_of(value: float, fmt: LowFormat) -> int:
+def _bits_of(value: float, fmt: FloatFormat) -> int:
     return int(np.array(value, dtype=fmt.dtype).view(np.uint16))
 
 
-def kernel_bits(b: Backend, name: str, bits: Any, fmt: LowFormat) -> Any:
+def kernel_bits(b: Backend, name: str, bits: Any, fmt: FloatFormat) -> Any:
     """The output patterns (int32, 0..65535) of function ``name`` for input patterns ``bits``."""
     xp = b.xp
     x = decode(b, bits, fmt, 0)
@@ -142,20 +145,23 @@ def kernel_bits(b: Backend, name: str, bits: Any, fmt: LowFormat) -> Any:
     return xp.where(magnitude > fmt.inf_bits, fmt.nan_bits, out)
 
 
-def _check(name: str, dtype: Any) -> LowFormat:
+def _check(name: str, dtype: Any) -> FloatFormat:
     if name not in _MAIN:
-        raise AutonumericsError(f"unknown low-bit function {name!r}; choose one of {', '.join(FUNCTIONS)}")
+        choices = ", ".join(LOWBIT_FUNCTIONS)
+        raise AutonumericsError(f"unknown low-bit function {name!r}; choose one of {choices}")
     for fmt in LOW_FORMATS.values():
         if np.dtype(dtype) == fmt.dtype:
             return fmt
-    raise AutonumericsError(f"low-bit activations take bfloat16 or float16 inputs, got {np.dtype(dtype)}")
+    raise AutonumericsError(
+        f"low-bit activations take bfloat16 or float16 inputs, got {np.dtype(dtype)}"
+    )
 
 
 def lowbit_activation(name: str, x: np.ndarray) -> np.ndarray:
     """Function ``name`` of a bfloat16 or float16 numpy array, in numpy (same dtype out).
 
     Args:
-        name: one of :data:`FUNCTIONS`.
+        name: one of :data:`LOWBIT_FUNCTIONS`.
         x: the inputs (dtype ``ml_dtypes.bfloat16`` or ``numpy.float16``).
 
     Raises:

@@ -15,56 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-import ml_dtypes
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.numerics.dtypes import FORMATS, FloatFormat
 
 
-@dataclass(frozen=True)
-class LowFormat:
-    """A 16-bit binary float format (1 sign bit, ``16 - precision`` exponent bits).
-
-    Attributes:
-        name: ``"bfloat16"`` or ``"float16"``.
-        dtype: the numpy dtype (ml_dtypes for bfloat16).
-        precision: significand bits p including the implicit one.
-        min_exponent: exponent of the smallest normal number.
-    """
-
-    name: str
-    dtype: np.dtype
-    precision: int
-    min_exponent: int
-
-    @property
-    def exponent_bits(self) -> int:
-        """Width of the exponent field."""
-        return 16 - self.precision
-
-    @property
-    def bias(self) -> int:
-        """Exponent bias: a normal number's field E means 2**(E - bias)."""
-        return 1 - self.min_exponent
-
-    @property
-    def inf_bits(self) -> int:
-        """Bit pattern of +inf."""
-        return ((1 << self.exponent_bits) - 1) << (self.precision - 1)
-
-    @property
-    def nan_bits(self) -> int:
-        """Bit pattern of the canonical quiet NaN."""
-        return self.inf_bits | (1 << (self.precision - 2))
+# The 16-bit formats of the float-format registry (numerics.dtypes holds their bit layout).
+LOW_FORMATS: dict[str, FloatFormat] = {name: FORMATS[name] for name in ("bfloat16", "float16")}
 
 
-LOW_FORMATS: dict[str, LowFormat] = {
-    "bfloat16": LowFormat("bfloat16", np.dtype(ml_dtypes.bfloat16), 8, -126),
-    "float16": LowFormat("float16", np.dtype(np.float16), 11, -14),
-}
-
-
-def low_format(name: str) -> LowFormat:
+def low_format(name: str) -> FloatFormat:
     """The 16-bit format called ``name``; an error naming the choices if there is none."""
     try:
         return LOW_FORMATS[name]
@@ -148,7 +109,7 @@ def pow2(n: int) -> np.float32:
     return np.float32(2.0**n)
 
 
-def decode(b: Backend, bits: Any, fmt: LowFormat, scale_exp: int) -> Any:
+def decode(b: Backend, bits: Any, fmt: FloatFormat, scale_exp: int) -> Any:
     """The inputs ``x * 2**scale_exp`` as float32, from their 16-bit patterns (int32 array).
 
     Inputs whose scaled value would be a float32 subnormal (only bf16 subnormals at
@@ -169,7 +130,7 @@ def decode(b: Backend, bits: Any, fmt: LowFormat, scale_exp: int) -> Any:
     return b.xp.where((bits >> 15) == 1, -magnitude, magnitude)
 
 
-def encode(b: Backend, m: Any, e: Any, fmt: LowFormat, toward: Any = 0) -> Any:
+def encode(b: Backend, m: Any, e: Any, fmt: FloatFormat, toward: Any = 0) -> Any:
     """The 16-bit pattern (int32) of ``m * 2**e`` rounded to nearest, ties to even.
 
     Args:

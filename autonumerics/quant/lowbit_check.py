@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from autonumerics.numerics.dtypes import FORMATS, all_values
 from autonumerics.errors import AutonumericsError
+from autonumerics.numerics.dtypes import all_values
 from autonumerics.numerics.metrics import ulp_errors
 from autonumerics.quant.lowbit import (
     lowbit_activation,
@@ -91,7 +91,9 @@ def all_inputs(format_name: str) -> np.ndarray:
     return all_values(format_name)
 
 
-def score(function: str, format_name: str, outputs: np.ndarray, implementation: str) -> LowbitReport:
+def score(
+    function: str, format_name: str, outputs: np.ndarray, implementation: str
+) -> LowbitReport:
     """Score ``outputs`` (the function at :func:`all_inputs`, same dtype) against mpmath."""
     ref = reference(function, format_name)
     with np.errstate(invalid="ignore"):  # NaN patterns
@@ -103,7 +105,7 @@ def score(function: str, format_name: str, outputs: np.ndarray, implementation: 
         ref_values = ref.bits.view(outputs.dtype).astype(np.float64)
     overflow = finite & np.isinf(ref_values)
     with np.errstate(all="ignore"):
-        errors = ulp_errors(got, ref.exact, np.zeros_like(ref.exact), FORMATS[format_name])
+        errors = ulp_errors(got, ref.exact, np.zeros_like(ref.exact), low_format(format_name))
     errors = np.where(overflow, np.where(got == ref_values, 0.0, np.inf), errors)
     errors = np.where(finite, errors, 0.0)
     worst = int(np.argmax(errors))

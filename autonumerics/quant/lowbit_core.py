@@ -8,9 +8,10 @@ Plain float32 formulas (no evolved program reaches these ranges yet), written on
   below 2**-27 relative). The result stays split as ``(e^r, k)``, so e^-200 is as accurate as
   e^0 and the caller decides when it becomes subnormal.
 * ``Phi(-a)`` (the normal tail, a >= 0): ``phi(a) * R(a)`` with R the Mills ratio as a degree-10
-  polynomial in ``t = 3/(3 + a)`` (``lowbit_fit``), and ``phi(a) = e^(-a*a/2) / sqrt(2 pi)``.
+  polynomial in ``t = 3/(3 + a)`` (``scripts/lowbit_fit.py``), and
+  ``phi(a) = e^(-a*a/2) / sqrt(2 pi)``.
   ``a*a`` is exact because a has at most 11 significant bits.
-* ``tanh`` of small |x|: ``x + x*u*P(u)``, u = x*x, P of degree 5 (``lowbit_fit``).
+* ``tanh`` of small |x|: ``x + x*u*P(u)``, u = x*x, P of degree 5 (``scripts/lowbit_fit.py``).
 
 Relative errors are a few float32 ulps (about 2**-21 for the tail), far below the 2**-9 and
 2**-12 that bf16 and fp16 round to, so the final rounding is almost always correct.

@@ -1,4 +1,4 @@
-"""Derivatives of the bf16/fp16 activations, for the ``jax.custom_jvp`` of ``lowbit_activation_jax``.
+"""Derivatives of the bf16/fp16 activations: the ``jax.custom_jvp`` of ``lowbit_activation_jax``.
 
 The kernels round on integers (``lowbit_bits.encode``), so JAX differentiating through them
 would see bit operations and return 0. Their JVP uses the activation's own derivative instead,
@@ -37,7 +37,10 @@ _ROOT_DEGREE = 5  # truncation below 2**-22 relative at |x - x0| = 1/16
 
 
 def times_pow2(b: Backend, m: Any, k: Any) -> Any:
-    """``m * 2**k`` for normal float32 m and int32 k in [-252, 252]: two exact scalings, one rounding."""
+    """``m * 2**k`` for normal float32 m and int32 k in [-252, 252].
+
+    Two exact scalings, one rounding.
+    """
     half = k >> 1
     return b.rounded(m * _pow2(b, half)) * _pow2(b, k - half)
 
@@ -75,7 +78,7 @@ def _silu_negative(b: Backend, a: Any) -> Any:
 
 @functools.cache
 def root_expansion(name: str) -> tuple[np.float32, np.float32, tuple[np.float32, ...]]:
-    """(x0 high part, x0 low part, Taylor coefficients of f' at x0, highest degree first, no constant)."""
+    """(x0 high part, x0 low part, Taylor coefficients of f' at x0 highest first, no constant)."""
     derivatives = {
         "gelu": (lambda x: mpmath.ncdf(x) + x * mpmath.npdf(x), -0.75),
         "silu": (lambda x: (1 + (1 + x) * mpmath.exp(-x)) / (1 + mpmath.exp(-x)) ** 2, -1.28),
@@ -98,7 +101,7 @@ def _near_root(b: Backend, name: str, x: Any) -> tuple[Any, Any]:
 
 def _odd_complement(b: Backend, name: str, x: Any, negative_side: Callable[[Backend, Any], Any],
                     cap: np.float32) -> Any:
-    """f'(x) from f'(-|x|): itself for x <= 0, 1 minus it for x > 0; the Taylor branch near the zero."""
+    """f'(x) from f'(-|x|): itself for x <= 0, 1 minus it for x > 0; Taylor near the zero."""
     value = negative_side(b, b.xp.minimum(b.xp.abs(x), cap))
     value = b.xp.where(x > 0, _F32(1) - value, value)
     near, taylor = _near_root(b, name, x)

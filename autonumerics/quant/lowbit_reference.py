@@ -21,8 +21,9 @@ import mpmath
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.quant.lowbit import FUNCTIONS
-from autonumerics.quant.lowbit_bits import LowFormat, low_format
+from autonumerics.numerics.dtypes import FloatFormat
+from autonumerics.quant.lowbit import LOWBIT_FUNCTIONS
+from autonumerics.quant.lowbit_bits import low_format
 
 _VERSION = "lowbit-reference-1"
 _START_PRECISION = 64
@@ -55,7 +56,7 @@ class Reference:
     exact: np.ndarray
 
 
-def round_mpf(value: mpmath.mpf, fmt: LowFormat) -> int:
+def round_mpf(value: mpmath.mpf, fmt: FloatFormat) -> int:
     """The bit pattern of ``value`` (finite, non-zero) rounded to nearest-even in ``fmt``."""
     negative, mantissa, exponent, bitcount = value._mpf_
     leading = exponent + bitcount - 1
@@ -75,7 +76,7 @@ def round_mpf(value: mpmath.mpf, fmt: LowFormat) -> int:
     return min(magnitude, fmt.inf_bits) | (negative << 15)
 
 
-def correctly_rounded(function: str, x: float, fmt: LowFormat) -> tuple[int, float]:
+def correctly_rounded(function: str, x: float, fmt: FloatFormat) -> tuple[int, float]:
     """(bits, float64 value) of f(x) for one finite, non-zero x, by Ziv's strategy."""
     precision = _START_PRECISION
     while precision <= _MAX_PRECISION:
@@ -87,7 +88,9 @@ def correctly_rounded(function: str, x: float, fmt: LowFormat) -> tuple[int, flo
         if low == high:
             return low, float(value)
         precision *= 2
-    raise RuntimeError(f"{function}({x!r}) in {fmt.name}: no correct rounding at {_MAX_PRECISION} bits")
+    raise RuntimeError(
+        f"{function}({x!r}) in {fmt.name}: no correct rounding at {_MAX_PRECISION} bits"
+    )
 
 
 def special_value(function: str, x: float) -> float:
@@ -106,7 +109,7 @@ def special_value(function: str, x: float) -> float:
     }[function]
 
 
-def _compute(function: str, fmt: LowFormat) -> Reference:
+def _compute(function: str, fmt: FloatFormat) -> Reference:
     patterns = np.arange(1 << 16, dtype=np.uint16)
     with np.errstate(invalid="ignore"):  # NaN patterns
         inputs = patterns.view(fmt.dtype).astype(np.float64)
@@ -132,13 +135,14 @@ def reference(function: str, format_name: str, cache: bool = True) -> Reference:
     """The correctly rounded results of ``function`` in ``format_name``, cached on disk.
 
     Args:
-        function: one of ``FUNCTIONS``.
+        function: one of ``LOWBIT_FUNCTIONS``.
         format_name: ``"bfloat16"`` or ``"float16"``.
         cache: read and write the on-disk cache.
     """
     fmt = low_format(format_name)
-    if function not in FUNCTIONS:
-        raise AutonumericsError(f"unknown low-bit function {function!r}; choose one of {', '.join(FUNCTIONS)}")
+    if function not in LOWBIT_FUNCTIONS:
+        choices = ", ".join(LOWBIT_FUNCTIONS)
+        raise AutonumericsError(f"unknown low-bit function {function!r}; choose one of {choices}")
     path = cache_path(function, format_name)
     if cache and path.exists():
         with np.load(path) as stored:

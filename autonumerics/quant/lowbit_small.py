@@ -28,7 +28,7 @@ _PHI0_TAIL = _F32(_PHI0 - 0.375)
 
 
 def fast_two_sum(b: Backend, big: Any, small: Any) -> tuple[Any, Any]:
-    """(s, err) with s = RN(big + small) and big + small = s + err exactly; needs |big| >= |small|."""
+    """(s, err), s = RN(big + small) and big + small = s + err exactly; needs |big| >= |small|."""
     total = b.rounded(big + small)
     return total, small - b.rounded(total - big)
 

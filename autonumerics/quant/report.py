@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autonumerics.quant.baselines import (
+from autonumerics.quant.alternatives import (
     BaselineOutputs,
     float_requantize,
     ibert_exp,
@@ -14,7 +14,7 @@ from autonumerics.quant.baselines import (
 )
 from autonumerics.quant.expkernel import ExpKernel, score_exp
 from autonumerics.quant.intprogram import audit, evaluate
-from autonumerics.quant.programfile import QuantKernelFile, input_grid
+from autonumerics.quant.kernel_file import QuantKernelFile, input_grid
 from autonumerics.quant.score import reference, score_outputs
 
 

@@ -19,8 +19,8 @@ import numpy as np
 from autonumerics.errors import AutonumericsError
 from autonumerics.quant.params import QuantParams
 
-# Activation functions with mpmath definitions (argument and result are mpf).
-FUNCTIONS: dict[str, Callable[[mpmath.mpf], mpmath.mpf]] = {
+# activation name -> its exact definition in mpmath (argument and result are mpf)
+MPMATH_ACTIVATIONS: dict[str, Callable[[mpmath.mpf], mpmath.mpf]] = {
     "gelu": lambda x: x * mpmath.ncdf(x),
     "exp": mpmath.exp,
     "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
@@ -30,9 +30,10 @@ FUNCTIONS: dict[str, Callable[[mpmath.mpf], mpmath.mpf]] = {
 
 
 def _function(name: str) -> Callable[[mpmath.mpf], mpmath.mpf]:
-    if name not in FUNCTIONS:
-        raise AutonumericsError(f"unknown quantized target {name!r} (choose from {', '.join(FUNCTIONS)})")
-    return FUNCTIONS[name]
+    if name not in MPMATH_ACTIVATIONS:
+        raise AutonumericsError(f"unknown quantized target {name!r} "
+                                f"(choose from {', '.join(MPMATH_ACTIVATIONS)})")
+    return MPMATH_ACTIVATIONS[name]
 
 
 @functools.lru_cache(maxsize=64)
@@ -59,7 +60,7 @@ def reference(name: str, params_in: QuantParams, params_out: QuantParams) -> tup
 
 
 @dataclass(frozen=True)
-class Score:
+class QuantScore:
     """Exhaustive accuracy of a kernel's integer outputs against the correctly rounded reference."""
 
     points: int
@@ -73,12 +74,13 @@ class Score:
         return dict(self.__dict__)
 
 
-def score_outputs(outputs: np.ndarray, grid: np.ndarray, exact: np.ndarray, rounded: np.ndarray) -> Score:
+def score_outputs(outputs: np.ndarray, grid: np.ndarray, exact: np.ndarray,
+                  rounded: np.ndarray) -> QuantScore:
     """Compare integer outputs on ``grid`` with the reference (``exact`` reals, ``rounded`` integers)."""
     outputs = np.asarray(outputs, dtype=np.int64)
     error = outputs - rounded
     worst = int(np.argmax(np.abs(error)))
-    return Score(
+    return QuantScore(
         points=len(grid),
         max_lsb_error=int(np.abs(error).max()),
         correctly_rounded=float(np.mean(error == 0)),

@@ -1,60 +1,21 @@
-"""Run a quantized-kernel search request (from a TOML config or the CLI) and write kernel files."""
+"""Run a quantized-kernel search request (``config.SearchRequest``) and write kernel files."""
 
 from __future__ import annotations
 
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.quant import sigmoid
+from autonumerics.quant.config import SearchRequest
 from autonumerics.quant.expkernel import build_exp, score_exp
+from autonumerics.quant.gelu_search import search_gelu
 from autonumerics.quant.intprogram import audit
+from autonumerics.quant.kernel_file import QuantKernelFile, save_kernel
 from autonumerics.quant.params import QuantParams
-from autonumerics.quant.programfile import QuantKernelFile, save_kernel
-from autonumerics.quant.search import search_gelu
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    """What to search.
-
-    Attributes:
-        target: ``gelu`` (int -> int, equal input and output scales), ``exp`` (d <= 0 -> int32), or
-            ``sigmoid`` / ``tanh`` (int16 at 2^-12 -> int16 at 2^-15 only).
-        scales: input scales; one kernel per scale.
-        dtype: input storage dtype (``int8`` for GELU; ``int16`` for exp).
-        max_ops: integer op budget per element (GELU family).
-        degrees: polynomial degrees tried (GELU family).
-        frac_bits: fractional bits of the folded GELU constants.
-        clips: clip points tried per degree (the best of the real fit).
-        time_limit: seconds per MILP.
-        protect: misses at real inputs with |x| <= protect (and at the two end codes) cost 64
-            instead of 1 (GELU).
-        out: folder for the kernel files.
-    """
-
-    target: str
-    scales: tuple[float, ...] | list[float]
-    dtype: str = "int8"
-    max_ops: int = 12
-    degrees: tuple[int, ...] | list[int] = (3, 4)
-    frac_bits: int = 26
-    clips: int = 3
-    time_limit: float = 30.0
-    protect: float = 0.5
-    out: str = "."
-
-    def __post_init__(self) -> None:
-        if self.target not in ("gelu", "exp", "sigmoid", "tanh"):
-            raise AutonumericsError(f"quant search supports targets gelu, exp, sigmoid and tanh, not {self.target!r}")
-        if not self.scales:
-            raise AutonumericsError("quant search needs at least one scale")
-
-
-CONFIG_KEYS = tuple(f.name for f in fields(SearchRequest))
 
 
 def kernel_filename(target: str, dtype: str, scale: float) -> str:

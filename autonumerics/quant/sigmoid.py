@@ -21,16 +21,16 @@ import numpy as np
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.quant.expkernel import ln2, reduction, relative_minimax
-from autonumerics.quant.intprogram import Instruction, IntProgram, evaluate
+from autonumerics.quant.intprogram import IntInstruction, IntProgram, evaluate
 from autonumerics.quant.params import QuantParams
-from autonumerics.quant.score import Score, reference, score_outputs
+from autonumerics.quant.score import QuantScore, reference, score_outputs
 
 INPUT = QuantParams(2.0**-12, 0, "int16")
 OUTPUT = QuantParams(2.0**-15, 0, "int16")
 POLY_BITS = 14
 
 
-def factored_cubic(fraction: str) -> tuple[list[Instruction], float]:
+def factored_cubic(fraction: str) -> tuple[list[IntInstruction], float]:
     """``2^-f`` as ``|c3| (r - f) ((f - m)^2 + k)``: the relative minimax cubic split at its real root.
 
     Seven ops (add, mul, rshr, add, sub, mul, rshr) instead of Horner's nine, then the shift by z.
@@ -43,12 +43,12 @@ def factored_cubic(fraction: str) -> tuple[list[Instruction], float]:
     root = float(next(x.real for x in roots if abs(x.imag) < 1e-12))
     quadratic = np.polydiv(coefficients[::-1], np.array([1.0, -root]))[0] / coefficients[3]
     middle, offset = -quadratic[1] / 2, quadratic[2] - quadratic[1] ** 2 / 4
-    code = [Instruction("u", "add", (fraction, round(Fraction(-middle) * 2**POLY_BITS))),
-            Instruction("s", "mul", ("u", "u")), Instruction("s1", "rshr", ("s", 16)),
-            Instruction("qd", "add", ("s1", round(Fraction(offset) * 2**12))),
-            Instruction("ln", "sub", (round(Fraction(root) * 2**POLY_BITS), fraction)),
-            Instruction("pr", "mul", ("qd", "ln")), Instruction("p", "rshr", ("pr", 16)),
-            Instruction("out", "rshr", ("p", "z"))]
+    code = [IntInstruction("u", "add", (fraction, round(Fraction(-middle) * 2**POLY_BITS))),
+            IntInstruction("s", "mul", ("u", "u")), IntInstruction("s1", "rshr", ("s", 16)),
+            IntInstruction("qd", "add", ("s1", round(Fraction(offset) * 2**12))),
+            IntInstruction("ln", "sub", (round(Fraction(root) * 2**POLY_BITS), fraction)),
+            IntInstruction("pr", "mul", ("qd", "ln")), IntInstruction("p", "rshr", ("pr", 16)),
+            IntInstruction("out", "rshr", ("p", "z"))]
     return code, 2.0**10 / abs(float(coefficients[3]))
 
 
@@ -57,29 +57,29 @@ def build(target: str, offset: int) -> IntProgram:
     if target not in ("sigmoid", "tanh"):
         raise AutonumericsError(f"int16 kernels exist for sigmoid and tanh, not {target!r}")
     factor = 1 if target == "sigmoid" else 2
-    code = [Instruction("a", "abs", ("q",))]
+    code = [IntInstruction("a", "abs", ("q",))]
     steps, fraction, _ = reduction("a", Fraction(factor) * Fraction(INPUT.scale) / ln2(), 32768, POLY_BITS, sign=1)
     cubic, sigma = factored_cubic(fraction)  # register "out" holds e = exp(-factor x) * sigma
     # sigmoid = 1 / (1 + e) at 2^-15: 2^15 sigma / (e + sigma); tanh + 1 = 2 / (1 + e): 2^16 sigma / (...)
     one = round(sigma)  # 1.0 in e's units; the numerator uses the same integer so e = 0 gives exactly 1
     numerator = one * 2 ** (14 + factor) + offset
     code += steps + cubic
-    code += [Instruction("den", "add", ("out", one)), Instruction("quo", "div", (numerator, "den"))]
+    code += [IntInstruction("den", "add", ("out", one)), IntInstruction("quo", "div", (numerator, "den"))]
     if target == "sigmoid":
-        code += [Instruction("neg", "sub", (32768, "quo")), Instruction("res", "sel", ("q", 0, "neg", "quo"))]
+        code += [IntInstruction("neg", "sub", (32768, "quo")), IntInstruction("res", "sel", ("q", 0, "neg", "quo"))]
     else:
         # pos <= 32767 needs either a negative offset (a floor-like division) or this min: the
         # min (op 20) lets the offset round to nearest.
-        code += [Instruction("pos0", "sub", ("quo", 32768)), Instruction("pos", "min", ("pos0", 32767)),
-                 Instruction("neg", "sub", (0, "pos")), Instruction("res", "sel", ("q", 0, "neg", "pos"))]
+        code += [IntInstruction("pos0", "sub", ("quo", 32768)), IntInstruction("pos", "min", ("pos0", 32767)),
+                 IntInstruction("neg", "sub", (0, "pos")), IntInstruction("res", "sel", ("q", 0, "neg", "pos"))]
     return IntProgram(("q",), tuple(code), "res")
 
 
-def tune(target: str, candidates: range = range(-2**15, 2**15, 256)) -> tuple[IntProgram, Score]:
+def tune(target: str, candidates: range = range(-2**15, 2**15, 256)) -> tuple[IntProgram, QuantScore]:
     """The rounding offset with the smallest max error, then the most correctly rounded (every input)."""
     grid = INPUT.grid()
     exact, rounded = reference(target, INPUT, OUTPUT)
-    best: tuple[tuple, IntProgram, Score] | None = None
+    best: tuple[tuple, IntProgram, QuantScore] | None = None
     for offset in candidates:
         program = build(target, offset)
         outputs = evaluate(program, q=grid)

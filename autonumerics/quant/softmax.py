@@ -18,7 +18,7 @@ import numpy as np
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.quant.expkernel import ExpKernel, build_exp
-from autonumerics.quant.intprogram import NUMPY_OPS, evaluate
+from autonumerics.quant.intprogram import NUMPY_OPS, evaluate, evaluate_jax, jax_ops
 
 OUTPUT_SCALE = 1.0 / 256
 _rshr = NUMPY_OPS["rshr"]  # round-half-up right shift, the same op the kernels use
@@ -49,8 +49,6 @@ def softmax_int8_jax(rows, kernel: ExpKernel):  # jax arrays in and out
     """JAX int32 twin of ``softmax_int8`` (jittable); equal to it bit for bit (tested on every pair)."""
     import jax.numpy as jnp
     from jax import lax
-
-    from autonumerics.quant.intprogram import evaluate_jax, jax_ops
 
     rshr = jax_ops()["rshr"]
     rows = jnp.asarray(rows, dtype=jnp.int32)

@@ -2,14 +2,14 @@
 
 Nothing is ever passed to ``eval``. The source is parsed with :func:`ast.parse`, every node is
 checked against a whitelist (numbers, ``x``, ``pi``, ``e``, ``ln2``, ``+ - * / **``, unary
-signs, calls to the functions in :data:`FUNCTIONS`) and compiled into nested Python closures
-that call mpmath. Literals keep their decimal meaning (``0.1`` is the real number 1/10 at the
-working precision, not the float64 nearest to it); hex floats (``0x1.8p-3``) are exact.
+signs, calls to the functions in ``mp_functions.EXPRESSION_FUNCTIONS``) and compiled into nested
+Python closures that call mpmath. Literals keep their decimal meaning (``0.1`` is the real number
+1/10 at the working precision, not the float64 nearest to it); hex floats (``0x1.8p-3``) are exact.
 
 Limits (``autonumerics.limits``): an expression has at most ``MAX_EXPRESSION_CHARS`` characters
 and ``MAX_EXPRESSION_DEPTH`` levels of nesting (it is evaluated by nested closures), and a
 function or a power refuses an argument of magnitude ``2**MAX_ARGUMENT_BITS`` or more, whose
-evaluation would take unbounded time (``ArgumentTooLarge``, one of ``EVALUATION_ERRORS``).
+evaluation would take unbounded time (``mp_functions.ArgumentTooLarge``).
 """
 
 from __future__ import annotations
@@ -18,98 +18,30 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import mpmath
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.limits import MAX_ARGUMENT_BITS, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, clipped, shown
+from autonumerics.limits import MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, clipped, shown
+from autonumerics.truth.mp_functions import (
+    EXPRESSION_CONSTANTS,
+    EXPRESSION_FUNCTIONS,
+    MpValue,
+    bounded_call,
+)
 
-MpValue = Any  # an mpmath mpf (or mpc in the middle of a computation)
 Compiled = Callable[[MpValue], MpValue]
-
-# name -> (mpmath function, least and most positional arguments)
-FUNCTIONS: dict[str, tuple[Callable[..., MpValue], int, int]] = {
-    "exp": (mpmath.exp, 1, 1),
-    "exp2": (lambda x: mpmath.power(2, x), 1, 1),
-    "expm1": (mpmath.expm1, 1, 1),
-    "log": (mpmath.log, 1, 2),
-    "ln": (mpmath.ln, 1, 1),
-    "log2": (lambda x: mpmath.log(x, 2), 1, 1),
-    "log10": (mpmath.log10, 1, 1),
-    "log1p": (mpmath.log1p, 1, 1),
-    "sqrt": (mpmath.sqrt, 1, 1),
-    "cbrt": (mpmath.cbrt, 1, 1),
-    "power": (mpmath.power, 2, 2),
-    "hypot": (mpmath.hypot, 2, 2),
-    "abs": (mpmath.fabs, 1, 1),
-    "sin": (mpmath.sin, 1, 1),
-    "cos": (mpmath.cos, 1, 1),
-    "tan": (mpmath.tan, 1, 1),
-    "sinpi": (mpmath.sinpi, 1, 1),
-    "cospi": (mpmath.cospi, 1, 1),
-    "sinc": (mpmath.sinc, 1, 1),
-    "asin": (mpmath.asin, 1, 1),
-    "acos": (mpmath.acos, 1, 1),
-    "atan": (mpmath.atan, 1, 1),
-    "atan2": (mpmath.atan2, 2, 2),
-    "sinh": (mpmath.sinh, 1, 1),
-    "cosh": (mpmath.cosh, 1, 1),
-    "tanh": (mpmath.tanh, 1, 1),
-    "asinh": (mpmath.asinh, 1, 1),
-    "acosh": (mpmath.acosh, 1, 1),
-    "atanh": (mpmath.atanh, 1, 1),
-    "erf": (mpmath.erf, 1, 1),
-    "erfc": (mpmath.erfc, 1, 1),
-    "erfinv": (mpmath.erfinv, 1, 1),
-    "ncdf": (mpmath.ncdf, 1, 1),
-    "gamma": (mpmath.gamma, 1, 1),
-    "rgamma": (mpmath.rgamma, 1, 1),
-    "loggamma": (mpmath.loggamma, 1, 1),
-    "digamma": (mpmath.digamma, 1, 1),
-    "zeta": (mpmath.zeta, 1, 1),
-    "besselj": (mpmath.besselj, 2, 2),
-    "bessely": (mpmath.bessely, 2, 2),
-    "besseli": (mpmath.besseli, 2, 2),
-    "besselk": (mpmath.besselk, 2, 2),
-    "airyai": (mpmath.airyai, 1, 1),
-    "airybi": (mpmath.airybi, 1, 1),
-    "lambertw": (mpmath.lambertw, 1, 2),
-    "ei": (mpmath.ei, 1, 1),
-    "e1": (mpmath.e1, 1, 1),
-    "si": (mpmath.si, 1, 1),
-    "ci": (mpmath.ci, 1, 1),
-}
-
-# Named constants, evaluated at the working precision each time they are used.
-CONSTANTS: dict[str, Callable[[], MpValue]] = {
-    "pi": lambda: +mpmath.pi,
-    "e": lambda: +mpmath.e,
-    "ln2": lambda: +mpmath.ln2,
-}
 
 _BINARY = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: _bounded_call("power", mpmath.power, [a, b]),
+    ast.Pow: lambda a, b: bounded_call("power", mpmath.power, [a, b]),
 }
 
 # A C99 hex float: 0x1.8p-3, 0x.8p1, 0x1p0 (the binary exponent is required, as in float.hex).
 _HEX_FLOAT = re.compile(r"(?<![\w.])0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)")
-
-# Errors that mean "this expression has no real value here", as opposed to a bug
-# (ArgumentTooLarge, below, is an ArithmeticError).
-EVALUATION_ERRORS = (ArithmeticError, ValueError, TypeError, mpmath.libmp.NoConvergence)
-
-
-def describe_error(error: BaseException) -> str:
-    """Why an evaluation failed, in words (mpmath raises ``ZeroDivisionError`` with no message)."""
-    if isinstance(error, ZeroDivisionError) and not str(error):
-        return "division by zero"
-    return clipped(str(error) or type(error).__name__, 120)
-
 
 @dataclass(frozen=True)
 class Expression:
@@ -156,8 +88,7 @@ def parse_constant_list(text: str) -> tuple[Expression, ...]:
     compiled = []
     for item in items:
         function, _ = _compile(item, context)
-        segment = ast.get_source_segment(context.source, item) or ast.unparse(item)
-        compiled.append(Expression(segment, False, function))
+        compiled.append(Expression(context.written(item), False, function))
     return tuple(compiled)
 
 
@@ -169,6 +100,12 @@ class _Context:
     source: str  # with hex floats replaced by names; the AST's offsets point into this
     allow_x: bool
     hex_values: dict[str, tuple[int, int]]  # name -> (integer significand, binary exponent)
+    hex_texts: dict[str, str]  # name -> the hex float as written
+
+    def written(self, node: ast.expr) -> str:
+        """The text of ``node`` as the user wrote it (hex floats and all)."""
+        segment = ast.get_source_segment(self.source, node) or ast.unparse(node)
+        return re.sub(r"\w+", lambda word: self.hex_texts.get(word[0], word[0]), segment)
 
 
 def _parse(text: str, allow_x: bool) -> tuple[ast.expr, _Context]:
@@ -176,19 +113,23 @@ def _parse(text: str, allow_x: bool) -> tuple[ast.expr, _Context]:
     if not isinstance(text, str) or not text.strip():
         raise AutonumericsError(f"empty expression {shown(text)}")
     if len(text) > MAX_EXPRESSION_CHARS:
-        raise AutonumericsError(f"expression of {len(text)} characters: the limit is {MAX_EXPRESSION_CHARS}")
+        raise AutonumericsError(
+            f"expression of {len(text)} characters: the limit is {MAX_EXPRESSION_CHARS}")
     prefix = "_hex"
     while prefix in text:
         prefix += "_"
     hex_values: dict[str, tuple[int, int]] = {}
+    hex_texts: dict[str, str] = {}
 
     def substitute(match: re.Match[str]) -> str:
         whole, fraction, exponent = match.group(1), match.group(2) or "", match.group(3)
-        if (not whole and not fraction) or len(exponent) > 12:  # 2^(10^12): past any use, and int() limits
+        # an exponent of 13 digits or more (2^(10^12)) is past any use, and past int()'s limits
+        if (not whole and not fraction) or len(exponent) > 12:
             raise AutonumericsError(f"bad hex float {shown(match.group(0), 40)} in {shown(text)}")
         # value = hexdigits * 16**-len(fraction) * 2**exponent, exactly
         name = f"{prefix}{len(hex_values)}"
         hex_values[name] = (int(whole + fraction, 16), int(exponent) - 4 * len(fraction))
+        hex_texts[name] = match.group(0)
         return name
 
     source = _HEX_FLOAT.sub(substitute, text.strip())
@@ -201,7 +142,7 @@ def _parse(text: str, allow_x: bool) -> tuple[ast.expr, _Context]:
     if _depth(tree.body) > MAX_EXPRESSION_DEPTH:
         raise AutonumericsError(
             f"expression nested more than {MAX_EXPRESSION_DEPTH} levels deep: {shown(text, 60)}")
-    return tree.body, _Context(text, source, allow_x, hex_values)
+    return tree.body, _Context(text, source, allow_x, hex_values, hex_texts)
 
 
 def _depth(node: ast.expr) -> int:
@@ -210,7 +151,8 @@ def _depth(node: ast.expr) -> int:
     while stack and deepest <= MAX_EXPRESSION_DEPTH:
         current, depth = stack.pop()
         deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(current) if isinstance(child, ast.expr))
+        children = (child for child in ast.iter_child_nodes(current) if isinstance(child, ast.expr))
+        stack.extend((child, depth + 1) for child in children)
     return deepest
 
 
@@ -219,7 +161,8 @@ def _compile(node: ast.expr, context: _Context) -> tuple[Compiled, bool]:
     try:
         function, uses_x = _compile_node(node, context)
     except RecursionError:
-        raise AutonumericsError(f"expression nested too deeply: {shown(context.text, 60)}") from None
+        raise AutonumericsError(
+            f"expression nested too deeply: {shown(context.text, 60)}") from None
     # Constant subexpressions (sqrt(2), pi/4) are computed once per precision.
     return (function if uses_x else _per_precision(function)), uses_x
 
@@ -242,7 +185,8 @@ def _compile_node(node: ast.expr, context: _Context) -> tuple[Compiled, bool]:
     if isinstance(node, ast.Call):
         return _call(node, context)
     raise AutonumericsError(
-        f"unsupported syntax {shown(ast.unparse(node), 60)} ({type(node).__name__}) in {shown(context.text)}; "
+        f"unsupported syntax {shown(context.written(node), 60)} ({type(node).__name__}) in "
+        f"{shown(context.text)}; "
         "use numbers, x, pi, e, ln2, + - * / ** and calls to mpmath functions"
     )
 
@@ -261,30 +205,34 @@ def _literal(node: ast.Constant, context: _Context) -> Compiled:
 def _name(name: str, context: _Context) -> tuple[Compiled, bool]:
     if name == "x" and context.allow_x:
         return (lambda x: x), True
-    if name in CONSTANTS:
-        constant = CONSTANTS[name]
+    if name in EXPRESSION_CONSTANTS:
+        constant = EXPRESSION_CONSTANTS[name]
         return (lambda x: constant()), False
     if name in context.hex_values:
         significand, exponent = context.hex_values[name]
         return (lambda x: mpmath.ldexp(mpmath.mpf(significand), exponent)), False
-    if name in FUNCTIONS:
-        raise AutonumericsError(f"function {name!r} used without arguments in {shown(context.text)}")
-    allowed = ("x, " if context.allow_x else "") + ", ".join(CONSTANTS)
-    raise AutonumericsError(f"unknown name {shown(name, 40)} in {shown(context.text)}; allowed names: {allowed}")
+    if name in EXPRESSION_FUNCTIONS:
+        raise AutonumericsError(
+            f"function {name!r} used without arguments in {shown(context.text)}")
+    allowed = ("x, " if context.allow_x else "") + ", ".join(EXPRESSION_CONSTANTS)
+    raise AutonumericsError(
+        f"unknown name {shown(name, 40)} in {shown(context.text)}; allowed names: {allowed}")
 
 
 def _call(node: ast.Call, context: _Context) -> tuple[Compiled, bool]:
     text = context.text
     if not isinstance(node.func, ast.Name):
-        raise AutonumericsError(f"unsupported call {shown(ast.unparse(node.func), 60)} in {shown(text)}")
-    name = node.func.id
-    if name not in FUNCTIONS:
         raise AutonumericsError(
-            f"unknown function {shown(name, 40)} in {shown(text)}; allowed: {', '.join(sorted(FUNCTIONS))}"
+            f"unsupported call {shown(context.written(node.func), 60)} in {shown(text)}")
+    name = node.func.id
+    if name not in EXPRESSION_FUNCTIONS:
+        raise AutonumericsError(
+            f"unknown function {shown(name, 40)} in {shown(text)}; "
+            f"allowed: {', '.join(sorted(EXPRESSION_FUNCTIONS))}"
         )
     if node.keywords or any(isinstance(arg, ast.Starred) for arg in node.args):
         raise AutonumericsError(f"{name}() takes positional arguments only, in {shown(text)}")
-    function, least, most = FUNCTIONS[name]
+    function, least, most = EXPRESSION_FUNCTIONS[name]
     if not least <= len(node.args) <= most:
         expected = str(least) if least == most else f"{least} to {most}"
         raise AutonumericsError(
@@ -293,26 +241,7 @@ def _call(node: ast.Call, context: _Context) -> tuple[Compiled, bool]:
     compiled = [_compile(arg, context) for arg in node.args]
     arguments = [argument for argument, _ in compiled]
     uses_x = any(depends for _, depends in compiled)
-    return (lambda x: _bounded_call(name, function, [argument(x) for argument in arguments])), uses_x
-
-
-class ArgumentTooLarge(ArithmeticError):
-    """An argument so large that evaluating the function would take unbounded time."""
-
-
-def _bounded_call(name: str, function: Callable[..., MpValue], arguments: list[MpValue]) -> MpValue:
-    """``function(*arguments)``, refusing an argument of ``MAX_ARGUMENT_BITS`` bits of magnitude or more.
-
-    mpmath reduces ``sin``, ``exp``, ``a**b``... modulo pi or log 2 with as many bits of the
-    constant as the argument has before its binary point: ``sin(10**100000*x)`` costs 330 000
-    bits per call, ``sin(10**10**9*x)`` would never end.
-    """
-    for argument in arguments:
-        if mpmath.isfinite(argument) and mpmath.mag(argument) > MAX_ARGUMENT_BITS:
-            raise ArgumentTooLarge(
-                f"{name}() of an argument near 2^{int(mpmath.mag(argument))}: "
-                f"arguments must stay below 2^{MAX_ARGUMENT_BITS}")
-    return function(*arguments)
+    return (lambda x: bounded_call(name, function, [argument(x) for argument in arguments])), uses_x
 
 
 def _per_precision(function: Compiled) -> Compiled:
@@ -326,39 +255,3 @@ def _per_precision(function: Compiled) -> Compiled:
         return cache[prec]
 
     return constant
-
-
-def evaluate_converged(
-    expression: Callable[[MpValue], MpValue], x: float, bits: int, max_rounds: int = 4
-) -> MpValue:
-    """``expression(x)`` to about ``bits`` correct bits, raising precision until it settles.
-
-    Each mpmath function is accurate to the working precision, but a composite expression can
-    lose bits to cancellation (``exp(x) - 1`` near 0) or ill-conditioning (``erfc`` of a
-    rounded argument far in the tail). So evaluate at ``bits + 20`` and again with ``bits``
-    more, and accept when the two agree to ``bits``; else keep adding precision, up to
-    ``max_rounds`` times. A value that never settles (an exact zero such as ``sin(pi*x)`` at
-    1, where every precision gives a smaller residue) is returned from the highest precision.
-
-    Raises:
-        the mpmath errors in :data:`EVALUATION_ERRORS` when there is no real value at ``x``.
-    """
-    context = mpmath.mp
-    saved = context.prec
-    try:
-        context.prec = 53
-        point = context.mpf(x)  # exact: a float64 has 53 bits
-        prec = context.prec = bits + 20
-        previous = expression(point)
-        for _ in range(max_rounds):
-            prec = context.prec = prec + bits + 20
-            current = expression(point)
-            if current == previous or not context.isfinite(current):
-                return current
-            # |current - previous| <= 2^-bits |current|, to within a factor 2 (mag is cheap)
-            if context.mag(current - previous) <= context.mag(current) - bits:
-                return current
-            previous = current
-        return current
-    finally:
-        context.prec = saved

@@ -17,9 +17,10 @@ import mpmath
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.truth.expressions import EVALUATION_ERRORS, describe_error, evaluate_converged
+from autonumerics.truth.mp_functions import EVALUATION_ERRORS, describe_error, evaluate_converged
 from autonumerics.truth.label_cache import cache_dir, cache_key, read_cached, write_cached
 from autonumerics.limits import LABEL_SECONDS, MAX_DIGITS, MAX_POINTS, MIN_DIGITS, clipped, shown
+from autonumerics.numerics.float_keys import float32_grid, keys_to_float32
 from autonumerics.truth.targets import Interval, Target, finite_interval
 
 POINT_KINDS = ("uniform", "chebyshev", "float32", "random")
@@ -85,33 +86,12 @@ def _unique_with_ends(a: float, b: float, values: np.ndarray) -> np.ndarray:
 
 
 def _float32_points(a: float, b: float, n: int) -> np.ndarray:
-    """Float32 values in [a, b] whose ordinals (bit patterns, signed) are equally spaced."""
-    finite = np.finfo(np.float32).max
-    lo = np.float32(np.clip(a, -finite, finite))
-    hi = np.float32(np.clip(b, -finite, finite))
-    if float(lo) < a:  # round inward so the endpoints stay inside [a, b]
-        lo = np.nextafter(lo, np.float32(np.inf))
-    if float(hi) > b:
-        hi = np.nextafter(hi, np.float32(-np.inf))
-    if lo > hi:
-        raise AutonumericsError(f"interval [{a!r}, {b!r}] holds no float32 value")
-    first, last = _ordinal(np.array([lo, hi], dtype=np.float32))
+    """Float32 values in [a, b] (rounded inward) whose ordered keys are equally spaced."""
+    first, count = float32_grid(a, b)
+    last = first + count - 1
     # floor(t + 1/2) is monotone with unit steps, so distinct targets stay distinct.
-    ordinals = np.floor(np.linspace(first, last, n) + 0.5).astype(np.int64)
-    return np.unique(_from_ordinal(np.clip(ordinals, first, last)).astype(np.float64))
-
-
-def _ordinal(values: np.ndarray) -> np.ndarray:
-    """float32 -> integers in the same order, one apart for adjacent floats (±0 -> 0)."""
-    bits = values.view(np.uint32).astype(np.int64)
-    magnitude = bits & 0x7FFFFFFF
-    return np.where(bits >= 0x80000000, -magnitude, magnitude)
-
-
-def _from_ordinal(ordinals: np.ndarray) -> np.ndarray:
-    magnitude = np.abs(ordinals).astype(np.uint32)
-    bits = np.where(ordinals < 0, magnitude | np.uint32(0x80000000), magnitude)
-    return bits.astype(np.uint32).view(np.float32)
+    keys = np.floor(np.linspace(first, last, n) + 0.5).astype(np.int64)
+    return np.unique(keys_to_float32(np.clip(keys, first, last)).astype(np.float64))
 
 
 def labels(

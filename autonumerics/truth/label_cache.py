@@ -1,4 +1,4 @@
-"""The on-disk cache of exact labels: one ``.npz`` file per (target, points, digits), bounded in size.
+"""The on-disk cache of exact labels: a ``.npz`` file per (target, points, digits), bounded in size.
 
 Files live in ``$AUTONUMERICS_CACHE`` (default ``~/.cache/autonumerics/ground_truth``), are keyed
 by the target's expression, the exact bytes of the points and the digits, and are written
@@ -90,7 +90,7 @@ def write_cached(
 
 
 def cache_limit_bytes() -> int:
-    """The label cache's size bound: ``$AUTONUMERICS_CACHE_MAX_MB`` megabytes, else ``LABEL_CACHE_BYTES``."""
+    """The size bound: ``$AUTONUMERICS_CACHE_MAX_MB`` megabytes, else ``LABEL_CACHE_BYTES``."""
     configured = os.environ.get(CACHE_SIZE_ENV, "").strip()
     if not configured:
         return LABEL_CACHE_BYTES
@@ -100,7 +100,8 @@ def cache_limit_bytes() -> int:
         megabytes = math.nan
     if not (math.isfinite(megabytes) and megabytes >= 0):
         raise AutonumericsError(
-            f"${CACHE_SIZE_ENV} must be a number of megabytes >= 0, not {clipped(configured, 40)!r}")
+            f"${CACHE_SIZE_ENV} must be a number of megabytes >= 0, "
+            f"not {clipped(configured, 40)!r}")
     return int(megabytes * (1 << 20))
 
 

@@ -23,22 +23,16 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autonumerics.verification.exhaustive import exhaustive_float32
-from autonumerics.numerics.metrics import merge
+from autonumerics.numerics.float_keys import float32_key, keys_to_float32
+from autonumerics.numerics.reports import merge
 from autonumerics.truth.targets import Target
+from autonumerics.verification.exhaustive import exhaustive_float32
 
 CLASSES = ("normal", "subnormal_input", "subnormal_result", "overflow", "undefined")
 MAX_KEY = 0x7F7FFFFF  # the largest finite float32's bit pattern
 OVERFLOW = 2.0**128 - 2.0**103  # exact values at or beyond this round to infinity in float32
 TINY = 2.0**-126
 _CHUNK = 1 << 20
-
-
-def keys_to_float32(keys: np.ndarray) -> np.ndarray:
-    """Ordered keys (bits for x >= 0, minus the magnitude bits for x < 0) to float32 values."""
-    keys = np.asarray(keys, np.int64)
-    bits = np.where(keys >= 0, keys, 0x80000000 - keys)
-    return bits.astype(np.uint32).view(np.float32)
 
 
 def classify(target: Target, keys: np.ndarray) -> np.ndarray:
@@ -52,12 +46,6 @@ def classify(target: Target, keys: np.ndarray) -> np.ndarray:
     classes[np.isnan(reference)] = 4
     classes[(x != 0) & (np.abs(x) < TINY) & (classes != 4)] = 1
     return classes
-
-
-def float32_key(value: float) -> int:
-    """The ordered key of the float32 nearest to ``value`` (the inverse of ``keys_to_float32``)."""
-    bits = int(np.float32(value).view(np.uint32))
-    return bits if bits < 0x80000000 else -(bits & 0x7FFFFFFF)
 
 
 def domain_keys(target: Target) -> list[int]:
@@ -139,8 +127,10 @@ def _nan_inputs(function: Callable) -> dict:
     return {"n_inputs": n, "n_correct": n_nan}
 
 
-def verify_all_floats(function: Callable, target: Target, workers: int = 2, stride: int = 4099,
-                      progress: Callable[[int, int], None] | None = None, max_per_part: int | None = None):
+def verify_all_floats(
+    function: Callable, target: Target, workers: int = 2, stride: int = 4099,
+    progress: Callable[[int, int], None] | None = None, max_per_part: int | None = None,
+):
     """Check ``function`` on every float32 bit pattern.
 
     Args:
@@ -164,18 +154,21 @@ def verify_all_floats(function: Callable, target: Target, workers: int = 2, stri
     done = 0
     for name, first, last in parts:
         low, high = (float(v) for v in keys_to_float32(np.array([first, last])))
-        details["parts"].append({"class": name, "from": repr(low), "to": repr(high), "n_inputs": last - first + 1})
+        details["parts"].append(
+            {"class": name, "from": repr(low), "to": repr(high), "n_inputs": last - first + 1}
+        )
         if name in scored:
-            offset = done
-            scored[name].append(exhaustive_float32(
-                function, target, (low, high), workers=workers,
-                progress=None if progress is None else (lambda d, t, o=offset: progress(o + d, total))))
+            shifted = None if progress is None else (lambda d, t, o=done: progress(o + d, total))
+            scored[name].append(
+                exhaustive_float32(function, target, (low, high), workers=workers, progress=shifted)
+            )
             done += last - first + 1
         else:
             details.setdefault(name, {"n_inputs": 0, "n_correct": 0})
             for key, value in _check_part(function, target, name, first, last).items():
                 previous = details[name].get(key, 0)
-                details[name][key] = max(previous, value) if key.startswith("max") else previous + value
+                largest = key.startswith("max")
+                details[name][key] = max(previous, value) if largest else previous + value
     details["nan_inputs"] = _nan_inputs(function)
     if scored["subnormal_input"]:
         details["subnormal_input"] = merge(scored["subnormal_input"]).to_dict()

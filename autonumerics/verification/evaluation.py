@@ -6,33 +6,37 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autonumerics.ir.contraction import contract_multiply_add
-from autonumerics.numerics.dtypes import float_format
 from autonumerics.errors import AutonumericsError
-from autonumerics.verification.exhaustive import exhaustive_float32
-from autonumerics.truth.ground_truth import finite_labels, make_points
+from autonumerics.ir.contraction import contract_multiply_add
 from autonumerics.ir.interpret import evaluate
-from autonumerics.limits import LABEL_SECONDS, shown
-from autonumerics.numerics.metrics import ErrorReport, error_report
 from autonumerics.ir.program import Program
-from autonumerics.ir.programfile import SEMANTICS, default_semantics
+from autonumerics.limits import LABEL_SECONDS
+from autonumerics.numerics.context import ArithmeticContext, as_context
+from autonumerics.numerics.dtypes import float_format
+from autonumerics.numerics.reports import ErrorReport, error_report
+from autonumerics.truth.ground_truth import finite_labels, make_points
 from autonumerics.truth.targets import Target
+from autonumerics.verification.exhaustive import exhaustive_float32
 
 
 class ProgramFunction:
-    """A program as a picklable callable on arrays, rounding as ``semantics`` says.
+    """A program as a picklable callable on arrays, rounding as its arithmetic context says.
 
-    With ``semantics="xla"`` the contraction model is applied once here, not per call.
+    Where the context contracts ("xla"), the contraction model is applied once here, not per call.
+
+    Args:
+        program: the program.
+        arithmetic: the context, or a format's name resolved with ``semantics``
+            (``numerics.context.arithmetic_context``: "xla" below float64 by default).
     """
 
-    def __init__(self, program: Program, dtype: str = "float32", semantics: str | None = None) -> None:
-        semantics = semantics or default_semantics(dtype)
-        if semantics not in SEMANTICS:
-            raise AutonumericsError(f"semantics must be one of {SEMANTICS}, not {shown(semantics, 40)}")
-        float_format(dtype)
-        self.dtype = dtype
-        self.semantics = semantics
-        self.program = contract_multiply_add(program, dtype) if semantics == "xla" else program
+    def __init__(self, program: Program, arithmetic: ArithmeticContext | str = "float32",
+                 semantics: str | None = None) -> None:
+        self.arithmetic = as_context(arithmetic, semantics)
+        self.dtype = self.arithmetic.dtype
+        self.semantics = self.arithmetic.semantics
+        contracts = self.arithmetic.contracts
+        self.program = contract_multiply_add(program, self.arithmetic) if contracts else program
 
     # Evaluate long inputs in blocks: the float64 temporaries of the FMA emulation then stay
     # in cache (measured: 4x faster than one pass over 4 M points).
@@ -63,7 +67,7 @@ def measure(
     program: Program,
     target: Target,
     interval: tuple[float, float],
-    dtype: str = "float64",
+    arithmetic: ArithmeticContext | str = "float64",
     semantics: str | None = None,
     points: int = 10_000,
     exhaustive: bool = False,
@@ -76,9 +80,10 @@ def measure(
     Args:
         program: the program.
         target: the exact function.
-        interval: ``(a, b)``; checked against the target's domain.
-        dtype: evaluation format.
-        semantics: "xla" or "strict" rounding (default: "xla" below float64).
+        interval: ``(a, b)``; checked against the target's domain (as ``target_interval`` does:
+            a caller may pass bounds from anywhere).
+        arithmetic: the evaluation's context, or a format's name resolved with ``semantics``
+            ("xla" or "strict"; default "xla" below float64).
         points: sample size when not exhaustive (labels from mpmath, cached on disk).
         exhaustive: every float32 in the interval (float32 only), counts exact.
         workers: processes for the exhaustive run.
@@ -91,7 +96,8 @@ def measure(
             slower than ``label_seconds``.
     """
     interval = target.check_interval(*interval)
-    function = ProgramFunction(program, dtype, semantics)
+    function = ProgramFunction(program, arithmetic, semantics)
+    dtype = function.dtype
     if exhaustive:
         if dtype != "float32":
             raise AutonumericsError(f"--exhaustive is for float32 (every float32 input); dtype is {dtype}")

@@ -1,71 +1,30 @@
 """Exhaustive float32 verification: every float32 of an interval, in chunks over worker processes.
 
 The float32 values of [a, b] are enumerated by ordered integer keys (their bit patterns, made
-monotone across zero), cut into chunks, and scored exactly by :mod:`autonumerics.verification.exhaustive_chunk`
-in ``workers`` processes; the chunk reports merge into one.
+monotone across zero: :mod:`autonumerics.numerics.float_keys`), cut into chunks, and scored
+exactly by :mod:`autonumerics.verification.exhaustive_chunk` in ``workers`` processes; the chunk
+reports merge into one.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
-from autonumerics.processes import process_context
 from autonumerics.errors import AutonumericsError
-from autonumerics.verification.exhaustive_chunk import ChunkScorer, ExactTarget, keys_to_bits
-from autonumerics.numerics.metrics import ErrorReport, merge
+from autonumerics.numerics.float_keys import float32_grid
+from autonumerics.numerics.reports import ErrorReport, merge
+from autonumerics.processes import process_context
+from autonumerics.verification.exact_values import ExactTarget
+from autonumerics.verification.exhaustive_chunk import ChunkScorer
 
-__all__ = ["ExactTarget", "exhaustive_float32", "float32_grid", "float32_values"]
-
-_SIGN = 0x80000000
-
-
-# --- the float32 grid -----------------------------------------------------------------------
+__all__ = ["exhaustive_float32"]
 
 
-def _ordered_key(value: np.float32) -> int:
-    """The float32's position on the number line: its bits if >= +0, minus its magnitude bits if < 0."""
-    bits = int(np.float32(value).view(np.uint32))
-    return -(bits & 0x7FFFFFFF) if bits & _SIGN else bits
-
-
-def float32_grid(a: float, b: float) -> tuple[int, int]:
-    """Every float32 in the closed interval [a, b], as ``(first_key, count)``.
-
-    Keys order float32 values as integers: ``key = bits`` for +0 and above, ``key = -(bits &
-    0x7fffffff)`` below, so -0 and +0 share key 0 and count once, and consecutive keys are
-    consecutive float32 values across zero.
-
-    Raises:
-        AutonumericsError: for a NaN bound, a > b, or no float32 in [a, b].
-    """
-    if math.isnan(a) or math.isnan(b) or a > b:
-        raise AutonumericsError(f"interval [{a!r}, {b!r}] is empty, reversed or NaN")
-    with np.errstate(over="ignore"):  # bounds beyond the float32 range become ±inf
-        first, last = np.float32(a), np.float32(b)  # nearest; then step inwards into [a, b]
-    if float(first) < a:
-        first = np.nextafter(first, np.float32(np.inf))
-    if float(last) > b:
-        last = np.nextafter(last, np.float32(-np.inf))
-    count = _ordered_key(last) - _ordered_key(first) + 1
-    if count <= 0:
-        raise AutonumericsError(f"interval [{a!r}, {b!r}] holds no float32 value")
-    return _ordered_key(first), count
-
-
-def float32_values(first_key: int, count: int) -> np.ndarray:
-    """The float32 values of keys first_key .. first_key+count-1, in increasing order."""
-    split = min(max(-first_key, 0), count)  # how many keys are negative
-    parts = []
-    for start, n in ((first_key, split), (first_key + split, count - split)):
-        if n:
-            iota = np.arange(n, dtype=np.int32)
-            parts.append(keys_to_bits(start, n, iota, np.empty(n, np.int32)).view(np.float32))
-    return np.concatenate(parts) if parts else np.empty(0, np.float32)
+# --- the chunks -------------------------------------------------------------------------------
 
 
 def _chunks(first_key: int, count: int, chunk_size: int) -> list[tuple[int, int, int]]:
@@ -122,7 +81,9 @@ def exhaustive_float32(
     """
     a, b = (float(v) for v in interval)
     if workers < 0 or chunk_size < 1:
-        raise AutonumericsError(f"need workers >= 0 and chunk_size >= 1, got {workers}, {chunk_size}")
+        raise AutonumericsError(
+            f"need workers >= 0 and chunk_size >= 1, got {workers}, {chunk_size}"
+        )
     first_key, total = float32_grid(a, b)
     chunks = _chunks(first_key, total, chunk_size)
     reports: dict[int, ErrorReport] = {}
@@ -131,11 +92,14 @@ def exhaustive_float32(
         reports[index], done = report, done + report.n_points
         if progress is not None:
             progress(done, total)
-    return merge([reports[i] for i in range(len(chunks))])  # in input order: ties go to the smallest x
+    # In input order: ties go to the smallest x.
+    return merge([reports[i] for i in range(len(chunks))])
 
 
-def _run_chunks(approx_fn: Callable[[np.ndarray], np.ndarray], target: ExactTarget,
-                chunks: list[tuple[int, int, int]], workers: int) -> Iterator[tuple[int, ErrorReport]]:
+def _run_chunks(
+    approx_fn: Callable[[np.ndarray], np.ndarray], target: ExactTarget,
+    chunks: list[tuple[int, int, int]], workers: int,
+) -> Iterator[tuple[int, ErrorReport]]:
     """Yield ``(index, report)`` as chunks finish, inline or over a process pool."""
     if workers == 0:
         scorer = ChunkScorer(approx_fn, target)

@@ -1,62 +1,38 @@
-"""Exact scoring of a run of consecutive float32 inputs: float64 fast path, mpmath where it is unsure.
+"""Exact scoring of a run of consecutive float32 inputs: float64 fast path, mpmath where unsure.
 
 Each input is scored against the target's float64 reference in numpy passes over cache-sized
 blocks. The reference's relative error bound becomes a margin in ULP units, and every input
 whose verdict that margin leaves open (ULP error within the margin of 0.5 or 1, possibly the
 largest, or a reference so close to a power of two that the exact value's binade is unknown) is
-recomputed with mpmath. The counts are therefore exact, not float64 guesses, while mpmath runs
-on a handful of inputs per million.
+recomputed with mpmath (``exact_values``). The counts are therefore exact, not float64 guesses,
+while mpmath runs on a handful of inputs per million.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, Protocol
 
-import mpmath
 import numpy as np
 
-from autonumerics.numerics.dtypes import float_format
 from autonumerics.errors import AutonumericsError
+from autonumerics.numerics.dtypes import float_format
+from autonumerics.numerics.float_keys import float32_run
 from autonumerics.numerics.metrics import (
-    ErrorReport,
     inverse_ulp_size,
     relative_errors,
     round_to_format,
     ulp_error_at_least,
     ulp_errors,
 )
+from autonumerics.numerics.reports import ErrorReport
+from autonumerics.verification.exact_values import ExactTarget, exact_double_doubles
 
-__all__ = ["ChunkScorer", "ExactTarget", "keys_to_bits"]
+__all__ = ["ChunkScorer"]
 
 FLOAT32 = float_format("float32")
-MP_DIGITS = 40  # the exact values: 40 digits (133 bits), then a double-double of ~106 bits
-MAX_MP_BITS = 2048  # more precision only where the rest of the double-double is that small
 BLOCK = 1 << 16  # inputs per numpy pass (measured best of 2**12 .. 2**16 on a 1 MiB L2)
 MAX_REFINED_FOR_MAX = 8  # inputs mpmath certifies for a chunk's maximum, at most
-
-
-class ExactTarget(Protocol):
-    """What the driver needs from a target (``autonumerics.truth.targets.Target`` is one)."""
-
-    f64_rel_error_bound: float
-
-    def reference_f64(self, x: np.ndarray) -> np.ndarray:
-        """Float64 values within ``f64_rel_error_bound`` (relative) of the exact ones."""
-
-    def mp(self, x: Any) -> Any:
-        """The exact value at the mpf ``x`` at the current mpmath precision."""
-
-
-def keys_to_bits(start: int, count: int, iota: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Bit patterns (int32) of keys start .. start+count-1, all on one side of zero."""
-    if start >= 0:
-        return np.add(iota[:count], np.int32(start), out=out[:count])
-    if start + count > 0:
-        raise ValueError("a block of keys must not straddle zero")
-    # key k < 0 has bits 0x80000000 | -k, i.e. int32 (INT32_MIN - start) - i for k = start + i.
-    return np.subtract(np.int32(np.iinfo(np.int32).min - start), iota[:count], out=out[:count])
 
 
 class _Tally:
@@ -80,7 +56,9 @@ class _Tally:
         if ulp > self.max_ulp:
             self.max_ulp, self.worst_input, self.worst_output = ulp, x, output
 
-    def add_pending(self, x: np.ndarray, output: np.ndarray, estimate: np.ndarray, margin: float) -> None:
+    def add_pending(
+        self, x: np.ndarray, output: np.ndarray, estimate: np.ndarray, margin: float
+    ) -> None:
         """Queue inputs whose true error is at most ``estimate + margin``; drop those that
         cannot reach ``lower``."""
         x, output, estimate = (np.concatenate(p) for p in zip(self.pending, (x, output, estimate)))
@@ -103,36 +81,6 @@ class _Tally:
             n_ge_one_ulp=self.n_ge_one,
             n_correctly_rounded=self.n_correct,
         )
-
-
-def _exact_pair(target: ExactTarget, value: float) -> tuple[float, float]:
-    """``(hi, lo)`` of the target at one input, from mpmath at MP_DIGITS digits or more.
-
-    The rest ``exact - hi`` needs 53 good bits of its own: at p bits of working precision it
-    must exceed 2**(60 - p) * |exact|. When it is smaller (2**x at x = -2**-149 is 1 - 1e-45)
-    the precision doubles until it is resolved, up to MAX_MP_BITS (values that are exactly
-    float64, such as 2**0, stop there with lo = 0).
-    """
-    bits = mpmath.libmp.dps_to_prec(MP_DIGITS)
-    while True:
-        with mpmath.workprec(bits):
-            try:
-                exact = target.mp(mpmath.mpf(value))  # mpf of a float is exact
-            except (ValueError, ArithmeticError):
-                return math.nan, math.nan
-            hi = float(exact)
-            if not math.isfinite(hi):
-                return hi, 0.0
-            rest = exact - hi  # exact: hi holds the leading bits of `exact`
-            if bits >= MAX_MP_BITS or (rest != 0 and abs(rest) > abs(exact) * mpmath.ldexp(1, 60 - bits)):
-                return hi, float(rest)
-        bits *= 2
-
-
-def _exact_double_double(target: ExactTarget, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(hi, lo)`` arrays of the target at the float32 inputs x (see ``_exact_pair``)."""
-    pairs = [_exact_pair(target, value) for value in x.tolist()]
-    return np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
 
 
 class ChunkScorer:
@@ -164,7 +112,7 @@ class ChunkScorer:
         tally = _Tally()
         for offset in range(0, count, self.block):
             n = min(self.block, count - offset)
-            x = keys_to_bits(start + offset, n, self.iota, self.bits).view(np.float32)
+            x = float32_run(start + offset, n, self.iota, self.bits)
             self._score_block(x, tally)
         self._settle_max(tally)
         return tally.report()
@@ -224,9 +172,12 @@ class ChunkScorer:
         return flags if flags.any() else None
 
     def _count_ge(self, errors: np.ndarray, threshold: float) -> int:
-        return int(np.count_nonzero(np.greater_equal(errors, threshold, out=self.flags[: errors.size])))
+        flags = np.greater_equal(errors, threshold, out=self.flags[: errors.size])
+        return int(np.count_nonzero(flags))
 
-    def _threshold_candidates(self, errors: np.ndarray, pow2: np.ndarray | None) -> tuple[np.ndarray, int, int]:
+    def _threshold_candidates(
+        self, errors: np.ndarray, pow2: np.ndarray | None
+    ) -> tuple[np.ndarray, int, int]:
         """Inputs whose side of 0.5 or 1 ulp the margin leaves open, and the float64 counts."""
         margin, parts, counts = self.margin, [], []
         for threshold in (0.5, 1.0):
@@ -277,7 +228,7 @@ class ChunkScorer:
     def _refine(self, x: np.ndarray, approx: np.ndarray, errors: np.ndarray,
                 indices: np.ndarray, tally: _Tally) -> None:
         """Replace the float64 verdicts at ``indices`` by exact ones from mpmath."""
-        hi, lo = _exact_double_double(self.target, x[indices])
+        hi, lo = exact_double_doubles(self.target, x[indices])
         outputs, guess = approx[indices], errors[indices]
         exact = ulp_errors(outputs, hi, lo, FLOAT32)
         correct = outputs == round_to_format(hi, lo, FLOAT32)
@@ -295,9 +246,7 @@ class ChunkScorer:
         reach = estimate + self.margin >= tally.lower
         x, outputs = x[reach], outputs[reach]
         if x.size and tally.max_ulp < math.inf:
-            hi, lo = _exact_double_double(self.target, x)
+            hi, lo = exact_double_doubles(self.target, x)
             exact = ulp_errors(outputs, hi, lo, FLOAT32)
             worst = int(np.argmax(exact))
             tally.offer_max(float(exact[worst]), float(x[worst]), float(outputs[worst]))
-
-

@@ -17,7 +17,6 @@ import datetime
 import hashlib
 import importlib
 import importlib.metadata
-import importlib.util
 import math
 import platform
 import time
@@ -30,11 +29,13 @@ import mpmath
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.sourcefile import load_module
 from autonumerics.verification.evaluation import ProgramFunction, sample_points
 from autonumerics.verification.exhaustive import exhaustive_float32
 from autonumerics.export import kernel_spec
 from autonumerics.truth.ground_truth import labels
-from autonumerics.numerics.metrics import ErrorReport, error_report, round_to_format, ulp_errors
+from autonumerics.numerics.metrics import round_to_format, ulp_errors
+from autonumerics.numerics.reports import ErrorReport, error_report
 from autonumerics.ir.programfile import ProgramFile, json_safe
 from autonumerics.truth.targets import Target
 
@@ -49,13 +50,10 @@ def load_kernel_module(path: str | Path) -> ModuleType:
     path = Path(path)
     if not path.is_file():
         raise AutonumericsError(f"kernel file {path} does not exist")
-    spec = importlib.util.spec_from_file_location(f"autonumerics_kernel_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)
+        return load_module(path, f"autonumerics_kernel_{path.stem}")
     except Exception as error:  # noqa: BLE001 - a user's file: any failure is reported as one line
         raise AutonumericsError(f"cannot import {path}: {type(error).__name__}: {error}") from None
-    return module
 
 
 class _JaxFunction:
@@ -135,7 +133,8 @@ def program_subject(program_file: ProgramFile, path: str | None = None, semantic
     spec = kernel_spec(program_file, semantics=semantics)
     description = {"path": path, "expression": spec.expression, "n_ops": spec.program.n_ops,
                    "semantics": spec.semantics, "program_hash": spec.program_hash}
-    return Subject("program", ProgramFunction(spec.program, "float32", spec.semantics), description, IEEE_SUBNORMALS)
+    function = ProgramFunction(spec.program, spec.arithmetic)
+    return Subject("program", function, description, IEEE_SUBNORMALS)
 
 
 def kernel_subject(path: str | Path, name: str | None = None) -> tuple[Subject, ModuleType]:

@@ -1,24 +1,27 @@
-"""Tests for autonumerics.quant.search and score: the GELU int8 acceptance at scale 2^-6, exhaustively."""
+"""Tests for autonumerics.quant.gelu_search and score: the GELU int8 acceptance at scale 2^-6,
+exhaustively."""
 
 from fractions import Fraction
+from pathlib import Path
 
 import jax
 import numpy as np
 import pytest
+from scipy.special import ndtr
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.quant.gelu_search import RealFit, fit_real, fold, search_gelu
 from autonumerics.quant.intprogram import audit, evaluate, evaluate_jax
+from autonumerics.quant.kernel_file import load_kernel
 from autonumerics.quant.params import QuantParams
+from autonumerics.quant.report import evaluate_kernel
 from autonumerics.quant.score import reference, score_outputs
-from autonumerics.quant.search import RealFit, fit_real, fold, search_gelu
 
 
 def test_reference_is_the_correctly_rounded_gelu() -> None:
     params = QuantParams(2.0**-4)
     exact, rounded = reference("gelu", params, params)
     x = params.grid() * 2.0**-4
-    from scipy.special import ndtr
-
     assert np.allclose(exact, x * ndtr(x) * 16, atol=1e-9)
     assert np.array_equal(rounded, np.clip(np.rint(exact), -128, 127).astype(np.int64))
 
@@ -66,12 +69,8 @@ def test_unequal_scales_are_refused_with_the_values() -> None:
 
 @pytest.mark.parametrize("tag", ["2m6", "2m5", "2m4"])
 def test_stored_gelu_kernels_meet_the_acceptance(tag: str) -> None:
-    """The committed kernels (results/quant, from search_configs/quant/gelu_int8.toml), re-scored on all 256 inputs."""
-    from pathlib import Path
-
-    from autonumerics.quant.programfile import load_kernel
-    from autonumerics.quant.report import evaluate_kernel
-
+    """The committed kernels (results/quant, from search_configs/quant/gelu_int8.toml), re-scored
+    on all 256 inputs."""
     path = Path(__file__).resolve().parent.parent / "results" / "quant" / f"gelu_int8_s{tag}.json"
     row = evaluate_kernel(load_kernel(path))
     assert row["ops"] <= 12 and row["divisions"] == 0 and row["fits_int32"] and row["points"] == 256

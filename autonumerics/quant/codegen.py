@@ -21,12 +21,12 @@ import textwrap
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.export.text import c_comment_text
+from autonumerics.export.text import C_KEYWORDS, c_comment_text
 from autonumerics.limits import shown
-from autonumerics.quant.export_python import python_source
+from autonumerics.quant.codegen_python import python_source
 from autonumerics.quant.gridbounds import REJECTED, GridBounds, Kernel, grid_bounds
-from autonumerics.quant.intprogram import C_KEYWORDS, IntProgram, audit, evaluate
-from autonumerics.quant.programfile import QuantKernelFile, input_grid
+from autonumerics.quant.intprogram import IntProgram, audit, evaluate
+from autonumerics.quant.kernel_file import QuantKernelFile, input_grid
 
 LANGUAGES = ("jax", "numpy", "c")
 # Names the generated code defines around the program's registers (and any name starting "_" or "an_").

@@ -27,9 +27,9 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.quant.intprogram import INT32_MAX, Instruction, IntProgram, evaluate
+from autonumerics.quant.intprogram import INT32_MAX, IntInstruction, IntProgram, evaluate
 from autonumerics.quant.params import QuantParams
-from autonumerics.quant.score import FUNCTIONS, Score, reference, score_outputs
+from autonumerics.quant.score import MPMATH_ACTIVATIONS, QuantScore, reference, score_outputs
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class RealFit:
 
 def _tail(function: str, a: np.ndarray) -> np.ndarray:
     """``h(a) = relu(-a) - f(-a) = -f(-a)`` for a >= 0: the even part ``relu(x) - f(x)`` at |x| = a."""
-    g = FUNCTIONS[function]
+    g = MPMATH_ACTIVATIONS[function]
     with mpmath.workdps(30):
         return np.array([float(-g(mpmath.mpf(-v))) for v in a.tolist()])
 
@@ -93,23 +93,23 @@ class Candidate:
     degree: int
     clip: int | None  # in input steps; None when no clipping is needed on the grid
     frac_bits: int
-    score: Score
+    score: QuantScore
 
 
 def build_program(constants: list[int], clip: int | None, frac_bits: int) -> IntProgram:
     """``max(q, 0) - (Horner(constants, min(|q|, clip)) >> F)`` as an IntProgram."""
-    code = [Instruction("a", "abs", ("q",))]
+    code = [IntInstruction("a", "abs", ("q",))]
     variable = "a"
     if clip is not None:
-        code.append(Instruction("t", "min", ("a", clip)))
+        code.append(IntInstruction("t", "min", ("a", clip)))
         variable = "t"
     accumulator: str | int = constants[-1]
     for k in range(len(constants) - 2, -1, -1):
-        code.append(Instruction(f"m{k}", "mul", (variable, accumulator)))
-        code.append(Instruction(f"r{k}", "add", (f"m{k}", constants[k])))
+        code.append(IntInstruction(f"m{k}", "mul", (variable, accumulator)))
+        code.append(IntInstruction(f"r{k}", "add", (f"m{k}", constants[k])))
         accumulator = f"r{k}"
-    code += [Instruction("h", "shr", (accumulator, frac_bits)), Instruction("p", "max", ("q", 0)),
-             Instruction("out", "sub", ("p", "h"))]
+    code += [IntInstruction("h", "shr", (accumulator, frac_bits)), IntInstruction("p", "max", ("q", 0)),
+             IntInstruction("out", "sub", ("p", "h"))]
     return IntProgram(("q",), tuple(code), "out")
 
 

@@ -116,7 +116,7 @@ def interpolated_table(name: str, params_in: QuantParams, params_out: QuantParam
 
 def float_requantize(name: str, params_in: QuantParams, params_out: QuantParams) -> BaselineOutputs:
     """Dequantize, evaluate the function in float32 (scipy / numpy), requantize (round half even)."""
-    from scipy.special import ndtr
+    from scipy.special import ndtr  # scipy: only this float path needs it
 
     x = ((params_in.grid() - params_in.zero_point) * params_in.scale).astype(np.float32)
     functions = {

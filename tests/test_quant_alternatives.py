@@ -1,8 +1,9 @@
-"""Tests for autonumerics.quant.baselines: I-BERT from the paper, tables, float requantization."""
+"""Tests for autonumerics.quant.alternatives: I-BERT from the paper, tables, float requantization."""
 
 import numpy as np
+from scipy.special import ndtr
 
-from autonumerics.quant.baselines import (
+from autonumerics.quant.alternatives import (
     float_requantize,
     ibert_exp,
     ibert_gelu,
@@ -15,8 +16,6 @@ from autonumerics.quant.score import reference, score_outputs
 
 
 def test_ibert_gelu_continuous_error_is_the_published_one() -> None:
-    from scipy.special import ndtr
-
     x = np.linspace(-4, 4, 8001)
     assert 0.0175 < np.abs(ibert_gelu_real(x) - x * ndtr(x)).max() < 0.0185
 

@@ -8,7 +8,7 @@ to float32:
   polynomial in ``t = 3 / (3 + a)`` (R(a) ~ 1/a for large a, smooth in t);
 * ``tanh(x) = x + x * u * P(u)``, ``u = x**2``, on |x| <= 0.625.
 
-``python -m autonumerics.quant.lowbit_fit`` prints them as float32 hex literals.
+``python scripts/lowbit_fit.py`` prints them as float32 hex literals.
 """
 
 from __future__ import annotations

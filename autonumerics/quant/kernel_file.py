@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from autonumerics.errors import AutonumericsError
+from autonumerics.errors import AutonumericsError, error_context
 from autonumerics.ir.programfile import read_json_file
 from autonumerics.quant.intprogram import IntProgram, format_program, parse_program
 from autonumerics.quant.params import QuantParams
-from autonumerics.quant.score import FUNCTIONS
+from autonumerics.quant.score import MPMATH_ACTIVATIONS
 
 _PARAM_KEYS = {"scale", "zero_point", "dtype", "narrow_range", "rounding"}
 
@@ -58,8 +58,9 @@ def kernel_from_json(data: dict) -> QuantKernelFile:
     for key in ("target", "input", "program"):
         if key not in data:
             raise AutonumericsError(f"kernel file lacks {key!r}")
-    if not isinstance(data["target"], str) or data["target"] not in FUNCTIONS:
-        raise AutonumericsError(f"unknown quantized target {data['target']!r} (choose from {', '.join(FUNCTIONS)})")
+    if not isinstance(data["target"], str) or data["target"] not in MPMATH_ACTIVATIONS:
+        raise AutonumericsError(f"unknown quantized target {data['target']!r} "
+                                f"(choose from {', '.join(MPMATH_ACTIVATIONS)})")
     params_in = _params(data["input"], "'input'")
     params_out = _params(data.get("output", data["input"]), "'output'")
     text = data["program"]
@@ -79,10 +80,8 @@ def load_kernel(path: str | Path) -> QuantKernelFile:
     data = read_json_file(path)  # unreadable, not UTF-8, malformed or nested too deeply: one line
     if not isinstance(data, dict):
         raise AutonumericsError(f"{path} must hold a JSON object")
-    try:
+    with error_context(path):
         return kernel_from_json(data)
-    except AutonumericsError as error:
-        raise AutonumericsError(f"{path}: {error}") from None
 
 
 def input_grid(kernel: QuantKernelFile) -> np.ndarray:
