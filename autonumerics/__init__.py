@@ -1,4 +1,4 @@
-"""autonumerics: evolutionary discovery of cheap, certified approximations of transcendental functions.
+"""autonumerics: discovers cheap, certified approximations of transcendental functions by evolution.
 
 The public API (``docs/api.md``)::
 
@@ -55,9 +55,16 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from autonumerics.api.search import resume, search
     from autonumerics.api.result import SearchResult
-    from autonumerics.api.tools import baselines, kernel, load_program, measure, parse_program, verify
+    from autonumerics.api.search import resume, search
+    from autonumerics.api.tools import (
+        baselines,
+        kernel,
+        load_program,
+        measure,
+        parse_program,
+        verify,
+    )
     from autonumerics.errors import AutonumericsError
     from autonumerics.ir.program import Program
     from autonumerics.ir.programfile import ProgramFile

@@ -12,7 +12,7 @@ class AutonumericsError(ValueError):
 
 @contextmanager
 def error_context(where: object) -> Iterator[None]:
-    """Re-raise an ``AutonumericsError`` of the block as ``"{where}: {message}"`` (a file, a key)."""
+    """Re-raise the block's ``AutonumericsError`` as ``"{where}: {message}"`` (a file, a key)."""
     try:
         yield
     except AutonumericsError as error:

@@ -120,6 +120,7 @@ def read_toml(file, source: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise AutonumericsError(f"{source}: invalid TOML: {error}") from None
-    except (RecursionError, ValueError) as error:  # arrays nested thousands deep, a 5 000-digit integer
-        reason = "nested too deeply" if isinstance(error, RecursionError) else clipped(str(error), 100)
+    except (RecursionError, ValueError) as error:  # nested thousands deep, a 5 000-digit integer
+        reason = ("nested too deeply" if isinstance(error, RecursionError)
+                  else clipped(str(error), 100))
         raise AutonumericsError(f"{source}: invalid TOML: {reason}") from None

@@ -43,8 +43,8 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import context as mp_context
 
-__all__ = ["PoolStartError", "exit_with_parent", "main_module_hidden", "process_context", "start_pool",
-           "stop_pool"]
+__all__ = ["PoolStartError", "exit_with_parent", "main_module_hidden", "process_context",
+           "start_pool", "stop_pool"]
 
 # Worker start-up: a fork server, then imports of numpy / scipy and the context in each worker.
 # Generous, because a loaded machine can take seconds; past this the caller falls back.
@@ -142,18 +142,19 @@ def start_pool(workers: int, initializer: Callable[..., None], initargs: tuple =
         PoolStartError: naming the cause; the pool is shut down.
     """
     try:
-        executor = ProcessPoolExecutor(workers, mp_context=process_context(), initializer=initializer,
-                                       initargs=initargs)
+        executor = ProcessPoolExecutor(workers, mp_context=process_context(),
+                                       initializer=initializer, initargs=initargs)
     except (OSError, ValueError) as error:
         raise PoolStartError(f"{type(error).__name__}: {error}") from error
     try:
         for future in [executor.submit(os.getpid) for _ in range(workers)]:
             future.result(timeout=timeout)
-    except BaseException as error:  # whatever stops the start is reported, then the caller falls back
+    except BaseException as error:  # whatever stops the start is reported; the caller falls back
         executor.shutdown(wait=False, cancel_futures=True)
         if not isinstance(error, Exception):  # Ctrl-C while starting: no workers left behind
             raise
-        cause = "timed out" if isinstance(error, TimeoutError) else f"{type(error).__name__}: {error}"
+        cause = ("timed out" if isinstance(error, TimeoutError)
+                 else f"{type(error).__name__}: {error}")
         raise PoolStartError(cause) from error
     return executor
 
@@ -165,7 +166,8 @@ def stop_pool(executor: ProcessPoolExecutor) -> None:
     interpreter's exit then waits for them (a search's budget overrun, and CPU taken from the
     front's validation). Their results would be discarded anyway.
     """
-    workers = list((getattr(executor, "_processes", None) or {}).values())  # before shutdown drops them
+    # the worker processes, read before shutdown drops them
+    workers = list((getattr(executor, "_processes", None) or {}).values())
     executor.shutdown(wait=False, cancel_futures=True)
     for worker in workers:
         if worker.is_alive():

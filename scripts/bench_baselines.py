@@ -1,4 +1,4 @@
-"""Measure the classical-baseline figures (the README and docs/references.md quote this script's output).
+"""Measure the classical-baseline figures (the README and docs/references.md quote its output).
 
     python scripts/bench_baselines.py                 # Remez figures, sampled float32, CLI timing
     python scripts/bench_baselines.py --exhaustive    # + every float32 of [0, 1] (minutes)
@@ -33,7 +33,7 @@ CLI = ("import argparse, sys; from autonumerics.cli import baselines as c; "
 
 
 def remez_figures() -> list[dict]:
-    """Minimax polynomials deg 3-8 and rationals (1,1)-(3,3) of 2^x: error, reference, certificate."""
+    """Minimax polynomials deg 3-8, rationals (1,1)-(3,3) of 2^x: error, reference, certificate."""
     problem = make_problem(get_target("exp2").mp, "plain", (0.0, 1.0), relative=True)
     rows = []
     for kind, table in (("polynomial", POLYNOMIAL), ("rational", RATIONAL)):
@@ -72,7 +72,7 @@ def float32_figures(exhaustive: bool, workers: int) -> list[dict]:
 
 
 def cli_timing() -> dict:
-    """Wall time of `baselines exp2 --interval 0,1 --max-ops 16` (all families), cold label cache."""
+    """Wall time of `baselines exp2 --interval 0,1 --max-ops 16` (all families), cold cache."""
     argv = ["baselines", "exp2", "--interval", "0,1", "--max-ops", "16", "--json"]
     with tempfile.TemporaryDirectory() as cache:
         environment = {**os.environ, "AUTONUMERICS_CACHE": cache}
@@ -91,8 +91,8 @@ def main() -> int:
     parser.add_argument("--out", help="also write the JSON here")
     args = parser.parse_args()
     with mpmath.workdps(15):
-        report = {"remez_exp2": remez_figures(), "float32": float32_figures(args.exhaustive, args.workers),
-                  "cli": cli_timing()}
+        report = {"remez_exp2": remez_figures(),
+                  "float32": float32_figures(args.exhaustive, args.workers), "cli": cli_timing()}
     text = json.dumps(report, indent=1)
     print(text)
     if args.out:

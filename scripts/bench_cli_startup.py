@@ -29,7 +29,7 @@ def command_line() -> list[str]:
 
 
 def time_runs(argv: list[str], runs: int) -> list[float]:
-    """Wall-clock seconds of ``runs`` fresh processes (the first, warming the file cache, is not kept)."""
+    """Wall-clock seconds of ``runs`` new processes, after one (not kept) warming the file cache."""
     subprocess.run(argv, capture_output=True, check=True)
     seconds = []
     for _ in range(runs):
@@ -42,11 +42,13 @@ def time_runs(argv: list[str], runs: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="timed runs (default 15)")
-    parser.add_argument("arguments", nargs="*", default=["--help"], help="autonumerics arguments (default --help)")
+    parser.add_argument("arguments", nargs="*", default=["--help"],
+                        help="autonumerics arguments (default --help)")
     args = parser.parse_args()
     argv = command_line() + args.arguments
     seconds = time_runs(argv, args.runs)
-    print(f"{' '.join(['autonumerics'] + args.arguments)}: median {statistics.median(seconds):.3f} s "
+    print(f"{' '.join(['autonumerics'] + args.arguments)}: "
+          f"median {statistics.median(seconds):.3f} s "
           f"(min {min(seconds):.3f}, max {max(seconds):.3f}, {args.runs} runs; {argv[0]})")
 
 

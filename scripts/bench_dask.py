@@ -10,13 +10,15 @@ process over the loop: population, mutation, logging, checkpoints, and for a loc
 Dask scheduler, which runs in the driver process) against the workers' CPU time per child
 (psutil, over the same loop) and the mean evaluation (wall) time of a child (``timings.jsonl``).
 
-    python scripts/bench_dask.py [--config search_configs/exp2_reals.toml] [--seconds 60] [--rounds 1]
+    python scripts/bench_dask.py [--config search_configs/exp2_reals.toml]
+        [--seconds 60] [--rounds 1]
 
 Long run (``--long``): ``--children`` children of a cheap config on ``--dask`` (or the process
 pool with ``--dask pool``), sampling the driver's resident memory every second; reports the peak
 (``ru_maxrss``), the memory at every tenth of the run, and the checkpoint's size and write time.
 
-    python scripts/bench_dask.py --long [--config search_configs/cheap_bounded_memory.toml] [--children 100000]
+    python scripts/bench_dask.py --long [--config search_configs/cheap_bounded_memory.toml]
+        [--children 100000]
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ from autonumerics.evolution.storage import RunFolder
 
 # What the README tells cluster users: the nannies leave glibc malloc alone (see
 # autonumerics.evolution.distributed.worker_environment), as they do for --dask local:N.
-WORKER_ENVIRONMENT = {"DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON": '{"MALLOC_TRIM_THRESHOLD_": None}'}
+WORKER_ENVIRONMENT = {
+    "DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON": '{"MALLOC_TRIM_THRESHOLD_": None}'}
 
 
 @contextlib.contextmanager
@@ -54,15 +57,16 @@ def external_cluster(n_workers: int, folder: Path):
     driver then holds only the client. Yields the scheduler's address."""
     scheduler_file = folder / "scheduler.json"
     common = ["--no-dashboard"]
-    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--port", "0",
-                                  "--scheduler-file", str(scheduler_file), *common],
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
+                                  "--port", "0", "--scheduler-file", str(scheduler_file), *common],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers = None
     try:
         while not scheduler_file.exists():
             time.sleep(0.2)
-        workers = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file",
-                                    str(scheduler_file), "--nworkers", str(n_workers), "--nthreads", "1", *common],
+        workers = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
+                                    "--scheduler-file", str(scheduler_file),
+                                    "--nworkers", str(n_workers), "--nthreads", "1", *common],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    env={**os.environ, **WORKER_ENVIRONMENT})
         address = json.loads(scheduler_file.read_text())["address"]
@@ -76,12 +80,14 @@ def external_cluster(n_workers: int, folder: Path):
                 process.wait(timeout=30)
 
 
-def run_once(config_path: str, backend: str, folder: Path, overrides: list[str], progress=None) -> dict:
+def run_once(config_path: str, backend: str, folder: Path, overrides: list[str],
+             progress=None) -> dict:
     """One search on ``backend`` ("pool:N", "ext:N" or a --dask value); the loop's figures."""
     if backend.startswith("ext:"):
         folder.mkdir(parents=True)
         with external_cluster(int(backend[4:]), folder) as address:
-            return dict(run_once(config_path, address, folder / "run", overrides, progress), backend=backend)
+            return dict(run_once(config_path, address, folder / "run", overrides, progress),
+                        backend=backend)
     config = load_config(config_path, overrides)
     run = RunFolder.create(folder, config)
     search = Search(config, run, SearchState.fresh(config.search.population, config.search.seed))
@@ -103,7 +109,8 @@ def run_once(config_path: str, backend: str, folder: Path, overrides: list[str],
             search.run_loop(pool.executor, pool.in_flight_limit, progress, runner=pool.runner,
                             lost_errors=pool.lost_errors, connected=pool.connected)
             cpu, worker_cpu = time.process_time() - cpu, cpu_seconds(pids) - worker_cpu
-    worker = [json.loads(line)["worker_seconds"] for line in run.timings_path.read_text().splitlines()]
+    worker = [json.loads(line)["worker_seconds"]
+              for line in run.timings_path.read_text().splitlines()]
     n = search.state.n_evaluated
     return {"backend": backend, "children": n, "seconds": search.state.elapsed,
             "rate": n / search.state.elapsed, "driver_cpu_ms": 1e3 * cpu / n,
@@ -122,27 +129,31 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def throughput(args: argparse.Namespace) -> None:
-    backends = ["pool:2"] + [f"local:{n}" for n in args.workers] + [f"ext:{n}" for n in args.external]
+    backends = (["pool:2"] + [f"local:{n}" for n in args.workers]
+                + [f"ext:{n}" for n in args.external])
     results: dict[str, list[dict]] = {b: [] for b in backends}
     with tempfile.TemporaryDirectory() as tmp:
         for round_index in range(args.rounds):
             order = backends if round_index % 2 == 0 else backends[::-1]  # interleaved A/B rounds
             for backend in order:
                 folder = Path(tmp) / f"{backend.replace(':', '')}-{round_index}"
-                result = run_once(args.config, backend, folder, [f'search.time_budget="{args.seconds}s"'])
+                result = run_once(args.config, backend, folder,
+                                  [f'search.time_budget="{args.seconds}s"'])
                 results[backend].append(result)
-                print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}),
-                      flush=True)
+                print(json.dumps({k: round(v, 3) if isinstance(v, float) else v
+                                  for k, v in result.items()}), flush=True)
     pool_rate = statistics.median(r["rate"] for r in results["pool:2"])
     print(f"\n{args.config}, {args.seconds:g} s per run, {args.rounds} round(s), medians:")
-    print("driver CPU per child against the workers' CPU per child and the mean child evaluation (wall) time")
-    print(f"{'backend':>8} {'children/s':>11} {'vs pool:2':>10} {'driver CPU':>11} {'worker CPU':>11} {'ratio':>7}"
-          f" {'child wall':>11} {'ratio':>7}")
+    print("driver CPU per child against the workers' CPU per child and the mean child evaluation "
+          "(wall) time")
+    print(f"{'backend':>8} {'children/s':>11} {'vs pool:2':>10} {'driver CPU':>11} "
+          f"{'worker CPU':>11} {'ratio':>7} {'child wall':>11} {'ratio':>7}")
     for backend, runs in results.items():
-        rate, cpu, worker_cpu, child = (statistics.median(r[key] for r in runs)
-                                        for key in ("rate", "driver_cpu_ms", "worker_cpu_ms", "child_ms"))
-        print(f"{backend:>8} {rate:>11.2f} {rate / pool_rate:>9.2f}x {cpu:>8.2f} ms {worker_cpu:>8.1f} ms "
-              f"{cpu / worker_cpu:>6.1%} {child:>8.1f} ms {cpu / child:>6.1%}")
+        keys = ("rate", "driver_cpu_ms", "worker_cpu_ms", "child_ms")
+        rate, cpu, worker_cpu, child = (statistics.median(r[key] for r in runs) for key in keys)
+        print(f"{backend:>8} {rate:>11.2f} {rate / pool_rate:>9.2f}x {cpu:>8.2f} ms "
+              f"{worker_cpu:>8.1f} ms {cpu / worker_cpu:>6.1%} {child:>8.1f} ms "
+              f"{cpu / child:>6.1%}")
 
 
 def long_run(args: argparse.Namespace) -> None:
@@ -152,8 +163,8 @@ def long_run(args: argparse.Namespace) -> None:
     def sample(progress) -> None:
         samples.append((progress.n_evaluated, me.memory_info().rss / 2**20))
         if len(samples) % 60 == 0:  # a line a minute: a run cut short still says something
-            print(f"  {progress.elapsed:7.0f} s {progress.n_evaluated:>7,} children, RSS {samples[-1][1]:.0f} MiB",
-                  flush=True)
+            print(f"  {progress.elapsed:7.0f} s {progress.n_evaluated:>7,} children, "
+                  f"RSS {samples[-1][1]:.0f} MiB", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "run"
@@ -178,21 +189,26 @@ def long_run(args: argparse.Namespace) -> None:
         target = fraction * result["children"]
         n, rss = min(samples, key=lambda s: abs(s[0] - target)) if samples else (0, 0.0)
         print(f"  RSS at {n:>7,} children: {rss:.0f} MiB")
-    print(f"caches (fingerprints, structures, exact): {caches}; checkpoint {checkpoint_mb:.1f} MiB, "
-          f"written in {write * 1e3:.0f} ms")
+    print(f"caches (fingerprints, structures, exact): {caches}; "
+          f"checkpoint {checkpoint_mb:.1f} MiB, written in {write * 1e3:.0f} ms")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", help="default: exp2_reals.toml, or cheap_bounded_memory.toml with --long")
+    parser.add_argument("--config",
+                        help="default: exp2_reals.toml, or cheap_bounded_memory.toml with --long")
     parser.add_argument("--seconds", type=float, default=60.0, help="loop time per throughput run")
-    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds over the backends")
-    parser.add_argument("--workers", type=lambda s: [int(n) for n in s.split(",")], default=[1, 2, 4, 8])
-    parser.add_argument("--external", type=lambda s: [int(n) for n in s.split(",") if n], default=[2],
-                        help="worker counts of a scheduler and workers in their own processes (ext:N)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="interleaved rounds over the backends")
+    parser.add_argument("--workers", type=lambda s: [int(n) for n in s.split(",")],
+                        default=[1, 2, 4, 8])
+    parser.add_argument("--external", type=lambda s: [int(n) for n in s.split(",") if n],
+                        default=[2], help="worker counts of a scheduler and workers in their own "
+                                          "processes (ext:N)")
     parser.add_argument("--long", action="store_true", help="the long bounded-memory run instead")
     parser.add_argument("--children", type=int, default=100_000)
-    parser.add_argument("--budget", default="", help="also stop the long run after this long (e.g. 70m)")
+    parser.add_argument("--budget", default="",
+                        help="also stop the long run after this long (e.g. 70m)")
     parser.add_argument("--dask", default="local:2", help="backend of the long run (or pool:N)")
     args = parser.parse_args()
     if args.long:

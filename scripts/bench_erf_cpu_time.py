@@ -41,7 +41,8 @@ def main(rounds: int = 21) -> None:
     big = jax.device_put(rng.uniform(-4, 4, 10**6).astype(np.float32))
     small = jax.device_put(rng.uniform(-4, 4, 10**4).astype(np.float32))
     cases = {"n=1000000": (kernel, jax.jit(builtin_erf), big),
-             "stacked 100x10000": (stacked(kernel, (-4, 4), 100), stacked(builtin_erf, (-4, 4), 100), small)}
+             "stacked 100x10000": (stacked(kernel, (-4, 4), 100),
+                                   stacked(builtin_erf, (-4, 4), 100), small)}
     for name, (ours, theirs, x) in cases.items():
         ours(x).block_until_ready(), theirs(x).block_until_ready()  # compile
         times: tuple[list[float], list[float]] = ([], [])

@@ -69,8 +69,9 @@ def main() -> None:
         for semantics in ("xla", "strict"):
             runs = [run_once(path, semantics, args.workers) for _ in range(args.runs)]
             result = runs[0][2]
-            print(f"{semantics:6s}: {result['n_points']:,} inputs, max {result['max_ulp']:.4f} ULP at "
-                  f"x={result['worst_input']:.5f}, {result['n_ge_one_ulp']:,} inputs >= 1 ULP; "
+            print(f"{semantics:6s}: {result['n_points']:,} inputs, "
+                  f"max {result['max_ulp']:.4f} ULP at x={result['worst_input']:.5f}, "
+                  f"{result['n_ge_one_ulp']:,} inputs >= 1 ULP; "
                   f"wall median {statistics.median(r[0] for r in runs):.1f} s "
                   f"(runs: {', '.join(f'{r[0]:.1f}' for r in runs)}), "
                   f"peak memory {max(r[1] for r in runs):.2f} GiB")

@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from autonumerics.verification.bench import bench, load_kernel, parse_sizes, resolve_against
 from autonumerics.export import export_source
 from autonumerics.ir.parse import parse_expr
 from autonumerics.ir.programfile import ProgramFile, load_program_file
+from autonumerics.verification.bench import bench, load_kernel, parse_sizes, resolve_against
 
 HORNER6 = ProgramFile(parse_expr(
     "0x1p0 + x*(0x1.62e42cp-1 + x*(0x1.ebfd38p-3 + x*(0x1.c68b2ep-5 + x*(0x1.3cfb6p-7"
@@ -39,14 +39,16 @@ def main() -> None:
     builtin, name = resolve_against("jnp", "exp2")
     sizes = parse_sizes(args.sizes)
     header = [f"n = {size:.0e}" for size in sizes] + [f"stacked {args.stacked_iterations}x1e4"]
-    print(f"Ratio = {name} time / kernel time, float32 inputs on [0, 1] (> 1: the kernel is faster)\n")
+    print(f"Ratio = {name} time / kernel time, float32 inputs on [0, 1] "
+          "(> 1: the kernel is faster)\n")
     print("| kernel | ops | " + " | ".join(header) + " |")
     print("|---|---|" + "---|" * len(header))
     for index, (label, program_file) in enumerate(programs):
         path = directory / f"kernel{index}.py"
         path.write_text(export_source(program_file, "jax", name="kernel"))
         kernel, _ = load_kernel(path)
-        rows = bench(kernel, builtin, (0.0, 1.0), sizes, args.repeats, 10_000, args.stacked_iterations)
+        rows = bench(kernel, builtin, (0.0, 1.0), sizes, args.repeats, 10_000,
+                     args.stacked_iterations)
         cells = [f"{row.ratio:.2f}x ({row.kernel_seconds * 1e9 / row.n_elements:.2f} vs "
                  f"{row.builtin_seconds * 1e9 / row.n_elements:.2f} ns)" for row in rows]
         print(f"| {label} | {program_file.program.n_ops} | " + " | ".join(cells) + " |", flush=True)

@@ -34,7 +34,8 @@ def main(population: int = 128, n_points: int = 1024, repeats: int = 300) -> Non
     median = statistics.median(times)
     print(f"12-op program, {population} constant vectors x {n_points} points, float64: "
           f"median {median * 1e3:.3f} ms over {repeats} runs "
-          f"(min {min(times) * 1e3:.3f} ms; {population * n_points * 12 / median / 1e9:.2f} G op-evaluations/s)")
+          f"(min {min(times) * 1e3:.3f} ms; "
+          f"{population * n_points * 12 / median / 1e9:.2f} G op-evaluations/s)")
 
 
 if __name__ == "__main__":

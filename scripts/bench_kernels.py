@@ -1,22 +1,23 @@
 """Throughput of every certified full-range kernel against its JAX built-in, as ratios.
 
 Usage:
-    python scripts/bench_kernels.py [NAME ...] [--repeats 41] [--sample-ms 50] [--out results/kernels/bench.json]
+    python scripts/bench_kernels.py [NAME ...] [--repeats 41] [--sample-ms 50]
+        [--out results/kernels/bench.json]
 
-For each kernel (default: every autonumerics/kernels/certified/NAME.py) it times the jitted kernel and the
-built-in (jnp.exp2, jnp.exp, jnp.log2, jnp.log, jax.scipy.special.erf, jnp.tanh, jax.nn.sigmoid)
-with ``autonumerics.verification.bench.bench``: 1e6 inputs spread uniformly over the kernel's useful range
-(where results are normal numbers: what a model computes on), and stacked (100 applications in
-one fori_loop over 10 000 inputs, ``--stacked-size``: arithmetic, not memory). Each sample is >= 50 ms of
-back-to-back calls (``--sample-ms``); rounds alternate A/B and B/A; the
-figure is the median over rounds of each round's ratio (its two samples are adjacent in time),
-with the quartiles and the ratio of the minima (least disturbed samples) recorded beside it;
-ratio = built-in time / kernel time (> 1: ours is faster). Each row records how many threads
-XLA's CPU cost model splits each loop into: it counts our kernels' arithmetic as flops and splits
-their 10 000-input loop over 2 threads, where the built-ins' single transcendental op counts as
-cheap and is not split (see the README). Named kernels
-are merged into the existing bench.json, so one kernel can be re-measured alone. The machine is
-recorded: absolute times on a shared 2-core machine are noisy, the ratios less so.
+For each kernel (default: every autonumerics/kernels/certified/NAME.py) it times the jitted
+kernel and the built-in (jnp.exp2, jnp.exp, jnp.log2, jnp.log, jax.scipy.special.erf, jnp.tanh,
+jax.nn.sigmoid) with ``autonumerics.verification.bench.bench``: 1e6 inputs spread uniformly over
+the kernel's useful range (where results are normal numbers: what a model computes on), and
+stacked (100 applications in one fori_loop over 10 000 inputs, ``--stacked-size``: arithmetic,
+not memory). Each sample is >= 50 ms of back-to-back calls (``--sample-ms``); rounds alternate
+A/B and B/A; the figure is the median over rounds of each round's ratio (its two samples are
+adjacent in time), with the quartiles and the ratio of the minima (least disturbed samples)
+recorded beside it; ratio = built-in time / kernel time (> 1: ours is faster). Each row records
+how many threads XLA's CPU cost model splits each loop into: it counts our kernels' arithmetic as
+flops and splits their 10 000-input loop over 2 threads, where the built-ins' single
+transcendental op counts as cheap and is not split (see the README). Named kernels are merged
+into the existing bench.json, so one kernel can be re-measured alone. The machine is recorded:
+absolute times on a shared 2-core machine are noisy, the ratios less so.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def kernel_names() -> list[str]:
     return sorted(name for name in KERNELS if (KERNELS_DIR / f"{name}.py").is_file())
 
 
-def _pair_samples(kernel, builtin, x, repeats: int, sample_seconds: float) -> tuple[list[float], list[float]]:
+def _pair_samples(kernel, builtin, x, repeats: int,
+                  sample_seconds: float) -> tuple[list[float], list[float]]:
     """Seconds per call of two jitted functions, alternating A/B and B/A each round, each sample
     ``sample_seconds`` or more of back-to-back calls (a 1 ms sample, one call of a 1e6 kernel,
     let timer and scheduler jitter move single ratios by +-30 %); both lists are returned so
@@ -76,7 +78,8 @@ def thread_split(function, x) -> int:
     ``x`` (its ``outer_dimension_partitions``; 1 when not split)."""
     import re
 
-    parts = re.findall(r'outer_dimension_partitions":\["(\d+)"', function.lower(x).compile().as_text())
+    parts = re.findall(r'outer_dimension_partitions":\["(\d+)"',
+                       function.lower(x).compile().as_text())
     return max((int(p) for p in parts), default=1)
 
 
@@ -97,7 +100,8 @@ def bench_one(name: str, repeats: int, sample_seconds: float, stacked_size: int 
     rng = np.random.default_rng(0)
     cases = {
         "1e6": (jax.jit(kernel), jax.jit(builtin), rng.uniform(*interval, 1_000_000)),
-        "stacked": (stacked(kernel, interval, 100), stacked(builtin, interval, 100), rng.uniform(*interval, stacked_size)),
+        "stacked": (stacked(kernel, interval, 100), stacked(builtin, interval, 100),
+                    rng.uniform(*interval, stacked_size)),
     }
     result: dict = {"builtin": builtin_name, "interval": list(interval), "repeats": repeats,
                     "sample_seconds": sample_seconds, "stacked_size": stacked_size, "rows": []}
@@ -106,9 +110,10 @@ def bench_one(name: str, repeats: int, sample_seconds: float, stacked_size: int 
         ours_s, theirs_s = _pair_samples(ours, theirs, x, repeats, sample_seconds)
         # Each round's two samples are adjacent in time, so their ratio cancels slow drifts in the
         # machine's speed (other tenants, frequency): the figure is the median of these ratios.
-        paired = sorted(theirs / ours for ours, theirs in zip(ours_s, theirs_s))
+        paired = sorted(theirs / ours for ours, theirs in zip(ours_s, theirs_s, strict=True))
         row = {"case": case, "n_elements": x.size * (100 if case == "stacked" else 1),
-               "kernel_seconds_median": statistics.median(ours_s), "builtin_seconds_median": statistics.median(theirs_s),
+               "kernel_seconds_median": statistics.median(ours_s),
+               "builtin_seconds_median": statistics.median(theirs_s),
                "kernel_seconds_min": min(ours_s), "builtin_seconds_min": min(theirs_s),
                "ratio_median": statistics.median(paired),
                "ratio_quartiles": [paired[len(paired) // 4], paired[(3 * len(paired)) // 4]]}
@@ -124,10 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="kernels to measure (default: all exported)")
     parser.add_argument("--repeats", type=int, default=41, help="A/B rounds per measurement")
-    parser.add_argument("--sample-ms", type=float, default=50.0, help="least duration of one timing sample")
+    parser.add_argument("--sample-ms", type=float, default=50.0,
+                        help="least duration of one timing sample")
     parser.add_argument("--stacked-size", type=int, default=10_000,
                         help="inputs per application in the stacked case (100 applications)")
-    parser.add_argument("--out", default=str(RESULTS_DIR / "bench.json"), help="the JSON file to update")
+    parser.add_argument("--out", default=str(RESULTS_DIR / "bench.json"),
+                        help="the JSON file to update")
     args = parser.parse_args(argv)
     names = args.names or kernel_names()
     unknown = [name for name in names if name not in USEFUL_RANGE]
@@ -143,13 +150,15 @@ def main(argv: list[str] | None = None) -> int:
         data["kernels"][name] = result
         threads = result["rows"][1]["xla_threads"]
         print(f"{name}: {result['ratio_1e6']:.2f}x at 1e6 (min {result['ratio_1e6_min']:.2f}x), "
-              f"{result['ratio_stacked']:.2f}x stacked (min {result['ratio_stacked_min']:.2f}x) vs {result['builtin']}"
-              f"; stacked loop on {threads['kernel']} / {threads['builtin']} XLA threads", flush=True)
+              f"{result['ratio_stacked']:.2f}x stacked (min {result['ratio_stacked_min']:.2f}x) "
+              f"vs {result['builtin']}; stacked loop on {threads['kernel']} / "
+              f"{threads['builtin']} XLA threads", flush=True)
     import jax
 
     data["machine"] = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
                        "jax": jax.__version__, "load_average": os.getloadavg()[0],
-                       "note": "shared machine: ratios from interleaved A/B rounds, medians (and minima)"}
+                       "note": ("shared machine: ratios from interleaved A/B rounds, "
+                                "medians (and minima)")}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(data, indent=1) + "\n")
     return 0

@@ -30,19 +30,24 @@ def main() -> None:
         run = Path(folder) / "run"
         command = [sys.executable, "-m", "autonumerics", "search", args.config, "--out", str(run),
                    "--workers", str(args.workers), "--time-budget", args.time_budget, "--json"]
-        summary = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
-        stamps = [json.loads(line)["elapsed"] for line in (run / "timings.jsonl").read_text().splitlines()]
-        worker = [json.loads(line)["worker_seconds"] for line in (run / "timings.jsonl").read_text().splitlines()]
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        summary = json.loads(done.stdout)
+        timings = [json.loads(line) for line in (run / "timings.jsonl").read_text().splitlines()]
+        stamps = [timing["elapsed"] for timing in timings]
+        worker = [timing["worker_seconds"] for timing in timings]
     end = max(stamps)
     windows = int(end // args.window)
     rates = [sum(1 for t in stamps if k * args.window <= t < (k + 1) * args.window) / args.window
              for k in range(windows)]
-    fitted, duplicates, skipped = summary["n_evaluated"], summary["n_duplicates"], summary["n_skipped"]
+    fitted, duplicates = summary["n_evaluated"], summary["n_duplicates"]
+    skipped = summary["n_skipped"]
     print(f"{args.config}, {args.workers} workers, {args.time_budget}: {fitted:,} children fitted")
-    print(f"children/s: median {statistics.median(rates):.2f} over {windows} windows of {args.window:g} s "
-          f"(overall {fitted / end:.2f}); median worker time per child {statistics.median(worker) * 1e3:.0f} ms")
+    print(f"children/s: median {statistics.median(rates):.2f} over {windows} windows of "
+          f"{args.window:g} s (overall {fitted / end:.2f}); "
+          f"median worker time per child {statistics.median(worker) * 1e3:.0f} ms")
     print(f"functional duplicates among fitted children: {duplicates / fitted:.1%}; "
-          f"skipped before fitting (structure seen): {skipped / (fitted + skipped):.1%} of created children")
+          f"skipped before fitting (structure seen): {skipped / (fitted + skipped):.1%} "
+          "of created children")
 
 
 if __name__ == "__main__":

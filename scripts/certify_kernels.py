@@ -1,7 +1,8 @@
 """Write and certify the shipped full-range kernels: every certificate under results/kernels/NAME/.
 
 Usage:
-    python scripts/certify_kernels.py [NAME ...] [--write] [--workers 2] [--steps float32,numpy,exports,16bit]
+    python scripts/certify_kernels.py [NAME ...] [--write] [--workers 2]
+        [--steps float32,numpy,exports,16bit]
 
 For each kernel (default: all of ``autonumerics.kernels.KERNELS``):
 
@@ -72,7 +73,8 @@ def certify(name: str, workers: int) -> None:
 
     target = get_target(name)
     subject, _ = kernel_subject(CERTIFIED / f"{name}.py")
-    _save(RESULTS / name / "certificate.json", verify_every_float(subject, target, workers=workers).to_json())
+    certificate = verify_every_float(subject, target, workers=workers)
+    _save(RESULTS / name / "certificate.json", certificate.to_json())
     if name not in NUMPY_CERTIFICATES:
         return
     suffix, interval = NUMPY_CERTIFICATES[name]
@@ -80,7 +82,8 @@ def certify(name: str, workers: int) -> None:
     if interval is None:
         certificate = verify_every_float(subject, target, workers=workers)
     else:
-        certificate = verify(subject, target, (float(interval[0]), float(interval[1])), True, workers=workers)
+        certificate = verify(subject, target, (float(interval[0]), float(interval[1])), True,
+                             workers=workers)
     _save(RESULTS / name / f"certificate{suffix}.json", certificate.to_json())
 
 
@@ -112,10 +115,13 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help=f"kernels (default: all of {', '.join(KERNELS)})")
-    parser.add_argument("--write", action="store_true", help="regenerate the certified exports first")
-    parser.add_argument("--workers", type=int, default=2, help="processes for the exhaustive checks")
+    parser.add_argument("--write", action="store_true",
+                        help="regenerate the certified exports first")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="processes for the exhaustive checks")
     parser.add_argument("--steps", default=",".join(STEPS),
-                        help=f"which steps, comma-separated (default: {','.join(STEPS)}; float32 includes NumPy's)")
+                        help=f"which steps, comma-separated (default: {','.join(STEPS)}; "
+                             "float32 includes NumPy's)")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.names) - set(KERNELS))
     if unknown:

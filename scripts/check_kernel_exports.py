@@ -42,13 +42,14 @@ TINY = np.float32(2.0**-126)
 
 
 def compile_c(header: Path, name: str, directory: Path):
-    """The header's ``approx_NAME_loop`` compiled into a shared library, as a numpy-level callable."""
+    """The header's ``approx_NAME_loop`` compiled into a shared library, as a NumPy callable."""
     compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
     if compiler is None:
         raise SystemExit("no C compiler found (cc, gcc or clang)")
     source = directory / f"{name}.c"
     source.write_text(f'#include "{header.resolve()}"\n'
-                      f"void run(const float *in, float *out, size_t n) {{ approx_{name}_loop(in, out, n); }}\n")
+                      "void run(const float *in, float *out, size_t n) "
+                      f"{{ approx_{name}_loop(in, out, n); }}\n")
     library = directory / f"{name}.so"
     subprocess.run([compiler, *FLAGS, "-o", str(library), str(source), "-lm"], check=True)
     run = ctypes.CDLL(str(library)).run
@@ -71,7 +72,8 @@ def subnormal(a: np.ndarray) -> np.ndarray:
     return (a != 0) & (np.abs(a) < TINY)
 
 
-def check_kernel(name: str, step: int, chunk_bits: int, directory: Path, numpy_step: int = 1) -> dict:
+def check_kernel(name: str, step: int, chunk_bits: int, directory: Path,
+                 numpy_step: int = 1) -> dict:
     """Counts of disagreements between the three exports of kernel ``name`` over all patterns."""
     import jax
 
@@ -79,12 +81,14 @@ def check_kernel(name: str, step: int, chunk_bits: int, directory: Path, numpy_s
     jax_function = jax.jit(getattr(load_module(folder / f"{name}.py", f"check_{name}"), name))
     numpy_function = getattr(load_module(folder / f"{name}_numpy.py", f"check_{name}_numpy"), name)
     c_function = compile_c(folder / f"{name}.h", name, directory)
-    counts = {"inputs": 0, "numpy_inputs": 0, "numpy_vs_c": 0, "jax_vs_c": 0, "jax_vs_numpy": 0, "jax_flushed": 0}
+    counts = {"inputs": 0, "numpy_inputs": 0, "numpy_vs_c": 0, "jax_vs_c": 0, "jax_vs_numpy": 0,
+              "jax_flushed": 0}
     examples: list[str] = []
     chunk = (1 << chunk_bits) * step
     started = time.perf_counter()
     for first in range(0, 1 << 32, chunk):
-        x = np.arange(first, min(first + chunk, 1 << 32), step, dtype=np.uint64).astype(np.uint32).view(np.float32)
+        bits = np.arange(first, min(first + chunk, 1 << 32), step, dtype=np.uint64)
+        x = bits.astype(np.uint32).view(np.float32)
         y_c = c_function(x)
         y_jax = np.asarray(jax_function(x))
         flushed = subnormal(x) | subnormal(y_c)
@@ -101,9 +105,11 @@ def check_kernel(name: str, step: int, chunk_bits: int, directory: Path, numpy_s
         bad = np.flatnonzero(jax_differs)[: 5 - len(examples)]
         examples += [f"x={float(x[i])!r} c={float(y_c[i])!r} jax={float(y_jax[i])!r}" for i in bad]
         bad = np.flatnonzero(c_differs)[: 5 - len(examples)]
-        examples += [f"x={float(x[picked][i])!r} numpy={float(y_numpy[i])!r} c={float(y_c[picked][i])!r}" for i in bad]
-    command = f"python scripts/check_kernel_exports.py {name}" + (f" --step {step}" if step > 1 else "") + (
-        f" --numpy-step {numpy_step}" if numpy_step > 1 else "")
+        examples += [f"x={float(x[picked][i])!r} numpy={float(y_numpy[i])!r} "
+                     f"c={float(y_c[picked][i])!r}" for i in bad]
+    command = (f"python scripts/check_kernel_exports.py {name}"
+               + (f" --step {step}" if step > 1 else "")
+               + (f" --numpy-step {numpy_step}" if numpy_step > 1 else ""))
     return {"kernel": name, "step": step, "numpy_step": numpy_step, **counts, "examples": examples,
             "seconds": round(time.perf_counter() - started, 1), "command": command}
 
@@ -111,19 +117,24 @@ def check_kernel(name: str, step: int, chunk_bits: int, directory: Path, numpy_s
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="+", help="kernel names (autonumerics.kernels.KERNELS)")
-    parser.add_argument("--step", type=int, default=1, help="check every k-th bit pattern (default: all)")
-    parser.add_argument("--numpy-step", type=int, default=1, help="run NumPy on every k-th of those (default: all)")
+    parser.add_argument("--step", type=int, default=1,
+                        help="check every k-th bit pattern (default: all)")
+    parser.add_argument("--numpy-step", type=int, default=1,
+                        help="run NumPy on every k-th of those (default: all)")
     parser.add_argument("--chunk-bits", type=int, default=22, help="log2 of the patterns per chunk")
-    parser.add_argument("--write", action="store_true", help="save results/kernels/NAME/exports_check.json")
+    parser.add_argument("--write", action="store_true",
+                        help="save results/kernels/NAME/exports_check.json")
     args = parser.parse_args(argv)
     failed = False
     with tempfile.TemporaryDirectory(prefix="check_kernel_exports_") as directory:
         for name in args.names:
-            result = check_kernel(name, args.step, args.chunk_bits, Path(directory), args.numpy_step)
+            result = check_kernel(name, args.step, args.chunk_bits, Path(directory),
+                                  args.numpy_step)
             print(json.dumps(result))
-            failed |= result["numpy_vs_c"] > 0 or result["jax_vs_c"] > 0 or result["jax_vs_numpy"] > 0
+            failed |= any(result[key] > 0 for key in ("numpy_vs_c", "jax_vs_c", "jax_vs_numpy"))
             if args.write:
-                (REPO / "results" / "kernels" / name / "exports_check.json").write_text(json.dumps(result, indent=1) + "\n")
+                path = REPO / "results" / "kernels" / name / "exports_check.json"
+                path.write_text(json.dumps(result, indent=1) + "\n")
     return 1 if failed else 0
 
 

@@ -6,8 +6,9 @@ Usage:
 * softmax over rows of logits, with our ``exp`` (autonumerics/kernels/certified/exp.py) against
   ``jax.nn.softmax``;
 * a two-layer MLP, ``gelu(x W1 + b1) W2 + b2`` with the exact GELU ``x/2 (1 + erf(x/sqrt 2))``
-  computed with our ``erf`` (autonumerics/kernels/certified/erf.py) against ``jax.nn.gelu(approximate=False)``
-  (if our erf is not exported yet, jax.scipy.special.erf is used and the script says so).
+  computed with our ``erf`` (autonumerics/kernels/certified/erf.py) against
+  ``jax.nn.gelu(approximate=False)`` (if our erf is not exported yet, jax.scipy.special.erf is
+  used and the script says so).
 
 Both versions are compared with a float64 NumPy reference (max error relative to the largest
 output of each row, in units of float32 epsilon), and with each other; timings are medians of
@@ -33,7 +34,7 @@ EPS = float(np.finfo(np.float32).eps)
 
 
 def load_kernel(name: str):
-    """Our jitted kernel ``name`` from autonumerics/kernels/certified/NAME.py, or None if not exported."""
+    """Our jitted kernel ``name`` from autonumerics/kernels/certified/NAME.py (None if absent)."""
     path = REPO / "autonumerics" / "kernels" / "certified" / f"{name}.py"
     if not path.is_file():
         return None
@@ -80,9 +81,11 @@ def softmax_demo(rows: int, width: int, repeats: int, rng: np.random.Generator) 
     y_ours, y_builtin = np.asarray(ours_jit(x)), np.asarray(builtin_jit(x))
     ours_seconds, builtin_seconds = median_times(ours_jit, builtin_jit, (x,), repeats)
     return {"shape": [rows, width], "kernel": "autonumerics/kernels/certified/exp.py",
-            "error_eps_ours": row_scaled_error(y_ours, exact), "error_eps_builtin": row_scaled_error(y_builtin, exact),
+            "error_eps_ours": row_scaled_error(y_ours, exact),
+            "error_eps_builtin": row_scaled_error(y_builtin, exact),
             "difference_eps": row_scaled_error(y_ours, y_builtin.astype(np.float64)),
-            "seconds_ours": ours_seconds, "seconds_builtin": builtin_seconds, "speedup": builtin_seconds / ours_seconds}
+            "seconds_ours": ours_seconds, "seconds_builtin": builtin_seconds,
+            "speedup": builtin_seconds / ours_seconds}
 
 
 def mlp_demo(rows: int, width: int, repeats: int, rng: np.random.Generator) -> dict:
@@ -103,8 +106,10 @@ def mlp_demo(rows: int, width: int, repeats: int, rng: np.random.Generator) -> d
         return forward(lambda h: jax.nn.gelu(h, approximate=False), x, w1, b1, w2, b2)
 
     hidden = 4 * width
-    params = [rng.standard_normal((rows, width)), rng.standard_normal((width, hidden)) / math.sqrt(width),
-              rng.standard_normal(hidden) * 0.1, rng.standard_normal((hidden, width)) / math.sqrt(hidden),
+    params = [rng.standard_normal((rows, width)),
+              rng.standard_normal((width, hidden)) / math.sqrt(width),
+              rng.standard_normal(hidden) * 0.1,
+              rng.standard_normal((hidden, width)) / math.sqrt(hidden),
               rng.standard_normal(width) * 0.1]
     params32 = [p.astype(np.float32) for p in params]
     args = [jax.device_put(p) for p in params32]
@@ -116,12 +121,16 @@ def mlp_demo(rows: int, width: int, repeats: int, rng: np.random.Generator) -> d
     exact = (0.5 * h * (1.0 + erf64(h / math.sqrt(2.0)))) @ p64[3] + p64[4]
     y_ours, y_builtin = np.asarray(ours_jit(*args)), np.asarray(builtin_jit(*args))
     ours_seconds, builtin_seconds = median_times(ours_jit, builtin_jit, args, repeats)
-    return {"shape": [rows, width, hidden], "kernel": "autonumerics/kernels/certified/erf.py" if our_erf else
-            "jax.scipy.special.erf (our erf kernel is not exported yet)",
-            "error_eps_ours": row_scaled_error(y_ours, exact), "error_eps_builtin": row_scaled_error(y_builtin, exact),
+    return {"shape": [rows, width, hidden],
+            "kernel": ("autonumerics/kernels/certified/erf.py" if our_erf
+                       else "jax.scipy.special.erf (our erf kernel is not exported yet)"),
+            "error_eps_ours": row_scaled_error(y_ours, exact),
+            "error_eps_builtin": row_scaled_error(y_builtin, exact),
             "difference_eps": row_scaled_error(y_ours, y_builtin.astype(np.float64)),
-            "seconds_ours": ours_seconds, "seconds_builtin": builtin_seconds, "speedup": builtin_seconds / ours_seconds,
-            "note": "matrix products dominate the time and the error; the GELU is the only difference"}
+            "seconds_ours": ours_seconds, "seconds_builtin": builtin_seconds,
+            "speedup": builtin_seconds / ours_seconds,
+            "note": ("matrix products dominate the time and the error; "
+                     "the GELU is the only difference")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,9 +152,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: skipped ({result['skipped']})")
             continue
         print(f"{name} {result['shape']} with {result['kernel']}:")
-        print(f"  error vs float64 (row-scaled, in float32 eps): ours {result['error_eps_ours']:.2f}, "
-              f"built-in {result['error_eps_builtin']:.2f}; ours vs built-in {result['difference_eps']:.2f}")
-        print(f"  time: ours {1e3 * result['seconds_ours']:.2f} ms, built-in {1e3 * result['seconds_builtin']:.2f} ms "
+        print("  error vs float64 (row-scaled, in float32 eps): "
+              f"ours {result['error_eps_ours']:.2f}, built-in {result['error_eps_builtin']:.2f}; "
+              f"ours vs built-in {result['difference_eps']:.2f}")
+        print(f"  time: ours {1e3 * result['seconds_ours']:.2f} ms, "
+              f"built-in {1e3 * result['seconds_builtin']:.2f} ms "
               f"(speed-up {result['speedup']:.2f}x)")
     return 0
 

@@ -22,10 +22,10 @@ import time
 import numpy as np
 
 from autonumerics.fit.driver import DEFAULT_BUDGET, FitProblem, fit_constants
-from autonumerics.truth.ground_truth import labels, make_points
 from autonumerics.ir.interpret import evaluate
-from autonumerics.numerics.metrics import relative_errors
 from autonumerics.ir.parse import parse_expr
+from autonumerics.numerics.metrics import relative_errors
+from autonumerics.truth.ground_truth import labels, make_points
 from autonumerics.truth.targets import get_target
 
 # The literals only name the constants (3 -> c3, ...); the fit never sees their values.

@@ -1,4 +1,4 @@
-"""Regenerate results/kernels/README.md: the kernels' tables from their certificates, bench.json and gradients.json.
+"""Regenerate results/kernels/README.md: tables from certificates, bench.json and gradients.json.
 
 Usage:
     python scripts/kernels_table.py [--check]
@@ -25,11 +25,14 @@ FOLDER = REPO / "results" / "kernels"
 
 # JAX 0.10.2 CPU built-ins over the whole float32 range (docs/references.md: every 4 099th bit
 # pattern, 1.04 M inputs, subnormals as XLA flushes them).
-JAX_MAX_ULP = {"exp2": "64.5", "exp": "4.56", "expm1": "6.17", "log2": "1.99", "log": "1.10", "log1p": "2.52",
-               "erf": "5.20", "tanh": "4.21", "sigmoid": "4.7e6"}
-BUILTIN = {"exp2": "jnp.exp2", "exp": "jnp.exp", "expm1": "jnp.expm1", "log2": "jnp.log2", "log": "jnp.log",
-           "log1p": "jnp.log1p", "erf": "jax.scipy.special.erf", "tanh": "jnp.tanh", "sigmoid": "jax.nn.sigmoid"}
+JAX_MAX_ULP = {"exp2": "64.5", "exp": "4.56", "expm1": "6.17", "log2": "1.99", "log": "1.10",
+               "log1p": "2.52", "erf": "5.20", "tanh": "4.21", "sigmoid": "4.7e6"}
+BUILTIN = {"exp2": "jnp.exp2", "exp": "jnp.exp", "expm1": "jnp.expm1", "log2": "jnp.log2",
+           "log": "jnp.log", "log1p": "jnp.log1p", "erf": "jax.scipy.special.erf",
+           "tanh": "jnp.tanh", "sigmoid": "jax.nn.sigmoid"}
 
+# HEADER, FOOTER, SIXTEEN_BIT_HEADER, GRADIENT_HEADER: written verbatim into the README (which
+# --check compares), so their lines stay as they are.
 HEADER = """# Full-range float32 kernels
 
 Drop-in float32 functions valid for every input: a range reduction and IEEE special values written
@@ -42,7 +45,7 @@ certificates, each recording the sha256 of the file it checked. Regenerate the c
 
 | kernel | max ULP, ours (all 2^32 inputs) | max ULP, JAX built-in | correctly rounded | ops / element | speed vs built-in, 1e6 | stacked | certificate | cores |
 |---|---|---|---|---|---|---|---|---|
-"""
+"""  # noqa: E501
 
 FOOTER = """
 * **max ULP, ours**: `autonumerics verify autonumerics/kernels/certified/NAME.py --all-floats
@@ -52,8 +55,8 @@ FOOTER = """
 * **JAX built-in**: [docs/references.md](../../docs/references.md) (whole float32 range, every 4 099th bit pattern); expm1 and log1p
   on every float32 (`autonumerics verify --builtin jnp.expm1 --target expm1 --all-floats`).
 * **correctly rounded**: share of the normal-result inputs whose output is the correctly rounded value.
-* **ops / element**: the JAX kernel's elementwise ops (an FMA counts one, bit casts free; each kernel
-  module's `ops_per_element` says what it counts).
+* **ops / element**: the JAX kernel's elementwise ops (an FMA counts one, bit casts free), counted
+  from its source by `autonumerics/kernels/opcount.py`, which states the rules.
 * **speed**: `python scripts/bench_kernels.py --repeats 61`: built-in time / our time (> 1: ours is
   faster), the median over 61 interleaved A/B rounds of each round's ratio (samples of >= 50 ms of
   back-to-back calls; in brackets the ratio of the minima, the least disturbed samples; quartiles
@@ -62,7 +65,7 @@ FOOTER = """
   with other jobs (load average in bench.json). At 1e6 some built-ins' times are bimodal (erf:
   0.26 or 0.73 ms), so that column moves between runs; the stacked column is steadier.
 * **bit-for-bit exports**: `python scripts/check_kernel_exports.py NAME` (all 2^32 inputs).
-"""
+"""  # noqa: E501
 
 
 def _read_json(path: Path) -> dict | None:
@@ -96,7 +99,8 @@ def row(name: str, bench: dict) -> str:
     max_ulp, correct = _number(report.get("max_ulp")), _number(report.get("frac_correctly_rounded"))
     try:
         source = build_kernel(name)
-        ops, cores = str(source.ops_per_element), ", ".join(f"`{core.path}`" for core in source.cores)
+        ops = str(source.ops_per_element)
+        cores = ", ".join(f"`{core.path}`" for core in source.cores)
     except Exception as error:  # noqa: BLE001 - a kernel that does not build shows why in the table
         ops, cores = "—", f"(does not build: {type(error).__name__})"
     timing = bench.get(name, {})
@@ -126,7 +130,7 @@ shares float32's exponent range) flushed inputs are checked by rule, and all are
 
 | kernel | bfloat16: max ULP | correctly rounded | float16: max ULP | correctly rounded |
 |---|---|---|---|---|
-"""
+"""  # noqa: E501
 
 GRADIENT_HEADER = """
 ## Derivatives
@@ -139,22 +143,26 @@ inputs.
 
 | kernel | derivative | inputs (normal derivative) | max ULP, ours | max ULP, JAX built-in | ours at 0, +inf, -inf, NaN |
 |---|---|---|---|---|---|
-"""
+"""  # noqa: E501
 
 
 def sixteen_bit_row(name: str) -> str:
     cells = [f"`{name}`"]
     for format_name in ("bfloat16", "float16"):
-        measured = (_read_json(FOLDER / name / f"certificate_{format_name}.json") or {}).get("measured", {})
-        max_ulp, share = _number(measured.get("max_ulp")), _number(measured.get("pct_correctly_rounded"))
-        cells += [f"{max_ulp:.4f}" if max_ulp is not None else "—", f"{share:.3f} %" if share is not None else "—"]
+        certificate = _read_json(FOLDER / name / f"certificate_{format_name}.json") or {}
+        measured = certificate.get("measured", {})
+        max_ulp = _number(measured.get("max_ulp"))
+        share = _number(measured.get("pct_correctly_rounded"))
+        cells += [f"{max_ulp:.4f}" if max_ulp is not None else "—",
+                  f"{share:.3f} %" if share is not None else "—"]
     return "| " + " | ".join(cells) + " |"
 
 
 def gradient_row(entry: dict) -> str:
     specials = ", ".join(entry["specials"][key] for key in ("0.0", "inf", "-inf", "nan"))
-    return (f"| `{entry['kernel']}` | `{entry['expression']}` | {entry['n_inputs']:,} ({entry['n_normal']:,}) | "
-            f"{float(entry['max_ulp']):.3f} | {float(entry['builtin_max_ulp']):.3g} | {specials} |")
+    return (f"| `{entry['kernel']}` | `{entry['expression']}` "
+            f"| {entry['n_inputs']:,} ({entry['n_normal']:,}) | {float(entry['max_ulp']):.3f} "
+            f"| {float(entry['builtin_max_ulp']):.3g} | {specials} |")
 
 
 def render() -> str:
@@ -170,7 +178,8 @@ def render() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the README is not up to date")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 if the README is not up to date")
     args = parser.parse_args(argv)
     text, path = render(), FOLDER / "README.md"
     if args.check:

@@ -1,4 +1,4 @@
-"""Downstream check: a small int8 MLP on generated 3-arm spirals with float, table, I-BERT and our GELU.
+"""Downstream check: a small int8 MLP on 3-arm spirals with float, table, I-BERT and our GELU.
 
     python scripts/quant_downstream.py [--scale 2^-5 ...] [--seeds 3]
 
@@ -30,8 +30,11 @@ from autonumerics.quant.search_driver import kernel_filename
 INPUT = QuantParams(2.0**-4)  # the network's int8 input (the spirals span about [-4.5, 4.5])
 
 
-def spirals(rng: np.random.Generator, count: int, arms: int = 3, noise: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
-    """``count`` points on ``arms`` interleaved spiral arms (radius 0..3.5, 1.5 turns) with Gaussian noise."""
+def spirals(rng: np.random.Generator, count: int, arms: int = 3,
+            noise: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` points on ``arms`` interleaved spiral arms (radius 0..3.5, 1.5 turns), noisy.
+
+    The noise is Gaussian, of standard deviation ``noise``."""
     labels = rng.integers(0, arms, count)
     radius = rng.uniform(0.1, 1.0, count)
     angle = 3 * np.pi * radius + 2 * np.pi * labels / arms
@@ -39,7 +42,8 @@ def spirals(rng: np.random.Generator, count: int, arms: int = 3, noise: float = 
     return (points + rng.normal(0, noise, points.shape)).astype(np.float32), labels
 
 
-def train(x: np.ndarray, y: np.ndarray, seed: int, clip: float, steps: int = 1500) -> list[np.ndarray]:
+def train(x: np.ndarray, y: np.ndarray, seed: int, clip: float,
+          steps: int = 1500) -> list[np.ndarray]:
     """Float32 weights [W1, b1, W2, b2, W3, b3] of a GELU MLP, full-batch Adam on cross-entropy.
 
     Pre-activations are clipped to [-clip, clip] (the int8 activation range) in training too, so
@@ -66,10 +70,10 @@ def train(x: np.ndarray, y: np.ndarray, seed: int, clip: float, steps: int = 150
     second = [jnp.zeros_like(p) for p in params]
     for step in range(1, steps + 1):
         _, g = grad(params)
-        first = [0.9 * m + 0.1 * gi for m, gi in zip(first, g)]
-        second = [0.999 * v + 0.001 * gi * gi for v, gi in zip(second, g)]
+        first = [0.9 * m + 0.1 * gi for m, gi in zip(first, g, strict=True)]
+        second = [0.999 * v + 0.001 * gi * gi for v, gi in zip(second, g, strict=True)]
         params = [p - 0.01 * (m / (1 - 0.9**step)) / (jnp.sqrt(v / (1 - 0.999**step)) + 1e-8)
-                  for p, m, v in zip(params, first, second)]
+                  for p, m, v in zip(params, first, second, strict=True)]
     return [np.asarray(p, dtype=np.float32) for p in params]
 
 
@@ -85,7 +89,7 @@ def float_accuracy(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray, clip
 
 def int8_accuracy(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray, act: QuantParams,
                   gelu_table: np.ndarray) -> float:
-    """The int8 network with GELU given as a table over the 256 int8 codes (any method's outputs)."""
+    """The int8 network with GELU as a table over the 256 int8 codes (any method's outputs)."""
     codes = quantize(x, INPUT)
     for layer in range(3):
         w, b = weights[2 * layer], weights[2 * layer + 1]
@@ -120,12 +124,14 @@ def one_scale(scale: float, seed: int) -> dict[str, float]:
         f"int8, autonumerics GELU ({ours.program.n_ops} ops)": evaluate(ours.program, q=grid),
     }
     rows = {"float32 network (same clipping)": float_accuracy(weights, x_test, y_test, clip)}
-    return rows | {name: int8_accuracy(weights, x_test, y_test, act, table) for name, table in tables.items()}
+    return rows | {name: int8_accuracy(weights, x_test, y_test, act, table)
+                   for name, table in tables.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", action="append", help="activation scale(s) with a GELU kernel (default: all three)")
+    parser.add_argument("--scale", action="append",
+                        help="activation scale(s) with a GELU kernel (default: all three)")
     parser.add_argument("--seeds", type=int, default=3, help="networks per scale (seeds 0, 1, ...)")
     args = parser.parse_args()
     scales = [parse_scale(s) for s in (args.scale or ["2^-6", "2^-5", "2^-4"])]
@@ -137,7 +143,8 @@ def main() -> None:
               f"accuracy per seed, then the mean)")
         for name in runs[0]:
             values = [100 * run[name] for run in runs]
-            print("  " + " ".join(f"{v:7.3f}" for v in values) + f"  | {np.mean(values):7.3f} %  {name}")
+            print("  " + " ".join(f"{v:7.3f}" for v in values)
+                  + f"  | {np.mean(values):7.3f} %  {name}")
         results[str(scale)] = runs
     Path("results/quant").mkdir(parents=True, exist_ok=True)
     Path("results/quant/downstream.json").write_text(json.dumps(

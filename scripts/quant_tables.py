@@ -1,6 +1,8 @@
-"""Every quantization acceptance figure, exhaustively, at every scale; prints them and writes results/quant/tables.json.
+"""Every quantization acceptance figure, exhaustively, at every scale.
 
-    python scripts/quant_tables.py            # uses results/quant/gelu_int8_*.json (searches if missing)
+Prints them and writes results/quant/tables.json.
+
+    python scripts/quant_tables.py            # results/quant/gelu_int8_*.json (searches if missing)
     python scripts/quant_tables.py --search   # re-runs the GELU search first (~1 min per scale)
 """
 
@@ -43,11 +45,14 @@ def gelu_int8(search: bool) -> list[dict]:
 def gelu_continuous() -> list[dict]:
     x = np.linspace(-4.0, 4.0, 160001)  # every 5e-5; the error is smooth at this spacing
     exact = x * ndtr(x)
-    rows = [{"name": "I-BERT i-GELU (real)", "ops": 10, "linf": float(np.abs(ibert_gelu_real(x) - exact).max())}]
+    rows = [{"name": "I-BERT i-GELU (real)", "ops": 10,
+             "linf": float(np.abs(ibert_gelu_real(x) - exact).max())}]
     best = min((fit_real(4, clip / 8, 4.0) for clip in range(16, 33)), key=lambda f: f.linf)
-    approx = np.maximum(x, 0) - np.polyval(best.coefficients[::-1], np.minimum(np.abs(x), best.clip))
+    clipped = np.minimum(np.abs(x), best.clip)
+    approx = np.maximum(x, 0) - np.polyval(best.coefficients[::-1], clipped)
     rows.append({"name": f"relu - p4(min(|x|, {best.clip}))", "ops": best.n_ops,
-                 "linf": float(np.abs(approx - exact).max()), "coefficients": list(best.coefficients)})
+                 "linf": float(np.abs(approx - exact).max()),
+                 "coefficients": list(best.coefficients)})
     return rows
 
 
@@ -57,8 +62,9 @@ def exp_scales(rng: np.random.Generator) -> list[dict]:
     for scale in scales:
         kernel = build_exp(float(scale))
         score = score_exp(kernel)
-        rows.append({"input_scale": float(scale), "ops": kernel.program.n_ops, "points": score.points,
-                     "max_relative_error": score.max_relative_error, "meets_2^-9": score.max_relative_error <= 2**-9})
+        rows.append({"input_scale": float(scale), "ops": kernel.program.n_ops,
+                     "points": score.points, "max_relative_error": score.max_relative_error,
+                     "meets_2^-9": score.max_relative_error <= 2**-9})
     return rows
 
 
@@ -68,7 +74,8 @@ def softmax(rng: np.random.Generator) -> list[dict]:
         pairs = score_softmax(all_pairs(), scale)
         rows.append({"input_scale": scale, "rows": "all 65 536 int8 pairs"} | pairs.__dict__)
         random_rows = score_softmax(sample_rows(rng, 2000, 64, scale), scale)
-        rows.append({"input_scale": scale, "rows": "2000 rows of 64, logits N(0, 2^2)"} | random_rows.__dict__)
+        rows.append({"input_scale": scale,
+                     "rows": "2000 rows of 64, logits N(0, 2^2)"} | random_rows.__dict__)
     return rows
 
 
@@ -76,11 +83,13 @@ def sigmoid_tanh() -> list[dict]:
     rows = []
     for target in ("sigmoid", "tanh"):
         program, score = tune(target)
-        rows.append({"target": target, "name": "autonumerics", "ops": program.n_ops, "divisions": program.n_divisions,
-                     "symmetric": symmetric(target, program)} | score.as_dict())
+        rows.append({"target": target, "name": "autonumerics", "ops": program.n_ops,
+                     "divisions": program.n_divisions, "symmetric": symmetric(target, program)}
+                    | score.as_dict())
         exact, rounded = reference(target, INPUT, OUTPUT)
         table = interpolated_table(target, INPUT, OUTPUT)
-        rows.append({"target": target, "name": table.name, "ops": table.ops, "table_bytes": table.table_bytes}
+        rows.append({"target": target, "name": table.name, "ops": table.ops,
+                     "table_bytes": table.table_bytes}
                     | score_outputs(table.outputs, INPUT.grid(), exact, rounded).as_dict())
     return rows
 
@@ -91,7 +100,8 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(20261127)
     tables = {}
-    for name, build in (("gelu_int8", lambda: gelu_int8(args.search)), ("gelu_continuous", gelu_continuous),
+    for name, build in (("gelu_int8", lambda: gelu_int8(args.search)),
+                        ("gelu_continuous", gelu_continuous),
                         ("exp", lambda: exp_scales(rng)), ("softmax_uint8", lambda: softmax(rng)),
                         ("sigmoid_tanh_int16", sigmoid_tanh)):
         start = time.perf_counter()

@@ -40,7 +40,8 @@ ONE_BELOW = float.fromhex("0x1.fffffep-1")  # the largest float32 below 1: [1/64
 # name -> (how to build the subject, target, interval, the reference max ULP)
 CASES = {
     "exp2-builtin": (lambda d: builtin_subject("jnp.exp2"), "exp2", (0.0, 1.0), 1.071),
-    "erf-builtin": (lambda d: builtin_subject("jax.scipy.special.erf"), "erf", (2.0**-6, ONE_BELOW), 4.00),
+    "erf-builtin": (lambda d: builtin_subject("jax.scipy.special.erf"), "erf",
+                    (2.0**-6, ONE_BELOW), 4.00),
     "exp2-horner6-program": (lambda d: program_subject(HORNER6), "exp2", (0.0, 1.0), 0.8956),
     "exp2-horner6-kernel": (lambda d: kernel_subject(_kernel(d))[0], "exp2", (0.0, 1.0), 0.8956),
     "exp2-builtin-all-floats": (lambda d: builtin_subject("jnp.exp2"), "exp2", None, 64.5),
@@ -76,8 +77,9 @@ def main() -> None:
         seconds = time.perf_counter() - started
         report = certificate.report
         (out / f"{name}.json").write_text(json.dumps(certificate.to_json(), indent=1))
-        print(f"| {name} | [{interval[0]:g}, {interval[1]:.9g}] | {report.n_points:,} | {report.max_ulp:.4f} "
-              f"| {reference} | {report.n_ge_one_ulp:,} | {seconds:.1f} |", flush=True)
+        print(f"| {name} | [{interval[0]:g}, {interval[1]:.9g}] | {report.n_points:,} "
+              f"| {report.max_ulp:.4f} | {reference} | {report.n_ge_one_ulp:,} | {seconds:.1f} |",
+              flush=True)
     print(f"certificates in {out}")
 
 

@@ -1,4 +1,4 @@
-"""The public Python API: search / resume, the result, callables, tools, bad arguments, clean starts."""
+"""The public Python API: search / resume, result, callables, tools, bad arguments, clean starts."""
 
 from __future__ import annotations
 
@@ -18,18 +18,19 @@ from test_export_cases import FAMILIES, family_file, load_module, points, same_b
 import autonumerics
 from autonumerics import processes
 from autonumerics.api import runs
-from autonumerics.evolution import evolve
 from autonumerics.api.result import FrontMember, SearchResult
-from autonumerics.evolution.config import load_config
 from autonumerics.errors import AutonumericsError
-from autonumerics.verification.evaluation import measure as measure_program
+from autonumerics.evolution import evolve
+from autonumerics.evolution.config import load_config
 from autonumerics.export import export_source, kernel_spec, reference_function
 from autonumerics.ir.parse import parse_expr
 from autonumerics.ir.programfile import ProgramFile
 from autonumerics.truth.targets import get_target
+from autonumerics.verification.evaluation import measure as measure_program
 
-SMALL = {"evaluation.train_points": 128, "evaluation.validation_points": 256, "evaluation.final_points": 512,
-         "search.fit_budget": 300, "search.population": 30, "search.checkpoint_seconds": 0.2}
+SMALL = {"evaluation.train_points": 128, "evaluation.validation_points": 256,
+         "evaluation.final_points": 512, "search.fit_budget": 300, "search.population": 30,
+         "search.checkpoint_seconds": 0.2}
 HORNER2 = "1 + x*(0.6951 + x*0.3049)"
 
 
@@ -41,8 +42,10 @@ def small_search(**kwargs) -> SearchResult:
 # -- the package's face ------------------------------------------------------------------------
 
 def test_import_is_light_and_every_public_name_resolves():
-    code = "import sys, autonumerics; print(sorted(m for m in ('jax', 'numpy', 'scipy') if m in sys.modules))"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+    code = ("import sys, autonumerics; "
+            "print(sorted(m for m in ('jax', 'numpy', 'scipy') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout == "[]\n"
     assert len(autonumerics.__all__) <= 15
     for name in autonumerics.__all__:
         assert getattr(autonumerics, name) is not None, name
@@ -87,7 +90,8 @@ def test_search_into_a_folder_then_load_and_resume(tmp_path):
     assert loaded.n_evaluated == 25
     resumed = autonumerics.resume(tmp_path / "run", workers=0, max_evals=35)
     assert resumed.n_evaluated == 35 and resumed.path == tmp_path / "run"
-    with pytest.raises(AutonumericsError, match=r"^out: .* already holds a run: autonumerics.resume"):
+    with pytest.raises(AutonumericsError,
+                       match=r"^out: .* already holds a run: autonumerics.resume"):
         small_search(out=tmp_path / "run")
 
 
@@ -99,7 +103,8 @@ def test_progress_is_reported_about_once_a_second():
 
 
 def member(n_ops: int, error: float) -> FrontMember:
-    return FrontMember(ProgramFile(parse_expr("x" + " + x" * n_ops)), n_ops, float(n_ops), error, error)
+    program_file = ProgramFile(parse_expr("x" + " + x" * n_ops))
+    return FrontMember(program_file, n_ops, float(n_ops), error, error)
 
 
 @settings(max_examples=50, deadline=None)
@@ -109,7 +114,8 @@ def test_best_is_the_most_accurate_member_within_the_op_budget(pairs, max_ops):
     result = SearchResult(tuple(member(n, e) for n, e in pairs), load_config())
     fitting = [(e, n) for n, e in pairs if n <= max_ops]
     if not fitting:
-        with pytest.raises(AutonumericsError, match=f"^max_ops: no front member has at most {max_ops} ops"):
+        with pytest.raises(AutonumericsError,
+                           match=f"^max_ops: no front member has at most {max_ops} ops"):
             result.best(max_ops)
         return
     best = result.best(max_ops)
@@ -158,7 +164,8 @@ def test_a_script_without_main_guard_searches_with_two_workers(tmp_path):
     folder.mkdir()
     script = folder / "search_exp2.py"
     script.write_text(textwrap.dedent(NO_GUARD_SCRIPT.format(settings=SMALL)))
-    run = subprocess.run([sys.executable, script.name], cwd=folder, capture_output=True, text=True, timeout=240)
+    run = subprocess.run([sys.executable, script.name], cwd=folder, capture_output=True, text=True,
+                         timeout=240)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.count("top level") == 1, "a worker re-ran the script"
     assert "path None" in run.stdout and int(run.stdout.split("children ")[1].split()[0]) > 0
@@ -180,7 +187,8 @@ def test_the_search_runs_inline_with_a_warning_when_no_pool_starts(monkeypatch):
         raise processes.PoolStartError("no fork server here")
 
     monkeypatch.setattr(processes, "process_context", no_context)
-    with pytest.warns(RuntimeWarning, match=r"could not start 2 worker processes \(no fork server here\)"):
+    with pytest.warns(RuntimeWarning,
+                      match=r"could not start 2 worker processes \(no fork server here\)"):
         result = small_search(workers=2, max_evals=5)
     assert result.n_evaluated == 5
 
@@ -188,7 +196,8 @@ def test_the_search_runs_inline_with_a_warning_when_no_pool_starts(monkeypatch):
 def test_the_main_module_is_restored_after_a_launch():
     main = sys.modules["__main__"]
     with processes.main_module_hidden():
-        assert sys.modules["__main__"] is not main and not hasattr(sys.modules["__main__"], "__file__")
+        hidden = sys.modules["__main__"]
+        assert hidden is not main and not hasattr(hidden, "__file__")
     assert sys.modules["__main__"] is main
 
 
@@ -200,7 +209,8 @@ def test_to_jax_and_to_numpy_are_the_exported_modules_bit_for_bit(family, semant
     program_file = family_file(family)
     x = points(program_file.interval, 1 << 16)
     expected = reference_function(kernel_spec(program_file, semantics=semantics))(x)
-    exported = getattr(load_module(export_source(program_file, "jax", semantics=semantics), tmp_path, "k"), "exp2")
+    source = export_source(program_file, "jax", semantics=semantics)
+    exported = load_module(source, tmp_path, "k").exp2
     as_jax = program_file.to_jax(semantics)
     assert same_bits(np.asarray(as_jax(x)), expected).all()
     assert same_bits(np.asarray(as_jax(x)), np.asarray(exported(x))).all()
@@ -219,18 +229,20 @@ def test_program_to_jax_defaults_to_xla_semantics():
 
 
 @settings(max_examples=40, deadline=None)
-@given(programs(ops=("add", "sub", "mul", "div", "fma", "square", "neg")), st.sampled_from(["xla", "strict"]))
+@given(programs(ops=("add", "sub", "mul", "div", "fma", "square", "neg")),
+       st.sampled_from(["xla", "strict"]))
 def test_to_numpy_matches_the_interpreter_on_random_programs(program, semantics):
     x = points((-2.0, 2.0), 512)
     expected = reference_function(kernel_spec(ProgramFile(program), semantics=semantics))(x)
     assert same_bits(program.to_numpy(semantics)(x), expected).all()
 
 
-# -- tools -------------------------------------------------------------------------------------------
+# -- tools -----------------------------------------------------------------------------------------
 
 def test_measure_and_verify_use_the_file_s_context(tmp_path):
     program_file = ProgramFile(parse_expr(HORNER2), "exp2", (0.0, 1.0), "float32")
-    direct = measure_program(program_file.program, get_target("exp2"), (0.0, 1.0), "float32", "xla", points=2000)
+    direct = measure_program(program_file.program, get_target("exp2"), (0.0, 1.0), "float32",
+                             "xla", points=2000)
     assert autonumerics.measure(program_file, points=2000) == direct
     path = tmp_path / "horner2.json"
     from autonumerics.ir.programfile import save_program_file
@@ -239,7 +251,8 @@ def test_measure_and_verify_use_the_file_s_context(tmp_path):
     assert autonumerics.measure(str(path), points=2000) == direct
     assert autonumerics.measure(HORNER2, "exp2", points=2000, dtype="float32") == direct
     certificate = autonumerics.verify(path, points=2000)
-    assert certificate.target == "exp2" and certificate.report.max_ulp == pytest.approx(direct.max_ulp)
+    assert certificate.target == "exp2"
+    assert certificate.report.max_ulp == pytest.approx(direct.max_ulp)
     assert certificate.special  # special values are part of a certificate
 
 
@@ -255,13 +268,15 @@ def test_baselines_and_kernel():
 
 BAD_SEARCH_ARGUMENTS = [
     ({"target": 5}, "target"), ({"target": "nope"}, "target"), ({"interval": (1, 0)}, "interval"),
-    ({"interval": "a,b"}, "interval"), ({"interval": (0,)}, "interval"), ({"dtype": "float8"}, "dtype"),
-    ({"loss": "l2"}, "loss"), ({"ops": "add"}, "ops"), ({"ops": ["add", "pow"]}, "ops"),
+    ({"interval": "a,b"}, "interval"), ({"interval": (0,)}, "interval"),
+    ({"dtype": "float8"}, "dtype"), ({"loss": "l2"}, "loss"), ({"ops": "add"}, "ops"),
+    ({"ops": ["add", "pow"]}, "ops"),
     ({"time_budget": -1}, "time_budget"), ({"time_budget": "soon"}, "time_budget"),
     ({"workers": -1}, "workers"), ({"workers": True}, "workers"), ({"seeds": []}, "seeds"),
-    ({"seeds": ["x +* 1"]}, r"seeds\[0\]"), ({"seeds": ["x", 3]}, r"seeds\[1\]"), ({"max_ops": 0}, "max_ops"),
-    ({"max_evals": 0}, "max_evals"), ({"seed": -1}, "seed"), ({"semantics": "fast"}, "semantics"),
-    ({"settings": {"search.population": 1}}, "settings"), ({"settings": {"evaluation.dtype": "float32"}}, "settings"),
+    ({"seeds": ["x +* 1"]}, r"seeds\[0\]"), ({"seeds": ["x", 3]}, r"seeds\[1\]"),
+    ({"max_ops": 0}, "max_ops"), ({"max_evals": 0}, "max_evals"), ({"seed": -1}, "seed"),
+    ({"semantics": "fast"}, "semantics"), ({"settings": {"search.population": 1}}, "settings"),
+    ({"settings": {"evaluation.dtype": "float32"}}, "settings"),
     ({"settings": {"bogus": 1}}, "settings"), ({"settings": {"search.bogus": 1}}, "settings"),
     ({"settings": ["search.population"]}, "settings"), ({"progress": 5}, "progress"),
     ({"compare": "yes"}, "compare"), ({"out": 3}, "out"),
@@ -349,8 +364,10 @@ def test_exhaustive_verify_without_main_guard(tmp_path):
     """The exhaustive checker's worker pool does not re-run a script that has no main guard."""
     script = tmp_path / "verify_without_guard.py"
     script.write_text('import autonumerics\nprint("top")\n'
-                      'c = autonumerics.verify("1 + x*(0.6951 + x*0.3049)", "exp2", (1, 1.01), exhaustive=True, workers=2)\n'
+                      'c = autonumerics.verify("1 + x*(0.6951 + x*0.3049)", "exp2", (1, 1.01),'
+                      ' exhaustive=True, workers=2)\n'
                       'print(c.report.n_points)\n')
-    run = subprocess.run([sys.executable, script.name], cwd=tmp_path, capture_output=True, text=True, timeout=240)
+    run = subprocess.run([sys.executable, script.name], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=240)
     assert run.returncode == 0, run.stderr
     assert run.stdout.count("top") == 1

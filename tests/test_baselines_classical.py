@@ -45,10 +45,11 @@ def test_pade_matches_mpmath_pade(exp2_relative):
         series = mpmath.taylor(exp2, 0, 6)
         p_ref, q_ref = mpmath.pade(series, 3, 3)
         p, q = pade_coefficients(series, 3, 3)
-        assert max(abs(a - b) for a, b in zip(p, p_ref)) < 1e-30
-        assert max(abs(a - b) for a, b in zip(q, q_ref)) < 1e-30
+        assert max(abs(a - b) for a, b in zip(p, p_ref, strict=True)) < 1e-30
+        assert max(abs(a - b) for a, b in zip(q, q_ref, strict=True)) < 1e-30
     about_zero = pade(exp2_relative, 3, 3, center=0)
-    assert abs(about_zero(mpmath.mpf("0.7")) - mpmath.polyval(p_ref[::-1], 0.7) / mpmath.polyval(q_ref[::-1], 0.7)) < 1e-25
+    expected = mpmath.polyval(p_ref[::-1], 0.7) / mpmath.polyval(q_ref[::-1], 0.7)
+    assert abs(about_zero(mpmath.mpf("0.7")) - expected) < 1e-25
 
 
 def test_pade_of_exp2_about_the_midpoint_reaches_the_reference_error(exp2_relative):
@@ -67,8 +68,8 @@ def test_chebyshev_interpolant_matches_mpmath_chebyfit(exp2_relative):
     approximant = chebyshev_interpolant(exp2_relative, 6)
     with mpmath.workdps(30):
         reference = mpmath.chebyfit(exp2, [0, 1], 7)[::-1]  # highest degree first
-    np.testing.assert_allclose([float(c) for c in approximant.numerator], [float(c) for c in reference],
-                               rtol=1e-20, atol=1e-25)
+    np.testing.assert_allclose([float(c) for c in approximant.numerator],
+                               [float(c) for c in reference], rtol=1e-20, atol=1e-25)
 
 
 def test_chebyshev_interpolant_is_near_minimax_in_absolute_error():
@@ -80,7 +81,8 @@ def test_chebyshev_interpolant_is_near_minimax_in_absolute_error():
 
 
 @pytest.mark.parametrize(("coefficients", "form", "text", "ops"), [
-    ([1.0, 0.5, 0.25], "plain", "0x1.0000000000000p+0 + x*(0x1.0000000000000p-1 + x*0x1.0000000000000p-2)", 4),
+    ([1.0, 0.5, 0.25], "plain",
+     "0x1.0000000000000p+0 + x*(0x1.0000000000000p-1 + x*0x1.0000000000000p-2)", 4),
     ([0.0, 1.0, 0.5], "plain", "x*(0x1.0000000000000p+0 + x*0x1.0000000000000p-1)", 3),
     ([2.0, 1.0], "plain", "0x1.0000000000000p+1 + x", 1),
     ([0.5, 0.0, 0.25, 0.0], "plain", "0x1.0000000000000p-1 + x*x*0x1.0000000000000p-2", 3),
@@ -102,7 +104,8 @@ def test_polynomial_programs_simplify_zeros_and_units(coefficients, form, text, 
 @pytest.mark.parametrize("degree", [1, 3, 6])
 def test_horner_costs_2n_and_rationals_4m_plus_1(degree):
     coefficients = [1.0 + k / 7 for k in range(degree + 1)]
-    assert forms.polynomial_program(coefficients).n_ops == 2 * degree == forms.predicted_ops(degree, 0, "plain")
+    n_ops = forms.polynomial_program(coefficients).n_ops
+    assert n_ops == 2 * degree == forms.predicted_ops(degree, 0, "plain")
     rational = forms.rational_program(coefficients, [1.0] + coefficients[1:])
     assert rational.n_ops == 4 * degree + 1 == forms.predicted_ops(degree, degree, "plain")
 
@@ -112,8 +115,9 @@ def _baseline(family: str, ops: int | None, error: float) -> Baseline:
 
 
 def test_best_by_ops_is_the_pareto_staircase():
-    rows = [_baseline("taylor", 4, 1e-2), _baseline("minimax", 4, 1e-3), _baseline("minimax", 6, 1e-5),
-            _baseline("pade", 7, 1e-4), _baseline("rational", 9, 1e-7), _baseline("jax", None, 0.0)]
+    rows = [_baseline("taylor", 4, 1e-2), _baseline("minimax", 4, 1e-3),
+            _baseline("minimax", 6, 1e-5), _baseline("pade", 7, 1e-4),
+            _baseline("rational", 9, 1e-7), _baseline("jax", None, 0.0)]
     front = best_by_ops(rows)
     assert list(front) == [4, 6, 9]
     assert [b.family for b in front.values()] == ["minimax", "minimax", "rational"]

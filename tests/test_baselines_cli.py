@@ -27,14 +27,16 @@ def run_cli(argv: list[str]) -> int:
 
 @pytest.fixture(scope="module")
 def small_exp2():
-    return compute_baselines("exp2", (0.0, 1.0), kinds=("minimax", "rational", "pade", "fp32"), max_ops=6)
+    return compute_baselines("exp2", (0.0, 1.0), kinds=("minimax", "rational", "pade", "fp32"),
+                             max_ops=6)
 
 
 def test_budget_and_families_are_respected(small_exp2):
     assert {b.family for b in small_exp2} == {"minimax", "rational", "pade", "fp32"}
     assert all(b.n_ops <= 6 for b in small_exp2)
     labels = [b.label for b in small_exp2]
-    assert "minimax deg 3" in labels and "rational (1,1)" in labels and "minimax deg 4" not in labels
+    assert "minimax deg 3" in labels and "rational (1,1)" in labels
+    assert "minimax deg 4" not in labels
     rational = next(b for b in small_exp2 if b.label == "rational (1,1)")
     assert rational.n_ops == 5 and rational.certificate.passed
     assert rational.max_rel_error == pytest.approx(8.7e-4, rel=0.03)
@@ -55,7 +57,8 @@ def test_odd_target_gets_symmetric_forms_and_the_jax_row():
     assert ("minimax", "odd") in forms and ("fp32", "odd1") in forms
     assert ("minimax", "plain") not in forms  # tanh(0) = 0: relative error needs the odd forms
     jax_row = next(b for b in rows if b.family == "jax")
-    assert jax_row.program is None and jax_row.label == "jnp.tanh(x)" and jax_row.max_ulp_float32 < 10
+    assert jax_row.program is None and jax_row.label == "jnp.tanh(x)"
+    assert jax_row.max_ulp_float32 < 10
 
 
 def test_exact_zero_under_relative_error_is_factored_out():
@@ -105,8 +108,9 @@ def test_bad_arguments_are_errors():
 
 def test_command_prints_json_and_writes_program_files(tmp_path, capsys):
     out, folder = tmp_path / "exp2.json", tmp_path / "programs"
-    code = run_cli(["baselines", "exp2", "--interval", "0,1", "--max-ops", "4", "--kinds", "minimax,chebyshev",
-                    "--json", "--out", str(out), "--programs", str(folder)])
+    code = run_cli(["baselines", "exp2", "--interval", "0,1", "--max-ops", "4",
+                    "--kinds", "minimax,chebyshev", "--json", "--out", str(out),
+                    "--programs", str(folder)])
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == json.loads(out.read_text())
@@ -114,7 +118,8 @@ def test_command_prints_json_and_writes_program_files(tmp_path, capsys):
     minimax = [b for b in printed["baselines"] if b["family"] == "minimax"]
     assert all(b["certificate"]["passed"] for b in minimax)
     files = sorted(p.name for p in folder.iterdir())
-    assert files == ["chebyshev-deg-1.json", "chebyshev-deg-2.json", "minimax-deg-1.json", "minimax-deg-2.json"]
+    assert files == ["chebyshev-deg-1.json", "chebyshev-deg-2.json", "minimax-deg-1.json",
+                     "minimax-deg-2.json"]
     loaded = load_program_file(folder / "minimax-deg-2.json")
     assert loaded.target == "exp2" and loaded.interval == (0.0, 1.0) and loaded.program.n_ops == 4
     assert loaded.provenance["baseline"]["certificate"]["passed"]
@@ -136,6 +141,7 @@ def test_sollya_option_without_sollya_is_a_clear_error():
 
 @pytest.mark.skipif(not sollya_available(), reason="sollya is not installed")
 def test_sollya_cross_check(capsys):
-    assert run_cli(["baselines", "exp2", "--max-ops", "12", "--kinds", "fp32", "--sollya", "--json"]) == 0
+    assert run_cli(["baselines", "exp2", "--max-ops", "12", "--kinds", "fp32", "--sollya",
+                    "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["sollya"]
     assert any(row["degree"] == 6 and row["supnorm"][1] < 3e-9 for row in rows)

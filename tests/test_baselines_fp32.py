@@ -1,5 +1,6 @@
 """Float32-coefficient polynomials, scored in float32 with FMA contraction as exported to JAX,
-against Sollya's fpminimax results (tests/data/sollya_exp2_fp32.json, which names the Sollya command)."""
+against Sollya's fpminimax results (tests/data/sollya_exp2_fp32.json, which names the Sollya
+command)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def max_ulp(program, target, x: np.ndarray) -> float:
 
 @pytest.fixture(scope="module")
 def exp2_points():
-    return dense_float32(0.5, 1.0, 13)  # ~645k + 131k inputs; the worst cases of 2^x are in [0.5, 1]
+    # ~645k + 131k inputs; the worst cases of 2^x are in [0.5, 1]
+    return dense_float32(0.5, 1.0, 13)
 
 
 def test_degree6_float32_polynomial_for_exp2_is_under_0_9_ulp(exp2_points):

@@ -35,7 +35,8 @@ def test_program_files_one_per_baseline(report) -> None:
     assert minimax.metrics["measured"] == MEASURED.format(dtype="float64")
     assert minimax.target == "exp2" and minimax.interval == (0.0, 1.0)
     assert set(minimax.ops) == {i.op for i in minimax.program.instructions}
-    baseline = next(b for b in report.baselines if b.label == minimax.provenance["baseline"]["label"])
+    baseline = next(b for b in report.baselines
+                    if b.label == minimax.provenance["baseline"]["label"])
     assert minimax.metrics["max_abs_error"] == baseline.max_abs_error
     assert minimax.program == baseline.program
 

@@ -8,6 +8,10 @@ import numpy as np
 import pytest
 from test_export_cases import family_file
 
+from autonumerics.cli import main
+from autonumerics.errors import AutonumericsError
+from autonumerics.export import export_source
+from autonumerics.ir.programfile import save_program_file
 from autonumerics.verification.bench import (
     Timing,
     bench,
@@ -16,10 +20,6 @@ from autonumerics.verification.bench import (
     resolve_against,
     stacked,
 )
-from autonumerics.cli import main
-from autonumerics.errors import AutonumericsError
-from autonumerics.export import export_source
-from autonumerics.ir.programfile import save_program_file
 
 jax = pytest.importorskip("jax")
 
@@ -35,7 +35,8 @@ def test_rows_and_ratios(kernel_file):
     kernel, _ = load_kernel(kernel_file)
     builtin, name = resolve_against("jnp", "exp2")
     assert name == "jnp.exp2(x)"
-    rows = bench(kernel, builtin, (0.0, 1.0), sizes=(1000, 5000), repeats=3, stacked_size=1000, stacked_iterations=5)
+    rows = bench(kernel, builtin, (0.0, 1.0), sizes=(1000, 5000), repeats=3, stacked_size=1000,
+                 stacked_iterations=5)
     assert [row.case for row in rows] == ["n=1000", "n=5000", "stacked 5x1000"]
     for row in rows:
         assert row.kernel_seconds > 0 and row.builtin_seconds > 0
@@ -54,7 +55,8 @@ def test_stacked_loop_applies_the_function_and_clips():
 
 def test_timing_json_has_ratio_and_rates():
     data = Timing("n=10", 10, 1e-6, 3e-6).to_json()
-    assert data["ratio"] == pytest.approx(3.0) and data["kernel_ns_per_element"] == pytest.approx(100.0)
+    assert data["ratio"] == pytest.approx(3.0)
+    assert data["kernel_ns_per_element"] == pytest.approx(100.0)
 
 
 def test_sizes_and_against_are_checked():
@@ -69,8 +71,9 @@ def test_sizes_and_against_are_checked():
 def test_cli_bench_json_from_a_program_file(tmp_path, capsys):
     program = tmp_path / "p.json"
     save_program_file(program, family_file("horner6"))
-    assert main(["bench", str(program), "--sizes", "1000", "--repeats", "2", "--stacked-iterations", "3",
-                 "--stacked-size", "500", "--json"]) == 0
+    assert main(["bench", str(program), "--sizes", "1000", "--repeats", "2",
+                 "--stacked-iterations", "3", "--stacked-size", "500", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["against"] == "jnp.exp2(x)" and [r["case"] for r in data["rows"]] == ["n=1000", "stacked 3x500"]
+    assert data["against"] == "jnp.exp2(x)"
+    assert [r["case"] for r in data["rows"]] == ["n=1000", "stacked 3x500"]
     assert main(["bench", str(program), "--sizes", "x"]) == 2

@@ -25,9 +25,11 @@ def test_evaluate_expression_json(capsys):
 
 def test_evaluate_program_file_takes_its_context(tmp_path, capsys):
     path = tmp_path / "p.json"
-    path.write_text(json.dumps({"expression": HORNER, "target": "exp2", "interval": [0, 0.5], "dtype": "float32"}))
+    path.write_text(json.dumps({"expression": HORNER, "target": "exp2", "interval": [0, 0.5],
+                                "dtype": "float32"}))
     result = run_json(capsys, "evaluate", str(path), "--points", "100", "--json")
-    assert result["interval"] == [0.0, 0.5] and result["dtype"] == "float32" and result["semantics"] == "xla"
+    assert result["interval"] == [0.0, 0.5]
+    assert result["dtype"] == "float32" and result["semantics"] == "xla"
 
 
 def test_negative_interval_bounds_are_read(capsys):
@@ -52,7 +54,8 @@ def test_show_prints_math_and_python(tmp_path, capsys):
         (["evaluate", "--expr", "x", "--target", "exp2", "--interval", "0,abc"], "'abc'"),
         (["evaluate", "--expr", "x", "--target", "log", "--interval", "-1,1"], "leaves the domain"),
         (["evaluate", "--expr", "x", "--target", "exp2", "--interval", "1,0"], "1"),
-        (["evaluate", "--expr", "x", "--target", "exp2", "--exhaustive", "--dtype", "float64"], "float32"),
+        (["evaluate", "--expr", "x", "--target", "exp2", "--exhaustive", "--dtype", "float64"],
+         "float32"),
         (["evaluate", "--expr", "x"], "no target"),
         (["show", "/nonexistent/p.json"], "cannot read"),
     ],

@@ -18,12 +18,13 @@ import pytest
 
 from autonumerics.cli import COMMANDS, build_parser, command_module, main
 from autonumerics.cli.search import describe_search
-from autonumerics.evolution.config import find_config, load_config, shipped_configs
 from autonumerics.errors import AutonumericsError
+from autonumerics.evolution.config import find_config, load_config, shipped_configs
 from autonumerics.truth.targets import get_target
 
 REPOSITORY_CONFIGS = Path(__file__).resolve().parent.parent / "search_configs"
-TINY = ["--workers", "0", "--max-evals", "6", "--set", "search.population=6", "--set", "search.tournament=2",
+TINY = ["--workers", "0", "--max-evals", "6", "--set", "search.population=6",
+        "--set", "search.tournament=2",
         "--set", "evaluation.train_points=64", "--set", "evaluation.validation_points=64",
         "--set", "evaluation.final_points=200", "--set", "search.fit_budget=200"]
 
@@ -54,10 +55,13 @@ def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[st
 
 def test_top_level_help_lists_every_command_and_imports_no_library() -> None:
     """`autonumerics --help` loads no command module and none of the libraries behind them."""
-    code = ("import sys\nfrom autonumerics.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "heavy = ('numpy', 'jax', 'scipy', 'mpmath', 'ml_dtypes', 'rich', 'autonumerics.cli.search')\n"
+    code = ("import sys\nfrom autonumerics.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = ('numpy', 'jax', 'scipy', 'mpmath', 'ml_dtypes', 'rich',"
+            " 'autonumerics.cli.search')\n"
             "print('LOADED', [name for name in heavy if name in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = run.stdout
     assert out.strip().endswith("LOADED []"), out
     for name in COMMANDS:
         assert f"    {name}" in out
@@ -83,10 +87,12 @@ def test_every_command_module_registers_its_commands() -> None:
 
 def test_shipped_configs_are_the_repositorys() -> None:
     assert set(shipped_configs()) == {path.stem for path in REPOSITORY_CONFIGS.glob("*.toml")}
-    assert set(shipped_configs("quant")) == {path.stem for path in (REPOSITORY_CONFIGS / "quant").glob("*.toml")}
+    quant = {path.stem for path in (REPOSITORY_CONFIGS / "quant").glob("*.toml")}
+    assert set(shipped_configs("quant")) == quant
 
 
-@pytest.mark.parametrize("text", ["exp2_reals", "exp2_reals.toml", "search_configs/exp2_reals.toml"])
+@pytest.mark.parametrize("text",
+                         ["exp2_reals", "exp2_reals.toml", "search_configs/exp2_reals.toml"])
 def test_a_shipped_config_is_found_by_name_from_any_folder(text: str, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -96,7 +102,8 @@ def test_a_shipped_config_is_found_by_name_from_any_folder(text: str, tmp_path: 
     assert load_config(text) == load_config(REPOSITORY_CONFIGS / "exp2_reals.toml")
 
 
-def test_a_file_that_exists_wins_over_a_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_that_exists_wins_over_a_name(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("exp2_reals.toml").write_text('[target]\nname = "tanh"\n')
     assert load_config("exp2_reals.toml").target.name == "tanh"
@@ -105,7 +112,8 @@ def test_a_file_that_exists_wins_over_a_name(tmp_path: Path, monkeypatch: pytest
 
 @pytest.mark.parametrize("text", ["exp3_reals", "elsewhere/exp2_reals.toml", "quant/gelu_int8"])
 def test_an_unknown_config_lists_the_shipped_names(text: str) -> None:
-    with pytest.raises(AutonumericsError, match=f"no config '{text}'.*exp2_reals, exp_core") as error:
+    with pytest.raises(AutonumericsError,
+                       match=f"no config '{text}'.*exp2_reals, exp_core") as error:
         find_config(text)
     assert "\n" not in str(error.value)
 
@@ -115,18 +123,21 @@ def test_target_replaces_the_configs_and_its_interval() -> None:
     assert config.target == load_config(None, target="log2").target
     assert config.target.interval == get_target("log2").default_intervals[0]  # not the file's
     assert config.evaluation.loss == "ulp"  # the rest of the file stays
-    assert load_config("log2_reals", target="log2").target.interval == (1.0, 2.0)  # same target: kept
+    # same target: kept
+    assert load_config("log2_reals", target="log2").target.interval == (1.0, 2.0)
     config = load_config("exp2_reals", ["target.interval=0,0.5"], target="tanh", interval="-1,1")
-    assert config.target.name == "tanh" and config.target.interval == (0.0, 0.5)  # --set applies last
+    # --set applies last
+    assert config.target.name == "tanh" and config.target.interval == (0.0, 0.5)
 
 
 @pytest.fixture(scope="module")
 def tanh_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A tiny search of a shipped config with --target / --interval; the folder and what it printed."""
+    """A tiny search of a shipped config with --target / --interval: its folder and printout."""
     out = tmp_path_factory.mktemp("cli") / "run"
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        assert main(["search", "exp2_reals", "--target", "tanh", "--interval", "-1,1", "--out", str(out), *TINY]) == 0
+        assert main(["search", "exp2_reals", "--target", "tanh", "--interval", "-1,1",
+                     "--out", str(out), *TINY]) == 0
     return out, printed.getvalue()
 
 
@@ -141,24 +152,28 @@ def test_search_target_and_interval_reach_the_run(tanh_run: tuple[Path, str]) ->
 def test_search_names_its_files_and_the_next_commands(tanh_run: tuple[Path, str]) -> None:
     out, printed = tanh_run
     assert f"{out / 'pareto.json'}" in printed and f"{out / 'compare.png'}" in printed
-    best = min(json.loads((out / "pareto.json").read_text())["front"], key=lambda e: e["final_error"])["file"]
-    assert f"autonumerics show {out / best}" in printed and f"autonumerics export {out / best} --to jax" in printed
+    best = min(json.loads((out / "pareto.json").read_text())["front"],
+               key=lambda e: e["final_error"])["file"]
+    assert f"autonumerics show {out / best}" in printed
+    assert f"autonumerics export {out / best} --to jax" in printed
 
 
 def test_run_folder_files_all_get_the_mode_of_open(tanh_run: tuple[Path, str]) -> None:
     out, _ = tanh_run
     files = sorted(path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file())
-    assert "checkpoint.json" in files and "compare.json" in files and "front/ops_00_cost_0.json" in files
+    assert "checkpoint.json" in files and "compare.json" in files
+    assert "front/ops_00_cost_0.json" in files
     modes = {name: oct((out / name).stat().st_mode & 0o777) for name in files}
     assert modes == dict.fromkeys(files, oct(0o666 & ~_umask()))
 
 
-def test_show_takes_the_run_its_pareto_json_or_its_front(tanh_run: tuple[Path, str],
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_show_takes_the_run_its_pareto_json_or_its_front(
+        tanh_run: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
     out, _ = tanh_run
     for path in (out, out / "pareto.json", out / "front"):
         assert main(["show", str(path), "--json"]) == 0
-        assert len(json.loads(capsys.readouterr().out)["front"]) == len(list((out / "front").iterdir()))
+        front = json.loads(capsys.readouterr().out)["front"]
+        assert len(front) == len(list((out / "front").iterdir()))
 
 
 def _umask() -> int:
@@ -170,7 +185,8 @@ def _umask() -> int:
 def test_the_live_header_says_what_is_searched() -> None:
     header = describe_search(load_config("exp2_float32"))
     assert header == "exp2 on [0, 1] | float32 (xla) | loss: ulp | cost: ops, at most 14 ops"
-    assert describe_search(load_config(None, target="log", interval="0.5,1")).startswith("log on [0.5, 1] | float64")
+    header = describe_search(load_config(None, target="log", interval="0.5,1"))
+    assert header.startswith("log on [0.5, 1] | float64")
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -186,11 +202,13 @@ def test_the_live_header_says_what_is_searched() -> None:
     (["quant", "search", "gelu_int9"], "not a shipped config (exp_int16, gelu_int8)"),
     (["quant"], "required: SUBCOMMAND"),
 ])
-def test_bad_input_is_one_line(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_is_one_line(argv: list[str], message: str,
+                               capsys: pytest.CaptureFixture[str]) -> None:
     assert message in one_line_error(capsys, argv)
 
 
 def test_a_corrupt_front_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "config.toml").write_text("")
     (tmp_path / "pareto.json").write_text("{")
-    assert "not a front written by autonumerics" in one_line_error(capsys, ["show", str(tmp_path / "pareto.json")])
+    message = one_line_error(capsys, ["show", str(tmp_path / "pareto.json")])
+    assert "not a front written by autonumerics" in message

@@ -46,7 +46,8 @@ def test_overrides_apply_typed_values():
 def test_bad_configs_name_the_key_and_file(tmp_path, text, message):
     path = tmp_path / "bad.toml"
     path.write_text(text)
-    with pytest.raises(AutonumericsError, match=message.replace("[", r"\[").replace("]", r"\]")) as error:
+    pattern = message.replace("[", r"\[").replace("]", r"\]")
+    with pytest.raises(AutonumericsError, match=pattern) as error:
         load_config(path)
     if "invalid TOML" not in message:
         assert "bad.toml" in str(error.value)
@@ -57,6 +58,7 @@ def test_bad_override_is_explained():
         load_config(None, ["population=5"])
 
 
-@pytest.mark.parametrize("text, seconds", [("90s", 90), ("10m", 600), ("1h30m", 5400), ("45", 45), ("", None)])
+@pytest.mark.parametrize("text, seconds", [("90s", 90), ("10m", 600), ("1h30m", 5400), ("45", 45),
+                                           ("", None)])
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds

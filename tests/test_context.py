@@ -36,7 +36,8 @@ def test_the_first_semantics_given_wins():
 
 
 def test_bad_values_are_refused_naming_the_choices():
-    with pytest.raises(AutonumericsError, match=r"semantics must be one of \('xla', 'strict'\), not 'fast'"):
+    with pytest.raises(AutonumericsError,
+                       match=r"semantics must be one of \('xla', 'strict'\), not 'fast'"):
         arithmetic_context("float32", "fast")
     with pytest.raises(AutonumericsError, match="unknown dtype 'float8'"):
         arithmetic_context("float8")
@@ -73,7 +74,8 @@ def test_an_export_computes_float32_with_xla_by_default_whatever_the_file_was_fi
     assert kernel_spec(strict_file).semantics == "strict"
     assert kernel_spec(strict_file, semantics="xla").semantics == "xla"  # the argument wins
     literal = kernel_spec(ProgramFile(SIGNED), literal_constants=True)
-    assert np.array_equal(reference_function(literal)(POINTS), evaluate(SIGNED, POINTS, literal.arithmetic))
+    assert np.array_equal(reference_function(literal)(POINTS),
+                          evaluate(SIGNED, POINTS, literal.arithmetic))
 
 
 def test_a_measurement_and_a_search_score_in_the_same_context():
@@ -82,5 +84,7 @@ def test_a_measurement_and_a_search_score_in_the_same_context():
     function = ProgramFunction(SIGNED, config.arithmetic)
     assert function.semantics == "xla" and function.dtype == "float32"
     assert np.array_equal(function(POINTS), evaluate(SIGNED, POINTS, config.arithmetic))
-    strict = load_config(None, ['evaluation.dtype="float32"', 'evaluation.semantics="strict"']).arithmetic
-    assert not strict.contracts and ProgramFunction(SIGNED, "float32", "strict").arithmetic == strict
+    settings = ['evaluation.dtype="float32"', 'evaluation.semantics="strict"']
+    strict = load_config(None, settings).arithmetic
+    assert not strict.contracts
+    assert ProgramFunction(SIGNED, "float32", "strict").arithmetic == strict

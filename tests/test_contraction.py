@@ -52,14 +52,17 @@ def jax_function(program, literal_constants=False):
         if literal_constants:
             constants = [jnp.float32(c) for c in program.constants]
         else:
-            constants = jax.lax.optimization_barrier(jnp.asarray(np.asarray(program.constants, np.float32)))
+            constants = jax.lax.optimization_barrier(
+                jnp.asarray(np.asarray(program.constants, np.float32)))
         values = []
-        for position, instruction in enumerate(program.instructions):
+        for _position, instruction in enumerate(program.instructions):
             args = []
             for ref in instruction.args:
                 kind, index = ref_kind(ref)
-                args.append(x if kind == "x" else constants[index] if kind == "c" else values[index])
-            value = eval(OPS[instruction.op].jax.format(*(f"a[{i}]" for i in range(len(args)))), {"jnp": jnp, "a": args})
+                args.append(x if kind == "x" else constants[index] if kind == "c"
+                            else values[index])
+            code = OPS[instruction.op].jax.format(*(f"a[{i}]" for i in range(len(args))))
+            value = eval(code, {"jnp": jnp, "a": args})
             if instruction.op == "sqrt":
                 value = jax.lax.optimization_barrier(value)
             values.append(value)
@@ -105,7 +108,8 @@ def test_strict_rounding_does_not_match_jax_on_horner():
 
 # A product by a negative constant: whether it reads as a negation depends on whether LLVM sees
 # the constant's value (literals, as in the kernel cores) or not (an array behind the barrier).
-SIGNED_SHAPES = ["x/3.0 + x/(-0.5)", "x*(-0.7) + (x+0.1)*0.3", "0.3*(x*x) + x*(-0.7)", "(x+0.1)*(-0.7) + x*0.3"]
+SIGNED_SHAPES = ["x/3.0 + x/(-0.5)", "x*(-0.7) + (x+0.1)*0.3", "0.3*(x*x) + x*(-0.7)",
+                 "(x+0.1)*(-0.7) + x*0.3"]
 
 
 @pytest.mark.parametrize("text", SIGNED_SHAPES)

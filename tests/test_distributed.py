@@ -29,13 +29,15 @@ def best_error(summary, max_ops):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("local:2", "local:2"), ("tcp://10.0.0.5:8786", "tcp://10.0.0.5:8786"), (" tls://sched:8786 ", "tls://sched:8786"),
+    ("local:2", "local:2"), ("tcp://10.0.0.5:8786", "tcp://10.0.0.5:8786"),
+    (" tls://sched:8786 ", "tls://sched:8786"),
 ])
 def test_dask_addresses_parse(text, expected):
     assert str(dask_backend.parse_dask_address(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["local:0", "local:two", "8786", "tcp://:8786", "tcp://host", "http://h:1", ""])
+@pytest.mark.parametrize("text", ["local:0", "local:two", "8786", "tcp://:8786", "tcp://host",
+                                  "http://h:1", ""])
 def test_bad_dask_addresses_name_the_value(text):
     with pytest.raises(AutonumericsError, match="--dask"):
         dask_backend.parse_dask_address(text)
@@ -63,8 +65,8 @@ def cluster():
     import dask
 
     with (dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}),
-          distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                   silence_logs=40) as local,
+          distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", silence_logs=40) as local,
           distributed.Client(local, set_as_default=False) as client):
         yield local, client
 
@@ -110,8 +112,8 @@ def test_a_lost_scheduler_stops_with_a_checkpoint_that_resumes_inline(tmp_path, 
                                                                      small_config, event_ids):
     distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(dask_backend, "DISCONNECT_GRACE_SECONDS", 1.0)
-    local = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
-                                     dashboard_address=":0", silence_logs=50)
+    local = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                     protocol="tcp", dashboard_address=":0", silence_logs=50)
 
     def stop_scheduler(progress):
         if progress.n_evaluated >= 10 and local.status.name == "running":
@@ -133,6 +135,6 @@ def test_local_workers_leave_glibc_malloc_alone_but_keep_one_blas_thread(monkeyp
     monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     context = SearchContext.build(small_config(CHECKPOINTS))
     with dask_backend.DaskPool(dask_backend.parse_dask_address("local:1"), context) as pool:
-        environments = pool.client.run(lambda: {key: os.environ.get(key)
-                                                for key in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")})
+        keys = ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")
+        environments = pool.client.run(lambda: {key: os.environ.get(key) for key in keys})
     assert list(environments.values()) == [{"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": "1"}]

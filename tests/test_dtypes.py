@@ -1,4 +1,4 @@
-"""Tests for autonumerics.numerics.dtypes: the one registry of float formats and their bit layout."""
+"""Tests for autonumerics.numerics.dtypes: the one registry of float formats and their bits."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def test_bit_layout_matches_the_dtype(name: str) -> None:
 def test_float_format_takes_a_name_or_a_format() -> None:
     assert float_format("float32") is FORMATS["float32"]
     assert float_format(FORMATS["bfloat16"]) is FORMATS["bfloat16"]
-    with pytest.raises(AutonumericsError, match="unknown dtype 'float8'; choose one of float64, float32"):
+    with pytest.raises(AutonumericsError,
+                       match="unknown dtype 'float8'; choose one of float64, float32"):
         float_format("float8")
 
 

@@ -1,4 +1,4 @@
-"""Measuring programs: the README's float32 test vector on a slice, exhaustive against a brute-force count."""
+"""Measuring programs: the README's float32 test vector on a slice, exhaustive vs a brute force."""
 
 import numpy as np
 import pytest
@@ -10,12 +10,13 @@ from autonumerics.verification.evaluation import ProgramFunction, measure
 
 COEFFICIENTS = ["0x1.c41242p-13", "0x1.4748aep-10", "0x1.3cfb6p-7", "0x1.c68b2ep-5",
                 "0x1.ebfd38p-3", "0x1.62e42cp-1", "0x1p0"]
-HORNER = "0x1p0 + x*(0x1.62e42cp-1 + x*(0x1.ebfd38p-3 + x*(0x1.c68b2ep-5 + x*(0x1.3cfb6p-7 + x*(0x1.4748aep-10 + x*0x1.c41242p-13)))))"
+HORNER = ("0x1p0 + x*(0x1.62e42cp-1 + x*(0x1.ebfd38p-3 + x*(0x1.c68b2ep-5 + x*(0x1.3cfb6p-7"
+          " + x*(0x1.4748aep-10 + x*0x1.c41242p-13)))))")
 SLICE = (0.99, 1.0)
 
 
 def _brute_force_ulps(fused: bool) -> np.ndarray:
-    """Every float32 of the slice, Horner by hand (exact FMA or two roundings), ULP vs float64 exp2."""
+    """Each float32 of the slice, Horner by hand (exact FMA or 2 roundings), ULP vs float64 exp2."""
     lo, hi = (np.float32(v).view(np.int32) for v in SLICE)
     x = np.arange(lo + (np.float32(SLICE[0]) < SLICE[0]), hi + 1,
                   dtype=np.int32).view(np.float32)
@@ -61,5 +62,6 @@ def test_program_function_blocks_agree_with_one_pass():
 
 
 def test_float64_measurement_of_a_minimax_like_polynomial():
-    report = measure(parse_expr("1 + x*(0.6951 + x*0.3049)"), get_target("exp2"), (0.0, 1.0), points=500)
+    report = measure(parse_expr("1 + x*(0.6951 + x*0.3049)"), get_target("exp2"), (0.0, 1.0),
+                     points=500)
     assert 1e-3 < report.max_rel_error < 2e-2 and report.max_ulp is not None

@@ -206,7 +206,7 @@ def test_the_fake_reference_keeps_its_error_bound() -> None:
     x = rng.uniform(-2, 2, 2000).astype(np.float32).astype(np.float64)
     with mpmath.workdps(40):
         worst = max(abs(mpmath.mpf(float(r)) / mpmath.power(2, mpmath.mpf(float(v))) - 1)
-                    for v, r in zip(x, np.exp2(x)))
+                    for v, r in zip(x, np.exp2(x), strict=True))
     assert float(worst) < Exp2.f64_rel_error_bound
 
 

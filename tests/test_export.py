@@ -44,7 +44,8 @@ def test_reference_function_is_the_interpreter():
     program_file = family_file("horner6")
     x = points((0.0, 1.0), 4096)
     reference = reference_function(kernel_spec(program_file))(x)
-    assert same_bits(reference, evaluate(canonicalize(program_file.program), x, "float32", contract=True)).all()
+    interpreted = evaluate(canonicalize(program_file.program), x, "float32", contract=True)
+    assert same_bits(reference, interpreted).all()
 
 
 def test_names_follow_the_target_and_bad_names_are_errors():
@@ -61,9 +62,10 @@ def test_names_follow_the_target_and_bad_names_are_errors():
 
 
 def test_docstring_carries_the_certificate_from_the_file():
-    metrics = {"final": {"n_points": 10000, "exhaustive": False, "dtype": "float32", "max_ulp": 0.8956,
-                         "max_rel_error": 5.3e-8, "n_ge_one_ulp": 0}}
-    program_file = ProgramFile(family_file("horner6").program, "exp2", (0.0, 1.0), "float32", metrics=metrics)
+    metrics = {"final": {"n_points": 10000, "exhaustive": False, "dtype": "float32",
+                         "max_ulp": 0.8956, "max_rel_error": 5.3e-8, "n_ge_one_ulp": 0}}
+    program_file = ProgramFile(family_file("horner6").program, "exp2", (0.0, 1.0), "float32",
+                               metrics=metrics)
     for language in LANGUAGES:
         source = export_source(program_file, language)
         assert "max ULP error: 0.8956" in source and "sampled, 10,000 points" in source, language

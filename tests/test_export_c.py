@@ -1,4 +1,4 @@
-"""The exported C header, compiled by the system compiler, computes the interpreter's float32 bits."""
+"""The exported C header, compiled by the system compiler, computes the interpreter's bits."""
 
 from __future__ import annotations
 
@@ -68,11 +68,13 @@ def compile_driver(directory: Path, includes: str, cases: list[str], flags=FLAGS
     return binary
 
 
-def compile_kernels(program_files: list[tuple[ProgramFile, str]], directory: Path, flags=FLAGS) -> Path:
+def compile_kernels(program_files: list[tuple[ProgramFile, str]], directory: Path,
+                    flags=FLAGS) -> Path:
     """One executable holding kernel i = (program file, semantics) number i."""
     includes = []
     for index, (program_file, semantics) in enumerate(program_files):
-        (directory / f"k{index}.h").write_text(export_source(program_file, "c", name=f"k{index}", semantics=semantics))
+        source = export_source(program_file, "c", name=f"k{index}", semantics=semantics)
+        (directory / f"k{index}.h").write_text(source)
         includes.append(f'#include "k{index}.h"')
     cases = [f"k{index}_array(x, y, n);" for index in range(len(program_files))]
     return compile_driver(directory, "\n".join(includes), cases, flags)
@@ -86,7 +88,8 @@ def run_kernel(binary: Path, index: int, x: np.ndarray) -> np.ndarray:
     return np.fromfile(directory / "out.bin", np.float32)
 
 
-@pytest.mark.parametrize("flags", [FLAGS, [*FLAGS[:2], "-march=native", "-ffp-contract=off"]], ids=["default", "native"])
+@pytest.mark.parametrize("flags", [FLAGS, [*FLAGS[:2], "-march=native", "-ffp-contract=off"]],
+                         ids=["default", "native"])
 def test_c_export_of_families_is_bit_exact_on_a_million_inputs(flags, tmp_path):
     names = sorted(FAMILIES)
     cases = [(family_file(name), semantics) for name in names for semantics in ("xla", "strict")]
@@ -94,7 +97,8 @@ def test_c_export_of_families_is_bit_exact_on_a_million_inputs(flags, tmp_path):
     for index, (program_file, semantics) in enumerate(cases):
         x = points(program_file.interval)
         got = run_kernel(binary, index, x)
-        assert same_bits(got, expected(program_file, x, semantics)).all(), (names[index // 2], semantics)
+        same = same_bits(got, expected(program_file, x, semantics)).all()
+        assert same, (names[index // 2], semantics)
 
 
 def test_c_export_of_baselines_is_bit_exact(tmp_path):
@@ -120,7 +124,8 @@ def test_c_export_of_random_programs_is_bit_exact(tmp_path):
     x = points((-2.0, 2.0), 1 << 12, seed=2)
     for index, (program_file, semantics) in enumerate(pairs):
         got = run_kernel(binary, index, x)
-        assert same_bits(got, expected(program_file, x, semantics)).all(), program_file.program.to_infix()
+        same = same_bits(got, expected(program_file, x, semantics)).all()
+        assert same, program_file.program.to_infix()
 
 
 @given(st.integers(0, 2**32 - 1))
@@ -140,17 +145,20 @@ def test_c_literals_are_exact_float32(bits):
 def test_header_refuses_fast_math(tmp_path, kernel):
     header = build_kernel("exp2").c if kernel else export_source(family_file("horner6"), "c")
     (tmp_path / "k.h").write_text(header)
-    (tmp_path / "main.c").write_text('#include "k.h"\nint main(void) { return approx_exp2(0.5f) > 1.0f ? 0 : 1; }\n')
-    ok = subprocess.run([CC, *FLAGS, "-o", str(tmp_path / "m"), str(tmp_path / "main.c"), "-lm"], capture_output=True, check=False)
+    (tmp_path / "main.c").write_text('#include "k.h"\nint main(void) '
+                                     "{ return approx_exp2(0.5f) > 1.0f ? 0 : 1; }\n")
+    ok = subprocess.run([CC, *FLAGS, "-o", str(tmp_path / "m"), str(tmp_path / "main.c"), "-lm"],
+                        capture_output=True, check=False)
     assert ok.returncode == 0, ok.stderr
     assert subprocess.run([str(tmp_path / "m")], check=False).returncode == 0
-    fast = subprocess.run([CC, "-std=c99", "-ffast-math", "-c", "-o", str(tmp_path / "f.o"), str(tmp_path / "main.c")],
-                          capture_output=True, text=True, check=False)
+    fast = subprocess.run([CC, "-std=c99", "-ffast-math", "-c", "-o", str(tmp_path / "f.o"),
+                           str(tmp_path / "main.c")], capture_output=True, text=True, check=False)
     assert fast.returncode != 0 and "fast-math" in fast.stderr
 
 
 def _has_fma() -> bool:
-    macros = subprocess.run([CC, "-march=native", "-dM", "-E", "-"], input="", capture_output=True, text=True, check=False)
+    macros = subprocess.run([CC, "-march=native", "-dM", "-E", "-"], input="", capture_output=True,
+                            text=True, check=False)
     return "__FMA__" in macros.stdout
 
 
@@ -158,7 +166,8 @@ def _has_fma() -> bool:
 def test_contraction_flag_matters_for_strict_programs(tmp_path):
     # Guards the stated compile flag: letting the compiler contract breaks the strict export.
     program_file = family_file("horner6")
-    binary = compile_kernels([(program_file, "strict")], tmp_path, ["-std=gnu99", "-O2", "-march=native", "-ffp-contract=fast"])
+    flags = ["-std=gnu99", "-O2", "-march=native", "-ffp-contract=fast"]
+    binary = compile_kernels([(program_file, "strict")], tmp_path, flags)
     x = points((0.0, 1.0), 1 << 16)
     assert not same_bits(run_kernel(binary, 0, x), expected(program_file, x, "strict")).all()
 
@@ -167,7 +176,8 @@ def test_c_name_prefixes_the_targets_name_not_a_chosen_one():
     assert c_name("exp2") == "approx_exp2" and c_name("my_exp2", chosen=True) == "my_exp2"
     program_file = family_file("horner6")  # target exp2
     assert "static inline float approx_exp2(float x)" in export_source(program_file, "c")
-    assert "static inline float approx_exp2(float x)" in export_source(program_file, "c", name="exp2")
+    named = export_source(program_file, "c", name="exp2")
+    assert "static inline float approx_exp2(float x)" in named
     assert "static inline float fast2(float x)" in export_source(program_file, "c", name="fast2")
     assert "static inline float approx_exp2(float x)" in build_kernel("exp2").c
 
@@ -179,5 +189,6 @@ def test_program_and_kernel_headers_share_one_guard():
     for kind, header in headers.items():
         assert header.count(C_ARITHMETIC_GUARD) == 1, kind
         guard = guards[kind]
-        assert header.startswith("/*\n * ") and f" */\n#ifndef {guard}\n#define {guard}\n\n" in header
+        assert header.startswith("/*\n * ")
+        assert f" */\n#ifndef {guard}\n#define {guard}\n\n" in header
         assert header.endswith(f"}}\n\n#endif /* {guard} */\n"), kind

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,7 +24,8 @@ POINTS = points((-2.0, 2.0), 1 << 12, seed=1)
 
 
 @given(programs(max_instructions=7))
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 def test_jax_export_of_random_programs_is_bit_exact(tmp_path, program):
     program_file = ProgramFile(program, "exp2", (-2.0, 2.0), "float32")
     for semantics in ("xla", "strict"):
@@ -41,7 +38,8 @@ def test_strict_fma_stays_fused_when_another_instruction_computes_its_product(tm
     (found by hypothesis); the fma's factor is read through a select of its own."""
     from autonumerics.ir.program import Instruction, Program
 
-    program = Program(instructions=(Instruction("fma", ("x", "x", "x")), Instruction("mul", ("x", "x")),
+    program = Program(instructions=(Instruction("fma", ("x", "x", "x")),
+                                    Instruction("mul", ("x", "x")),
                                     Instruction("add", ("v0", "v1"))), constants=(), output="v2")
     program_file = ProgramFile(program, "exp2", (-2.0, 2.0), "float32")
     got = np.asarray(_kernel(program_file, tmp_path, "strict")(POINTS))
@@ -81,21 +79,6 @@ def test_module_records_its_program_and_exact_constants(tmp_path):
     assert "[0.0, 1.0]" in source.split('"""')[1]  # the interval is in the docstring
 
 
-def test_generated_file_runs_with_only_jax(tmp_path):
-    (tmp_path / "exp2_kernel.py").write_text(export_source(family_file("rational"), "jax"))
-    code = (
-        "import sys; sys.modules['autonumerics'] = None\n"  # importing it would now fail
-        "import numpy as np, exp2_kernel\n"
-        "x = np.linspace(0, 1, 5, dtype=np.float32)\n"
-        "print(exp2_kernel.exp2(x).tolist())\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr
-    values = np.asarray(json.loads(result.stdout), np.float32)
-    x = np.linspace(0, 1, 5, dtype=np.float32)
-    assert same_bits(values, expected(family_file("rational"), x, "xla")).all()
-
-
 @pytest.mark.parametrize("semantics", ["xla", "strict"])
 def test_single_program_exports_differentiate_like_their_polynomial(tmp_path, semantics):
     """The exporter's selects and barriers are transparent to autodiff: the gradient of the
@@ -104,6 +87,7 @@ def test_single_program_exports_differentiate_like_their_polynomial(tmp_path, se
     kernel = _kernel(program_file, tmp_path, semantics)
     x = np.linspace(0.05, 0.95, 7, dtype=np.float32)
     grads = np.asarray(jax.vmap(jax.grad(kernel))(x), np.float64)
-    numeric = (np.asarray(kernel(x + 1e-2), np.float64) - np.asarray(kernel(x - 1e-2), np.float64)) / 2e-2
+    above = np.asarray(kernel(x + 1e-2), np.float64)
+    numeric = (above - np.asarray(kernel(x - 1e-2), np.float64)) / 2e-2
     assert np.all(grads > 0)  # 2^x rises
     np.testing.assert_allclose(grads, numeric, rtol=1e-3)

@@ -1,4 +1,4 @@
-"""The functional-duplicate filter: fingerprints of what a program computes, and the bounded key caches."""
+"""The functional-duplicate filter: fingerprints of what a program computes, bounded key caches."""
 
 import numpy as np
 import pytest

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autonumerics.truth import ground_truth
 from autonumerics.errors import AutonumericsError
 from autonumerics.numerics.float_keys import float32_keys
+from autonumerics.truth import ground_truth
 from autonumerics.truth.ground_truth import POINT_KINDS, labels, make_points
 from autonumerics.truth.targets import TARGETS, get_target
 
@@ -125,12 +125,12 @@ def test_labels_are_the_rounded_exact_value(name: str) -> None:
     points = make_points((a, b), 40, "random", np.random.default_rng(11))
     hi, lo = labels(target, points, digits=30, cache=False)
     with mpmath.workdps(40):
-        for x, h, l in zip(points, hi, lo):
+        for x, h, low in zip(points, hi, lo, strict=True):
             exact = target.mp(mpmath.mpf(float(x)))
             assert h == float(exact)  # hi: the nearest float64
-            assert l == float(exact - mpmath.mpf(h))  # lo: the nearest float64 to the rest
+            assert low == float(exact - mpmath.mpf(h))  # lo: the nearest float64 to the rest
             if exact != 0:
-                error = abs(mpmath.mpf(h) + mpmath.mpf(l) - exact)
+                error = abs(mpmath.mpf(h) + mpmath.mpf(low) - exact)
                 assert error <= mpmath.mpf(2) ** -105 * abs(exact)
 
 
@@ -139,9 +139,9 @@ def test_labels_survive_cancellation_in_custom_expressions() -> None:
     points = np.array([1e-20, -3e-12, 0.5])
     hi, lo = labels(get_target("exp(x) - 1"), points, cache=False)
     with mpmath.workdps(50):
-        for x, h, l in zip(points, hi, lo):
+        for x, h, low in zip(points, hi, lo, strict=True):
             exact = mpmath.expm1(mpmath.mpf(float(x)))
-            assert (h, l) == (float(exact), float(exact - mpmath.mpf(h)))
+            assert (h, low) == (float(exact), float(exact - mpmath.mpf(h)))
 
 
 def test_labels_mark_undefined_values_nan_and_overflow_inf() -> None:

@@ -1,5 +1,6 @@
 """Hostile inputs through the library: a clear error (or the right result), never a traceback,
-a hang or a silently wrong answer. The same inputs on the command line: test_hostile_inputs_cli.py."""
+a hang or a silently wrong answer. The same inputs on the command line: test_hostile_inputs_cli.py.
+"""
 
 from __future__ import annotations
 
@@ -14,18 +15,18 @@ import numpy as np
 import pytest
 
 from autonumerics import limits
-from autonumerics.ir.canonical import canonicalize, structural_hash
+from autonumerics.errors import AutonumericsError
 from autonumerics.evolution.child import SearchContext
 from autonumerics.evolution.config import config_from_dict, load_config
-from autonumerics.errors import AutonumericsError
-from autonumerics.verification.evaluation import measure
-from autonumerics.truth.ground_truth import finite_labels, labels
+from autonumerics.ir.canonical import canonicalize, structural_hash
 from autonumerics.ir.interpret import evaluate
-from autonumerics.truth.label_cache import evict_least_recently_used
 from autonumerics.ir.parse import parse_expr
 from autonumerics.ir.program import Instruction, Program, prune
 from autonumerics.ir.programfile import ProgramFile, read_json_file
+from autonumerics.truth.ground_truth import finite_labels, labels
+from autonumerics.truth.label_cache import evict_least_recently_used
 from autonumerics.truth.targets import get_target, parse_interval
+from autonumerics.verification.evaluation import measure
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +67,8 @@ def test_a_program_of_the_largest_size_prints_parses_and_canonicalises() -> None
     text = program.to_infix()
     assert text.count("(") == limits.MAX_INSTRUCTIONS // 2 - 1
     assert parse_expr(text).to_infix() == text
-    assert np.array_equal(evaluate(parse_expr(text), np.linspace(0, 1, 5)), evaluate(program, np.linspace(0, 1, 5)))
+    x = np.linspace(0, 1, 5)
+    assert np.array_equal(evaluate(parse_expr(text), x), evaluate(program, x))
     assert program.n_ops == limits.MAX_INSTRUCTIONS
     assert canonicalize(program).n_ops == limits.MAX_INSTRUCTIONS - 1  # a constant chain merged
     assert structural_hash(program) == structural_hash(parse_expr(text))
@@ -76,9 +78,11 @@ def test_a_program_of_the_largest_size_prints_parses_and_canonicalises() -> None
 def test_programs_beyond_the_size_limit_are_refused() -> None:
     too_many = (Instruction("neg", ("x",)),) * (limits.MAX_INSTRUCTIONS + 1)
     assert "the limit is 10000" in short_error(Program, too_many, (), "x")
-    assert "more than 10000 instructions" in short_error(parse_expr, "1+x*(" * 6000 + "1" + ")" * 6000)
+    deep = "1+x*(" * 6000 + "1" + ")" * 6000
+    assert "more than 10000 instructions" in short_error(parse_expr, deep)
     assert "characters: the limit" in short_error(parse_expr, "x" + " " * limits.MAX_PROGRAM_CHARS)
-    assert "characters: the limit" in short_error(get_target, "x" + " + 1" * (limits.MAX_EXPRESSION_CHARS // 4))
+    long = "x" + " + 1" * (limits.MAX_EXPRESSION_CHARS // 4)
+    assert "characters: the limit" in short_error(get_target, long)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -102,7 +106,8 @@ def test_dead_code_is_never_run() -> None:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert np.array_equal(values, evaluate(prune(program), x))
-    assert peak < 100 * x.nbytes  # 8 MB; running the dead code kept 9 000 arrays of x.nbytes: 720 MB
+    # 8 MB; running the dead code kept 9 000 arrays of x.nbytes: 720 MB
+    assert peak < 100 * x.nbytes
 
 
 # -- program files ----------------------------------------------------------------------------
@@ -176,7 +181,8 @@ def test_config_values_beyond_their_limits_are_refused(override: str, message: s
 def test_a_section_that_is_no_table_takes_no_override(tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
     config.write_text("search = 5\n")
-    assert "[search] in the config is 5, not a table" in short_error(load_config, config, ["search.seed=1"])
+    message = short_error(load_config, config, ["search.seed=1"])
+    assert "[search] in the config is 5, not a table" in message
 
 
 @pytest.mark.parametrize("content, message", [
@@ -200,15 +206,18 @@ def test_unreadable_configs_are_one_line(tmp_path: Path, content: bytes, message
     ("log(x)", (0, 1), "not a finite float64"),
     ("sin(10**100000*x)", (0, 1), "arguments must stay below 2^65536"),
 ])
-def test_custom_targets_are_checked_on_their_interval(target: str, interval: tuple, message: str) -> None:
+def test_custom_targets_are_checked_on_their_interval(target: str, interval: tuple,
+                                                      message: str) -> None:
     started = time.monotonic()
     assert message in short_error(get_target(target).check_interval, *interval)
-    assert time.monotonic() - started < 30  # bounded (it once ran without limit), with room for a slow machine
+    # bounded (it once ran without limit), with room for a slow machine
+    assert time.monotonic() - started < 30
 
 
 @pytest.mark.parametrize("target, interval", [("sin(x)", (-3, 3)), ("besselj(0, x)", (0, 20)),
                                               ("(log(1+x) - x)/x**2", (-0.29, 0.41))])
-def test_custom_targets_with_zeros_or_removable_points_are_accepted(target: str, interval: tuple) -> None:
+def test_custom_targets_with_zeros_or_removable_points_are_accepted(target: str,
+                                                                    interval: tuple) -> None:
     assert get_target(target).check_interval(*interval) == (float(interval[0]), float(interval[1]))
 
 
@@ -222,25 +231,29 @@ def test_labels_name_the_first_point_without_a_finite_value() -> None:
 
 
 def test_a_search_refuses_labels_it_cannot_compute_before_fitting_anything() -> None:
-    # 257 float32 points with equally spaced bit patterns on [-1, 1] include 0, where sin(x)/x is 0/0
+    # 257 float32 points with equally spaced bit patterns on [-1, 1] include 0, where sin(x)/x
+    # is 0/0
     config = config_from_dict({"target": {"name": "sin(x)/x", "interval": [-1, 1]},
                                "evaluation": {"dtype": "float32", "train_points": 1028}})
     assert "no finite real value at x = 0.0" in short_error(SearchContext.build, config)
 
 
 def test_measuring_off_the_domain_is_refused() -> None:
-    assert "cannot be evaluated" in short_error(measure, parse_expr("x"), get_target("sqrt(x)"), (-2, -1))
-    assert "the limit is 10000000" in short_error(measure, parse_expr("x"), get_target("exp2"), (0, 1),
-                                                  points=10**9)
+    message = short_error(measure, parse_expr("x"), get_target("sqrt(x)"), (-2, -1))
+    assert "cannot be evaluated" in message
+    message = short_error(measure, parse_expr("x"), get_target("exp2"), (0, 1), points=10**9)
+    assert "the limit is 10000000" in message
 
 
 def test_the_python_api_refuses_the_same_inputs() -> None:
     import autonumerics
 
     started = time.monotonic()
-    assert "cannot be evaluated" in short_error(autonumerics.search, "sqrt(x)", (-2, -1), time_budget="5s")
+    message = short_error(autonumerics.search, "sqrt(x)", (-2, -1), time_budget="5s")
+    assert "cannot be evaluated" in message
     assert "cannot be evaluated" in short_error(autonumerics.measure, "x", "sqrt(x)", (-2, -1))
-    assert "evaluation.digits" in short_error(autonumerics.search, settings={"evaluation.digits": 10**8})
+    message = short_error(autonumerics.search, settings={"evaluation.digits": 10**8})
+    assert "evaluation.digits" in message
     assert time.monotonic() - started < 60
 
 
@@ -265,14 +278,17 @@ def test_the_label_cache_evicts_the_least_recently_used(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["middle.npz", "newest.npz"]
 
 
-def test_the_label_cache_stays_within_its_bound(private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AUTONUMERICS_CACHE_MAX_MB", str(30_000 / 2**20))  # about two files of 1 000 points
+def test_the_label_cache_stays_within_its_bound(private_cache: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # about two files of 1 000 points
+    monkeypatch.setenv("AUTONUMERICS_CACHE_MAX_MB", str(30_000 / 2**20))
     for start in range(5):
         labels(get_target("exp2"), np.linspace(start, start + 1, 1000))
     sizes = [path.stat().st_size for path in private_cache.glob("*.npz")]
     assert 1 <= len(sizes) <= 2 and sum(sizes) <= 30_000
     monkeypatch.setenv("AUTONUMERICS_CACHE_MAX_MB", "lots")
-    assert "AUTONUMERICS_CACHE_MAX_MB" in short_error(labels, get_target("exp2"), np.linspace(7, 8, 10))
+    message = short_error(labels, get_target("exp2"), np.linspace(7, 8, 10))
+    assert "AUTONUMERICS_CACHE_MAX_MB" in message
 
 
 def test_shown_values_are_cut() -> None:

@@ -20,7 +20,8 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTONUMERICS_CACHE", str(tmp_path / "labels"))
 
 
-def cli(args: list[str], cwd: Path, stdout=subprocess.PIPE, seconds: float = 60) -> subprocess.CompletedProcess:
+def cli(args: list[str], cwd: Path, stdout=subprocess.PIPE,
+        seconds: float = 60) -> subprocess.CompletedProcess:
     """``autonumerics ARGS`` in a fresh process, which must end within ``seconds``."""
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "autonumerics", *args], cwd=cwd, stdout=stdout,
@@ -45,27 +46,30 @@ def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
 
 
 def test_a_deeply_parenthesised_expression_is_evaluated(tmp_path: Path) -> None:
-    done = cli(["evaluate", "--expr", "(" * 200 + "1 + x" + ")" * 200, "--target", "exp2", "--points", "100",
-                "--json"], tmp_path)
+    done = cli(["evaluate", "--expr", "(" * 200 + "1 + x" + ")" * 200, "--target", "exp2",
+                "--points", "100", "--json"], tmp_path)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["n_ops"] == 1
 
 
 def test_a_long_chain_is_shown_and_evaluated(tmp_path: Path) -> None:
-    instructions = [{"op": "add", "args": ["x" if i == 0 else f"v{i - 1}", "c0"]} for i in range(600)]
+    instructions = [{"op": "add", "args": ["x" if i == 0 else f"v{i - 1}", "c0"]}
+                    for i in range(600)]
     program = tmp_path / "chain.json"
-    program.write_text(json.dumps({"constants": ["0x1p-10"], "instructions": instructions, "output": "v599",
-                                   "target": "exp2", "interval": [0, 1]}))
+    program.write_text(json.dumps({"constants": ["0x1p-10"], "instructions": instructions,
+                                   "output": "v599", "target": "exp2", "interval": [0, 1]}))
     assert cli(["show", str(program)], tmp_path).returncode == 0
     assert cli(["evaluate", str(program), "--points", "100"], tmp_path).returncode == 0
 
 
 @pytest.mark.parametrize("args, message", [
-    (["evaluate", "--expr", "x", "--target", "sqrt(x)", "--interval=-2,-1"], "cannot be evaluated at x = -2.0"),
+    (["evaluate", "--expr", "x", "--target", "sqrt(x)", "--interval=-2,-1"],
+     "cannot be evaluated at x = -2.0"),
     (["evaluate", "--expr", "x", "--target", "gamma(x)", "--interval=-1,1"], "gamma function pole"),
     (["evaluate", "--expr", "x", "--target", "sin(10**100000*x)"], "arguments must stay below"),
     (["evaluate", "--expr", "x**" + "1" * 5000, "--target", "exp2"], "only powers of two"),
-    (["evaluate", "--expr", "x", "--target", "exp2", "--points", "1000000000"], "the limit is 10000000"),
+    (["evaluate", "--expr", "x", "--target", "exp2", "--points", "1000000000"],
+     "the limit is 10000000"),
     (["evaluate", "--expr", "x", "--target", "exp2", "--interval", "1/0,1"], "division by zero"),
 ])
 def test_bad_evaluations_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
@@ -78,9 +82,11 @@ def test_bad_evaluations_are_one_line(tmp_path: Path, args: list[str], message: 
     (["search.checkpoint_seconds=nan"], "search.checkpoint_seconds"),
     (["target.name=\"sqrt(x)\"", "target.interval=[-2, -1]"], "cannot be evaluated at x = -2.0"),
 ])
-def test_bad_searches_stop_before_making_a_folder(tmp_path: Path, overrides: list[str], message: str) -> None:
+def test_bad_searches_stop_before_making_a_folder(tmp_path: Path, overrides: list[str],
+                                                  message: str) -> None:
     sets = [part for override in overrides for part in ("--set", override)]
-    refused(["search", "--out", str(tmp_path / "run"), "--workers", "0", *sets], tmp_path, message, seconds=30)
+    refused(["search", "--out", str(tmp_path / "run"), "--workers", "0", *sets], tmp_path,
+            message, seconds=30)
     assert not (tmp_path / "run").exists()
 
 
@@ -91,15 +97,17 @@ def test_a_table_replaced_by_a_number_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_full_disk_is_one_line(tmp_path: Path) -> None:
-    refused(["baselines", "exp2", "--max-ops", "2", "--out", "/dev/full"], tmp_path, "No space left on device")
-    with open("/dev/full", "w") as full:  # stdout itself: the last-resort handler, and no second error at exit
+    refused(["baselines", "exp2", "--max-ops", "2", "--out", "/dev/full"], tmp_path,
+            "No space left on device")
+    # stdout itself: the last-resort handler, and no second error at exit
+    with open("/dev/full", "w") as full:
         refused(["targets"], tmp_path, "No space left on device", stdout=full)
 
 
 def test_an_unwritable_folder_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
-    refused(["baselines", "exp2", "--max-ops", "2", "--programs", str(tmp_path / "file" / "programs")], tmp_path,
-            "cannot write")
+    refused(["baselines", "exp2", "--max-ops", "2", "--programs",
+             str(tmp_path / "file" / "programs")], tmp_path, "cannot write")
 
 
 @pytest.mark.parametrize("content, message", [
@@ -109,11 +117,12 @@ def test_an_unwritable_folder_is_one_line(tmp_path: Path) -> None:
     (b'{"expression": "x", "ops": 5}', "ops must be a list"),
     (b'{"expression": "x", "interval": "01"}', "interval must be two numbers"),
 ])
-def test_bad_program_files_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes,
-                                        message: str) -> None:
+def test_bad_program_files_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        content: bytes, message: str) -> None:
     (tmp_path / "p.json").write_bytes(content)
     assert message in one_line_error(capsys, ["show", str(tmp_path / "p.json")])
-    assert message in one_line_error(capsys, ["evaluate", str(tmp_path / "p.json"), "--target", "exp2"])
+    argv = ["evaluate", str(tmp_path / "p.json"), "--target", "exp2"]
+    assert message in one_line_error(capsys, argv)
 
 
 @pytest.mark.parametrize("front, message", [
@@ -123,8 +132,8 @@ def test_bad_program_files_are_one_line(tmp_path: Path, capsys: pytest.CaptureFi
      "final_error must be a number"),
     ('{"front": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
 ])
-def test_malformed_fronts_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], front: str,
-                                       message: str) -> None:
+def test_malformed_fronts_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                       front: str, message: str) -> None:
     (tmp_path / "config.toml").write_text("")
     (tmp_path / "pareto.json").write_text(front)
     assert message in one_line_error(capsys, ["show", str(tmp_path)])
@@ -137,8 +146,8 @@ def test_malformed_fronts_are_one_line(tmp_path: Path, capsys: pytest.CaptureFix
     ('{"archive": [{"a": 1}]}', "missing key 'id'"),
     ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
 ])
-def test_malformed_checkpoints_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], checkpoint: str,
-                                            message: str) -> None:
+def test_malformed_checkpoints_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            checkpoint: str, message: str) -> None:
     (tmp_path / "config.toml").write_text("")
     (tmp_path / "checkpoint.json").write_text(checkpoint)
     assert message in one_line_error(capsys, ["show", str(tmp_path)])

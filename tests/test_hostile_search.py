@@ -30,8 +30,8 @@ ERROR_SECONDS = 60  # a bound for a CLI run that fails before it searches
 
 def cli(*args: str, timeout: float = CLI_SECONDS) -> subprocess.CompletedProcess:
     """``autonumerics ARGS`` in a subprocess; fails the test if it outlives ``timeout``."""
-    return subprocess.run([sys.executable, "-m", "autonumerics", *args], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "autonumerics", *args], capture_output=True,
+                          text=True, timeout=timeout)
 
 
 def assert_one_line_error(run: subprocess.CompletedProcess, *words: str) -> None:
@@ -62,8 +62,8 @@ def search_in_background(run: Path, workers: int, arguments: list[str]) -> subpr
 
 @pytest.mark.parametrize("override", ["mutation.max_ops=1", 'mutation.ops=["neg"]'])
 def test_a_search_with_nothing_new_to_try_stops_and_says_why(tmp_path, override, search_arguments):
-    run = cli("search", "--out", str(tmp_path / "run"), "--workers", "0", "--time-budget", "300s", "--json",
-              *search_arguments(override))
+    run = cli("search", "--out", str(tmp_path / "run"), "--workers", "0", "--time-budget", "300s",
+              "--json", *search_arguments(override))
     assert run.returncode == 0, run.stderr[-2000:]
     summary = json.loads(run.stdout)
     assert summary["stop_reason"].startswith("nothing new to try") and summary["seconds"] < 60
@@ -71,8 +71,8 @@ def test_a_search_with_nothing_new_to_try_stops_and_says_why(tmp_path, override,
 
 
 def test_the_search_stops_within_two_seconds_of_its_budget(tmp_path, search_arguments):
-    run = cli("search", "--out", str(tmp_path / "run"), "--workers", "0", "--time-budget", "4s", "--json",
-              *search_arguments())
+    run = cli("search", "--out", str(tmp_path / "run"), "--workers", "0", "--time-budget", "4s",
+              "--json", *search_arguments())
     assert run.returncode == 0, run.stderr[-2000:]
     summary = json.loads(run.stdout)
     assert summary["n_evaluated"] > 0 and 4.0 <= summary["seconds"] <= 6.0
@@ -94,11 +94,12 @@ def test_a_ten_second_budget_with_workers_is_ten_seconds_of_search(tmp_path, sea
 def test_a_checkpoint_interval_that_is_not_a_number_falls_back_to_the_default(small_config):
     config = small_config()
     for value, expected in ((float("nan"), 5.0), (-1.0, 5.0), (float("inf"), 5.0), (0.2, 0.2)):
-        bad = dataclasses.replace(config, search=dataclasses.replace(config.search, checkpoint_seconds=value))
+        search = dataclasses.replace(config.search, checkpoint_seconds=value)
+        bad = dataclasses.replace(config, search=search)
         assert checkpoint_interval(bad) == expected
 
 
-# -- bad starts: one line, nothing written ----------------------------------------------------------
+# -- bad starts: one line, nothing written ---------------------------------------------------------
 
 BAD_STARTS = [
     (["--time-budget", "0", "--max-evals", "5", "--set", "search.seeds=[]"], "search.seeds"),
@@ -134,13 +135,13 @@ def test_a_bad_start_into_an_existing_folder_leaves_it_as_it_was(tmp_path, searc
 @pytest.mark.slow
 def test_an_unreachable_dask_scheduler_leaves_no_folder(tmp_path, search_arguments):
     pytest.importorskip("distributed")
-    run = cli("search", "--out", str(tmp_path / "run"), "--dask", "tcp://127.0.0.1:1", "--max-evals", "5",
-              *search_arguments())
+    run = cli("search", "--out", str(tmp_path / "run"), "--dask", "tcp://127.0.0.1:1",
+              "--max-evals", "5", *search_arguments())
     assert_one_line_error(run, "--dask tcp://127.0.0.1:1")
     assert not (tmp_path / "run").exists()
 
 
-# -- one process per run folder ---------------------------------------------------------------------
+# -- one process per run folder --------------------------------------------------------------------
 
 @pytest.mark.slow
 def test_resume_while_the_search_runs_is_refused(tmp_path, search_arguments, run_events):
@@ -181,24 +182,27 @@ def test_kill_9_of_the_driver_leaves_no_process_and_the_folder_resumes(tmp_path,
     process = search_in_background(run, 2, search_arguments())
     try:
         wait_for(lambda: len(run_events(run)) >= 10, CLI_SECONDS)
-        assert len(session_processes(process.pid)) >= 4  # driver, fork server, resource tracker, workers
+        # driver, fork server, resource tracker, workers
+        assert len(session_processes(process.pid)) >= 4
         os.kill(process.pid, signal.SIGKILL)  # the driver alone, as the OS would
         process.wait()
         deadline = time.monotonic() + 10
         while session_processes(process.pid) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert session_processes(process.pid) == [], "a worker, the fork server or the resource tracker survived"
+        survivors = session_processes(process.pid)
+        assert survivors == [], "a worker, the fork server or the resource tracker survived"
     finally:
         with_leftovers = session_processes(process.pid)
         for pid in with_leftovers:
             os.kill(pid, signal.SIGKILL)
     before = len(run_events(run))
-    summary = resume_search(run, workers=0, max_evals=before + 5, compare=False)  # the OS dropped the lock
+    # the OS dropped the lock
+    summary = resume_search(run, workers=0, max_evals=before + 5, compare=False)
     ids = [event["id"] for event in run_events(run)]
     assert len(ids) == len(set(ids)) == summary.n_evaluated == before + 5
 
 
-# -- damaged run folders on resume ------------------------------------------------------------------
+# -- damaged run folders on resume -----------------------------------------------------------------
 
 def cut_checkpoint_at_line(run: Path, line: int) -> None:
     """Point the checkpoint at the end of ``line`` (the events after it are replayed)."""
@@ -236,8 +240,9 @@ DAMAGES = [
 ]
 
 
-@pytest.mark.parametrize("damage, words", DAMAGES, ids=["corrupt-line", "no-rng", "no-events", "truncated-log",
-                                                        "bad-json", "not-an-object"])
+@pytest.mark.parametrize("damage, words", DAMAGES, ids=["corrupt-line", "no-rng", "no-events",
+                                                        "truncated-log", "bad-json",
+                                                        "not-an-object"])
 def test_resuming_a_damaged_folder_is_one_line(damage, words, base_run_copy):
     run = base_run_copy()
     damage(run)
@@ -254,7 +259,7 @@ def test_a_truncated_log_resumes_without_its_checkpoint(run_events, base_run_cop
     assert len(ids) == len(set(ids)) == summary.n_evaluated == 15
 
 
-# -- read-only and full file systems (a tmpfs in a private mount namespace) -------------------------
+# -- read-only and full file systems (a tmpfs in a private mount namespace) ------------------------
 
 def can_mount_tmpfs() -> bool:
     if not sys.platform.startswith("linux") or shutil.which("unshare") is None:
@@ -264,29 +269,35 @@ def can_mount_tmpfs() -> bool:
     return probe.returncode == 0
 
 
-needs_tmpfs = pytest.mark.skipif(not can_mount_tmpfs(), reason="needs unshare -m and mount (root in a container)")
+needs_tmpfs = pytest.mark.skipif(not can_mount_tmpfs(),
+                                 reason="needs unshare -m and mount (root in a container)")
 
 
 def in_tmpfs(script: str, size: str, tmp_path: Path, timeout: float = 2 * CLI_SECONDS) -> None:
-    """Run ``script`` (sh) with $M a fresh tmpfs of ``size``, $OUT a folder outside it, $AN autonumerics."""
+    """Run ``script`` (sh) with $M a fresh tmpfs of ``size``, $OUT a folder outside it.
+
+    $AN runs autonumerics."""
     mount = tmp_path / "mnt"
     mount.mkdir()
     (tmp_path / "out").mkdir()
     environment = {**os.environ, "M": str(mount), "OUT": str(tmp_path / "out"),
                    "AN": f"{sys.executable} -m autonumerics"}
-    subprocess.run(["unshare", "-m", "sh", "-c", f"mount -t tmpfs -o size={size} tmpfs \"$M\" && {script}"],
+    subprocess.run(["unshare", "-m", "sh", "-c",
+                    f"mount -t tmpfs -o size={size} tmpfs \"$M\" && {script}"],
                    env=environment, check=True, timeout=timeout)
 
 
 def recorded(out: Path, name: str) -> subprocess.CompletedProcess:
-    return subprocess.CompletedProcess([], int((out / f"{name}.rc").read_text()), "", (out / f"{name}.err").read_text())
+    status = int((out / f"{name}.rc").read_text())
+    return subprocess.CompletedProcess([], status, "", (out / f"{name}.err").read_text())
 
 
 @needs_tmpfs
 def test_a_full_file_system_is_one_line_and_the_run_resumes(tmp_path, run_events, search_settings):
     settings_text = " ".join(f"--set '{setting}'" for setting in search_settings)
-    in_tmpfs(f'$AN search --out "$M/run" --workers 0 --max-evals 3000 --time-budget 300s --json {settings_text} '
-             '>/dev/null 2>"$OUT/full.err"; echo $? >"$OUT/full.rc"; cp -a "$M/run" "$OUT/run"', "48k", tmp_path)
+    in_tmpfs('$AN search --out "$M/run" --workers 0 --max-evals 3000 --time-budget 300s --json '
+             f'{settings_text} >/dev/null 2>"$OUT/full.err"; echo $? >"$OUT/full.rc"; '
+             'cp -a "$M/run" "$OUT/run"', "48k", tmp_path)
     out = tmp_path / "out"
     assert_one_line_error(recorded(out, "full"), "No space left on device")
     run = out / "run"
@@ -301,8 +312,8 @@ def test_a_full_file_system_is_one_line_and_the_run_resumes(tmp_path, run_events
 def test_a_read_only_file_system_is_one_line(base_run, tmp_path, search_settings):
     settings_text = " ".join(f"--set '{setting}'" for setting in search_settings)
     in_tmpfs(f'cp -a "{base_run}" "$M/run" && mount -o remount,ro "$M" && '
-             '{ $AN resume "$M/run" --workers 0 --max-evals 40 --json >/dev/null 2>"$OUT/resume.err"; '
-             'echo $? >"$OUT/resume.rc"; '
+             '{ $AN resume "$M/run" --workers 0 --max-evals 40 --json >/dev/null'
+             ' 2>"$OUT/resume.err"; echo $? >"$OUT/resume.rc"; '
              f'$AN search --out "$M/new" --workers 0 --max-evals 5 --json {settings_text} '
              '>/dev/null 2>"$OUT/search.err"; '
              'echo $? >"$OUT/search.rc"; }', "1m", tmp_path)

@@ -1,4 +1,4 @@
-"""Interpreter: numpy per dtype against mpmath and against scalar arithmetic, batches, non-finite values."""
+"""Interpreter: numpy per dtype against mpmath and scalar arithmetic, batches, non-finite values."""
 
 import warnings
 
@@ -28,7 +28,8 @@ def test_float64_equals_mpmath_rounding_every_op_to_53_bits(program, x):
     # mpmath at 53 bits, round-to-nearest per op, is IEEE double arithmetic (in range).
     expected = evaluate_mp(program, x, prec=53)
     value = evaluate(program, np.array([x]))[0]
-    if mpmath.isfinite(expected) and abs(expected) < 1e300 and (expected == 0 or abs(expected) > 1e-300):
+    in_range = expected == 0 or 1e-300 < abs(expected) < 1e300
+    if mpmath.isfinite(expected) and in_range:
         assert value == float(expected)
 
 
@@ -45,7 +46,9 @@ def _scalar_float32(program, x):
     constants = [np.float32(c) for c in program.constants]
 
     def get(ref):
-        return x if ref == "x" else constants[int(ref[1:])] if ref[0] == "c" else values[int(ref[1:])]
+        if ref == "x":
+            return x
+        return constants[int(ref[1:])] if ref[0] == "c" else values[int(ref[1:])]
 
     with np.errstate(all="ignore"):
         for instruction in program.instructions:
@@ -79,14 +82,18 @@ def test_low_precision_equals_scalar_ml_dtypes_arithmetic(dtype, program, x):
     point = np.array(x).astype(np_dtype)
 
     def get(ref):
-        return point if ref == "x" else constants[int(ref[1:])] if ref[0] == "c" else values[int(ref[1:])]
+        if ref == "x":
+            return point
+        return constants[int(ref[1:])] if ref[0] == "c" else values[int(ref[1:])]
 
     fns = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide,
            "neg": np.negative, "square": np.square, "sqrt": np.sqrt}
     with np.errstate(all="ignore"):
         for instruction in program.instructions:
-            values.append(np.asarray(fns[instruction.op](*(get(r) for r in instruction.args))).astype(np_dtype))
-    assert _same_bits(evaluate(program, np.array([x]), dtype)[0].astype(np.float64), get(program.output).astype(np.float64))
+            result = fns[instruction.op](*(get(r) for r in instruction.args))
+            values.append(np.asarray(result).astype(np_dtype))
+    assert _same_bits(evaluate(program, np.array([x]), dtype)[0].astype(np.float64),
+                      get(program.output).astype(np.float64))
 
 
 @given(programs(), st.integers(1, 5))

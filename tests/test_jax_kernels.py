@@ -1,4 +1,4 @@
-"""autonumerics.jax: the certified kernels as differentiable JAX functions under one dtype policy."""
+"""autonumerics.jax: the certified kernels as differentiable JAX functions, one dtype policy."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from autonumerics.kernels.base import CERTIFIED_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 NAMES = list(KERNELS)
-SAMPLE = np.float32([-100.0, -9.5, -3.0, -1.0, -0.3, -1e-20, 0.0, 1e-20, 0.5, 1.0, 2.0, 9.5, 50.0, 1e30])
+SAMPLE = np.float32([-100.0, -9.5, -3.0, -1.0, -0.3, -1e-20, 0.0, 1e-20, 0.5, 1.0, 2.0, 9.5,
+                     50.0, 1e30])
 # Second derivatives by mpmath at x (log, log2, log1p only where defined).
 SECOND = {"exp2": lambda x: 2**x * mpmath.log(2) ** 2, "exp": mpmath.exp, "expm1": mpmath.exp,
           "log2": lambda x: -1 / (x**2 * mpmath.log(2)), "log": lambda x: -1 / x**2,
@@ -48,33 +49,40 @@ def test_every_kernel_is_public_under_its_name():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_packaged_export_is_the_certified_file(name):
-    """The module autonumerics.jax runs is the file the float32 certificate hashed (every input checked)."""
+    """The module autonumerics.jax runs is the file the float32 certificate hashed.
+
+    That certificate checked every input."""
     certificate = json.loads((REPO / "results" / "kernels" / name / "certificate.json").read_text())
     packaged = CERTIFIED_DIR / f"{name}.py"
     assert certificate["subject"]["path"] == f"autonumerics/kernels/certified/{name}.py"
-    assert certificate["subject"]["file_sha256"] == hashlib.sha256(packaged.read_bytes()).hexdigest()
+    sha256 = hashlib.sha256(packaged.read_bytes()).hexdigest()
+    assert certificate["subject"]["file_sha256"] == sha256
     assert certificate["all_floats"]["complete"] and certificate["report"]["n_ge_one_ulp"] == 0
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_values_are_the_certified_bits(name):
     x = spread_inputs(1 << 14, USEFUL_RANGES[name], seed=5)
-    assert same_bits(np.asarray(getattr(ajax, name)(x)), np.asarray(certified_export(name)(x))).all()
+    ours = np.asarray(getattr(ajax, name)(x))
+    assert same_bits(ours, np.asarray(certified_export(name)(x))).all()
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_derivative_within_4_ulp_of_mpmath(name):
     """The JVP against mpmath's derivative wherever that is a normal float32 (the README's
     table measures 2^20 inputs per kernel: scripts/gradient_table.py)."""
-    report = derivative_report(name, spread_inputs(1 << 12, USEFUL_RANGES[name], seed=1), cache=False)
+    x = spread_inputs(1 << 12, USEFUL_RANGES[name], seed=1)
+    report = derivative_report(name, x, cache=False)
     assert report.n_normal > 2000
     assert report.max_ulp <= 4.0, (report.worst_input, report.max_ulp)
 
 
 # The derivative at 0, +inf, -inf: exact limits (log's formula 1/x is extended as jnp extends it).
-LIMITS = {"exp2": (np.float32(np.log(2)), np.inf, 0.0), "exp": (1.0, np.inf, 0.0), "expm1": (1.0, np.inf, 0.0),
-          "log2": (np.inf, 0.0, -0.0), "log": (np.inf, 0.0, -0.0), "log1p": (1.0, 0.0, -0.0),
-          "erf": (np.float32(2 / np.sqrt(np.pi)), 0.0, 0.0), "tanh": (1.0, 0.0, 0.0), "sigmoid": (0.25, 0.0, 0.0)}
+LIMITS = {"exp2": (np.float32(np.log(2)), np.inf, 0.0), "exp": (1.0, np.inf, 0.0),
+          "expm1": (1.0, np.inf, 0.0), "log2": (np.inf, 0.0, -0.0), "log": (np.inf, 0.0, -0.0),
+          "log1p": (1.0, 0.0, -0.0),
+          "erf": (np.float32(2 / np.sqrt(np.pi)), 0.0, 0.0), "tanh": (1.0, 0.0, 0.0),
+          "sigmoid": (0.25, 0.0, 0.0)}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -98,7 +106,8 @@ def test_exp2_derivative_is_finite_where_exp2_overflows():
 @pytest.mark.parametrize("name", NAMES)
 def test_grad_vmap_jacfwd_and_linearize_agree_with_the_jvp(name):
     function = getattr(ajax, name)
-    x = jnp.asarray(SAMPLE if name not in ("log", "log2", "log1p") else np.abs(SAMPLE) + np.float32(0.5))
+    logarithm = name in ("log", "log2", "log1p")
+    x = jnp.asarray(np.abs(SAMPLE) + np.float32(0.5) if logarithm else SAMPLE)
     _, jvp = jax.jvp(function, (x,), (jnp.ones_like(x),))
     assert same_bits(np.asarray(jax.vmap(jax.grad(function))(x)), np.asarray(jvp)).all()
     assert same_bits(np.diag(np.asarray(jax.jacfwd(function)(x))), np.asarray(jvp)).all()
@@ -136,7 +145,8 @@ def test_integers_python_numbers_and_arrays_follow_jnp():
     for value in (1.0, 2):
         y = ajax.tanh(value)
         assert y.dtype == jnp.float32 and y.weak_type == jnp.tanh(value).weak_type is True
-    assert (ajax.tanh(0.5) + jnp.float16(1)).dtype == jnp.float16  # weak: the float16 wins, as with jnp
+    # weak: the float16 wins, as with jnp
+    assert (ajax.tanh(0.5) + jnp.float16(1)).dtype == jnp.float16
     assert ajax.log([1.0, 2.0]).shape == (2,)
 
 
@@ -165,7 +175,7 @@ def test_standalone_export_refuses_what_it_cannot_do(name):
 
 
 def _train(activation, steps: int = 200, rate: float = 0.2) -> tuple[float, float]:
-    """A 1-16-1 MLP fitted to sin(2x) on [-2, 2] by full-batch SGD: (final loss, |dL/dW1| at start)."""
+    """A 1-16-1 MLP fit to sin(2x) on [-2, 2] by full-batch SGD: (final loss, |dL/dW1| at start)."""
     rng = np.random.default_rng(0)
     params = {"w1": jnp.asarray(rng.normal(0, 1, (1, 16)), jnp.float32), "b1": jnp.zeros(16),
               "w2": jnp.asarray(rng.normal(0, 0.25, (16, 1)), jnp.float32), "b2": jnp.zeros(1)}
@@ -193,9 +203,11 @@ def test_an_mlp_trains_the_same_with_our_activation(name, builtin):
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("format_name", ["bfloat16", "float16"])
 def test_committed_16_bit_certificate_is_current_and_within_one_ulp(name, format_name):
-    certificate = json.loads((REPO / "results" / "kernels" / name / f"certificate_{format_name}.json").read_text())
+    path = REPO / "results" / "kernels" / name / f"certificate_{format_name}.json"
+    certificate = json.loads(path.read_text())
     subject = certificate["subject"]
-    assert subject["export_sha256"] == hashlib.sha256((CERTIFIED_DIR / f"{name}.py").read_bytes()).hexdigest()
+    export = (CERTIFIED_DIR / f"{name}.py").read_bytes()
+    assert subject["export_sha256"] == hashlib.sha256(export).hexdigest()
     policy = REPO / "autonumerics" / "jax" / "_dtypes.py"
     assert subject["policy_sha256"] == hashlib.sha256(policy.read_bytes()).hexdigest()
     assert certificate["measured"]["max_ulp"] < 1.0 and certificate["measured"]["n_ge_one_ulp"] == 0
@@ -209,7 +221,8 @@ def test_committed_16_bit_certificate_is_current_and_within_one_ulp(name, format
 def test_16_bit_certificate_reproduces(name, format_name):
     from autonumerics.certify.float16 import certify_16bit
 
-    committed = json.loads((REPO / "results" / "kernels" / name / f"certificate_{format_name}.json").read_text())
+    path = REPO / "results" / "kernels" / name / f"certificate_{format_name}.json"
+    committed = json.loads(path.read_text())
     fresh = certify_16bit(name, format_name, cache=False)
     for key in ("measured", "overflow", "undefined", "infinite", "flushed"):
         assert fresh[key] == committed[key], key
@@ -218,8 +231,10 @@ def test_16_bit_certificate_reproduces(name, format_name):
 def test_the_readme_kernel_example_runs_and_trains(capsys):
     """The ten-line example that opens the README's kernel section, run as written."""
     readme = (REPO / "README.md").read_text()
-    example = readme.split("## Full-range float32 kernels", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
-    assert "from autonumerics.jax import tanh" in example and len(example.strip().splitlines()) <= 12
+    section = readme.split("## Full-range float32 kernels", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "from autonumerics.jax import tanh" in example
+    assert len(example.strip().splitlines()) <= 12
     exec(compile(example, "README.md", "exec"), {})  # noqa: S102 - the README's own example
     loss = float(capsys.readouterr().out.split("loss", 1)[1])
     assert loss < 0.1

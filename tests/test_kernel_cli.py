@@ -1,4 +1,6 @@
-"""`autonumerics kernel` and `autonumerics export --full-range`: files written, cores chosen, one-line errors."""
+"""`autonumerics kernel` and `autonumerics export --full-range`.
+
+Files written, cores chosen, one-line errors."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ def _write_run_folder(tmp_path):
     run = tmp_path / "run"
     (run / "front").mkdir(parents=True)
     shutil.copy(REPO_ROOT / EXP2_CORE, run / "front" / "ops_12.json")
-    rough = {"expression": "1 + x*0.69", "target": "exp2", "interval": [-0.5, 0.5], "dtype": "float32"}
+    rough = {"expression": "1 + x*0.69", "target": "exp2", "interval": [-0.5, 0.5],
+             "dtype": "float32"}
     (run / "front" / "ops_02.json").write_text(json.dumps(rough))
     front = [{"file": "front/ops_02.json", "final_error": 5000.0, "n_ops": 2},
              {"file": "front/ops_12.json", "final_error": 0.7, "n_ops": 12}]
@@ -42,13 +45,15 @@ def test_kernel_from_a_run_folder_takes_its_most_accurate_program(tmp_path, caps
     assert main(["kernel", "exp2", "--from", str(run), "-o", str(out), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["cores"]["poly"].endswith("ops_12.json") and data["function"] == "exp2"
-    assert main(["kernel", "exp2", "--from", f"poly={run / 'front' / 'ops_02.json'}", "-o", str(out)]) == 0
+    core = run / "front" / "ops_02.json"
+    assert main(["kernel", "exp2", "--from", f"poly={core}", "-o", str(out)]) == 0
     assert "1 + x*0.69" in out.read_text() or "0.69" in out.read_text()
 
 
 def test_export_full_range_uses_the_program_as_main_core(tmp_path):
     out = tmp_path / "exp2_numpy.py"
-    assert main(["export", str(REPO_ROOT / EXP2_CORE), "--full-range", "--to", "numpy", "-o", str(out)]) == 0
+    assert main(["export", str(REPO_ROOT / EXP2_CORE), "--full-range", "--to", "numpy",
+                 "-o", str(out)]) == 0
     namespace: dict = {}
     exec(compile(out.read_text(), str(out), "exec"), namespace)  # noqa: S102 - the generated module
     x = np.float32([0.0, 1.5, -3.25, 127.0, np.inf, -np.inf, np.nan])
@@ -91,7 +96,8 @@ def test_export_full_range_of_a_core_finds_its_kernel(tmp_path, capsys):
 
 def test_a_run_folder_without_front_is_an_error(tmp_path, capsys):
     (tmp_path / "run").mkdir()
-    assert main(["kernel", "exp2", "--from", str(tmp_path / "run"), "-o", str(tmp_path / "k.py")]) == 2
+    assert main(["kernel", "exp2", "--from", str(tmp_path / "run"),
+                 "-o", str(tmp_path / "k.py")]) == 2
     assert "no readable pareto.json" in capsys.readouterr().err
 
 
@@ -104,25 +110,30 @@ def test_every_role_is_declared_and_its_default_core_fits_it(name):
 
 
 def _core_file(tmp_path, source: str, **changes) -> str:
-    data = {**json.loads((REPO_ROOT / "autonumerics/kernels/cores" / source).read_text()), **changes}
+    shipped = json.loads((REPO_ROOT / "autonumerics/kernels/cores" / source).read_text())
+    data = {**shipped, **changes}
     path = tmp_path / f"core_{len(list(tmp_path.iterdir()))}.json"
     path.write_text(json.dumps(data))
     return str(path)
 
 
 @pytest.mark.parametrize(("source", "changes", "message"), [
-    # a float64 core fitted on [0, 1] where exp2's role needs float32 on [-0.5, 0.5]: once gave exp2(-0.3) = 0.755
-    ("exp2_core.json", {"dtype": "float64", "semantics": "strict", "interval": [0, 1]}, "is fitted in float64"),
-    ("exp2_core.json", {"interval": [0, 1]}, "fitted on [0.0, 1.0], which does not cover the reduced interval "
-                                             "[-0.5, 0.5]"),
+    # a float64 core fitted on [0, 1] where exp2's role needs float32 on [-0.5, 0.5]: once gave
+    # exp2(-0.3) = 0.755
+    ("exp2_core.json", {"dtype": "float64", "semantics": "strict", "interval": [0, 1]},
+     "is fitted in float64"),
+    ("exp2_core.json", {"interval": [0, 1]},
+     "fitted on [0.0, 1.0], which does not cover the reduced interval [-0.5, 0.5]"),
     ("exp2_core.json", {"semantics": "strict"}, "has 'strict' semantics; the kernel needs 'xla'"),
     # a log core given as exp2's polynomial: once gave exp2(2.5) = 2.0
     ("log_core.json", {}, "approximates '(log(1+x) - x)/x**2'; the kernel feeds it for 'exp2'"),
 ])
-def test_kernel_from_refuses_a_core_that_does_not_fit_its_role(source, changes, message, tmp_path, capsys):
+def test_kernel_from_refuses_a_core_that_does_not_fit_its_role(source, changes, message,
+                                                               tmp_path, capsys):
     """One line naming what does not match, exit 2, nothing written."""
     out = tmp_path / "out" / "exp2.py"
-    assert main(["kernel", "exp2", "--from", _core_file(tmp_path, source, **changes), "-o", str(out)]) == 2
+    core = _core_file(tmp_path, source, **changes)
+    assert main(["kernel", "exp2", "--from", core, "-o", str(out)]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "exp2 core 'poly'" in error and message in error, error
     assert not out.exists()

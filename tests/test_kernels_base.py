@@ -1,4 +1,6 @@
-"""Cores emitted as functions (JAX, NumPy, C) compute the interpreter's float32 bits, inside a kernel too."""
+"""Cores emitted as functions (JAX, NumPy, C) compute the interpreter's float32 bits.
+
+Inside a kernel too."""
 
 from __future__ import annotations
 
@@ -30,14 +32,14 @@ def _core(family: str, semantics: str) -> Core:
 
 
 def _inputs(family: str) -> np.ndarray:
-    """Points whose product with SCALE lies in the family's interval, plus 0 and the special values."""
+    """Points whose product with SCALE lies in the family's interval, plus 0 and special values."""
     low, high = FAMILIES[family][1]
     x = points((low / 1.1, high / 1.1))
     return np.concatenate([x, np.float32([0.0, -0.0, np.inf, -np.inf, np.nan])])
 
 
 def _wanted(core: Core, x: np.ndarray) -> np.ndarray:
-    """The wrapper's bits: r = x*SCALE rounded, the core's interpreter bits, then + SHIFT rounded."""
+    """The wrapper's bits: r = x*SCALE rounded, the core's interpreter bits, + SHIFT rounded."""
     with np.errstate(all="ignore"):
         return core_reference(core)(x * SCALE) + SHIFT
 
@@ -52,7 +54,8 @@ def _not_subnormal(*arrays: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize(("family", "semantics"), CASES)
 def test_numpy_core_function_is_the_interpreter(family, semantics, tmp_path):
     core = _core(family, semantics)
-    module = load_module(numpy_prelude() + "\n\n" + core_function(core, "numpy", "poly_core"), tmp_path, f"np_{family}")
+    source = numpy_prelude() + "\n\n" + core_function(core, "numpy", "poly_core")
+    module = load_module(source, tmp_path, f"np_{family}")
     x = _inputs(family)
     with np.errstate(all="ignore"):
         got = module.poly_core(x * SCALE) + SHIFT
@@ -63,20 +66,23 @@ def test_numpy_core_function_is_the_interpreter(family, semantics, tmp_path):
 def test_jax_core_function_inside_a_jitted_kernel_is_the_interpreter(family, semantics, tmp_path):
     core = _core(family, semantics)
     source = (jax_prelude() + "\n\n" + core_function(core, "jax", "poly_core")
-              + "\n\n@jax.jit\ndef kernel(x):\n    return poly_core(x * jnp.float32(1.1)) + jnp.float32(0.1)\n")
+              + "\n\n@jax.jit\ndef kernel(x):\n"
+              "    return poly_core(x * jnp.float32(1.1)) + jnp.float32(0.1)\n")
     module = load_module(source, tmp_path, f"jax_{family}_{semantics}")
     x = _inputs(family)
     got = np.asarray(module.kernel(x))
     wanted = _wanted(core, x)
     with np.errstate(all="ignore"):
-        keep = _not_subnormal(x, x * SCALE, core_reference(core)(x * SCALE), wanted)  # XLA flushes these
+        core_values = core_reference(core)(x * SCALE)
+        keep = _not_subnormal(x, x * SCALE, core_values, wanted)  # XLA flushes these
     assert keep.mean() > 0.99
     assert same_bits(got[keep], wanted[keep]).all()
 
 
 def test_jax_core_function_is_plain_and_takes_any_shape(tmp_path):
     core = load_core("poly", EXP2_CORE)
-    module = load_module(jax_prelude() + "\n\n" + core_function(core, "jax", "poly_core"), tmp_path, "jax_shapes")
+    source = jax_prelude() + "\n\n" + core_function(core, "jax", "poly_core")
+    module = load_module(source, tmp_path, "jax_shapes")
     x = points((0.0, 1.0), 4096).reshape(64, 64)
     assert np.asarray(module.poly_core(x)).shape == (64, 64)
     assert "@jax.jit" not in core_function(core, "jax", "poly_core")
@@ -88,10 +94,11 @@ def test_jax_core_function_is_plain_and_takes_any_shape(tmp_path):
 def test_c_core_functions_are_the_interpreter(tmp_path):
     cores = [_core(family, semantics) for family, semantics in CASES]
     functions = "\n".join(core_function(core, "c", f"core{i}") for i, core in enumerate(cores))
-    cases = [f"for (size_t i = 0; i < n; ++i) y[i] = core{i}(x[i] * 0x1.19999ap+0f) + 0x1.99999ap-4f;"
-             for i in range(len(cores))]
+    cases = [f"for (size_t i = 0; i < n; ++i) y[i] = core{i}(x[i] * 0x1.19999ap+0f)"
+             " + 0x1.99999ap-4f;" for i in range(len(cores))]
     binary = compile_driver(tmp_path, c_prelude() + functions, cases)
-    assert float.fromhex("0x1.19999ap+0") == float(SCALE) and float.fromhex("0x1.99999ap-4") == float(SHIFT)
+    assert float.fromhex("0x1.19999ap+0") == float(SCALE)
+    assert float.fromhex("0x1.99999ap-4") == float(SHIFT)
     for index, ((family, _), core) in enumerate(zip(CASES, cores, strict=True)):
         x = _inputs(family)
         assert same_bits(run_kernel(binary, index, x), _wanted(core, x)).all(), family
@@ -113,7 +120,8 @@ def test_unknown_language_and_kernel_are_user_errors():
         core_function(load_core("poly", EXP2_CORE), "fortran", "f")
     with pytest.raises(AutonumericsError, match="sine"):
         build_kernel("sine")
-    assert set(KERNELS) == {"exp2", "exp", "expm1", "log2", "log", "log1p", "erf", "tanh", "sigmoid"}
+    assert set(KERNELS) == {"exp2", "exp", "expm1", "log2", "log", "log1p", "erf", "tanh",
+                            "sigmoid"}
 
 
 def test_core_paths_name_only_known_roles():

@@ -1,4 +1,4 @@
-"""Every committed JAX kernel compiles to one XLA loop on CPU (a speed property, checked on the HLO).
+"""Every committed JAX kernel compiles to one XLA loop on CPU (a speed property, checked on HLO).
 
 XLA's CPU fusion pass never copies an expensive op (a division) into several consumers: a
 quotient read in two places becomes its own loop, and the kernel runs as several passes over
@@ -13,8 +13,8 @@ import re
 import pytest
 from kernel_checks import CERTIFIED
 
-from autonumerics.verification.bench import load_kernel
 from autonumerics.kernels import KERNELS as ALL_KERNELS
+from autonumerics.verification.bench import load_kernel
 
 KERNELS = sorted(name for name in ALL_KERNELS if (CERTIFIED / f"{name}.py").is_file())
 

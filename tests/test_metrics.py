@@ -108,7 +108,8 @@ def test_round_to_format_on_and_near_midpoints(name: str) -> None:
     lo = np.concatenate([np.zeros(300), tiny[300:600], -tiny[600:900], np.zeros(300)])
     rounded = round_to_format(hi, lo, name)
     assert rounded.dtype == float_format(name).dtype
-    expected = [_round_oracle(h, l, name) for h, l in zip(hi.tolist(), lo.tolist())]
+    expected = [_round_oracle(h, low, name)
+                for h, low in zip(hi.tolist(), lo.tolist(), strict=True)]
     np.testing.assert_array_equal(rounded.astype(np.float64), expected)
 
 

@@ -1,4 +1,4 @@
-"""Mutations: validity, limits, structural change, provenance of constants, determinism, settings."""
+"""Mutations: validity, limits, structural change, constants' provenance, determinism, settings."""
 
 import math
 
@@ -67,7 +67,7 @@ def _oracle_check(parent: Program, mutated: Program, seed: int) -> None:
     child, fresh = canonical_child(mutated, parent.n_constants, np.random.default_rng(seed))
     old = {c.hex() for c in parent.constants}
     new = {c.hex() for c in mutated.constants[parent.n_constants:]} - old
-    for value, is_fresh in zip(child.constants, fresh):
+    for value, is_fresh in zip(child.constants, fresh, strict=True):
         if value == 0.0:
             continue
         if value.hex() in new:
@@ -105,7 +105,8 @@ def test_insert_on_the_output_keeps_the_parent_when_the_new_constant_is_neutral(
                       parent.constants + (37.5,), f"v{n}")
     child, fresh = canonical_child(mutated, parent.n_constants, np.random.default_rng(0))
     assert fresh.sum() == 1 and child.constants[int(np.argmax(fresh))] == 37.5
-    assert sorted(c for c, f in zip(child.constants, fresh) if not f) == sorted(parent.constants)
+    kept = sorted(c for c, f in zip(child.constants, fresh, strict=True) if not f)
+    assert kept == sorted(parent.constants)
     neutral = np.where(fresh, 1.0, np.asarray(child.constants))  # times 1 is exact
     assert np.array_equal(evaluate(child, POINTS, constants=neutral), evaluate(parent, POINTS))
 
@@ -179,7 +180,8 @@ def test_random_walks_from_identity_never_crash_and_grow():
         rng, program, largest[name] = np.random.default_rng(7), identity(), 0
         for _ in range(200):
             child = mutate(program, rng, config)
-            assert within_limits(child.program, config) and child.fresh.size == child.program.n_constants
+            assert within_limits(child.program, config)
+            assert child.fresh.size == child.program.n_constants
             program = child.program
             largest[name] = max(largest[name], program.n_ops)
     assert largest["grow"] >= 5 and largest["default"] >= 2
@@ -210,7 +212,8 @@ def test_limits_and_op_set_are_enforced():
 def test_unchangeable_parent_falls_back_to_retrain_or_says_why():
     # Multiplying x*c by a new constant anywhere merges into x*c again: insert cannot succeed.
     parent = canonicalize(parse_expr("x*0.5"))
-    config = MutationSettings(ops=("mul",), weights={"insert": 1.0}, new_constant_rate=1.0, max_retries=4)
+    config = MutationSettings(ops=("mul",), weights={"insert": 1.0}, new_constant_rate=1.0,
+                              max_retries=4)
     child = mutate(parent, np.random.default_rng(0), config)
     assert child.kind == "retrain" and child.fresh.all()
     # A parent outside the op set whose disallowed op no permitted kind can remove.
@@ -262,7 +265,8 @@ def test_a_config_file_sets_the_file_keys_only_and_repeated_ops_count_once():
     settings = config_from_dict({"mutation": {"ops": ["mul", "add", "mul"], "max_ops": 5}}).mutation
     assert settings.ops == ("mul", "add") and settings.max_ops == 5
     assert settings.max_retries == MutationSettings.max_retries  # a knob of the code, not of files
-    with pytest.raises(AutonumericsError, match=r"mutation\.max_retries: unknown key; known: ops, max_ops"):
+    with pytest.raises(AutonumericsError,
+                       match=r"mutation\.max_retries: unknown key; known: ops, max_ops"):
         config_from_dict({"mutation": {"max_retries": 3}})
     with pytest.raises(AutonumericsError, match=r"defaults: mutation\.weights: insert = -1\.0"):
         config_from_dict({"mutation": {"weights": {"insert": -1}}}, "defaults")
@@ -277,7 +281,9 @@ def test_canonical_form_is_idempotent_when_sharing_exposes_an_identity():
     from autonumerics.ir.program import Instruction, Program
 
     program = Program((Instruction("mul", ("x", "c0")), Instruction("mul", ("x", "c0")),
-                       Instruction("div", ("v0", "v1")), Instruction("add", ("x", "v2"))), (0.5,), "v3")
+                       Instruction("div", ("v0", "v1")), Instruction("add", ("x", "v2"))),
+                      (0.5,), "v3")
     canonical = canonicalize(program)
     assert _canonicalize(canonical) == canonical == _canonicalize(program)
-    assert canonical == canonicalize(parse_expr("t = x*0.5; t/t + x")) == canonicalize(parse_expr("1 + x"))
+    shared = canonicalize(parse_expr("t = x*0.5; t/t + x"))
+    assert canonical == shared == canonicalize(parse_expr("1 + x"))

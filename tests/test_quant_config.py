@@ -62,7 +62,8 @@ def test_defaults_and_normal_forms() -> None:
     ("protect = -1", "q.toml: protect: expected a finite number >= 0, got -1"),
     ("out = 3", "q.toml: out: expected a string, got 3"),
 ])
-def test_bad_values_in_a_file_name_the_file_and_key(tmp_path: Path, line: str, message: str) -> None:
+def test_bad_values_in_a_file_name_the_file_and_key(tmp_path: Path, line: str,
+                                                    message: str) -> None:
     config = tmp_path / "q.toml"
     base = [text for text in ('target = "gelu"', 'scales = ["2^-6"]')
             if text.split()[0] != line.split()[0]]

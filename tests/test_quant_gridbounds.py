@@ -1,5 +1,5 @@
-"""Tests for autonumerics.quant.gridbounds: the clamp-or-reject rule of each committed kernel, checked
-against mpmath's correctly rounded outputs beyond the grid."""
+"""Tests for autonumerics.quant.gridbounds: the clamp-or-reject rule of each committed kernel,
+checked against mpmath's correctly rounded outputs beyond the grid."""
 
 from pathlib import Path
 
@@ -34,13 +34,16 @@ def _beyond(edge: int, side: str) -> list[int]:
 def _as_rule_input(path: Path) -> tuple[Kernel, np.ndarray]:
     kernel = load_kernel(path)
     tolerance = int(kernel.metrics.get("max_lsb_error", 0))
-    return Kernel(kernel.target, kernel.program, kernel.params_in, kernel.params_out, tolerance), input_grid(kernel)
+    rule_input = Kernel(kernel.target, kernel.program, kernel.params_in, kernel.params_out,
+                        tolerance)
+    return rule_input, input_grid(kernel)
 
 
 @pytest.mark.parametrize("path", KERNEL_FILES, ids=lambda path: path.stem)
 def test_rule_of_each_committed_kernel_agrees_with_mpmath(path: Path) -> None:
-    """Clamp: kernel(edge) is within the certified error of the correct output of every sampled input
-    beyond the edge. Reject: some input beyond the edge is farther than that from kernel(edge)."""
+    """Clamp: kernel(edge) is within the certified error of the correct output of every sampled
+    input beyond the edge. Reject: some input beyond the edge is farther than that from
+    kernel(edge)."""
     kernel, grid = _as_rule_input(path)
     bounds = grid_bounds(kernel, grid)
     for side, edge in (("below", bounds.low), ("above", bounds.high)):
@@ -59,8 +62,10 @@ def test_committed_rules() -> None:
     assert (rules["gelu_int8_s2m4"].below, rules["gelu_int8_s2m4"].above) == ("clamp", "clamp")
     assert (rules["gelu_int8_s2m6"].below, rules["gelu_int8_s2m6"].above) == ("reject", "reject")
     assert (rules["tanh_int16_s2m12"].below, rules["tanh_int16_s2m12"].above) == ("clamp", "clamp")
-    assert (rules["sigmoid_int16_s2m12"].below, rules["sigmoid_int16_s2m12"].above) == ("reject", "reject")
-    assert all(rules[name].above == "reject" for name in rules if name.startswith("exp"))  # exp takes d <= 0
+    sigmoid = rules["sigmoid_int16_s2m12"]
+    assert (sigmoid.below, sigmoid.above) == ("reject", "reject")
+    exp_rules = [rule for name, rule in rules.items() if name.startswith("exp")]
+    assert all(rule.above == "reject" for rule in exp_rules)  # exp takes d <= 0
 
 
 def test_turning_points_are_where_the_derivative_vanishes() -> None:
@@ -73,9 +78,11 @@ def test_turning_points_are_where_the_derivative_vanishes() -> None:
 
 def test_limit_codes() -> None:
     out = QuantParams(2.0**-15, 0, "int16")
-    assert limit_code("tanh", out, "below") == -32768 and limit_code("tanh", out, "above") == 32767  # saturated
+    assert limit_code("tanh", out, "below") == -32768  # saturated
+    assert limit_code("tanh", out, "above") == 32767
     assert limit_code("sigmoid", out, "below") == 0 and limit_code("gelu", out, "above") == 32767
-    assert limit_code("sigmoid", QuantParams(2.0), "above") is None  # 1/2 lies on a tie: no single code
+    # 1/2 lies on a tie: no single code
+    assert limit_code("sigmoid", QuantParams(2.0), "above") is None
 
 
 def test_rules_of_hand_written_kernels() -> None:
@@ -83,7 +90,8 @@ def test_rules_of_hand_written_kernels() -> None:
     coarse, fine = QuantParams(2.0**-4), QuantParams(2.0**-6)
     grid = coarse.grid()
     # At 2^-4, GELU(-8) and GELU(7.94) round to 0 and 127, which relu returns: clamp on both sides.
-    assert grid_bounds(Kernel("gelu", relu, coarse, coarse), grid) == GridBounds(-128, 127, "clamp", "clamp")
+    bounds = grid_bounds(Kernel("gelu", relu, coarse, coarse), grid)
+    assert bounds == GridBounds(-128, 127, "clamp", "clamp")
     # At 2^-6, GELU(1.98) is 124, not relu's 127 (reject), unless the certificate allows 3 LSB.
     assert grid_bounds(Kernel("gelu", relu, fine, fine), grid).above == "reject"
     assert grid_bounds(Kernel("gelu", relu, fine, fine, tolerance=3), grid).above == "clamp"

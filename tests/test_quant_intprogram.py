@@ -110,9 +110,9 @@ def test_division_by_zero_is_a_user_error() -> None:
 # something else: keywords of Python or C, <stdint.h> names, C's reserved spellings, Python
 # builtins (a register max: the numpy export's own max(...) raised UnboundLocalError), non-ASCII
 # and non-identifiers (an input named 'q=print(1)' reached the generated def line verbatim).
-BAD_NAMES = ["for", "return", "None", "lambda", "int", "bool", "true", "static", "_Bool", "__x", "_Q",
-             "int32_t", "uint8_t", "INT32_MAX", "INT32_C", "max", "isinstance", "1p", "\u00e9", "a-b",
-             "q=print(1)", ""]
+BAD_NAMES = ["for", "return", "None", "lambda", "int", "bool", "true", "static", "_Bool", "__x",
+             "_Q", "int32_t", "uint8_t", "INT32_MAX", "INT32_C", "max", "isinstance", "1p",
+             "\u00e9", "a-b", "q=print(1)", ""]
 
 
 @pytest.mark.parametrize("name", BAD_NAMES)
@@ -129,9 +129,11 @@ def test_bad_register_names_are_named(name: str) -> None:
         assert repr(name) in str(error.value) and "\n" not in str(error.value)
 
 
-@pytest.mark.parametrize("name", ["q", "out", "r0", "_x", "match", "case_", "Int", "integer", "uint", "maximum"])
+@pytest.mark.parametrize("name", ["q", "out", "r0", "_x", "match", "case_", "Int", "integer",
+                                  "uint", "maximum"])
 def test_ordinary_and_soft_keyword_names_are_accepted(name: str) -> None:
-    program = parse_program(f"input v\n{name}1 = add(v, 1)\n{name} = max({name}1, 0)\nreturn {name}")
+    program = parse_program(f"input v\n{name}1 = add(v, 1)\n{name} = max({name}1, 0)\n"
+                            f"return {name}")
     assert evaluate(program, v=np.array([-5, 4])).tolist() == [0, 5]
 
 
@@ -150,12 +152,14 @@ def test_every_accepted_name_is_a_python_variable(name: str) -> None:
 
 
 def test_cli_export_of_a_keyword_register_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
-    kernel = {"target": "gelu", "input": {"scale": 0.0625}, "program": ["input q", "for = max(q, 0)", "return for"]}
+    kernel = {"target": "gelu", "input": {"scale": 0.0625},
+              "program": ["input q", "for = max(q, 0)", "return for"]}
     source, target = tmp_path / "relu.json", tmp_path / "relu.c"
     source.write_text(json.dumps(kernel))
     start = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "autonumerics", "quant", "export", str(source), "--to", "c",
-                           "-o", str(target)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "autonumerics", "quant", "export", str(source),
+                           "--to", "c", "-o", str(target)],
+                          capture_output=True, text=True, timeout=120)
     assert time.monotonic() - start < 60
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

@@ -1,4 +1,4 @@
-"""Tests for autonumerics.quant.params: ranges, dyadic scales, quantize / dequantize (numpy and JAX)."""
+"""Tests for autonumerics.quant.params: ranges, dyadic scales, (de)quantize in NumPy and JAX."""
 
 from fractions import Fraction
 
@@ -26,11 +26,13 @@ def test_ranges_and_grid(dtype: str, narrow: bool, expected: tuple[int, int]) ->
     params = QuantParams(0.1, 0 if dtype != "uint8" else 128, dtype, narrow)
     assert params.qrange == expected
     grid = params.grid()
-    assert grid[0] == expected[0] and grid[-1] == expected[1] and len(grid) == expected[1] - expected[0] + 1
+    assert grid[0] == expected[0] and grid[-1] == expected[1]
+    assert len(grid) == expected[1] - expected[0] + 1
 
 
 @pytest.mark.parametrize("kwargs, word", [
-    ({"scale": 0.0}, "scale"), ({"scale": float("nan")}, "scale"), ({"scale": 1.0, "dtype": "int4"}, "int4"),
+    ({"scale": 0.0}, "scale"), ({"scale": float("nan")}, "scale"),
+    ({"scale": 1.0, "dtype": "int4"}, "int4"),
     ({"scale": 1.0, "zero_point": 300}, "300"), ({"scale": 1.0, "rounding": "up"}, "up"),
 ])
 def test_bad_params_name_the_value(kwargs: dict, word: str) -> None:
@@ -42,7 +44,8 @@ def test_bad_params_name_the_value(kwargs: dict, word: str) -> None:
 def test_dyadic_is_within_half_ulp_of_the_exact_scale(scale: float) -> None:
     multiplier, shift = dyadic(Fraction(scale))
     assert 2**30 <= multiplier < 2**31
-    assert abs(Fraction(multiplier) / Fraction(2) ** shift - Fraction(scale)) <= Fraction(scale) * Fraction(1, 2**31)
+    error = abs(Fraction(multiplier) / Fraction(2) ** shift - Fraction(scale))
+    assert error <= Fraction(scale) * Fraction(1, 2**31)
 
 
 def test_dyadic_of_a_power_of_two_is_exact() -> None:
@@ -65,15 +68,18 @@ def test_quantize_rounding_and_saturation(rounding: str) -> None:
 def test_jax_quantize_matches_numpy_on_float32(rounding: str) -> None:
     params = QuantParams(2.0**-5, -7, "int8", rounding=rounding)
     rng = np.random.default_rng(0)
-    x = np.concatenate([rng.normal(0, 3, 4000), (np.arange(-300, 300) + 0.5) * 2.0**-5]).astype(np.float32)
+    ties = (np.arange(-300, 300) + 0.5) * 2.0**-5
+    x = np.concatenate([rng.normal(0, 3, 4000), ties]).astype(np.float32)
     assert np.array_equal(np.asarray(quantize_jax(x, params)), quantize(x, params))
 
 
 def test_round_trip_on_every_stored_integer() -> None:
-    for params in (QuantParams(2.0**-6), QuantParams(0.0173, 12, "uint8"), QuantParams(2.0**-12, 0, "int16")):
+    for params in (QuantParams(2.0**-6), QuantParams(0.0173, 12, "uint8"),
+                   QuantParams(2.0**-12, 0, "int16")):
         grid = params.grid()
         assert np.array_equal(quantize(dequantize(grid, params), params), grid)
-        assert np.array_equal(np.asarray(dequantize_jax(grid, params)), dequantize(grid, params, np.float32))
+        assert np.array_equal(np.asarray(dequantize_jax(grid, params)),
+                              dequantize(grid, params, np.float32))
 
 
 @settings(max_examples=50)

@@ -1,4 +1,4 @@
-"""Tests for autonumerics.quant.sigmoid: int16 sigmoid / tanh on all 65 536 inputs, exact symmetry."""
+"""Tests for autonumerics.quant.sigmoid: int16 sigmoid / tanh on every input, exact symmetry."""
 
 import jax
 import numpy as np

@@ -19,14 +19,17 @@ from autonumerics.cli import main
 
 def test_inline_runs_with_one_seed_log_identical_events(tmp_path, small_config, run_events):
     for name in ("a", "b"):
-        start_search(small_config("search.max_evals=40", "search.seed=7"), tmp_path / name, workers=0)
-    assert (tmp_path / "a" / "events.jsonl").read_bytes() == (tmp_path / "b" / "events.jsonl").read_bytes()
+        start_search(small_config("search.max_evals=40", "search.seed=7"), tmp_path / name,
+                     workers=0)
+    events = [(tmp_path / name / "events.jsonl").read_bytes() for name in ("a", "b")]
+    assert events[0] == events[1]
     assert len(run_events(tmp_path / "a")) == 40
 
 
 @pytest.mark.slow
 def test_search_from_identity_improves_on_the_straight_line(tmp_path, small_config):
-    summary = start_search(small_config("search.max_evals=500", "search.seed=1"), tmp_path / "run", workers=0)
+    config = small_config("search.max_evals=500", "search.seed=1")
+    summary = start_search(config, tmp_path / "run", workers=0)
     best = min(float(entry["final_error"]) for entry in summary.front)
     assert best < 0.02  # the best line has 0.0298; a 3-op rational has 8.7e-4
 
@@ -41,7 +44,8 @@ def test_sigkill_then_resume_loses_only_children_in_flight(tmp_path, search_sett
     run = tmp_path / "run"
     argv = [sys.executable, "-m", "autonumerics", "search", "--out", str(run), "--workers", "1",
             "--time-budget", "120s", "--json"] + [a for s in search_settings for a in ("--set", s)]
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
     deadline = time.time() + 90
     while time.time() < deadline:
         if (run / "checkpoint.json").exists() and len(run_events(run)) >= 25:

@@ -1,4 +1,4 @@
-"""The interval a target is approximated on: the first one given, else the default, always checked."""
+"""The interval a target is approximated on: the first given, else the default, always checked."""
 
 import math
 
@@ -17,7 +17,8 @@ def test_the_first_interval_given_wins_else_the_targets_default():
     assert target_interval(LOG, None, (0.5, 3)) == (0.5, 3.0)
     assert target_interval(LOG, "1,e", (0.5, 3)) == (1.0, math.e)
     assert target_interval(LOG, "", [], None) == LOG.default_intervals[0]  # empty: not given
-    assert target_interval(get_target("exp"), "-ln2/2, ln2/2") == (-math.log(2) / 2, math.log(2) / 2)
+    half = math.log(2) / 2
+    assert target_interval(get_target("exp"), "-ln2/2, ln2/2") == (-half, half)
 
 
 @pytest.mark.parametrize("choice, message", [
@@ -34,7 +35,8 @@ def test_every_choice_is_checked(choice, message):
 def test_a_resolved_config_stores_the_checked_interval():
     config = load_config(None, ["target.name=log"])
     assert config.target.interval == LOG.default_intervals[0]
-    assert load_config(None, ["target.name=log", "target.interval=1,e"]).target.interval == (1.0, math.e)
+    config = load_config(None, ["target.name=log", "target.interval=1,e"])
+    assert config.target.interval == (1.0, math.e)
     with pytest.raises(AutonumericsError, match="settings: target: interval .* leaves the domain"):
         config_from_dict({"target": {"name": "log", "interval": [-1, 1]}}, "settings")
 

@@ -1,4 +1,4 @@
-"""verify: certificates for programs, exported JAX kernels and JAX built-ins agree with brute force."""
+"""verify: certificates of programs, exported JAX kernels and JAX built-ins match brute force."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from test_export_cases import family_file
 
 from autonumerics.cli import main
 from autonumerics.errors import AutonumericsError
-from autonumerics.verification.evaluation import measure
 from autonumerics.export import export_source
-from autonumerics.truth.ground_truth import labels
-from autonumerics.numerics.metrics import ulp_errors
 from autonumerics.ir.programfile import save_program_file
+from autonumerics.numerics.metrics import ulp_errors
+from autonumerics.truth.ground_truth import labels
 from autonumerics.truth.targets import get_target
+from autonumerics.verification.evaluation import measure
+from autonumerics.verification.special import special_values
 from autonumerics.verification.verify import (
     builtin_subject,
     kernel_subject,
     program_subject,
-    special_values,
     verify,
 )
 
@@ -39,7 +39,8 @@ def kernel_path(tmp_path_factory):
 def test_program_certificate_matches_measure():
     program_file = family_file("horner6")
     certificate = verify(program_subject(program_file), EXP2, SMALL, workers=0)
-    direct = measure(program_file.program, EXP2, SMALL, "float32", "xla", exhaustive=True, workers=0)
+    direct = measure(program_file.program, EXP2, SMALL, "float32", "xla", exhaustive=True,
+                     workers=0)
     assert certificate.report == direct
     assert certificate.report.n_points == 167_773 and certificate.report.exhaustive
 
@@ -67,9 +68,11 @@ def test_numpy_kernel_files_are_verified_without_jax(tmp_path):
 
 
 def test_builtin_certificate_matches_brute_force():
-    interval = (0.5, 0.5 + 2.0**-12)  # every float32 there, checked independently with mpmath labels
+    # every float32 there, checked independently with mpmath labels
+    interval = (0.5, 0.5 + 2.0**-12)
     certificate = verify(builtin_subject("jnp.exp2"), EXP2, interval, workers=0)
-    x = np.arange(np.float32(0.5).view(np.int32), np.float32(interval[1]).view(np.int32) + 1).astype(np.int32).view(np.float32)
+    first, last = (np.float32(bound).view(np.int32) for bound in interval)
+    x = np.arange(first, last + 1).astype(np.int32).view(np.float32)
     outputs = np.asarray(jax.jit(jax.numpy.exp2)(x))
     hi, lo = labels(EXP2, x.astype(np.float64), cache=False)
     errors = ulp_errors(outputs, hi, lo, "float32")
@@ -80,7 +83,8 @@ def test_builtin_certificate_matches_brute_force():
 
 
 def test_sampled_verification_of_a_program():
-    certificate = verify(program_subject(family_file("horner6")), EXP2, (0.0, 1.0), exhaustive=False, points=2000)
+    certificate = verify(program_subject(family_file("horner6")), EXP2, (0.0, 1.0),
+                         exhaustive=False, points=2000)
     assert not certificate.report.exhaustive and certificate.report.n_points >= 1900
     assert 0.5 < certificate.report.max_ulp < 0.9  # exhaustive: 0.8956 (README)
 
@@ -90,10 +94,14 @@ def test_special_values_are_reported_against_the_exact_values():
     assert rows["inf"]["correctly_rounded"] and rows["inf"]["expected"] == "inf"
     assert rows["-inf"]["expected"] == "0.0" and rows["-inf"]["correctly_rounded"]
     assert rows["nan"]["expected"] == "nan" and rows["nan"]["correctly_rounded"]
-    assert rows["1.0"]["in_interval"] and rows["-0.0"]["in_interval"] and not rows["-inf"]["in_interval"]
-    wrong = {row["input"]: row for row in special_values(lambda x: np.zeros_like(x), EXP2, (0.0, 1.0))}
-    assert not wrong["1.0"]["correctly_rounded"] and wrong["1.0"]["ulp"] == 2.0**23  # |0 - 2| / 2**-22
-    assert "ulp" not in wrong["3.4028234663852886e+38"]  # the exact value overflows: no ULP, a verdict
+    assert rows["1.0"]["in_interval"] and rows["-0.0"]["in_interval"]
+    assert not rows["-inf"]["in_interval"]
+    zeros = special_values(lambda x: np.zeros_like(x), EXP2, (0.0, 1.0))
+    wrong = {row["input"]: row for row in zeros}
+    assert not wrong["1.0"]["correctly_rounded"]
+    assert wrong["1.0"]["ulp"] == 2.0**23  # |0 - 2| / 2**-22
+    # the exact value overflows: no ULP, a verdict
+    assert "ulp" not in wrong["3.4028234663852886e+38"]
 
 
 def test_bad_subjects_are_user_errors(tmp_path):
@@ -115,7 +123,8 @@ def test_cli_verify_writes_a_certificate(tmp_path, capsys, kernel_path):
     printed = json.loads(capsys.readouterr().out)
     assert printed == json.loads(certificate.read_text())
     assert printed["report"]["exhaustive"] and printed["subject"]["kind"] == "program"
-    assert main(["verify", str(kernel_path), "--exhaustive", "--interval", "0.999,1", "--workers", "0", "--json"]) == 0
+    assert main(["verify", str(kernel_path), "--exhaustive", "--interval", "0.999,1",
+                 "--workers", "0", "--json"]) == 0
     kernel = json.loads(capsys.readouterr().out)
     assert kernel["report"] == printed["report"]
 
@@ -139,16 +148,19 @@ def test_all_floats_parts_of_exp2_and_log2_have_exact_boundaries():
     from autonumerics.verification.all_floats import find_parts, keys_to_float32
 
     def starts(target):
-        return [(name, float(keys_to_float32(np.array([first]))[0])) for name, first, _ in find_parts(get_target(target))]
+        return [(name, float(keys_to_float32(np.array([first]))[0]))
+                for name, first, _ in find_parts(get_target(target))]
 
     exp2 = starts("exp2")
-    assert ("overflow", 128.0) in exp2 and ("normal", -126.0) in exp2  # 2^-126 is the smallest normal
+    # 2^-126 is the smallest normal
+    assert ("overflow", 128.0) in exp2 and ("normal", -126.0) in exp2
     assert exp2[0] == ("subnormal_result", -float(np.finfo(np.float32).max))
     assert [name for name, _ in exp2].count("subnormal_input") == 2
     log2 = starts("log2")
     assert log2[0][0] == "undefined" and ("overflow", 0.0) in log2  # log2(0) = -inf
     parts = find_parts(get_target("exp2"))
-    assert sum(last - first + 1 for _, first, last in parts) == 2 * 0x7F7FFFFF + 1  # every finite float32 once
+    # every finite float32 once
+    assert sum(last - first + 1 for _, first, last in parts) == 2 * 0x7F7FFFFF + 1
 
 
 def test_all_floats_parts_find_a_pole_at_a_domain_end():
@@ -169,6 +181,7 @@ def test_all_floats_smoke_run_checks_every_part():
     details = certificate.to_json()["all_floats"]
     assert not details["complete"]
     assert details["overflow"] == {"n_inputs": 500, "n_correct": 500}
-    assert details["nan_inputs"]["n_correct"] == details["nan_inputs"]["n_inputs"] == 2 * (2**23 - 1)
+    nan_inputs = details["nan_inputs"]
+    assert nan_inputs["n_correct"] == nan_inputs["n_inputs"] == 2 * (2**23 - 1)
     assert details["subnormal_result"]["n_flushed_to_zero"] == 500
     assert certificate.report.n_points == 1001  # the normal parts: 500 + ±0 + 500

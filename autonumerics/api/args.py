@@ -26,7 +26,8 @@ from autonumerics.truth.target_interval import target_interval
 from autonumerics.truth.targets import Target, get_target, parse_interval
 
 __all__ = ["check_callable", "check_choice", "check_count", "check_duration", "check_flag",
-           "check_out", "naming", "one_line", "program_file_of", "search_config", "target_and_interval"]
+           "check_out", "naming", "one_line", "program_file_of", "search_config",
+           "target_and_interval"]
 
 # search() arguments and the config keys they set: ``settings`` may not set these twice.
 ARGUMENT_KEYS = {
@@ -89,11 +90,13 @@ def check_out(out: object) -> Path | None:
     return path
 
 
-def target_and_interval(target: object, interval: object,
-                        default: tuple[float, float] | None = None) -> tuple[Target, tuple[float, float]]:
+def target_and_interval(
+    target: object, interval: object, default: tuple[float, float] | None = None,
+) -> tuple[Target, tuple[float, float]]:
     """The target and a checked interval (None: ``default``, else the target's first default)."""
     if not isinstance(target, str):
-        raise AutonumericsError(f"target: expected a target name or an mpmath expression in x, got {target!r}")
+        raise AutonumericsError("target: expected a target name or an mpmath expression in x, got "
+                                f"{target!r}")
     with naming("target"):
         resolved = get_target(target)
     with naming("interval"):
@@ -110,7 +113,8 @@ def _interval(value: object) -> tuple[float, float]:
 
 
 def _bound(value: object) -> bool:
-    return isinstance(value, str) or (isinstance(value, numbers.Real) and not isinstance(value, bool))
+    return isinstance(value, str) or (isinstance(value, numbers.Real)
+                                      and not isinstance(value, bool))
 
 
 def _seed_texts(seeds: object) -> tuple[str, ...]:
@@ -129,13 +133,16 @@ def _seed_texts(seeds: object) -> tuple[str, ...]:
                 parse_expr(program)
             texts.append(program)
         else:
-            raise AutonumericsError(f"seeds[{index}]: expected an expression or a Program, got {seed!r}")
+            raise AutonumericsError(f"seeds[{index}]: expected an expression or a Program, got "
+                                    f"{seed!r}")
     return tuple(texts)
 
 
 def _ops(ops: object) -> list[str]:
-    if isinstance(ops, str) or not isinstance(ops, Sequence) or not all(isinstance(op, str) for op in ops):
-        raise AutonumericsError(f"ops: expected a list of op names such as ['add', 'mul'], got {ops!r}")
+    if (isinstance(ops, str) or not isinstance(ops, Sequence)
+            or not all(isinstance(op, str) for op in ops)):
+        raise AutonumericsError("ops: expected a list of op names such as ['add', 'mul'], got "
+                                f"{ops!r}")
     return list(ops)
 
 
@@ -145,13 +152,15 @@ def check_duration(argument: str, value: object) -> str:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not 0 < value < float("inf"):
-            raise AutonumericsError(f"{argument}: expected seconds > 0, a duration such as '10m', or None, got {value!r}")
+            raise AutonumericsError(f"{argument}: expected seconds > 0, a duration such as '10m', "
+                                    f"or None, got {value!r}")
         return f"{float(value):f}s"  # fixed point: the duration parser reads no exponent
     if isinstance(value, str):
         with naming(argument):
             parse_duration(value)
         return value
-    raise AutonumericsError(f"{argument}: expected seconds, a duration such as '10m', or None, got {value!r}")
+    raise AutonumericsError(f"{argument}: expected seconds, a duration such as '10m', or None, got "
+                            f"{value!r}")
 
 
 def _settings(settings: object) -> dict[str, dict[str, Any]]:
@@ -159,12 +168,14 @@ def _settings(settings: object) -> dict[str, dict[str, Any]]:
     if settings is None:
         return {}
     if not isinstance(settings, Mapping):
-        raise AutonumericsError(f"settings: expected a dict such as {{'search.population': 50}}, got {settings!r}")
+        raise AutonumericsError(f"settings: expected a dict such as {{'search.population': 50}}, "
+                                f"got {settings!r}")
     sections: dict[str, dict[str, Any]] = {}
     for key, value in settings.items():
         section, dot, name = str(key).partition(".")
         if not dot or not name:
-            raise AutonumericsError(f"settings: key {key!r} is not section.key (e.g. 'search.population')")
+            raise AutonumericsError(f"settings: key {key!r} is not section.key (e.g. "
+                                    "'search.population')")
         argument = next((a for a, k in ARGUMENT_KEYS.items() if k == key), None)
         if argument:
             raise AutonumericsError(f"settings: {key!r} is the argument {argument}= of search()")
@@ -172,9 +183,9 @@ def _settings(settings: object) -> dict[str, dict[str, Any]]:
     return sections
 
 
-def search_config(target: object, interval: object, *, dtype: object, semantics: object, loss: object,
-                  ops: object, max_ops: object, seeds: object, seed: object, max_evals: object,
-                  time_budget: object, settings: object) -> SearchConfig:
+def search_config(target: object, interval: object, *, dtype: object, semantics: object,
+                  loss: object, ops: object, max_ops: object, seeds: object, seed: object,
+                  max_evals: object, time_budget: object, settings: object) -> SearchConfig:
     """A checked ``SearchConfig`` from ``search()``'s arguments (see ``api.search``)."""
     resolved, bounds = target_and_interval(target, interval)
     check_choice("dtype", dtype, tuple(FORMATS))
@@ -186,8 +197,10 @@ def search_config(target: object, interval: object, *, dtype: object, semantics:
         raise AutonumericsError(f"ops: unknown op {unknown[0]!r}; known: {', '.join(OPS)}")
     data = _settings(settings)
     data.setdefault("target", {}).update(name=resolved.name, interval=list(bounds))
-    data.setdefault("evaluation", {}).update(dtype=dtype, loss=loss, **({"semantics": semantics} if semantics else {}))
-    data.setdefault("mutation", {}).update(ops=list(ops), max_ops=check_count("max_ops", max_ops, 1))
+    data.setdefault("evaluation", {}).update(dtype=dtype, loss=loss,
+                                             **({"semantics": semantics} if semantics else {}))
+    data.setdefault("mutation", {}).update(ops=list(ops),
+                                           max_ops=check_count("max_ops", max_ops, 1))
     data.setdefault("search", {}).update(
         seeds=list(_seed_texts(seeds)), seed=check_count("seed", seed, 0),
         max_evals=0 if max_evals is None else check_count("max_evals", max_evals, 1),
@@ -205,11 +218,13 @@ def program_file_of(program: object, argument: str = "program") -> ProgramFile:
         return program
     if isinstance(program, Program):
         return ProgramFile(program)
-    if isinstance(getattr(program, "program_file", None), ProgramFile):  # a search result's front member
+    if isinstance(getattr(program, "program_file", None), ProgramFile):  # a front member
         return program.program_file
     with naming(argument):
-        if isinstance(program, os.PathLike) or (isinstance(program, str) and program.strip().endswith(".json")):
+        if isinstance(program, os.PathLike) or (isinstance(program, str)
+                                                and program.strip().endswith(".json")):
             return load_program_file(program)
         if isinstance(program, str):
             return ProgramFile(parse_expr(program))
-    raise AutonumericsError(f"{argument}: expected a Program, a ProgramFile, a path or an expression, got {program!r}")
+    raise AutonumericsError(f"{argument}: expected a Program, a ProgramFile, a path or an "
+                            f"expression, got {program!r}")

@@ -1,4 +1,4 @@
-"""What ``autonumerics.search`` returns: the Pareto front, the best member under an op budget, a plot."""
+"""What ``autonumerics.search`` returns: the Pareto front, the best member per op budget, a plot."""
 
 from __future__ import annotations
 
@@ -59,11 +59,11 @@ class FrontMember:
         return self.program.to_infix()
 
     def to_jax(self, semantics: str | None = None, name: str | None = None) -> Callable:
-        """The jitted float32 JAX function of ``autonumerics export --to jax`` (``ProgramFile.to_jax``)."""
+        """The jitted float32 JAX function of ``export --to jax`` (``ProgramFile.to_jax``)."""
         return self.program_file.to_jax(semantics, name)
 
     def to_numpy(self, semantics: str | None = None, name: str | None = None) -> Callable:
-        """The float32 NumPy function of ``autonumerics export --to numpy`` (``ProgramFile.to_numpy``)."""
+        """The float32 NumPy function of ``export --to numpy`` (``ProgramFile.to_numpy``)."""
         return self.program_file.to_numpy(semantics, name)
 
     def __repr__(self) -> str:
@@ -122,14 +122,16 @@ class SearchResult:
         members = [m for m in self.front if max_ops is None or m.n_ops <= max_ops]
         if not members:
             smallest = min(m.n_ops for m in self.front)
-            raise AutonumericsError(f"max_ops: no front member has at most {max_ops} ops (the smallest has {smallest})")
+            raise AutonumericsError(f"max_ops: no front member has at most {max_ops} ops "
+                                    f"(the smallest has {smallest})")
         return min(members, key=lambda m: (_sortable(m.error), m.n_ops, m.cost))
 
     def plot(self, ax: Axes | None = None) -> Figure:
         """Error against op count, log scale: a matplotlib ``Figure`` (no display or pyplot needed).
 
         Args:
-            ax: draw into these axes instead of a new figure (the figure they belong to is returned).
+            ax: draw into these axes instead of a new figure (the figure they belong to is
+                returned).
         """
         if ax is None:
             from matplotlib.figure import Figure
@@ -137,32 +139,36 @@ class SearchResult:
             figure = Figure(figsize=(6, 4), layout="constrained")
             ax = figure.add_subplot()
         members = sorted((m for m in self.front if 0 < m.error < math.inf), key=lambda m: m.n_ops)
-        ax.step([m.n_ops for m in members], [m.error for m in members], where="post", marker="o", color="black")
+        ax.step([m.n_ops for m in members], [m.error for m in members], where="post", marker="o",
+                color="black")
         ax.set_yscale("log")
         ax.xaxis.get_major_locator().set_params(integer=True)  # op counts
         ax.set_xlabel("ops (that depend on x)")
         ax.set_ylabel(f"max {self.loss} error" if self.loss != "ulp" else "max error (ULP)")
-        ax.set_title(f"{self.target} on [{self.interval[0]:g}, {self.interval[1]:g}], {self.config.evaluation.dtype}")
+        ax.set_title(f"{self.target} on [{self.interval[0]:g}, {self.interval[1]:g}], "
+                     f"{self.config.evaluation.dtype}")
         ax.grid(True, which="both", alpha=0.3)
         return ax.figure
 
     def __repr__(self) -> str:
         where = f"run folder {str(self.path)!r}" if self.path else "in memory"
         lines = [f"SearchResult({self.target!r} on [{self.interval[0]:g}, {self.interval[1]:g}], "
-                 f"{self.config.evaluation.dtype}, {self.loss} error; {self.n_evaluated:,} children in "
-                 f"{self.elapsed:.1f} s; {where})"]
+                 f"{self.config.evaluation.dtype}, {self.loss} error; "
+                 f"{self.n_evaluated:,} children in {self.elapsed:.1f} s; {where})"]
         if self.stop_reason:
             lines.append(f"  stopped early: {self.stop_reason}")
         lines.append(f"  {'ops':>4} {'cost':>6} {'error':>10}  expression")
-        lines += [f"  {m.n_ops:>4} {m.cost:>6g} {m.error:>10.3g}  {_shortened(m.expression)}" for m in self.front]
+        lines += [f"  {m.n_ops:>4} {m.cost:>6g} {m.error:>10.3g}  {_shortened(m.expression)}"
+                  for m in self.front]
         return "\n".join(lines)
 
     @classmethod
-    def from_summary(cls, summary: RunSummary, config: SearchConfig, in_memory: bool) -> SearchResult:
+    def from_summary(cls, summary: RunSummary, config: SearchConfig,
+                     in_memory: bool) -> SearchResult:
         """The result of ``runs.start_search`` / ``resume_search``; ``in_memory``: no path kept."""
         path = None if in_memory else Path(summary.path)
-        front = tuple(_member(entry, program_file, path)
-                      for entry, program_file in zip(summary.front, summary.program_files, strict=True))
+        pairs = zip(summary.front, summary.program_files, strict=True)
+        front = tuple(_member(entry, program_file, path) for entry, program_file in pairs)
         return cls(_cheapest_first(front), config, path, summary.n_evaluated, summary.n_duplicates,
                    summary.n_skipped, summary.n_lost, summary.elapsed, summary.stop_reason)
 
@@ -176,18 +182,21 @@ class SearchResult:
         run = RunFolder.open(path)
         checkpoint = run.read_checkpoint() or {}
         entries = run.read_front()
-        files = [front_file(run.path, entry.get("file"), f"{run.path / 'pareto.json'}: front[{index}]")
+        files = [front_file(run.path, entry.get("file"),
+                            f"{run.path / 'pareto.json'}: front[{index}]")
                  for index, entry in enumerate(entries)]
         front = tuple(_member(entry, load_program_file(file), run.path)
                       for entry, file in zip(entries, files, strict=True))
-        counts = {key: checkpoint.get(key, 0) for key in ("n_evaluated", "n_duplicates", "n_skipped", "n_lost")}
-        return cls(_cheapest_first(front), run.config(), run.path, elapsed=float(checkpoint.get("elapsed", 0.0)),
-                   **counts)
+        counts = {key: checkpoint.get(key, 0)
+                  for key in ("n_evaluated", "n_duplicates", "n_skipped", "n_lost")}
+        return cls(_cheapest_first(front), run.config(), run.path,
+                   elapsed=float(checkpoint.get("elapsed", 0.0)), **counts)
 
 
 def _member(entry: dict, program_file: ProgramFile, folder: Path | None) -> FrontMember:
-    return FrontMember(program_file, int(entry["n_ops"]), float(entry["cost"]), float(entry["final_error"]),
-                       float(entry["fitness"]), folder / entry["file"] if folder else None)
+    return FrontMember(program_file, int(entry["n_ops"]), float(entry["cost"]),
+                       float(entry["final_error"]), float(entry["fitness"]),
+                       folder / entry["file"] if folder else None)
 
 
 def _cheapest_first(front: tuple[FrontMember, ...]) -> tuple[FrontMember, ...]:

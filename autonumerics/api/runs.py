@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autonumerics.api.args import one_line
-from autonumerics.baselines.compare import compare_run, plot_comparison
+from autonumerics.api.front import write_comparison, write_front
 from autonumerics.errors import AutonumericsError
 from autonumerics.evolution.child import SearchContext
 from autonumerics.evolution.distributed import (
@@ -32,10 +32,8 @@ from autonumerics.evolution.evolve import Progress, Search, make_executor
 from autonumerics.evolution.settings import SearchConfig
 from autonumerics.evolution.state import SearchState
 from autonumerics.evolution.storage import RunFolder, check_new_run_folder, describe_os_error
-from autonumerics.ir.programfile import ProgramFile, write_json_atomic
+from autonumerics.ir.programfile import ProgramFile
 from autonumerics.processes import stop_pool
-from autonumerics.truth.targets import get_target
-from autonumerics.verification.evaluation import measure
 
 
 @dataclass(frozen=True)
@@ -69,7 +67,8 @@ class RunSummary:
 
 def start_search(config: SearchConfig, out: str | Path, workers: int = 2,
                  progress: Callable[[Progress], None] | None = None, executor=None,
-                 dask: str | None = None, compare: bool = True, started_at: float | None = None) -> RunSummary:
+                 dask: str | None = None, compare: bool = True,
+                 started_at: float | None = None) -> RunSummary:
     """Run a new search into the folder ``out`` (created; must not hold a run).
 
     Nothing is written before the arguments, the seeds and the mutation settings are checked,
@@ -90,7 +89,8 @@ def start_search(config: SearchConfig, out: str | Path, workers: int = 2,
     """
     started_at = time.monotonic() if started_at is None else started_at
     workers, address, path = check_workers(workers), _dask_address(dask), Path(out)
-    check_new_run_folder(path)  # early, to fail fast; again, under the lock, when the folder is created
+    # early, to fail fast; again, under the lock, when the folder is created
+    check_new_run_folder(path)
     search = Search(config, RunFolder(path), _fresh_state(config), started_at=started_at)
     context = SearchContext.build(config)
     with _writes_to(path):
@@ -98,9 +98,11 @@ def start_search(config: SearchConfig, out: str | Path, workers: int = 2,
                       open_run=lambda: RunFolder.create(path, config))
 
 
-def resume_search(path: str | Path, workers: int = 2, progress: Callable[[Progress], None] | None = None,
+def resume_search(path: str | Path, workers: int = 2,
+                  progress: Callable[[Progress], None] | None = None,
                   time_budget: float | None = None, max_evals: int | None = None, executor=None,
-                  dask: str | None = None, compare: bool = True, started_at: float | None = None) -> RunSummary:
+                  dask: str | None = None, compare: bool = True,
+                  started_at: float | None = None) -> RunSummary:
     """Continue a stopped or killed run from its checkpoint and the events logged after it.
 
     The run may continue anywhere: inline, on a local pool, or on another Dask cluster (``dask``).
@@ -115,8 +117,10 @@ def resume_search(path: str | Path, workers: int = 2, progress: Callable[[Progre
         with _writes_to(run.path):
             run.truncate_partial_lines()
             state = _resumed_state(run, config)
-            search = Search(config, run, state, time_budget=time_budget, max_evals=max_evals, started_at=started_at)
-            return _drive(search, SearchContext.build(config), workers, progress, executor, address, compare)
+            search = Search(config, run, state, time_budget=time_budget, max_evals=max_evals,
+                            started_at=started_at)
+            return _drive(search, SearchContext.build(config), workers, progress, executor,
+                          address, compare)
     finally:
         run.release()
 
@@ -150,10 +154,13 @@ def _resumed_state(run: RunFolder, config: SearchConfig) -> SearchState:
         state, offset = _fresh_state(config), 0
     else:
         try:
-            state, offset = SearchState.from_checkpoint(checkpoint), int(checkpoint["events_offset"])
+            state = SearchState.from_checkpoint(checkpoint)
+            offset = int(checkpoint["events_offset"])
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            reason = f"missing key {error.args[0]!r}" if isinstance(error, KeyError) and error.args else str(error)
-            raise AutonumericsError(f"{run.checkpoint_path}: not a checkpoint autonumerics wrote ({reason})") from None
+            keyed = isinstance(error, KeyError) and error.args
+            reason = f"missing key {error.args[0]!r}" if keyed else str(error)
+            raise AutonumericsError(f"{run.checkpoint_path}: not a checkpoint autonumerics wrote "
+                                    f"({reason})") from None
     run.replay_events(offset, state.record)  # children finished after the last checkpoint
     return state
 
@@ -180,9 +187,11 @@ def _drive(search: Search, context: SearchContext, workers: int, progress, execu
             _loop(search, progress, backend.executor, backend.in_flight, **backend.options)
         finally:
             backend.close()
-        if created is not None and search.state.n_evaluated == 0:  # stopped (Ctrl-C, SIGTERM) that early
-            raise AutonumericsError("the search stopped before its first child was fitted (Ctrl-C, SIGTERM, or a "
-                                    "time budget spent starting up): no run folder is left")
+        # stopped (Ctrl-C, SIGTERM) that early
+        if created is not None and search.state.n_evaluated == 0:
+            raise AutonumericsError("the search stopped before its first child was fitted "
+                                    "(Ctrl-C, SIGTERM, or a time budget spent starting up): "
+                                    "no run folder is left")
         finishing = time.monotonic()
         front, program_files = write_front(search)
         if compare:
@@ -196,15 +205,16 @@ def _drive(search: Search, context: SearchContext, workers: int, progress, execu
         if created is not None:
             created.release()
     state = search.state
-    return RunSummary(search.run.path, state.n_evaluated, state.n_duplicates, state.n_skipped, state.elapsed, front,
-                      state.n_lost, search.stop_reason, tuple(program_files), time.monotonic() - finishing,
-                      resumable=not search.exhausted)
+    return RunSummary(search.run.path, state.n_evaluated, state.n_duplicates, state.n_skipped,
+                      state.elapsed, front, state.n_lost, search.stop_reason, tuple(program_files),
+                      time.monotonic() - finishing, resumable=not search.exhausted)
 
 
 class _Backend:
     """Where the children are evaluated: inline, a local pool, the caller's executor, or Dask."""
 
-    def __init__(self, context: SearchContext, workers: int, executor, address: DaskAddress | None) -> None:
+    def __init__(self, context: SearchContext, workers: int, executor,
+                 address: DaskAddress | None) -> None:
         self.dask = DaskPool(address, context) if address is not None else None
         self.owned = executor is None and self.dask is None
         if self.dask is not None:
@@ -234,7 +244,8 @@ def _loop(search: Search, progress, executor, in_flight, **backend) -> None:
     SIGTERM is caught only in the main thread (Python allows signal handlers nowhere else).
     """
     catch_sigterm = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, lambda *_: search.stop_requested.set()) if catch_sigterm else None
+    previous = (signal.signal(signal.SIGTERM, lambda *_: search.stop_requested.set())
+                if catch_sigterm else None)
     try:
         search.run_loop(executor, in_flight, progress, **backend)
     except KeyboardInterrupt:
@@ -242,49 +253,6 @@ def _loop(search: Search, progress, executor, in_flight, **backend) -> None:
     finally:
         if catch_sigterm:
             signal.signal(signal.SIGTERM, previous)
-
-
-def write_front(search: Search) -> tuple[list[dict], list[ProgramFile]]:
-    """Re-validate the archive's front on ``final_points`` and write pareto.json and front/.
-
-    Returns:
-        The pareto.json entries and the members as program files (what front/ holds).
-    """
-    config = search.config
-    target, interval = get_target(config.target.name), config.target.interval
-    evaluation, arithmetic = config.evaluation, config.arithmetic
-    entries, files, program_files = [], [], []
-    for member in search.state.archive.front():
-        report = measure(member.program, target, interval, arithmetic,
-                         points=evaluation.final_points, label_seconds=evaluation.label_seconds)
-        final = report.max_ulp if evaluation.loss == "ulp" else (
-            report.max_abs_error if evaluation.loss == "absolute" else report.max_rel_error)
-        name = f"ops_{member.program.n_ops:02d}_cost_{member.cost:g}.json"
-        metrics = {"fitness": member.fitness, "final_error": final, "loss": evaluation.loss,
-                   "final": report.to_dict(), "final_points": evaluation.final_points}
-        entries.append({"id": member.id, "n_ops": member.program.n_ops, "cost": member.cost,
-                        "fitness": member.fitness, "final_error": final,
-                        "expression": member.program.to_infix(), "program": member.program.to_json(),
-                        "file": f"front/{name}", "final": report.to_dict()})
-        program_file = ProgramFile(member.program, config.target.name, interval, arithmetic.dtype,
-                                   arithmetic.semantics, tuple(config.mutation.ops), metrics,
-                                   {"run": str(search.run.path), "child": member.id, "seed": config.search.seed})
-        files.append((name, program_file.to_json()))
-        program_files.append(ProgramFile.from_json(files[-1][1], name))  # exactly what the file holds
-    search.run.write_front(entries, files)
-    return entries, program_files
-
-
-def write_comparison(path: Path) -> None:
-    """compare.json and compare.png in the run folder: the front against the classical baselines."""
-    try:
-        comparison = compare_run(path)
-    except AutonumericsError as error:  # e.g. a custom target no classical family can handle
-        (path / "compare.txt").write_text(f"no comparison: {error}\n")
-        return
-    plot_comparison(comparison, path / "compare.png")
-    write_json_atomic(path / "compare.json", {"metric": comparison.metric,
-                                              "rows": [row.to_json() for row in comparison.rows]})
 
 
 def default_out_dir() -> Path:

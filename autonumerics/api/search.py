@@ -1,9 +1,9 @@
 """``autonumerics.search`` and ``autonumerics.resume``: the evolutionary search from Python.
 
 Both run in a notebook and in a script without an ``if __name__ == "__main__":`` guard, with
-worker processes: the pool never re-imports the caller's main module (``autonumerics.processes``), and if it
-cannot start the search runs inline with a warning. Nothing is printed; pass ``progress`` for
-a snapshot about once a second.
+worker processes: the pool never re-imports the caller's main module (``autonumerics.processes``),
+and if it cannot start the search runs inline with a warning. Nothing is printed; pass
+``progress`` for a snapshot about once a second.
 """
 
 from __future__ import annotations
@@ -43,11 +43,13 @@ __all__ = ["resume", "search"]
 
 def search(target: str = TargetConfig.name, interval: tuple[float, float] | str | None = None, *,
            dtype: str = EvaluationConfig.dtype, loss: str = EvaluationConfig.loss,
-           ops: Sequence[str] = MutationSettings.ops, time_budget: float | str | None = SearchSettings.time_budget,
+           ops: Sequence[str] = MutationSettings.ops,
+           time_budget: float | str | None = SearchSettings.time_budget,
            workers: int = 2, seeds: Sequence[str | Program] = SearchSettings.seeds,
            out: str | os.PathLike | None = None, max_ops: int = MutationSettings.max_ops,
-           max_evals: int | None = None, seed: int = SearchSettings.seed, semantics: str | None = None,
-           settings: Mapping[str, Any] | None = None, progress: Callable[[Progress], None] | None = None,
+           max_evals: int | None = None, seed: int = SearchSettings.seed,
+           semantics: str | None = None, settings: Mapping[str, Any] | None = None,
+           progress: Callable[[Progress], None] | None = None,
            compare: bool = False) -> SearchResult:
     """Evolve programs approximating ``target`` and return their Pareto front (error against ops).
 
@@ -92,13 +94,15 @@ def search(target: str = TargetConfig.name, interval: tuple[float, float] | str 
     progress = check_callable("progress", progress)
     path = check_out(out)
     if check_flag("compare", compare) and path is None:
-        raise AutonumericsError("compare: the comparison is written into a run folder: pass out= too")
+        raise AutonumericsError("compare: the comparison is written into a run folder: "
+                                "pass out= too")
     if path is None:
         with tempfile.TemporaryDirectory(prefix="autonumerics-search-") as folder:
             summary = start_search(config, Path(folder) / "run", workers, progress, compare=False)
         return _without_run_paths(SearchResult.from_summary(summary, config, in_memory=True))
     if (path / "config.toml").exists():
-        raise AutonumericsError(f"out: {path} already holds a run: autonumerics.resume({str(path)!r}) continues it")
+        raise AutonumericsError(f"out: {path} already holds a run: "
+                                f"autonumerics.resume({str(path)!r}) continues it")
     summary = start_search(config, path, workers, progress, compare=compare)
     return SearchResult.from_summary(summary, config, in_memory=False)
 
@@ -122,19 +126,22 @@ def resume(path: str | os.PathLike, *, workers: int = 2, time_budget: float | st
     """
     if not isinstance(path, (str, os.PathLike)):
         raise AutonumericsError(f"path: expected a run folder, got {path!r}")
-    budget = None if time_budget is None else parse_duration(check_duration("time_budget", time_budget))
+    budget = (None if time_budget is None
+              else parse_duration(check_duration("time_budget", time_budget)))
     if max_evals is not None:
         check_count("max_evals", max_evals, 1)
     workers, progress = check_count("workers", workers, 0), check_callable("progress", progress)
     with naming("path"):
         config = RunFolder.open(path).config()
-    summary = resume_search(path, workers, progress, budget, max_evals, compare=check_flag("compare", compare))
+    summary = resume_search(path, workers, progress, budget, max_evals,
+                            compare=check_flag("compare", compare))
     return SearchResult.from_summary(summary, config, in_memory=False)
 
 
 def _without_run_paths(result: SearchResult) -> SearchResult:
     """Drop the removed temporary folder from the members' provenance."""
     front = tuple(dataclasses.replace(member, program_file=dataclasses.replace(
-        member.program_file, provenance={k: v for k, v in member.program_file.provenance.items() if k != "run"}))
+        member.program_file,
+        provenance={k: v for k, v in member.program_file.provenance.items() if k != "run"}))
         for member in result.front)
     return dataclasses.replace(result, front=front)

@@ -44,7 +44,7 @@ ProgramLike = Program | ProgramFile | str | os.PathLike
 
 
 def load_program(path: str | os.PathLike) -> ProgramFile:
-    """Read a program file (a front member of a run folder, an export's source, one written by hand).
+    """Read a program file (a run folder's front member, an export's source, one written by hand).
 
     Raises:
         AutonumericsError: naming the file, if it cannot be read or is not a program file.
@@ -62,8 +62,9 @@ def parse_program(expression: str) -> Program:
         return parse_expr(expression)
 
 
-def _context(program: object, target: object, interval: object) -> tuple[ProgramFile, Target, tuple[float, float]]:
-    """The program file, and the target and interval: the arguments', else the file's, else the target's."""
+def _context(program: object, target: object,
+             interval: object) -> tuple[ProgramFile, Target, tuple[float, float]]:
+    """The program file, target and interval: the arguments', else the file's, else the target's."""
     program_file = program_file_of(program)
     name = target if target is not None else program_file.target
     if name is None:
@@ -72,7 +73,8 @@ def _context(program: object, target: object, interval: object) -> tuple[Program
     return program_file, resolved, bounds
 
 
-def measure(program: ProgramLike, target: str | None = None, interval: tuple[float, float] | str | None = None, *,
+def measure(program: ProgramLike, target: str | None = None,
+            interval: tuple[float, float] | str | None = None, *,
             dtype: str | None = None, semantics: str | None = None, points: int = 10_000,
             exhaustive: bool = False, workers: int = 2) -> ErrorReport:
     """The errors of ``program`` against ``target``: sampled (mpmath labels) or on every float32.
@@ -98,14 +100,18 @@ def measure(program: ProgramLike, target: str | None = None, interval: tuple[flo
         check_choice("semantics", semantics, SEMANTICS)
     arithmetic = arithmetic_context(dtype, semantics)
     if exhaustive and dtype != "float32":
-        raise AutonumericsError(f"exhaustive: checks every float32 input, so dtype must be float32 (not {dtype})")
+        raise AutonumericsError("exhaustive: checks every float32 input, so dtype must be float32 "
+                                f"(not {dtype})")
     return measure_program(program_file.program, resolved, bounds, arithmetic,
-                           points=check_count("points", points, 2), exhaustive=check_flag("exhaustive", exhaustive),
+                           points=check_count("points", points, 2),
+                           exhaustive=check_flag("exhaustive", exhaustive),
                            workers=check_count("workers", workers, 0))
 
 
-def verify(program: ProgramLike, target: str | None = None, interval: tuple[float, float] | str | None = None, *,
-           exhaustive: bool = False, points: int = 10_000, workers: int = 2, semantics: str | None = None,
+def verify(program: ProgramLike, target: str | None = None,
+           interval: tuple[float, float] | str | None = None, *,
+           exhaustive: bool = False, points: int = 10_000, workers: int = 2,
+           semantics: str | None = None,
            progress: Callable[[int, int], None] | None = None) -> Certificate:
     """Check ``program`` as its float32 export computes it, with special values: a certificate.
 
@@ -127,7 +133,8 @@ def verify(program: ProgramLike, target: str | None = None, interval: tuple[floa
     check_callable("progress", progress)
     subject = program_subject(program_file, None, semantics)
     return verify_subject(subject, resolved, bounds, check_flag("exhaustive", exhaustive),
-                          check_count("points", points, 2), check_count("workers", workers, 0), progress)
+                          check_count("points", points, 2), check_count("workers", workers, 0),
+                          progress)
 
 
 def baselines(target: str, interval: tuple[float, float] | str | None = None, *,
@@ -150,7 +157,8 @@ def baselines(target: str, interval: tuple[float, float] | str | None = None, *,
     resolved, bounds = target_and_interval(target, interval)
     kinds = DEFAULT_KINDS if kinds is None else kinds
     if isinstance(kinds, str) or not isinstance(kinds, Sequence) or not kinds:
-        raise AutonumericsError(f"kinds: expected a list of families such as ['minimax'], got {kinds!r}")
+        raise AutonumericsError("kinds: expected a list of families such as ['minimax'], got "
+                                f"{kinds!r}")
     for kind in kinds:
         check_choice("kinds", kind, tuple(FAMILIES))
     check_choice("dtype", dtype, ("float64", "float32"))
@@ -159,7 +167,7 @@ def baselines(target: str, interval: tuple[float, float] | str | None = None, *,
 
 
 def kernel(name: str, *, cores: Mapping[str, str | os.PathLike] | None = None) -> KernelSource:
-    """The full-range float32 kernel ``name`` (range reduction around evolved cores), in three languages.
+    """The full-range float32 kernel ``name`` (range reduction around evolved cores): JAX, NumPy, C.
 
     Args:
         name: one of ``autonumerics.kernels.KERNELS`` ("exp2", "exp", "log", "erf", "tanh"...).
@@ -176,7 +184,8 @@ def kernel(name: str, *, cores: Mapping[str, str | os.PathLike] | None = None) -
     for role, core in (cores or {}).items():
         core = getattr(core, "file", core)  # a front member of a run folder
         if not isinstance(core, (str, os.PathLike)):
-            raise AutonumericsError(f"cores[{role!r}]: expected a program file or run folder path, got {core!r}")
+            raise AutonumericsError(f"cores[{role!r}]: expected a program file or run folder path, "
+                                    f"got {core!r}")
         with naming(f"cores[{role!r}]"):
             paths[str(role)] = resolve_core_path(str(Path(core)))
     return build_kernel(name, paths or None)

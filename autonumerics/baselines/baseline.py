@@ -1,4 +1,4 @@
-"""The Baseline record (one classical approximation, scored), its JSON form, and best-by-cost views."""
+"""The Baseline record (one classical approximation, scored), its JSON form, best-by-cost views."""
 
 from __future__ import annotations
 
@@ -70,7 +70,8 @@ def _number(value: float) -> float | str:
     return value if math.isfinite(value) else str(value)
 
 
-def best_by_ops(baselines: Iterable[Baseline], metric: str = "max_rel_error") -> dict[int, Baseline]:
+def best_by_ops(baselines: Iterable[Baseline],
+                metric: str = "max_rel_error") -> dict[int, Baseline]:
     """The best classical baseline affordable at each op count: the Pareto staircase.
 
     For every op count k at which some baseline improves on all cheaper ones, the baseline

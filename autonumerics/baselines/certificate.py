@@ -37,7 +37,8 @@ class EquioscillationCertificate:
         errors: the signed weighted error at each point.
         required: how many alternations the theorem asks for (n + 2, or m + n + 2).
         max_error: the largest |error| found on the whole interval (an upper bound, sampled).
-        lower_bound: min |errors|; no approximation of the same kind does better (de la Vallée Poussin).
+        lower_bound: min |errors|; no approximation of the same kind does better (de la Vallée
+            Poussin).
         levelling: 1 - lower_bound / max_error; 0 is perfectly levelled.
         tolerance: the largest levelling accepted.
     """
@@ -102,7 +103,8 @@ def _run_maxima(values: Sequence[mpf]) -> list[int]:
     return indices
 
 
-def _refine(error: ErrorFunction, grid: Sequence[mpf], values: Sequence[mpf], i: int) -> tuple[mpf, mpf]:
+def _refine(error: ErrorFunction, grid: Sequence[mpf], values: Sequence[mpf],
+            i: int) -> tuple[mpf, mpf]:
     """Golden-section search for the peak of sign(e_i) * e between the grid neighbours of i."""
     sign = 1 if values[i] > 0 else -1
     lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]

@@ -1,4 +1,4 @@
-"""Classical approximations in mpmath: Taylor polynomials, Padé approximants, Chebyshev interpolants.
+"""Classical approximations: Taylor polynomials, Padé approximants, Chebyshev interpolants (mpmath).
 
 All return monomial coefficients in the problem's variable t, lowest degree first, so that the
 same program builder and scorer serve every family. None of them minimises the error: they
@@ -52,8 +52,11 @@ def pade_coefficients(series: list[mpf], m: int, n: int) -> tuple[list[mpf], lis
             Padé table does not exist in this normal form).
     """
     if len(series) < m + n + 1:
-        raise AutonumericsError(f"Padé ({m}, {n}) needs {m + n + 1} series coefficients, got {len(series)}")
-    c = lambda i: series[i] if i >= 0 else mpf(0)
+        raise AutonumericsError(f"Padé ({m}, {n}) needs {m + n + 1} series coefficients, got "
+                                f"{len(series)}")
+    def c(i: int) -> mpf:
+        return series[i] if i >= 0 else mpf(0)
+
     q = [mpf(1)]
     if n > 0:
         matrix = mpmath.matrix([[c(m + k - j) for j in range(1, n + 1)] for k in range(1, n + 1)])
@@ -61,7 +64,8 @@ def pade_coefficients(series: list[mpf], m: int, n: int) -> tuple[list[mpf], lis
         try:
             q += list(mpmath.lu_solve(matrix, rhs))
         except ZeroDivisionError:
-            raise AutonumericsError(f"the Padé ({m}, {n}) system is singular for this target") from None
+            raise AutonumericsError(f"the Padé ({m}, {n}) system is singular for this "
+                                    "target") from None
     p = [sum(q[j] * c(i - j) for j in range(min(i, n) + 1)) for i in range(m + 1)]
     return p, q
 
@@ -89,7 +93,8 @@ def chebyshev_interpolant(problem: Problem, degree: int) -> Approximant:
         mid, half = (problem.a + problem.b) / 2, (problem.b - problem.a) / 2
         angles = [mpmath.pi * (k + mpf(1) / 2) / count for k in range(count)]
         values = [problem.g(mid + half * mpmath.cos(theta)) for theta in angles]
-        series = [2 * sum(v * mpmath.cos(j * theta) for v, theta in zip(values, angles)) / count
+        series = [2 * sum(v * mpmath.cos(j * theta)
+                          for v, theta in zip(values, angles, strict=True)) / count
                   for j in range(count)]
         series[0] /= 2
         in_u = _chebyshev_to_monomial(series)
@@ -103,7 +108,7 @@ def _chebyshev_to_monomial(series: list[mpf]) -> list[mpf]:
     previous, current = [mpf(1)] + [mpf(0)] * (size - 1), [mpf(0), mpf(1)] + [mpf(0)] * (size - 2)
     result = [series[0] * c for c in previous]
     for j in range(1, size):
-        result = [r + series[j] * c for r, c in zip(result, current)]
+        result = [r + series[j] * c for r, c in zip(result, current, strict=True)]
         following = [2 * c for c in [mpf(0)] + current[:-1]]
-        previous, current = current, [f - p for f, p in zip(following, previous)]
+        previous, current = current, [f - p for f, p in zip(following, previous, strict=True)]
     return result

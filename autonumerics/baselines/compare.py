@@ -35,8 +35,9 @@ class ComparisonRow:
         return self.classical / self.evolved
 
     def to_json(self) -> dict:
-        return {"n_ops": self.n_ops, "evolved": self.evolved, "evolved_expression": self.evolved_expression,
-                "classical": self.classical, "classical_label": self.classical_label, "ratio": self.ratio}
+        return {"n_ops": self.n_ops, "evolved": self.evolved,
+                "evolved_expression": self.evolved_expression, "classical": self.classical,
+                "classical_label": self.classical_label, "ratio": self.ratio}
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,13 @@ def compare_run(path: str | Path, max_ops: int | None = None) -> Comparison:
     metric = _METRICS[config.evaluation.loss]
     if max_ops is not None and (isinstance(max_ops, bool) or not isinstance(max_ops, int)
                                 or not 1 <= max_ops <= MAX_INSTRUCTIONS):
-        raise AutonumericsError(f"max_ops must be an integer from 1 to {MAX_INSTRUCTIONS}, not {shown(max_ops, 40)}")
+        raise AutonumericsError(f"max_ops must be an integer from 1 to {MAX_INSTRUCTIONS}, not "
+                                f"{shown(max_ops, 40)}")
     budget = max_ops or max([e["n_ops"] for e in front] + [config.mutation.max_ops])
     dtype = "float32" if config.evaluation.dtype == "float32" else "float64"
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a degenerate Padé or an unconverged Remez is not the point here
+        # a degenerate Padé or an unconverged Remez is not the point here
+        warnings.simplefilter("ignore")
         # classical forms beyond MAX_BASELINE_OPS take hours in mpmath; rows past them show the last
         baselines = compute_baselines(target, interval, max_ops=min(budget, MAX_BASELINE_OPS),
                                       relative=config.evaluation.loss != "absolute", dtype=dtype)
@@ -99,8 +102,8 @@ def plot_comparison(comparison: Comparison, path: str | Path) -> None:
             families.setdefault(baseline.family, []).append(baseline)
     for family, members in sorted(families.items()):
         members.sort(key=lambda b: b.n_ops)
-        axes.plot([b.n_ops for b in members], [getattr(b, metric) for b in members], linestyle="none",
-                  marker=next(markers), alpha=0.6, label=family)
+        axes.plot([b.n_ops for b in members], [getattr(b, metric) for b in members],
+                  linestyle="none", marker=next(markers), alpha=0.6, label=family)
     front = sorted(comparison.front, key=lambda e: e["n_ops"])
     front = [e for e in front if float(e["final_error"]) > 0]
     axes.step([e["n_ops"] for e in front], [float(e["final_error"]) for e in front], where="post",
@@ -108,7 +111,8 @@ def plot_comparison(comparison: Comparison, path: str | Path) -> None:
     axes.set_yscale("log")
     axes.set_xlabel("ops (that depend on x)")
     axes.set_ylabel(metric.replace("_", " "))
-    axes.set_title(f"{comparison.target} on [{comparison.interval[0]:g}, {comparison.interval[1]:g}]")
+    axes.set_title(f"{comparison.target} on [{comparison.interval[0]:g}, "
+                   f"{comparison.interval[1]:g}]")
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8)
     figure.tight_layout()

@@ -17,7 +17,6 @@ import mpmath
 
 from autonumerics.baselines import classical, forms, fpminimax, remez
 from autonumerics.baselines.baseline import FAMILIES, Baseline
-from autonumerics.verification.builtins import builtin_source, evaluate_builtin
 from autonumerics.baselines.certificate import EquioscillationCertificate
 from autonumerics.baselines.problem import (
     Approximant,
@@ -30,10 +29,11 @@ from autonumerics.baselines.problem import (
 )
 from autonumerics.baselines.scoring import Samples, samples, score, score_values
 from autonumerics.errors import AutonumericsError
-from autonumerics.truth.ground_truth import make_points
-from autonumerics.limits import MAX_BASELINE_OPS, shown
 from autonumerics.ir.program import Program
+from autonumerics.limits import MAX_BASELINE_OPS, shown
+from autonumerics.truth.ground_truth import make_points
 from autonumerics.truth.targets import Target, get_target, parse_interval
+from autonumerics.verification.builtins import builtin_source, evaluate_builtin
 
 DEFAULT_KINDS = ("taylor", "pade", "chebyshev", "minimax", "rational", "fp32", "jax")
 DEFAULT_MAX_OPS = 16
@@ -71,13 +71,15 @@ def compute_baselines(
     """
     target, interval = _resolve(target, interval)
     budget = DEFAULT_MAX_OPS if max_ops is None else max_ops
-    if isinstance(budget, bool) or not isinstance(budget, numbers.Integral) or not 1 <= budget <= MAX_BASELINE_OPS:
-        raise AutonumericsError(f"max_ops must be an integer from 1 to {MAX_BASELINE_OPS}, not {shown(budget, 40)}")
+    if (isinstance(budget, bool) or not isinstance(budget, numbers.Integral)
+            or not 1 <= budget <= MAX_BASELINE_OPS):
+        raise AutonumericsError(f"max_ops must be an integer from 1 to {MAX_BASELINE_OPS}, not "
+                                f"{shown(budget, 40)}")
     budget = int(budget)
     unknown = [k for k in kinds if k not in FAMILIES]
     if unknown or dtype not in ("float64", "float32"):
-        raise AutonumericsError(f"bad kinds {shown(unknown, 60)} or dtype {shown(dtype, 40)}: kinds are "
-                                f"{', '.join(FAMILIES)}, dtype float64 or float32")
+        raise AutonumericsError(f"bad kinds {shown(unknown, 60)} or dtype {shown(dtype, 40)}: "
+                                f"kinds are {', '.join(FAMILIES)}, dtype float64 or float32")
     data = samples(target, interval)
     results: list[Baseline] = []
     for form, problem in _problems(target, interval, relative):
@@ -85,8 +87,8 @@ def compute_baselines(
         for family in (k for k in kinds if k != "jax" and _applies(k, form)):
             for degree in _degrees(family, form, budget, cap):
                 try:
-                    results.append(compute_baseline(target, interval, family, degree, form, relative,
-                                                    dtype, problem=problem, data=data))
+                    results.append(compute_baseline(target, interval, family, degree, form,
+                                                    relative, dtype, problem=problem, data=data))
                 except AutonumericsError as error:
                     warnings.warn(f"{family} {degree} ({form}): {error}", stacklevel=2)
     if "jax" in kinds and builtin_source(target.name) is not None:
@@ -131,9 +133,9 @@ def compute_baseline(
         warnings.warn(note, remez.RemezWarning, stacklevel=2)
     scored = score(program, data, dtype)
     reported = (m, n) if family in ("pade", "rational") else forms.degree_in_x(m, form)
-    return Baseline(family, _label(family, form, reported, problem), reported, program, program.n_ops,
-                    scored.max_rel_error, scored.max_abs_error, scored.max_ulp_float32,
-                    certificate, form, dtype, notes)
+    return Baseline(family, _label(family, form, reported, problem), reported, program,
+                    program.n_ops, scored.max_rel_error, scored.max_abs_error,
+                    scored.max_ulp_float32, certificate, form, dtype, notes)
 
 
 def _resolve(target: Target | str, interval) -> tuple[Target, tuple[float, float]]:
@@ -142,7 +144,8 @@ def _resolve(target: Target | str, interval) -> tuple[Target, tuple[float, float
     return target, target.check_interval(*interval)
 
 
-def _problems(target: Target, interval: tuple[float, float], relative: bool) -> list[tuple[str, Problem]]:
+def _problems(target: Target, interval: tuple[float, float],
+              relative: bool) -> list[tuple[str, Problem]]:
     """The forms worth trying: plain, the symmetric ones when the interval reaches 0, and
     (x - x0)*p(x) when relative error meets an exact zero x0 no symmetric form handles."""
     names = ["plain"]
@@ -163,7 +166,8 @@ def _problems(target: Target, interval: tuple[float, float], relative: bool) -> 
     return problems
 
 
-def _make_problem(target: Target, form: str, interval: tuple[float, float], relative: bool) -> Problem:
+def _make_problem(target: Target, form: str, interval: tuple[float, float],
+                  relative: bool) -> Problem:
     """make_problem, finding the zero to factor out for the root form."""
     if form != "root":
         return make_problem(target.mp, form, interval, relative)
@@ -203,18 +207,19 @@ def _resolution(problem: Problem, data: Samples) -> float:
     return RESOLUTION * (1.0 if problem.relative else float(abs(data.hi64).max()))
 
 
-def _check_supported(interval: tuple[float, float], total: int, problem: Problem, data: Samples) -> None:
+def _check_supported(interval: tuple[float, float], total: int, problem: Problem,
+                     data: Samples) -> None:
     count = make_points(interval, total + 2, "float32").size
     if count < total + 2:
         raise AutonumericsError(
             f"degree {total} is more than [{interval[0]}, {interval[1]}] supports: it holds only "
-            f"{count} float32 values, and degree {total} needs {total + 2} to be determined"
-        )
-    if total > 1 and _minimax(problem, total - 1, 0).certificate.max_error < _resolution(problem, data):
-        raise AutonumericsError(
-            f"degree {total} is more than [{interval[0]}, {interval[1]}] supports in float64: degree "
-            f"{total - 1} already has minimax error {_minimax(problem, total - 1, 0).certificate.max_error:.3g}"
-        )
+            f"{count} float32 values, and degree {total} needs {total + 2} to be determined")
+    if total > 1:
+        below = _minimax(problem, total - 1, 0).certificate.max_error
+        if below < _resolution(problem, data):
+            raise AutonumericsError(
+                f"degree {total} is more than [{interval[0]}, {interval[1]}] supports in float64: "
+                f"degree {total - 1} already has minimax error {below:.3g}")
 
 
 @functools.lru_cache(maxsize=256)
@@ -240,7 +245,8 @@ def _build(family: str, problem: Problem, m: int,
         return _program(result.approximant, problem), result.certificate
     if family == "fp32":
         return _float32_program(problem, m), None
-    raise AutonumericsError(f"unknown family {shown(family, 40)}; choose one of {', '.join(FAMILIES)}")
+    raise AutonumericsError(f"unknown family {shown(family, 40)}; choose one of "
+                            f"{', '.join(FAMILIES)}")
 
 
 def _program(approximant: Approximant, problem: Problem) -> Program:
@@ -256,7 +262,7 @@ def _check_no_pole(problem: Problem, approximant: Approximant, name: str) -> Non
     ts = grid_values(problem, 512)[0]
     with mpmath.workdps(30):
         values = [horner(approximant.denominator, t) for t in ts]
-        for left, right, value in zip(ts, ts[1:], values):
+        for left, right, value in zip(ts, ts[1:], values, strict=False):  # consecutive pairs
             if value == 0 or value * horner(approximant.denominator, right) < 0:
                 for _ in range(60):
                     middle = (left + right) / 2

@@ -68,7 +68,8 @@ def variable(form: str) -> str:
     return "x" if form in ("plain", "root") else "t"
 
 
-def polynomial_program(coefficients: Sequence[float], form: str = "plain", root: float = 0.0) -> Program:
+def polynomial_program(coefficients: Sequence[float], form: str = "plain",
+                       root: float = 0.0) -> Program:
     """The Horner program of a polynomial (monomials in the form's variable, lowest first)."""
     return parse_expr(wrap(horner(coefficients, variable(form)), form, root))
 

@@ -45,7 +45,8 @@ LP_GRID = 512
 BUDGET_WEIGHT = 0.25
 
 
-def float32_coefficients(problem: Problem, start: Approximant, extra_points: Sequence[mpf] = ()) -> tuple[float, ...]:
+def float32_coefficients(problem: Problem, start: Approximant,
+                         extra_points: Sequence[mpf] = ()) -> tuple[float, ...]:
     """Float32 coefficients (monomials in t, lowest first) near-minimising the max weighted error.
 
     Args:

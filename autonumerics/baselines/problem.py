@@ -1,4 +1,4 @@
-"""Weighted approximation problems in mpmath: what a baseline approximates, on which variable, by which weight.
+"""Weighted approximation problems in mpmath: the function, variable and weight of a baseline.
 
 A target f on [a, b] and a *form* give a problem "make w(t) * (r(t) - g(t)) small on [ta, tb]":
 
@@ -127,7 +127,8 @@ def chebyshev_grid(a: mpf, b: mpf, n: int) -> list[mpf]:
 
 
 @functools.lru_cache(maxsize=64)
-def grid_values(problem: Problem, n: int) -> tuple[tuple[mpf, ...], tuple[mpf, ...], tuple[mpf, ...]]:
+def grid_values(problem: Problem,
+                n: int) -> tuple[tuple[mpf, ...], tuple[mpf, ...], tuple[mpf, ...]]:
     """(t, g(t), w(t)) on the (n + 1)-point Chebyshev grid, cached: g is the expensive part."""
     with mpmath.workdps(WORKING_DPS):
         ts = chebyshev_grid(problem.a, problem.b, n)
@@ -167,10 +168,9 @@ def make_problem(f: MpFunction, form: str, interval: tuple[float, float], relati
     if not a < b:
         raise AutonumericsError(f"empty interval [{a}, {b}]: need a < b")
     g, scale = _form_functions(_memoized(f), form, mpf(root))
-    if relative:
-        weight = lambda t: 1 / abs(scale(t))
-    else:
-        weight = lambda t: abs(form_factor(form, root, t))
+    def weight(t: mpf) -> mpf:
+        return 1 / abs(scale(t)) if relative else abs(form_factor(form, root, t))
+
     problem = Problem(g, weight, *t_interval(form, a, b), form, relative, float(root))
     _check_values(problem, scale, interval)
     return problem
@@ -196,7 +196,9 @@ def _form_functions(f: MpFunction, form: str, root: mpf) -> tuple[MpFunction, Mp
     if form == "plain":
         return f, f
     if form == "even":
-        even = lambda t: f(mpmath.sqrt(t))
+        def even(t: mpf) -> mpf:
+            return f(mpmath.sqrt(t))
+
         return even, even
     if form == "root":
         def quotient(t: mpf) -> mpf:
@@ -222,7 +224,7 @@ def exact_zero(f: MpFunction, interval: tuple[float, float]) -> float | None:
     with mpmath.workdps(WORKING_DPS):
         ts = chebyshev_grid(mpf(interval[0]), mpf(interval[1]), 256)
         values = [f(t) for t in ts]
-        for left, right, value, following in zip(ts, ts[1:], values, values[1:]):
+        for left, right, value, following in zip(ts, ts[1:], values, values[1:], strict=False):
             if value == 0:
                 return float(left)
             if value * following < 0:
@@ -261,14 +263,14 @@ def _check_values(problem: Problem, scale: MpFunction, interval: tuple[float, fl
                 raise ValueError("a non-finite or complex value")
             for i in range(len(ts) - 1):
                 if gs[i] * gs[i + 1] < 0 and _blows_up(problem.g, ts[i], ts[i + 1], gs[i]):
-                    raise AutonumericsError(
-                        f"the target has a pole in {where} (near x = {float(problem.to_x(ts[i])):.6g})"
-                    )
+                    x = float(problem.to_x(ts[i]))
+                    raise AutonumericsError(f"the target has a pole in {where} (near x = {x:.6g})")
     except AutonumericsError:
         raise
     except (ZeroDivisionError, ValueError, OverflowError) as error:
         raise AutonumericsError(
-            f"the target cannot be evaluated everywhere on {where} ({str(error) or type(error).__name__}): "
+            f"the target cannot be evaluated everywhere on {where} "
+            f"({str(error) or type(error).__name__}): "
             "a pole or a point outside its domain"
         ) from None
     if not problem.relative:

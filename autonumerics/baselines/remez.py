@@ -39,7 +39,7 @@ CONVERGED_LEVELLING = mpf("1e-12")
 
 
 class RemezWarning(UserWarning):
-    """The exchange did not converge; the best approximation seen is returned with its certificate."""
+    """Remez did not converge; the best approximation seen is returned with its certificate."""
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,12 @@ def minimax_rational(problem: Problem, m: int, n: int) -> MinimaxResult:
         retry = _remez(problem, m, n, _solve_rational, reference)
     except _PoleInInterval:
         if result is None:
-            raise AutonumericsError(f"the ({m}, {n}) minimax rational has a pole in the interval") from None
+            raise AutonumericsError(
+                f"the ({m}, {n}) minimax rational has a pole in the interval") from None
         return result
-    return retry if result is None or retry.certificate.max_error < result.certificate.max_error else result
+    if result is None or retry.certificate.max_error < result.certificate.max_error:
+        return retry
+    return result
 
 
 class _PoleInInterval(Exception):
@@ -104,13 +107,16 @@ class _PoleInInterval(Exception):
 
 def _check_degree(m: int, n: int) -> None:
     if m < 0 or n < 0 or m + n > MAX_DEGREE:
-        raise AutonumericsError(f"degree ({m}, {n}) out of range: need 0 <= m, n and m + n <= {MAX_DEGREE}")
+        raise AutonumericsError(f"degree ({m}, {n}) out of range: need 0 <= m, n and m + n <= "
+                                f"{MAX_DEGREE}")
 
 
-Solver = Callable[[list[mpf], list[mpf], list[mpf], int, int], tuple[list[mpf], list[mpf] | None, mpf]]
+Solver = Callable[[list[mpf], list[mpf], list[mpf], int, int],
+                  tuple[list[mpf], list[mpf] | None, mpf]]
 
 
-def _remez(problem: Problem, m: int, n: int, solve: Solver, reference: list[mpf] | None = None) -> MinimaxResult:
+def _remez(problem: Problem, m: int, n: int, solve: Solver,
+           reference: list[mpf] | None = None) -> MinimaxResult:
     """The exchange loop shared by polynomials (n = 0) and rationals."""
     count = m + n + 2
     with mpmath.workdps(WORKING_DPS):
@@ -119,7 +125,8 @@ def _remez(problem: Problem, m: int, n: int, solve: Solver, reference: list[mpf]
         reference = reference or _initial_reference(problem, count)
         best: tuple[mpf, Approximant, mpf] | None = None
         converged, restarted, iteration = False, False, 0
-        for iteration in range(1, MAX_ITERATIONS + 1):
+        # ``iteration`` (the steps taken) is read after the loop, by _finish
+        for iteration in range(1, MAX_ITERATIONS + 1):  # noqa: B007
             us = [(t - mid) / half for t in reference]
             num, den, level = solve(us, [problem.g(t) for t in reference],
                                     [problem.w(t) for t in reference], m, n)
@@ -128,8 +135,9 @@ def _remez(problem: Problem, m: int, n: int, solve: Solver, reference: list[mpf]
                 if best is None:
                     raise _PoleInInterval()
                 break
-            values = [w * (approximant(t) - g) for t, g, w in zip(ts, gs, ws)]
-            peaks, largest = alternating_extrema(_error_function(problem, approximant), ts, values, count)
+            values = [w * (approximant(t) - g) for t, g, w in zip(ts, gs, ws, strict=True)]
+            error = _error_function(problem, approximant)
+            peaks, largest = alternating_extrema(error, ts, values, count)
             if best is None or largest < best[0]:
                 best = (largest, approximant, abs(level))
             if len(peaks) < count:
@@ -165,7 +173,8 @@ def _initial_reference(problem: Problem, count: int) -> list[mpf]:
     reference = chebyshev_grid(problem.a, problem.b, count - 1)
     if problem.w(reference[0]) == 0 or problem.w(reference[-1]) == 0:
         mid, half = (problem.a + problem.b) / 2, (problem.b - problem.a) / 2
-        reference = [mid - half * mpmath.cos(mpmath.pi * (j + mpf(1) / 2) / count) for j in range(count)]
+        reference = [mid - half * mpmath.cos(mpmath.pi * (j + mpf(1) / 2) / count)
+                     for j in range(count)]
     return reference
 
 
@@ -173,14 +182,18 @@ def _error_function(problem: Problem, approximant: Approximant) -> Callable[[mpf
     return lambda t: problem.w(t) * (approximant(t) - problem.g(t))
 
 
-def _solve_polynomial(us: list[mpf], gs: list[mpf], ws: list[mpf], m: int, n: int) -> tuple[list[mpf], None, mpf]:
+def _solve_polynomial(us: list[mpf], gs: list[mpf], ws: list[mpf],
+                      m: int, n: int) -> tuple[list[mpf], None, mpf]:
     """Solve w_i (p(u_i) - g_i) = (-1)^i E: linear in the coefficients of p and E."""
-    rows = [[w * u**j for j in range(m + 1)] + [-(-1) ** i] for i, (u, w) in enumerate(zip(us, ws))]
-    solution = mpmath.lu_solve(mpmath.matrix(rows), mpmath.matrix([w * g for g, w in zip(gs, ws)]))
+    rows = [[w * u**j for j in range(m + 1)] + [-(-1) ** i]
+            for i, (u, w) in enumerate(zip(us, ws, strict=True))]
+    rhs = mpmath.matrix([w * g for g, w in zip(gs, ws, strict=True)])
+    solution = mpmath.lu_solve(mpmath.matrix(rows), rhs)
     return list(solution[: m + 1]), None, solution[m + 1]
 
 
-def _solve_rational(us: list[mpf], gs: list[mpf], ws: list[mpf], m: int, n: int) -> tuple[list[mpf], list[mpf], mpf]:
+def _solve_rational(us: list[mpf], gs: list[mpf], ws: list[mpf],
+                    m: int, n: int) -> tuple[list[mpf], list[mpf], mpf]:
     """Solve w_i (p(u_i) / q(u_i) - g_i) = (-1)^i E with q(0) = 1.
 
     Multiplied out, w p - w g q - s E q = 0 is bilinear in E and q: iterate with the E*q term
@@ -189,17 +202,18 @@ def _solve_rational(us: list[mpf], gs: list[mpf], ws: list[mpf], m: int, n: int)
     previous_q = [mpf(1)] * len(us)
     for _ in range(60):
         rows = [
-            [w * u**j for j in range(m + 1)] + [-w * g * u**j for j in range(1, n + 1)] + [-(-1) ** i * q]
-            for i, (u, g, w, q) in enumerate(zip(us, gs, ws, previous_q))
+            [w * u**j for j in range(m + 1)] + [-w * g * u**j for j in range(1, n + 1)]
+            + [-(-1) ** i * q]
+            for i, (u, g, w, q) in enumerate(zip(us, gs, ws, previous_q, strict=True))
         ]
-        rhs = mpmath.matrix([w * g for g, w in zip(gs, ws)])
+        rhs = mpmath.matrix([w * g for g, w in zip(gs, ws, strict=True)])
         try:
             solution = mpmath.lu_solve(mpmath.matrix(rows), rhs)
         except ZeroDivisionError:
             raise _PoleInInterval() from None
         den = [mpf(1)] + list(solution[m + 1 : m + n + 1])
         q_values = [horner(den, u) for u in us]
-        change = max(abs(a - b) for a, b in zip(q_values, previous_q))
+        change = max(abs(a - b) for a, b in zip(q_values, previous_q, strict=True))
         previous_q = q_values
         if change < mpf(10) ** (20 - WORKING_DPS):  # q to 30 digits: far below any levelling
             break
@@ -213,7 +227,8 @@ def _in_t(num: list[mpf], den: list[mpf] | None, mid: mpf, half: mpf) -> Approxi
     if den is None:
         return Approximant(tuple(num_t))
     den_t = _substitute(den, mid, half)
-    scale = den_t[0] if abs(den_t[0]) > mpf(10) ** -20 * max(abs(c) for c in den_t) else max(den_t, key=abs)
+    largest = max(den_t, key=abs)
+    scale = den_t[0] if abs(den_t[0]) > mpf(10) ** -20 * abs(largest) else largest
     return Approximant(tuple(c / scale for c in num_t), tuple(c / scale for c in den_t))
 
 
@@ -223,7 +238,7 @@ def _substitute(coefficients: list[mpf], mid: mpf, half: mpf) -> list[mpf]:
     for c in reversed(coefficients):
         # result <- result * (t - mid)/half + c
         shifted = [mpf(0)] + result[:-1]
-        result = [(s - mid * r) / half for s, r in zip(shifted, result)]
+        result = [(s - mid * r) / half for s, r in zip(shifted, result, strict=True)]
         result[0] += c
     return result
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autonumerics.truth.ground_truth import labels, make_points
 from autonumerics.ir.interpret import evaluate
-from autonumerics.numerics.metrics import absolute_errors, relative_errors, ulp_errors
 from autonumerics.ir.program import Program
+from autonumerics.numerics.metrics import absolute_errors, relative_errors, ulp_errors
+from autonumerics.truth.ground_truth import labels, make_points
 from autonumerics.truth.targets import Target
 
 FLOAT64_POINTS = 4097
@@ -73,7 +73,8 @@ def score(program: Program, data: Samples, dtype: str = "float64") -> SampledSco
     in numpy and none that matters at its precision.
     """
     contract = dtype != "float64"
-    x, hi, lo = (data.x64, data.hi64, data.lo64) if dtype == "float64" else (data.x32, data.hi32, data.lo32)
+    x, hi, lo = ((data.x64, data.hi64, data.lo64) if dtype == "float64"
+                 else (data.x32, data.hi32, data.lo32))
     approx = evaluate(program, x, dtype, contract=contract)
     approx32 = evaluate(program, data.x32, "float32", contract=True)
     return SampledScore(

@@ -1,4 +1,4 @@
-"""Optional cross-check with Sollya's ``fpminimax`` and ``supnorm`` when the ``sollya`` program is installed.
+"""Optional cross-check with Sollya's ``fpminimax`` and ``supnorm``, when ``sollya`` is installed.
 
 A thin seam: it writes a Sollya script, runs it, and reads back the coefficients and the
 certified sup norm of the relative error. Nothing else in autonumerics depends on it.
@@ -36,7 +36,8 @@ def fpminimax_float32(expression: str, degree: int, interval: tuple[float, float
         AutonumericsError: Sollya is missing, fails, or prints something unexpected.
     """
     if not sollya_available():
-        raise AutonumericsError("--sollya needs the 'sollya' program on PATH (Debian package 'sollya')")
+        raise AutonumericsError("--sollya needs the 'sollya' program on PATH "
+                                "(Debian package 'sollya')")
     a, b = (float(v).hex() for v in interval)
     script = (
         f'f = {sollya_expression(expression)}; d = [{a}; {b}];\n'

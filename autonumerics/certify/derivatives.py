@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from autonumerics.verification.builtins import JAX_BUILTINS
-from autonumerics.truth.ground_truth import labels
 from autonumerics.numerics.metrics import ulp_errors
+from autonumerics.truth.ground_truth import labels
 from autonumerics.truth.targets import get_target
+from autonumerics.verification.builtins import JAX_BUILTINS
 
 # kernel -> its derivative as an mpmath expression in x (the parser of custom targets).
 DERIVATIVES: dict[str, str] = {
@@ -115,7 +115,7 @@ def _specials(values: np.ndarray) -> dict[str, str]:
 
 
 def derivative_report(name: str, x: np.ndarray, cache: bool = True) -> DerivativeReport:
-    """Measure kernel ``name``'s derivative, and the built-in's, at the float32 inputs ``x`` (1-D)."""
+    """Measure kernel ``name``'s derivative and the built-in's at the float32 inputs ``x`` (1-D)."""
     x = np.asarray(x, np.float32)
     hi, lo = labels(get_target(DERIVATIVES[name]), x.astype(np.float64), cache=cache)
     domain = get_target(name).domain  # open at a finite end: log's 0, log1p's -1 (derivative inf)
@@ -126,13 +126,15 @@ def derivative_report(name: str, x: np.ndarray, cache: bool = True) -> Derivativ
     measured = {}
     for who, values in (("ours", jvp_values(name, x)), ("builtin", builtin_jvp_values(name, x))):
         with np.errstate(all="ignore"):
-            measured[who] = _max_error(np.where(normal, ulp_errors(values, hi, lo, "float32"), 0.0), x)
+            errors = np.where(normal, ulp_errors(values, hi, lo, "float32"), 0.0)
+            measured[who] = _max_error(errors, x)
     specials = np.float32(SPECIAL_INPUTS)
     return DerivativeReport(
         kernel=name, expression=DERIVATIVES[name], n_inputs=int(x.size), n_normal=int(normal.sum()),
         max_ulp=measured["ours"][0], worst_input=measured["ours"][1],
         builtin_max_ulp=measured["builtin"][0], builtin_worst_input=measured["builtin"][1],
-        specials=_specials(jvp_values(name, specials)), builtin_specials=_specials(builtin_jvp_values(name, specials)))
+        specials=_specials(jvp_values(name, specials)),
+        builtin_specials=_specials(builtin_jvp_values(name, specials)))
 
 
 def spread_inputs(n: int, useful: tuple[float, float], seed: int = 0) -> np.ndarray:

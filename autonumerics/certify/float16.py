@@ -8,7 +8,8 @@ input's format. Each input is classified, and each class has its own rule:
   correctly rounded result (``metrics.round_to_format``, rounding the mpmath value once);
 * ``overflow``: the correctly rounded result is +-inf (poles included: log(0), log1p(-1)): the
   output must be that infinity;
-* ``undefined``: outside the domain (log of a negative number) and NaN inputs: the output must be NaN;
+* ``undefined``: outside the domain (log of a negative number) and NaN inputs: the output must be
+  NaN;
 * ``infinite``: +-inf inputs: the output must equal the certified float32 kernel's result, rounded;
 * ``flushed``: bfloat16 only, which shares float32's exponent range: inputs that are subnormal
   (XLA on CPU reads them as 0) or whose exact result is below 2^-126 (XLA flushes it): the output
@@ -25,10 +26,10 @@ from pathlib import Path
 import mpmath
 import numpy as np
 
-from autonumerics.numerics.dtypes import all_values, float_format
-from autonumerics.truth.ground_truth import labels
-from autonumerics.numerics.metrics import round_to_format, ulp_errors
 from autonumerics.ir.programfile import json_safe
+from autonumerics.numerics.dtypes import all_values, float_format
+from autonumerics.numerics.metrics import round_to_format, ulp_errors
+from autonumerics.truth.ground_truth import labels
 from autonumerics.truth.targets import get_target
 
 FORMAT = "autonumerics-16bit-certificate/1"
@@ -57,12 +58,14 @@ def _poles(name: str, x: np.ndarray) -> np.ndarray:
             exact = target.mp(mpmath.mpf(value))
         except (ValueError, ArithmeticError, TypeError):
             exact = mpmath.nan
-        values.append(float(exact) if isinstance(exact, mpmath.mpf) and mpmath.isinf(exact) else np.nan)
+        infinite = isinstance(exact, mpmath.mpf) and mpmath.isinf(exact)
+        values.append(float(exact) if infinite else np.nan)
     return np.array(values, np.float64)
 
 
-def classify(format_name: str, x64: np.ndarray, hi: np.ndarray, rounded: np.ndarray) -> dict[str, np.ndarray]:
-    """Boolean masks of the classes above (they partition the inputs); ``hi`` holds +-inf at poles."""
+def classify(format_name: str, x64: np.ndarray, hi: np.ndarray,
+             rounded: np.ndarray) -> dict[str, np.ndarray]:
+    """Boolean masks of the classes above (a partition of the inputs); ``hi``: +-inf at poles."""
     nan_input, infinite = np.isnan(x64), np.isinf(x64)
     finite = ~nan_input & ~infinite
     undefined = nan_input | (finite & np.isnan(hi))
@@ -92,20 +95,22 @@ def certify_16bit(name: str, format_name: str, cache: bool = True) -> dict:
     assert y.dtype == fmt.dtype, f"{name} returned {y.dtype} for {format_name} input"
     with np.errstate(invalid="ignore"):
         x64 = x.astype(np.float64)
-    hi, lo = labels(get_target(name), np.nan_to_num(x64, nan=0.0, posinf=0.0, neginf=0.0), cache=cache)
+    hi, lo = labels(get_target(name), np.nan_to_num(x64, nan=0.0, posinf=0.0, neginf=0.0),
+                    cache=cache)
     left = np.isfinite(x64) & np.isnan(hi)
     hi[left] = _poles(name, x64[left])
     with np.errstate(all="ignore"):
         rounded = round_to_format(hi, np.where(np.isfinite(hi), lo, 0.0), fmt)
     classes = classify(format_name, x64, hi, rounded)
     at_zero = np.asarray(function(jnp.asarray(np.array([0.0, -0.0], fmt.dtype))))
-    at_infinity = np.asarray(function(jnp.float32([np.inf, -np.inf]))).astype(fmt.dtype)  # certified in float32
+    # the certified float32 results at +-inf, rounded to the format
+    at_infinity = np.asarray(function(jnp.float32([np.inf, -np.inf]))).astype(fmt.dtype)
+    signed_zero = np.where(x.view(np.uint16) >> 15, at_zero[1], at_zero[0])  # the input's sign
     expected_ok = {
         "overflow": _same(y, rounded),
         "undefined": np.isnan(y.astype(np.float32)),
         "infinite": _same(y, np.where(x64 > 0, at_infinity[0], at_infinity[1])),
-        "flushed": (y.astype(np.float32) == 0) | _same(y, rounded) | _same(y, np.where(x.view(np.uint16) >> 15,
-                                                                                        at_zero[1], at_zero[0])),
+        "flushed": (y.astype(np.float32) == 0) | _same(y, rounded) | _same(y, signed_zero),
     }
     measured = classes["measured"]
     with np.errstate(all="ignore"):
@@ -115,14 +120,17 @@ def certify_16bit(name: str, format_name: str, cache: bool = True) -> dict:
     export = CERTIFIED_DIR / f"{name}.py"
     return json_safe({
         "format": FORMAT,
-        "subject": {"function": f"autonumerics.jax.{name}", "export": f"autonumerics/kernels/certified/{name}.py",
+        "subject": {"function": f"autonumerics.jax.{name}",
+                    "export": f"autonumerics/kernels/certified/{name}.py",
                     "export_sha256": _sha256(export), "policy": "autonumerics/jax/_dtypes.py",
                     "policy_sha256": _sha256(POLICY_FILE)},
         "target": name, "dtype": format_name, "inputs": "every bit pattern (65 536)",
         "measured": {"n_inputs": int(measured.sum()), "max_ulp": float(errors[worst]),
                      "worst_input": float(x[worst]), "n_ge_half_ulp": int((errors >= 0.5).sum()),
-                     "n_ge_one_ulp": int((errors >= 1).sum()), "n_correctly_rounded": int(correct.sum()),
-                     "pct_correctly_rounded": round(100 * float(correct.sum()) / max(int(measured.sum()), 1), 4)},
+                     "n_ge_one_ulp": int((errors >= 1).sum()),
+                     "n_correctly_rounded": int(correct.sum()),
+                     "pct_correctly_rounded": round(100 * float(correct.sum())
+                                                    / max(int(measured.sum()), 1), 4)},
         **{key: {"n_inputs": int(classes[key].sum()), "n_correct": int((classes[key] & ok).sum())}
            for key, ok in expected_ok.items()},
         "seconds": round(time.perf_counter() - started, 3),

@@ -13,6 +13,7 @@ command being run is imported (the libraries behind the commands take seconds to
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -136,10 +137,8 @@ def _error_line(command: str, message: str) -> None:
     line = " ".join(message.split())
     if len(line) > _MAX_ERROR_LINE:
         line = f"{line[:_MAX_ERROR_LINE]}... ({len(line)} characters)"
-    try:
+    with contextlib.suppress(OSError):  # stderr itself is gone: the exit status still tells
         print(f"autonumerics {command}: error: {line}", file=sys.stderr)
-    except OSError:  # stderr itself is gone: the exit status still tells
-        pass
 
 
 def _silence_stdout() -> None:

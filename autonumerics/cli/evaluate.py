@@ -45,7 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_output_options(parser, None)
 
 
-def resolve_context(args: argparse.Namespace, program_file: ProgramFile) -> tuple[Target, tuple[float, float], str, str]:
+def resolve_context(args: argparse.Namespace,
+                    program_file: ProgramFile) -> tuple[Target, tuple[float, float], str, str]:
     """Target, interval, dtype and semantics from the flags, else the file, else defaults."""
     target_name = args.target or program_file.target
     if not target_name:
@@ -61,13 +62,15 @@ def run(args: argparse.Namespace) -> int:
     program_file = load_program_argument(args.program, args.expr)
     target, interval, dtype, semantics = resolve_context(args, program_file)
     if args.exhaustive and dtype != "float32":
-        raise AutonumericsError(f"--exhaustive checks every float32 input: use --dtype float32 (not {dtype})")
+        raise AutonumericsError("--exhaustive checks every float32 input: use --dtype float32 "
+                                f"(not {dtype})")
     if args.workers < 0:
         raise AutonumericsError(f"--workers {args.workers}: need 0 (in this process) or more")
     started = time.perf_counter()
     with progress_bar("every float32", enabled=args.exhaustive and not args.json) as progress:
-        report = measure(program_file.program, target, interval, dtype, semantics, points=args.points,
-                         exhaustive=args.exhaustive, workers=args.workers, progress=progress)
+        report = measure(program_file.program, target, interval, dtype, semantics,
+                         points=args.points, exhaustive=args.exhaustive, workers=args.workers,
+                         progress=progress)
     elapsed = time.perf_counter() - started
     result = {
         "expression": program_file.program.to_infix(),

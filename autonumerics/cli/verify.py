@@ -70,7 +70,8 @@ def _subject(args: argparse.Namespace):
         subject, module = kernel_subject(args.subject, args.function)
         return subject, getattr(module, "TARGET", None), getattr(module, "INTERVAL", None)
     program_file = load_program_file(args.subject)
-    return program_subject(program_file, args.subject, args.semantics), program_file.target, program_file.interval
+    subject = program_subject(program_file, args.subject, args.semantics)
+    return subject, program_file.target, program_file.interval
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,12 +82,14 @@ def run(args: argparse.Namespace) -> int:
     target = get_target(target_name)
     if not args.all_floats:  # every float needs no interval
         interval = target_interval(target, args.interval, interval)
-    with progress_bar("every float32", enabled=(args.exhaustive or args.all_floats) and not args.json) as progress:
+    with progress_bar("every float32",
+                      enabled=(args.exhaustive or args.all_floats) and not args.json) as progress:
         if args.all_floats:
-            certificate = verify_every_float(subject, target, args.workers, progress, args.max_per_part)
+            certificate = verify_every_float(subject, target, args.workers, progress,
+                                             args.max_per_part)
         else:
-            certificate = verify(subject, target, interval, args.exhaustive, args.points, args.workers,
-                                 progress)
+            certificate = verify(subject, target, interval, args.exhaustive, args.points,
+                                 args.workers, progress)
     data = certificate.to_json()
     if args.output:
         write_json_atomic(args.output, data)

@@ -1,1 +1,1 @@
-"""The regularized-evolution search: its config, mutation, population, children, loop and run folder."""
+"""The regularized-evolution search: config, mutation, population, children, loop, run folder."""

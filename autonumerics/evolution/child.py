@@ -73,8 +73,10 @@ class SearchContext:
             valid_x = np.unique(valid_x.astype(np.float32).astype(np.float64).clip(*interval))
         # Every label must be finite and real: a point outside the target's domain is an error
         # naming it, before any child is fitted (not a child scored on fewer points).
-        train_hi, train_lo = finite_labels(target, train_x, evaluation.digits, evaluation.label_seconds)
-        valid_hi, valid_lo = finite_labels(target, valid_x, evaluation.digits, evaluation.label_seconds)
+        train_hi, train_lo = finite_labels(target, train_x, evaluation.digits,
+                                           evaluation.label_seconds)
+        valid_hi, valid_lo = finite_labels(target, valid_x, evaluation.digits,
+                                           evaluation.label_seconds)
         return cls(
             arithmetic=arithmetic,
             loss=evaluation.loss,
@@ -174,8 +176,8 @@ def evaluate_child(context: SearchContext, task: ChildTask) -> ChildResult:
     problem = FitProblem(batch("float64"), context.train_hi, context.train_lo, context.loss,
                          dtype if context.loss == "ulp" else "float64")
     if program.n_constants:
-        result = fit_constants(problem, np.array(program.constants), np.array(task.fresh, dtype=bool), rng,
-                               budget=context.fit_budget,
+        result = fit_constants(problem, np.array(program.constants),
+                               np.array(task.fresh, dtype=bool), rng, budget=context.fit_budget,
                                evaluate_batch_f32=batch(arithmetic) if dtype != "float64" else None,
                                polish_dtype=dtype)
         program = program.with_constants(result.constants)

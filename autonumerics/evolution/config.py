@@ -50,7 +50,8 @@ def shipped_configs(folder: str = "") -> dict[str, Traversable]:
     if not root.is_dir():
         return {}
     files = [entry for entry in root.iterdir() if entry.name.endswith(".toml") and entry.is_file()]
-    return {entry.name.removesuffix(".toml"): entry for entry in sorted(files, key=lambda entry: entry.name)}
+    return {entry.name.removesuffix(".toml"): entry
+            for entry in sorted(files, key=lambda entry: entry.name)}
 
 
 def find_config(text: str, folder: str = "") -> tuple[Path | Traversable, str]:
@@ -61,7 +62,8 @@ def find_config(text: str, folder: str = "") -> tuple[Path | Traversable, str]:
     docs' commands work from any folder).
 
     Raises:
-        AutonumericsError: neither a file nor a shipped config (the message lists the shipped names).
+        AutonumericsError: neither a file nor a shipped config (the message lists the shipped
+            names).
     """
     path = Path(text)
     if path.is_file():
@@ -77,15 +79,16 @@ def find_config(text: str, folder: str = "") -> tuple[Path | Traversable, str]:
                             f"({', '.join(shipped) or 'none shipped'})")
 
 
-def load_config(path: str | Path | None = None, overrides: list[str] = (), *, target: str | None = None,
-                interval: str | None = None) -> SearchConfig:
+def load_config(path: str | Path | None = None, overrides: list[str] = (), *,
+                target: str | None = None, interval: str | None = None) -> SearchConfig:
     """Read a config, then apply ``target`` / ``interval`` and the ``section.key=value`` overrides.
 
     Args:
         path: a TOML file or a shipped config's name (see ``find_config``); None: the defaults.
         overrides: ``section.key=value`` strings, applied last.
         target: replaces ``target.name``. A target other than the file's is searched on its own
-            default interval unless ``interval`` is given (the file's was chosen for another function).
+            default interval unless ``interval`` is given (the file's was chosen for another
+            function).
         interval: replaces ``target.interval``: "A,B", bounds may be constant expressions.
     """
     source = "defaults"
@@ -114,18 +117,20 @@ def _set_target(data: dict[str, Any], target: str | None, interval: str | None) 
 def _apply_override(data: dict[str, Any], override: str) -> None:
     key, separator, text = override.partition("=")
     if not separator or "." not in key:
-        raise AutonumericsError(f"--set {shown(override)}: use section.key=value, e.g. search.population=50")
+        raise AutonumericsError(f"--set {shown(override)}: use section.key=value, "
+                                "e.g. search.population=50")
     section, name = key.strip().split(".", 1)
     try:
         value = tomllib.loads(f"v = {text.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = text.strip()
     except (RecursionError, ValueError):  # nested thousands deep, a 5 000-digit integer
-        raise AutonumericsError(f"--set {shown(override)}: the value is not a usable TOML value") from None
+        raise AutonumericsError(
+            f"--set {shown(override)}: the value is not a usable TOML value") from None
     table = data.setdefault(section, {})
     if not isinstance(table, dict):
-        raise AutonumericsError(
-            f"--set {shown(override)}: [{section}] in the config is {shown(table, 40)}, not a table")
+        raise AutonumericsError(f"--set {shown(override)}: [{section}] in the config is "
+                                f"{shown(table, 40)}, not a table")
     table[name] = value
 
 
@@ -156,7 +161,8 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
     kwargs = {}
     for key, value in values.items():
         if key not in fields:
-            raise AutonumericsError(f"{where}.{clipped(key, 40)}: unknown key; known: {', '.join(fields)}")
+            raise AutonumericsError(f"{where}.{clipped(key, 40)}: unknown key; known: "
+                                    f"{', '.join(fields)}")
         kwargs[key] = _coerce(value, fields[key], f"{where}.{key}")
     try:
         return cls(**kwargs)
@@ -196,7 +202,8 @@ def _coerce(value: Any, spec: dataclasses.Field, where: str) -> Any:
 def _interval(value: Any, where: str) -> tuple[float, float]:
     from autonumerics.truth.targets import parse_interval  # mpmath: not for `search --help`
 
-    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float, str)) for v in value):
+    if (isinstance(value, list) and len(value) == 2
+            and all(isinstance(v, (int, float, str)) for v in value)):
         value = ",".join(str(v) for v in value)
     if not isinstance(value, str):
         raise AutonumericsError(f"{where}: expected two numbers, got {shown(value)}")

@@ -59,26 +59,30 @@ def check_config(config: SearchConfig, source: str) -> SearchConfig:
 
 def _check_evaluation(evaluation: EvaluationConfig, fail: Fail) -> None:
     # The registries load numpy, ml_dtypes and mpmath: imported here, so that reading this module
-    # (for the config classes or the shipped names, e.g. by `autonumerics search --help`) stays light.
+    # stays light (for the config classes or the shipped names, e.g. `autonumerics search --help`).
     from autonumerics.evolution.cost import COST_MODELS
     from autonumerics.numerics.context import SEMANTICS
     from autonumerics.numerics.dtypes import FORMATS
 
     if evaluation.dtype not in FORMATS:
-        fail("evaluation.dtype", f"{shown(evaluation.dtype, 40)} is not one of {', '.join(FORMATS)}")
+        fail("evaluation.dtype",
+             f"{shown(evaluation.dtype, 40)} is not one of {', '.join(FORMATS)}")
     if evaluation.semantics is not None and evaluation.semantics not in SEMANTICS:
         fail("evaluation.semantics", f"{shown(evaluation.semantics, 40)} is not xla or strict")
     if evaluation.loss not in ("relative", "absolute", "ulp"):
         fail("evaluation.loss", f"{shown(evaluation.loss, 40)} is not relative, absolute or ulp")
     if evaluation.cost not in COST_MODELS:
-        fail("evaluation.cost", f"{shown(evaluation.cost, 40)} is not one of {', '.join(COST_MODELS)}")
+        fail("evaluation.cost",
+             f"{shown(evaluation.cost, 40)} is not one of {', '.join(COST_MODELS)}")
     for key in ("train_points", "validation_points", "final_points"):
         if not 2 <= getattr(evaluation, key) <= MAX_POINTS:
-            fail(f"evaluation.{key}", f"{getattr(evaluation, key)} is not from 2 to {MAX_POINTS} points")
+            fail(f"evaluation.{key}",
+                 f"{getattr(evaluation, key)} is not from 2 to {MAX_POINTS} points")
     if not MIN_DIGITS <= evaluation.digits <= MAX_DIGITS:
         fail("evaluation.digits", f"{evaluation.digits} is not from {MIN_DIGITS} to {MAX_DIGITS}")
     if not (math.isfinite(evaluation.label_seconds) and evaluation.label_seconds > 0):
-        fail("evaluation.label_seconds", f"{evaluation.label_seconds!r} is not a number of seconds > 0")
+        fail("evaluation.label_seconds",
+             f"{evaluation.label_seconds!r} is not a number of seconds > 0")
 
 
 def _check_mutation(mutation: MutationSettings, fail: Fail) -> None:
@@ -90,8 +94,10 @@ def _check_mutation(mutation: MutationSettings, fail: Fail) -> None:
 
 
 def _check_search(search: SearchSettings, fail: Fail) -> None:
-    if not 2 <= search.population <= MAX_POPULATION or not 1 <= search.tournament <= search.population:
-        fail("search.tournament", f"need 2 <= population <= {MAX_POPULATION} and 1 <= tournament <= population")
+    if (not 2 <= search.population <= MAX_POPULATION
+            or not 1 <= search.tournament <= search.population):
+        fail("search.tournament",
+             f"need 2 <= population <= {MAX_POPULATION} and 1 <= tournament <= population")
     if not 0.0 <= search.archive_parent_rate <= 1.0:
         fail("search.archive_parent_rate", "must be in [0, 1]")
     if search.max_evals < 0:
@@ -101,7 +107,8 @@ def _check_search(search: SearchSettings, fail: Fail) -> None:
     if search.seed < 0:
         fail("search.seed", f"{search.seed} is negative (seeds are integers >= 0)")
     if not (math.isfinite(search.checkpoint_seconds) and search.checkpoint_seconds >= 0):
-        fail("search.checkpoint_seconds", f"{search.checkpoint_seconds!r} is not a number of seconds >= 0")
+        fail("search.checkpoint_seconds",
+             f"{search.checkpoint_seconds!r} is not a number of seconds >= 0")
     try:
         parse_duration(search.time_budget)
     except AutonumericsError as error:

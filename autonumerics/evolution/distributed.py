@@ -31,8 +31,8 @@ from functools import partial
 from types import ModuleType
 from typing import Self
 
-from autonumerics.evolution.child import ChildResult, ChildTask, SearchContext
 from autonumerics.errors import AutonumericsError
+from autonumerics.evolution.child import ChildResult, ChildTask, SearchContext
 
 INSTALL_HINT = 'pip install "autonumerics[dask]"'
 WAIT_FOR_WORKERS_SECONDS = 60.0  # a remote cluster must have one worker within this time
@@ -43,9 +43,12 @@ MAX_LOCAL_WORKERS = 256
 # with these values ~7 ms (measured on 2 cores). A runaway worker is still stopped within 1 s.
 # Housekeeping slowed down, and the workers' statistical profiler (a thread that samples the
 # task's stack every 10 ms, holding the GIL) switched off: it costs the children CPU.
-QUIET_CONFIG = {"distributed.admin.tick.interval": "1s", "distributed.admin.system-monitor.interval": "5s",
-                "distributed.worker.memory.monitor-interval": "1s", "distributed.worker.profile.enabled": False}
-DISCONNECT_GRACE_SECONDS = 10.0  # a scheduler unreachable this long stops the search (checkpoint kept)
+QUIET_CONFIG = {"distributed.admin.tick.interval": "1s",
+                "distributed.admin.system-monitor.interval": "5s",
+                "distributed.worker.memory.monitor-interval": "1s",
+                "distributed.worker.profile.enabled": False}
+# a scheduler unreachable this long stops the search (checkpoint kept)
+DISCONNECT_GRACE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -70,13 +73,14 @@ def parse_dask_address(text: str) -> DaskAddress:
     if value.startswith("local:"):
         count = value[len("local:"):]
         if not count.isdigit() or not 1 <= int(count) <= MAX_LOCAL_WORKERS:
-            raise AutonumericsError(f"--dask {text!r}: local:N needs a worker count N from 1 to {MAX_LOCAL_WORKERS}")
+            raise AutonumericsError(f"--dask {text!r}: local:N needs a worker count N "
+                                    f"from 1 to {MAX_LOCAL_WORKERS}")
         return DaskAddress("local", n_workers=int(count))
     scheme, _, rest = value.partition("://")
     host, _, port = rest.rpartition(":")
     if scheme not in ("tcp", "tls", "ws", "wss", "ucx") or not host or not port.isdigit():
-        raise AutonumericsError(f"--dask {text!r}: expected tcp://HOST:PORT (a running `dask scheduler`) "
-                                "or local:N (start N local workers)")
+        raise AutonumericsError(f"--dask {text!r}: expected tcp://HOST:PORT "
+                                "(a running `dask scheduler`) or local:N (start N local workers)")
     return DaskAddress("remote", address=value)
 
 
@@ -85,7 +89,8 @@ def require_distributed() -> ModuleType:
     try:
         return importlib.import_module("distributed")
     except ImportError:
-        raise AutonumericsError(f"--dask needs Dask distributed, which is not installed: {INSTALL_HINT}") from None
+        raise AutonumericsError("--dask needs Dask distributed, which is not installed: "
+                                f"{INSTALL_HINT}") from None
 
 
 def context_key(context: SearchContext) -> str:
@@ -112,7 +117,8 @@ class DaskPool:
 
         self.address = address
         with dask_config(QUIET_CONFIG):
-            self.cluster = _start_local(distributed, address.n_workers) if address.kind == "local" else None
+            self.cluster = (_start_local(distributed, address.n_workers)
+                            if address.kind == "local" else None)
             self.client = self._connect(distributed)
         try:
             if self.cluster is None:
@@ -132,10 +138,12 @@ class DaskPool:
 
     def _connect(self, distributed: ModuleType) -> object:
         try:
-            return distributed.Client(self.cluster if self.cluster else self.address.address, timeout=30)
+            return distributed.Client(self.cluster if self.cluster else self.address.address,
+                                      timeout=30)
         except OSError as error:
             self._close_cluster()
-            raise AutonumericsError(f"--dask {self.address}: cannot reach the scheduler ({error})") from None
+            raise AutonumericsError(
+                f"--dask {self.address}: cannot reach the scheduler ({error})") from None
 
     def n_workers(self) -> int:
         """Threads over all workers (each runs one child at a time), asked at most every 5 s."""
@@ -171,7 +179,7 @@ class DaskPool:
 
     def _close_cluster(self) -> None:
         if self.cluster is not None:
-            with contextlib.suppress(Exception):  # a half-dead local cluster: its processes exit with us
+            with contextlib.suppress(Exception):  # a half-dead cluster: its processes exit with us
                 self.cluster.close(timeout=10)
 
     def __enter__(self) -> Self:

@@ -71,7 +71,7 @@ class Search:
         self._seeds = seed_programs(config, needed=not self._seeds_submitted)
         self._open: set[int] = set()  # child ids submitted and not yet recorded (or lost)
         self._seeds_open: set[int] = set()  # seed ids submitted and not yet recorded (or lost)
-        self._skips_in_a_row = 0  # children tried since the last new one or the last admitted member
+        self._skips_in_a_row = 0  # tried since the last new child or the last admitted member
         self._last_failure = ""  # why the last child could not be made, when mutate said so
         self._started_at = started_at
         self._origin: float | None = None  # the monotonic time at which state.elapsed was 0
@@ -100,7 +100,7 @@ class Search:
                 continue
             structure = structural_hash(child.program)
             if structure in (state.exact if child.kind == "retrain" else state.structures):
-                state.n_skipped += 1  # fitted before (or exactly fitted, for a retrain): try another
+                state.n_skipped += 1  # fitted before (for a retrain: exactly fitted): try another
                 continue
             self._skips_in_a_row = 0
             task = ChildTask(state.next_id, parent.id, child.kind, child.program,
@@ -118,7 +118,8 @@ class Search:
     def _seed_tasks(self) -> list[ChildTask]:
         tasks = []
         for program in self._seeds:
-            tasks.append(ChildTask(self.state.next_id, -1, "seed", program, (True,) * program.n_constants,
+            tasks.append(ChildTask(self.state.next_id, -1, "seed", program,
+                                   (True,) * program.n_constants,
                                    self._child_seed(self.state.next_id)))
             self._seeds_open.add(self.state.next_id)
             self.state.next_id += 1
@@ -191,7 +192,8 @@ class Search:
             connected: False once the cluster is gone: the run stops with a checkpoint.
         """
         logs = self.run.open_logs()
-        self._origin = (time.monotonic() if self._started_at is None else self._started_at) - self.state.elapsed
+        start = time.monotonic() if self._started_at is None else self._started_at
+        self._origin = start - self.state.elapsed
         clock = {"checkpoint": time.monotonic(), "progress": time.monotonic()}
         pending: dict[Future, ChildTask] = {}
         queue: list[ChildTask] = [] if self._seeds_submitted else self._seed_tasks()
@@ -206,7 +208,7 @@ class Search:
                 if pending:
                     self._collect(pending, lost_errors, logs)
                 elif executor is not None and not self.stop_reason:
-                    time.sleep(0.1)  # nothing in flight (a cluster without workers): wait, do not spin
+                    time.sleep(0.1)  # nothing in flight (a cluster without workers): do not spin
                 self._tick(clock, progress)
         except BaseException as error:
             self._finish(pending, logs, error)
@@ -214,7 +216,7 @@ class Search:
         self._finish(pending, logs, None)
 
     def _finish(self, pending: dict, logs: tuple, error: BaseException | None) -> None:
-        """Drop the children in flight (lost by design: never half-recorded), checkpoint, close the logs.
+        """Drop the children in flight (lost, never half-recorded), checkpoint, close the logs.
 
         After an ``OSError`` (the folder cannot be written) the last checkpoint stands; after
         another error a failing checkpoint does not hide it.
@@ -232,7 +234,8 @@ class Search:
     def _submit(self, executor: Executor | None, runner: Callable, pending: dict, queue: list,
                 limit: int, logs: tuple) -> None:
         """Top up the children in flight (inline: evaluate and record one)."""
-        while len(pending) < limit and (queue or self._can_mutate()) and not self._budget_reached(pending):
+        while (len(pending) < limit and (queue or self._can_mutate())
+               and not self._budget_reached(pending)):
             task = queue.pop(0) if queue else self._new_task()
             if task is None:  # a stop, the budget, or nothing new within reach
                 return
@@ -250,7 +253,7 @@ class Search:
             task = pending.pop(future)
             try:
                 result = future.result()
-            except lost_errors:  # its worker died (and the cluster gave up on it): lost, not recorded
+            except lost_errors:  # its worker died (the cluster gave up on it): lost, not recorded
                 self._open.discard(task.child_id)
                 self._seeds_open.discard(task.child_id)
                 self.state.n_lost += 1

@@ -141,7 +141,8 @@ def remove(program: Program, rng: np.random.Generator) -> Program:
     def bypass(ref: str) -> str:
         return replacement if ref == target else ref
 
-    instructions = tuple(Instruction(i.op, tuple(bypass(a) for a in i.args)) for i in program.instructions)
+    instructions = tuple(Instruction(i.op, tuple(bypass(a) for a in i.args))
+                         for i in program.instructions)
     return Program(instructions, program.constants, bypass(program.output))
 
 
@@ -172,14 +173,16 @@ def _alternatives(program: Program, ops: tuple[str, ...]) -> list[tuple[int, lis
     return choices
 
 
-def change_op(program: Program, rng: np.random.Generator, ops: Sequence[str] = ARITHMETIC) -> Program:
+def change_op(program: Program, rng: np.random.Generator,
+              ops: Sequence[str] = ARITHMETIC) -> Program:
     """Replace one live op by another allowed op of the same arity, operands unchanged."""
     choices = _alternatives(program, _checked_ops(ops))
     if not choices:
         raise AutonumericsError(f"no op of {program.to_infix()!r} has an alternative in {ops}")
     index, others = choices[int(rng.integers(len(choices)))]
     instructions = list(program.instructions)
-    instructions[index] = Instruction(others[int(rng.integers(len(others)))], instructions[index].args)
+    instructions[index] = Instruction(others[int(rng.integers(len(others)))],
+                                      instructions[index].args)
     return Program(tuple(instructions), program.constants, program.output)
 
 
@@ -218,9 +221,10 @@ def canonical_child(mutated: Program, inherited: int,
 
 def within_limits(program: Program, config: MutationSettings) -> bool:
     """Whether the program respects the op count, constant count and op set of ``config``."""
-    live = live_instructions(program)
-    allowed = all(i.op in config.ops for i, alive in zip(program.instructions, live) if alive)
-    return allowed and program.n_ops <= config.max_ops and program.n_constants <= config.max_constants
+    pairs = zip(program.instructions, live_instructions(program), strict=True)
+    allowed = all(i.op in config.ops for i, alive in pairs if alive)
+    return (allowed and program.n_ops <= config.max_ops
+            and program.n_constants <= config.max_constants)
 
 
 def _pick_kind(parent: Program, config: MutationSettings, rng: np.random.Generator) -> str:
@@ -233,7 +237,8 @@ def _pick_kind(parent: Program, config: MutationSettings, rng: np.random.Generat
     }
     weights = np.array([config.weights.get(k, 0.0) if applies[k] else 0.0 for k in KINDS])
     if weights.sum() <= 0:
-        raise AutonumericsError(f"no mutation with a positive weight applies to {parent.to_infix()!r}")
+        raise AutonumericsError("no mutation with a positive weight applies to "
+                                f"{parent.to_infix()!r}")
     return KINDS[int(rng.choice(len(KINDS), p=weights / weights.sum()))]
 
 
@@ -287,6 +292,5 @@ def mutate(program: Program, rng: np.random.Generator,
             return Mutation(child, kind, fresh)
     if parent.n_constants > 0 and within_limits(parent, config):
         return _retrained(parent, rng)
-    raise AutonumericsError(
-        f"could not mutate {parent.to_infix()!r} within the limits after {config.max_retries} attempts"
-    )
+    raise AutonumericsError(f"could not mutate {parent.to_infix()!r} within the limits after "
+                            f"{config.max_retries} attempts")

@@ -64,8 +64,8 @@ class FolderLock:
             if error.errno not in (errno.EAGAIN, errno.EACCES):
                 raise _cannot_lock(folder, error) from None
             pid = f" (pid {holder})" if holder.isdigit() else ""
-            raise AutonumericsError(f"{folder} is in use by another autonumerics process{pid}: one search or "
-                                    "resume at a time per run folder") from None
+            raise AutonumericsError(f"{folder} is in use by another autonumerics process{pid}: "
+                                    "one search or resume at a time per run folder") from None
         if not _same_file(stream, path):
             stream.close()
             return None
@@ -82,7 +82,8 @@ class FolderLock:
             lock = cls.try_acquire(folder)
             if lock is not None:
                 return lock
-        raise AutonumericsError(f"{folder}: could not lock the folder (its lock file keeps disappearing)")
+        raise AutonumericsError(f"{folder}: could not lock the folder "
+                                "(its lock file keeps disappearing)")
 
     def release(self) -> None:
         self.stream.close()
@@ -97,7 +98,8 @@ def _open_existing(path: Path, folder: Path) -> int:
 
 def _cannot_lock(folder: Path, error: OSError) -> AutonumericsError:
     where = f" ({error.filename})" if error.filename else ""
-    return AutonumericsError(f"cannot lock the run folder {folder}: {error.strerror or error}{where}")
+    return AutonumericsError(f"cannot lock the run folder {folder}: "
+                             f"{error.strerror or error}{where}")
 
 
 def _same_file(stream: IO[bytes], path: Path) -> bool:

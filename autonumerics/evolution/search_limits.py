@@ -44,12 +44,13 @@ def seed_programs(config: SearchConfig, needed: bool) -> list[Program]:
         except AutonumericsError as error:
             raise AutonumericsError(f"search.seeds[{index}] {text!r}: {error}") from None
     if needed and not programs:
-        raise AutonumericsError('search.seeds is empty: a search starts from at least one program, e.g. ["x"]')
+        raise AutonumericsError("search.seeds is empty: "
+                                'a search starts from at least one program, e.g. ["x"]')
     return programs
 
 
 def checkpoint_interval(config: SearchConfig) -> float:
-    """``checkpoint_seconds``, or its default where it is not a number >= 0 (NaN never checkpoints)."""
+    """``checkpoint_seconds``, or its default where not a number >= 0 (NaN never checkpoints)."""
     seconds = config.search.checkpoint_seconds
     usable = isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds >= 0
     return seconds if usable else SearchSettings.checkpoint_seconds
@@ -59,11 +60,13 @@ def exhausted_reason(config: SearchConfig, last_failure: str) -> str:
     """The stop reason of a search that found nothing new in ``EXHAUSTED_AFTER`` attempts."""
     settings = config.mutation
     why = f"; the last failure: {last_failure}" if last_failure else ""
-    return (f"nothing new to try: {EXHAUSTED_AFTER} attempts in a row made only programs already fitted (or "
-            f"none within the limits), so every program within mutation.max_ops = {settings.max_ops} and "
-            f"mutation.ops = {list(settings.ops)} that mutations reach from the population has been fitted{why}")
+    return (f"nothing new to try: {EXHAUSTED_AFTER} attempts in a row made only programs already "
+            "fitted (or none within the limits), so every program within mutation.max_ops = "
+            f"{settings.max_ops} and mutation.ops = {list(settings.ops)} that mutations reach "
+            f"from the population has been fitted{why}")
 
 
 def no_seed_reason(n_lost: int) -> str:
     """The stop reason of a search whose population no seed entered."""
-    return f"nothing to mutate: no seed program was recorded ({n_lost} children lost with their workers)"
+    return (f"nothing to mutate: no seed program was recorded ({n_lost} children lost with their "
+            "workers)")

@@ -80,7 +80,8 @@ class SearchState:
     def fresh(cls, population_size: int, seed: int, cache_size: int = CACHE_SIZE) -> SearchState:
         """A new run's state; ``cache_size`` caps each of the three key caches."""
         return cls(Population(population_size), Archive(), np.random.default_rng(seed),
-                   fingerprints=FingerprintCache(cache_size), structures=FingerprintCache(cache_size),
+                   fingerprints=FingerprintCache(cache_size),
+                   structures=FingerprintCache(cache_size),
                    exact=FingerprintCache(cache_size))
 
     def record(self, event: dict) -> Member | None:
@@ -132,15 +133,19 @@ class SearchState:
         """The state a checkpoint holds.
 
         Raises:
-            KeyError, TypeError, ValueError: not a checkpoint of this version (the caller names the file).
+            KeyError, TypeError, ValueError: not a checkpoint of this version (the caller names
+                the file).
         """
         if data["version"] != CHECKPOINT_VERSION:
-            raise ValueError(f"version {data['version']!r}; this autonumerics reads version {CHECKPOINT_VERSION}")
+            raise ValueError(f"version {data['version']!r}; this autonumerics reads version "
+                             f"{CHECKPOINT_VERSION}")
         rng = np.random.default_rng()
         rng.bit_generator.state = data["rng"]
-        cache_size = int(data.get("cache_size", CACHE_SIZE))  # version-1 checkpoints before the cap was saved
+        # absent from version-1 checkpoints written before the cap was saved
+        cache_size = int(data.get("cache_size", CACHE_SIZE))
         return cls(
-            population=Population(int(data["population_size"]), [Member.from_json(m) for m in data["population"]]),
+            population=Population(int(data["population_size"]),
+                                  [Member.from_json(m) for m in data["population"]]),
             archive=Archive([Member.from_json(m) for m in data["archive"]]),
             rng=rng,
             next_id=int(data["next_id"]),
@@ -156,7 +161,7 @@ class SearchState:
 
 
 def child_event(result: ChildResult) -> dict:
-    """The event a fitted child is logged as (and recorded from): program, parent, kind, losses, cost."""
+    """A fitted child's event as logged (and recorded from): program, parent, kind, losses, cost."""
     program = canonicalize(result.program)
     return {
         "id": result.task.child_id, "parent": result.task.parent_id, "kind": result.task.kind,

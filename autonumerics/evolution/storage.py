@@ -32,11 +32,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from autonumerics.evolution.config import SearchConfig, config_to_toml, load_config
 from autonumerics.errors import AutonumericsError
+from autonumerics.evolution.config import SearchConfig, config_to_toml, load_config
 from autonumerics.evolution.pareto import read_front
-from autonumerics.ir.programfile import read_json_file, write_json_atomic
 from autonumerics.evolution.run_lock import LOCK_ATTEMPTS, LOCK_NAME, FolderLock
+from autonumerics.ir.programfile import read_json_file, write_json_atomic
 
 FRONT_PATTERN = "ops_*_cost_*.json"  # the names write_front gives front members
 
@@ -49,7 +49,7 @@ class RunFolder:
         self._lock: FolderLock | None = None
         self._logs: tuple[IO[str], ...] = ()
         self._created: list[Path] = []  # folders create() made, the run folder first
-        self._before: set[str] | None = None  # entries of a folder that existed, when create() locked it
+        self._before: set[str] | None = None  # what an existing folder held when create() locked it
 
     @property
     def events_path(self) -> Path:
@@ -65,7 +65,7 @@ class RunFolder:
 
     @classmethod
     def create(cls, path: str | os.PathLike, config: SearchConfig) -> RunFolder:
-        """A new run folder, locked; refuses a folder that holds a run or that another process holds.
+        """A new run folder, locked; refuses a folder holding a run or held by another process.
 
         A failure while writing it removes what it created; ``discard`` does the same later.
         """
@@ -76,9 +76,10 @@ class RunFolder:
             if run._lock is not None:
                 break
         else:
-            raise AutonumericsError(f"{run.path}: could not lock the folder (it was removed {LOCK_ATTEMPTS} times)")
+            raise AutonumericsError(f"{run.path}: could not lock the folder "
+                                    f"(it was removed {LOCK_ATTEMPTS} times)")
         try:
-            check_new_run_folder(run.path)  # again, now that no other process can be writing a run here
+            check_new_run_folder(run.path)  # again, now that no other process can write a run here
         except AutonumericsError:
             run.release()
             raise
@@ -108,7 +109,7 @@ class RunFolder:
 
     # -- the lock -------------------------------------------------------------------------------
     def lock(self) -> None:
-        """Hold the folder's lock until ``release`` (a process searching in it: an error naming it)."""
+        """Lock the folder until ``release`` (a process searching in it: an error naming it)."""
         self._lock = FolderLock.acquire(self.path)
 
     def release(self) -> None:
@@ -144,7 +145,8 @@ class RunFolder:
     # -- logs -----------------------------------------------------------------------------------
     def open_logs(self) -> tuple:
         """Append handles for the two logs (line-buffered: a killed run loses no whole line)."""
-        self._logs = (self.events_path.open("a", buffering=1), self.timings_path.open("a", buffering=1))
+        self._logs = (self.events_path.open("a", buffering=1),
+                      self.timings_path.open("a", buffering=1))
         return self._logs
 
     def sync_logs(self) -> None:
@@ -158,7 +160,8 @@ class RunFolder:
         """Drop a half-written last line (a kill in the middle of a write)."""
         for path in (self.events_path, self.timings_path):
             if not path.is_file():
-                raise AutonumericsError(f"{path} is missing: {self.path} is not a complete run folder")
+                raise AutonumericsError(f"{path} is missing: "
+                                        f"{self.path} is not a complete run folder")
             data = path.read_bytes()
             if data and not data.endswith(b"\n"):
                 path.write_bytes(data[: data.rfind(b"\n") + 1])
@@ -174,9 +177,9 @@ class RunFolder:
         with self.events_path.open("rb") as stream:
             if offset > size or (offset > 0 and _byte_before(stream, offset) != b"\n"):
                 raise AutonumericsError(
-                    f"{self.checkpoint_path}: events_offset {offset} does not end a line of {self.events_path} "
-                    f"({size} bytes): the log lost children the checkpoint counts (remove checkpoint.json "
-                    "to resume from the log alone)")
+                    f"{self.checkpoint_path}: events_offset {offset} does not end a line of "
+                    f"{self.events_path} ({size} bytes): the log lost children the checkpoint "
+                    "counts (remove checkpoint.json to resume from the log alone)")
             stream.seek(offset)
             for number, line in enumerate(stream, start=1):
                 if not line.strip():
@@ -185,8 +188,8 @@ class RunFolder:
                     apply(json.loads(line))
                 except (KeyError, TypeError, ValueError, AttributeError) as error:
                     number += _lines_before(self.events_path, offset)
-                    raise AutonumericsError(f"{self.events_path}, line {number}: not an event autonumerics "
-                                            f"wrote ({_describe(error)})") from None
+                    raise AutonumericsError(f"{self.events_path}, line {number}: not an event "
+                                            f"autonumerics wrote ({_describe(error)})") from None
 
     def log_sizes(self) -> tuple[int, int]:
         return self.events_path.stat().st_size, self.timings_path.stat().st_size
@@ -200,11 +203,13 @@ class RunFolder:
         if not self.checkpoint_path.exists():
             return None
         try:
-            data = read_json_file(self.checkpoint_path)  # not UTF-8, too deep, malformed: one line each
+            # not UTF-8, too deep, malformed: one line each
+            data = read_json_file(self.checkpoint_path)
         except AutonumericsError as error:
             raise AutonumericsError(f"corrupt checkpoint: {error}") from None
         if not isinstance(data, dict):
-            raise AutonumericsError(f"{self.checkpoint_path}: corrupt checkpoint (not a JSON object)")
+            raise AutonumericsError(f"{self.checkpoint_path}: "
+                                    "corrupt checkpoint (not a JSON object)")
         return data
 
     def write_front(self, front: list[dict], program_files: list[tuple[str, dict]]) -> None:
@@ -227,8 +232,8 @@ def check_new_run_folder(path: Path) -> None:
     if path.exists() and not path.is_dir():
         raise AutonumericsError(f"{path} is not a folder")
     if (path / "config.toml").exists():
-        raise AutonumericsError(f"{path} already holds a run: `autonumerics resume {path}` continues it, "
-                                "or choose another --out")
+        raise AutonumericsError(f"{path} already holds a run: `autonumerics resume {path}` "
+                                "continues it, or choose another --out")
 
 
 def describe_os_error(error: OSError) -> str:
@@ -257,7 +262,8 @@ def _make_folders(path: Path) -> list[Path]:
         except FileExistsError:  # another process made it meanwhile: it is not ours to remove
             continue
         except OSError as error:
-            raise AutonumericsError(f"cannot create the run folder {path}: {describe_os_error(error)}") from None
+            raise AutonumericsError(f"cannot create the run folder {path}: "
+                                    f"{describe_os_error(error)}") from None
         created.append(folder)
     if not path.is_dir():
         raise AutonumericsError(f"{path} is not a folder")

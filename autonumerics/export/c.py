@@ -66,7 +66,8 @@ def _operand(ref: str) -> str:
 def _comment(spec: KernelSpec, name: str) -> str:
     """The header's leading comment; the program file's strings pass through ``c_comment_text``."""
     how = ("the float32 rounding of jitted JAX on CPU: each multiply-add XLA fuses is an fmaf here"
-           if spec.semantics == "xla" else "every op rounded once to float32, fmaf only where written")
+           if spec.semantics == "xla"
+           else "every op rounded once to float32, fmaf only where written")
     lines = [
         *heading(spec, name, autonumerics_version(), c_comment_text, indent="  "),
         f"{spec.program.n_ops} ops, program hash {spec.program_hash}, semantics {spec.semantics}:",
@@ -83,8 +84,9 @@ def _comment(spec: KernelSpec, name: str) -> str:
 def function_lines(spec: KernelSpec) -> list[str]:
     """The statements computing ``spec`` from ``float x`` (one rounding each), then ``return``."""
     program = spec.ops_program
-    used = {ref for instruction in program.instructions for ref in instruction.args} | {program.output}
-    constants = [f"const float c{i} = {c_literal(v)};" for i, v in enumerate(float32_constants(program))
+    used = {ref for ins in program.instructions for ref in ins.args} | {program.output}
+    constants = [f"const float c{i} = {c_literal(v)};"
+                 for i, v in enumerate(float32_constants(program))
                  if f"c{i}" in used]  # the contracted program may keep merged duplicates unused
     body = [f"const float v{i} = {OPS[ins.op].c.format(*(_operand(a) for a in ins.args))};"
             for i, ins in enumerate(program.instructions)]
@@ -95,8 +97,8 @@ def function_lines(spec: KernelSpec) -> list[str]:
 def emit_c_function(spec: KernelSpec, name: str) -> str:
     """``static inline float name(float x)`` computing ``spec``, for use inside a kernel header."""
     body = "\n".join(f"    {line}" for line in function_lines(spec))
-    return (f"/* {c_comment_text(spec.target or 'custom target')}: {spec.program.n_ops} ops, {spec.semantics}, "
-            f"hash {spec.program_hash} */\n"
+    return (f"/* {c_comment_text(spec.target or 'custom target')}: {spec.program.n_ops} ops, "
+            f"{spec.semantics}, hash {spec.program_hash} */\n"
             f"static inline float {name}(float x) {{\n{body}\n}}\n")
 
 

@@ -25,7 +25,7 @@ __all__ = ["jax_function", "numpy_function"]
 
 def jax_function(program_file: ProgramFile | Program, semantics: str | None = None,
                  name: str | None = None) -> Callable:
-    """The jitted float32 JAX kernel of ``program_file``, as ``autonumerics export --to jax`` writes it.
+    """The jitted float32 JAX kernel of ``program_file``, as ``export --to jax`` writes it.
 
     Args:
         program_file: the program and its context (a bare ``Program``: no context).
@@ -40,7 +40,7 @@ def jax_function(program_file: ProgramFile | Program, semantics: str | None = No
 
 def numpy_function(program_file: ProgramFile | Program, semantics: str | None = None,
                    name: str | None = None) -> Callable:
-    """The float32 NumPy kernel of ``program_file``, as ``autonumerics export --to numpy`` writes it."""
+    """The float32 NumPy kernel of ``program_file``, as ``export --to numpy`` writes it."""
     return _kernel(export_source(_as_file(program_file), "numpy", name, semantics))
 
 

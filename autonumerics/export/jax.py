@@ -44,7 +44,8 @@ def _operand(ref: str) -> str:
 
 def _product_key(instruction) -> tuple[str, str]:
     """The product an instruction computes (mul, square, fma's a*b), factors in sorted order."""
-    a, b = (instruction.args[0], instruction.args[0]) if instruction.op == "square" else instruction.args[:2]
+    a, b = ((instruction.args[0], instruction.args[0]) if instruction.op == "square"
+            else instruction.args[:2])
     return tuple(sorted((a, b)))
 
 
@@ -75,7 +76,8 @@ def _xla_body(program: Program) -> list[str]:
     them (and the products that use them), and XLA only does so when they are one slice.
     """
     first_slot: dict[float, int] = {}
-    slot = [first_slot.setdefault(value, index) for index, value in enumerate(float32_constants(program))]
+    slot = [first_slot.setdefault(value, index)
+            for index, value in enumerate(float32_constants(program))]
 
     def operand(ref: str) -> str:
         kind, index = ref_kind(ref)
@@ -145,7 +147,8 @@ def function_lines(spec: KernelSpec) -> list[str]:
     values = ", ".join(f'float.fromhex("{v.hex()}")' for v in float32_constants(program))
     comma = "," if len(program.constants) == 1 else ""
     if spec.arithmetic.literal_constants and spec.semantics == "xla":
-        literals = ", ".join(f'jnp.float32(float.fromhex("{v.hex()}"))' for v in float32_constants(program))
+        literals = ", ".join(f'jnp.float32(float.fromhex("{v.hex()}"))'
+                             for v in float32_constants(program))
         lines = [f"c = ({literals}{comma})"]
     else:
         lines = [f"c = {BARRIER}(jnp.array(({values}{comma}), jnp.float32))"]
@@ -167,7 +170,8 @@ def emit_jax_function(spec: KernelSpec, name: str, argument: str = "r", fenced: 
     ``literal_constants``, see ``function_lines``).
     """
     body = "\n".join(f"    {line}" for line in function_lines(spec))
-    read = f"_rounded(jnp.asarray({argument}, jnp.float32))" if fenced else f"jnp.asarray({argument}, jnp.float32)"
+    read = (f"_rounded(jnp.asarray({argument}, jnp.float32))" if fenced
+            else f"jnp.asarray({argument}, jnp.float32)")
     summary = python_text(f"{spec.target or 'custom target'}: {spec.expression}")
     return f'''def {name}({argument}):
     """{summary} ({spec.program.n_ops} ops, {spec.semantics}, hash {spec.program_hash})."""
@@ -179,12 +183,13 @@ def emit_jax_function(spec: KernelSpec, name: str, argument: str = "r", fenced: 
 
 def _docstring(spec: KernelSpec) -> str:
     """The module docstring; the program file's strings pass through ``python_text``."""
+    # The docstring's lines, emitted verbatim into the export: one source line per output line.
     semantics = (
-        "xla: the float32 rounding of jitted JAX on CPU, multiply-adds fused into FMAs exactly as the\n"
+        "xla: the float32 rounding of jitted JAX on CPU, multiply-adds fused into FMAs exactly as the\n"  # noqa: E501
         "autonumerics interpreter models them (constants and square roots sit behind\n"
         "lax.optimization_barrier so that XLA performs no other rewrite)."
         if spec.semantics == "xla" else
-        "strict: every op rounded once to float32 (an fma only where the program has one). XLA would\n"
+        "strict: every op rounded once to float32 (an fma only where the program has one). XLA would\n"  # noqa: E501
         "fuse a*b + c and fold constants, so products and constants are read through selects\n"
         "(_rounded, _opaque) that it cannot see through: exact, but slower than an 'xla' export."
     )
@@ -203,8 +208,8 @@ def _docstring(spec: KernelSpec) -> str:
         "",
         "Usage (only jax is needed):",
         f"    from this_module import {spec.name}",
-        f"    y = {spec.name}(x)        # any shape; float32 in, float32 out (other dtypes are cast)",
-        f"    jax.grad({spec.name})(0.5); jax.vmap({spec.name})(xs)  # differentiable where the program is",
+        f"    y = {spec.name}(x)        # any shape; float32 in, float32 out (other dtypes are cast)",  # noqa: E501
+        f"    jax.grad({spec.name})(0.5); jax.vmap({spec.name})(xs)  # differentiable where the program is",  # noqa: E501
         "",
     ])
 
@@ -213,11 +218,13 @@ def emit_jax(spec: KernelSpec) -> str:
     """The source of a standalone JAX module computing ``spec``."""
     program = spec.program
     body = _xla_body(program) if spec.semantics == "xla" else _strict_body(program)
-    constants = "".join(f'    float.fromhex("{v.hex()}"),  # c{i}\n' for i, v in enumerate(float32_constants(program)))
+    constants = "".join(f'    float.fromhex("{v.hex()}"),  # c{i}\n'
+                        for i, v in enumerate(float32_constants(program)))
     output = _operand(program.output)
     helpers = STRICT_HELPERS if spec.semantics == "strict" else ""
     inner = "\n".join(f"    {line}" for line in body)
     interval = f"({spec.interval[0]!r}, {spec.interval[1]!r})" if spec.interval else "None"
+    # the module's source, emitted verbatim: its lines stay as they are
     return f'''"""{_docstring(spec)}"""
 
 import jax
@@ -237,4 +244,4 @@ def {spec.name}(x):
     c = {BARRIER}(jnp.array(_CONSTANTS, jnp.float32))
 {inner}
     return jnp.broadcast_to({output}, x.shape)
-'''
+'''  # noqa: E501

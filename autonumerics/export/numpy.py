@@ -56,15 +56,17 @@ def _expression(op: str, args: list[str], fma: str = "_fma") -> str:
     return OPS[op].jax.replace("jnp.", "np.").format(*args)
 
 
-def emit_numpy_function(spec: KernelSpec, name: str, argument: str = "r", fma: str = "_fma32") -> str:
+def emit_numpy_function(spec: KernelSpec, name: str, argument: str = "r",
+                        fma: str = "_fma32") -> str:
     """A function ``name(argument)`` computing ``spec`` op by op, for use inside a kernel module.
 
     It needs ``np`` and, where the program has an FMA, the helper ``fma`` (``fma_helper(fma)``).
     """
     program = spec.ops_program
     constants = float32_constants(program)
-    used = {ref for instruction in program.instructions for ref in instruction.args} | {program.output}
-    lines = [f'c{i} = np.float32(float.fromhex("{v.hex()}"))' for i, v in enumerate(constants) if f"c{i}" in used]
+    used = {ref for ins in program.instructions for ref in ins.args} | {program.output}
+    lines = [f'c{i} = np.float32(float.fromhex("{v.hex()}"))'
+             for i, v in enumerate(constants) if f"c{i}" in used]
     lines += [f"v{i} = {_expression(ins.op, [_operand(a, 'c{}') for a in ins.args], fma)}"
               for i, ins in enumerate(program.instructions)]
     body = "\n".join(f"        {line}" for line in lines) or "        pass"
@@ -80,8 +82,9 @@ def emit_numpy_function(spec: KernelSpec, name: str, argument: str = "r", fma: s
 
 def _docstring(spec: KernelSpec) -> str:
     """The module docstring; the program file's strings pass through ``python_text``."""
-    how = ("the float32 rounding of jitted JAX on CPU: each multiply-add XLA fuses is an exact FMA here"
-           if spec.semantics == "xla" else "every op rounded once to float32, an fma only where written")
+    how = ("the float32 rounding of jitted JAX on CPU: each multiply-add XLA fuses "
+           "is an exact FMA here" if spec.semantics == "xla"
+           else "every op rounded once to float32, an fma only where written")
     return "\n".join([
         *heading(spec, spec.name, autonumerics_version(), python_text),
         f"{spec.program.n_ops} ops, program hash {spec.program_hash}, semantics {spec.semantics}:",
@@ -99,9 +102,11 @@ def emit_numpy(spec: KernelSpec) -> str:
     lines = [f"v{i} = {_expression(ins.op, [_operand(a) for a in ins.args])}"
              for i, ins in enumerate(program.instructions)]
     uses_fma = any(ins.op == "fma" for ins in program.instructions)
-    constants = "".join(f'    float.fromhex("{v.hex()}"),  # c{i}\n' for i, v in enumerate(float32_constants(program)))
+    constants = "".join(f'    float.fromhex("{v.hex()}"),  # c{i}\n'
+                        for i, v in enumerate(float32_constants(program)))
     interval = f"({spec.interval[0]!r}, {spec.interval[1]!r})" if spec.interval else "None"
     body = "\n".join(f"        {line}" for line in lines)
+    # the module's source, emitted verbatim: its lines stay as they are
     return f'''"""{_docstring(spec)}"""
 
 import numpy as np
@@ -117,4 +122,4 @@ def {spec.name}(x):
     with np.errstate(all="ignore"):
 {body if body else "        pass"}
     return np.broadcast_to({_operand(program.output)}, x.shape).astype(np.float32, copy=True)
-'''
+'''  # noqa: E501

@@ -86,11 +86,10 @@ def program_hash(program: Program) -> str:
 # Names an exported function must not take: the keywords of Python and C, Python's builtins,
 # C's reserved spellings ("_" + capital, "__"), and the names the generated modules and headers
 # define or read at module level (a function named ``np`` or ``_fma`` would replace them).
-RESERVED_NAMES = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | C_KEYWORDS | frozenset("""
-    np jnp jax functools KERNEL_NAME TARGET INTERVAL SEMANTICS PROGRAM_HASH EXPRESSION CORES
-    METADATA
-    _fma _fma32 _rounded _opaque _bits _float _pow2 _float32_kernel INFINITY NAN size_t fmaf sqrtf
-""".split())
+RESERVED_NAMES = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | C_KEYWORDS | frozenset(
+    ["np", "jnp", "jax", "functools", "KERNEL_NAME", "TARGET", "INTERVAL", "SEMANTICS",
+     "PROGRAM_HASH", "EXPRESSION", "CORES", "METADATA", "_fma", "_fma32", "_rounded", "_opaque",
+     "_bits", "_float", "_pow2", "_float32_kernel", "INFINITY", "NAN", "size_t", "fmaf", "sqrtf"])
 _IDENTIFIER = re.compile(r"(?!_[A-Z_])[A-Za-z_][A-Za-z0-9_]*")
 
 

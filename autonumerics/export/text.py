@@ -39,12 +39,13 @@ MAX_VALUE_DEPTH = 100  # lists and dicts within lists and dicts: far beyond any 
 
 # The keywords of C (C23, which adds bool, true, false, ...): never usable as a generated
 # identifier (a function, a variable), whatever else the exporter reserves.
-C_KEYWORDS = frozenset("""
-    alignas alignof auto bool break case char const constexpr continue default do double else enum
-    extern false float for goto if inline int long nullptr register restrict return short signed
-    sizeof static static_assert struct switch thread_local true typedef typeof typeof_unqual union
-    unsigned void volatile while
-""".split())
+C_KEYWORDS = frozenset(["alignas", "alignof", "auto", "bool", "break", "case", "char", "const",
+                        "constexpr", "continue", "default", "do", "double", "else", "enum",
+                        "extern", "false", "float", "for", "goto", "if", "inline", "int", "long",
+                        "nullptr", "register", "restrict", "return", "short", "signed", "sizeof",
+                        "static", "static_assert", "struct", "switch", "thread_local", "true",
+                        "typedef", "typeof", "typeof_unqual", "union", "unsigned", "void",
+                        "volatile", "while"])
 
 # Printable ASCII except the double quote and the backslash: the text that needs no escape.
 _PYTHON_UNSAFE = re.compile(r'[^ !#-\[\]-~]')
@@ -88,10 +89,12 @@ def c_comment_text(text: str) -> str:
 
 
 class _NonFinite(float):
-    """A non-finite float whose ``repr`` is Python that evaluates to it (``nan`` alone is no name)."""
+    """A non-finite float whose ``repr`` is Python evaluating to it (``nan`` alone is no name)."""
 
     def __repr__(self) -> str:
-        return 'float("nan")' if math.isnan(self) else 'float("inf")' if self > 0 else 'float("-inf")'
+        if math.isnan(self):
+            return 'float("nan")'
+        return 'float("inf")' if self > 0 else 'float("-inf")'
 
 
 def _finite_reprs(value: object, depth: int = 0) -> object:
@@ -102,7 +105,8 @@ def _finite_reprs(value: object, depth: int = 0) -> object:
             and ``pprint`` recurse once or more per level, within Python's limit of 1 000 frames).
     """
     if depth > MAX_VALUE_DEPTH:
-        raise AutonumericsError(f"a value nested more than {MAX_VALUE_DEPTH} levels deep cannot be written as Python")
+        raise AutonumericsError(f"a value nested more than {MAX_VALUE_DEPTH} levels deep "
+                                "cannot be written as Python")
     if isinstance(value, float) and not math.isfinite(value):
         return _NonFinite(value)
     if isinstance(value, dict):

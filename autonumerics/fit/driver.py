@@ -3,19 +3,20 @@
 Program-agnostic: the fitter sees only a batched evaluation (``FitProblem``). Every stage
 evaluates through one budgeted ``Objective``, which keeps the best point any stage saw.
 
-* Affine programs (detected numerically, ``fit_lp``): one scaled LP from the least-squares
+* Affine programs (detected numerically, ``fit.lp``): one scaled LP from the least-squares
   point plus refinements, i.e. the exact discrete minimax (7.7e-13 for the degree-8 polynomial
   of 2^x on [0, 1]).
-* One constant: a log-grid bracket and a batched zoom (``fit_cmaes.search_1d``).
+* One constant: a log-grid bracket and a batched zoom (``fit.cmaes.search_1d``).
 * Nonlinear programs: the best of 256 random draws of the fresh constants; Levenberg-Marquardt
   in log-magnitude space; rounds of basin-hopping kicks, CMA-ES (alternately around the best
   point with IPOP restarts and broad from a new draw) and LM; last, sequential-LP minimax
-  (``fit_local``). Ends when the budget is spent or ``max_stalls`` rounds bring < 1 %.
-* Optionally a float32 polish (``fit_polish``).
+  (``fit.local``). Ends when the budget is spent or ``max_stalls`` rounds bring < 1 %.
+* Optionally a float32 polish (``fit.polish``).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -96,10 +97,9 @@ def fit_constants(
     fresh = fresh | ~np.isfinite(init)
     fit = _Fit(Objective(problem, budget), init, fresh, rng, max_stalls)
     start = fit.draw()
-    try:
+    # the budget is the normal way a fit ends; the best point is in the objective
+    with contextlib.suppress(OutOfBudget):
         _run_stages(fit, start)
-    except OutOfBudget:
-        pass  # the budget is the normal way a fit ends; the best point is in the objective
     objective = fit.objective
     constants = objective.best_constants if objective.best_constants is not None else start
     method = "+".join(fit.stages) or "probe"  # "probe": the budget ended in the affine test
@@ -169,10 +169,8 @@ def _fit_nonlinear(fit: _Fit, start: np.ndarray) -> None:
     objective = fit.objective
     reserve = min(objective.remaining // 5, 40 * (2 * start.size + 2))  # 2k + 2 per LP step
     objective.budget -= reserve
-    try:
+    with contextlib.suppress(OutOfBudget):
         _global_rounds(fit, start)
-    except OutOfBudget:
-        pass
     objective.budget += reserve
     if np.isfinite(objective.best_loss):
         fit.ran("slp")

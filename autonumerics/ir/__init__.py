@@ -1,1 +1,1 @@
-"""The program representation: ops, programs, their text form, canonical form, files, and reference interpreter."""
+"""The program representation: ops, programs, text and canonical forms, files, the interpreter."""

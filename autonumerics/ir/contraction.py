@@ -251,5 +251,7 @@ def _prune_instructions(program: Program) -> Program:
     for index, instruction in enumerate(program.instructions):
         if live[index]:
             mapping[value_ref(index)] = value_ref(len(instructions))
-            instructions.append(Instruction(instruction.op, tuple(mapping.get(a, a) for a in instruction.args)))
-    return Program(tuple(instructions), program.constants, mapping.get(program.output, program.output))
+            instructions.append(Instruction(instruction.op,
+                                            tuple(mapping.get(a, a) for a in instruction.args)))
+    return Program(tuple(instructions), program.constants,
+                   mapping.get(program.output, program.output))

@@ -75,7 +75,8 @@ def _plan(program: Program) -> tuple[tuple | None, ...]:
     for position, index in last.items():
         freed[index].append(position)
     return tuple(
-        (OPS[i.op].numpy, tuple(ref_kind(a) for a in i.args), tuple(freed[index])) if live[index] else None
+        (OPS[i.op].numpy, tuple(ref_kind(a) for a in i.args),
+         tuple(freed[index])) if live[index] else None
         for index, i in enumerate(program.instructions)
     )
 
@@ -117,7 +118,8 @@ def evaluate(
         if constants is not None and contracted.n_constants > program.n_constants:
             constants = np.asarray(constants, dtype=np.float64)
             extra = np.broadcast_to(np.asarray(contracted.constants[program.n_constants:]),
-                                    constants.shape[:-1] + (contracted.n_constants - program.n_constants,))
+                                    constants.shape[:-1]
+                                    + (contracted.n_constants - program.n_constants,))
             constants = np.concatenate([constants, extra], axis=-1)
         program = contracted
     x = np.asarray(x)
@@ -166,11 +168,13 @@ def _constant_columns(program: Program, constants, dtype: np.dtype) -> np.ndarra
         raise ValueError(
             f"program has {len(program.constants)} constants, got shape {constants.shape}"
         )
-    with np.errstate(over="ignore"):  # a constant beyond the format's range is +-inf there, by design
+    # a constant beyond the format's range is +-inf there, by design
+    with np.errstate(over="ignore"):
         return constants.astype(dtype)
 
 
-def evaluate_mp(program: Program, x: float, digits: int = 30, prec: int | None = None) -> mpmath.mpf:
+def evaluate_mp(program: Program, x: float, digits: int = 30,
+                prec: int | None = None) -> mpmath.mpf:
     """Evaluate at one point in mpmath, every op rounded to ``digits`` digits (or ``prec`` bits).
 
     With many digits this is the real-number meaning of the program; with ``prec=53`` every op
@@ -187,7 +191,8 @@ def evaluate_mp(program: Program, x: float, digits: int = 30, prec: int | None =
                 return mpmath.mpf(x)
             return mpmath.mpf(program.constants[index]) if kind == "c" else results[index]
 
-        for instruction, needed in zip(program.instructions, live_instructions(program)):
+        live = live_instructions(program)
+        for instruction, needed in zip(program.instructions, live, strict=True):
             if not needed:
                 results.append(None)
                 continue

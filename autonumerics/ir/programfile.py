@@ -120,7 +120,8 @@ class ProgramFile:
         float_format(dtype)
         semantics = _typed(data, "semantics", str, source)
         if semantics is not None and semantics not in SEMANTICS:
-            raise AutonumericsError(f"{source}: semantics must be one of {SEMANTICS}, not {shown(semantics, 40)}")
+            raise AutonumericsError(f"{source}: semantics must be one of {SEMANTICS}, not "
+                                    f"{shown(semantics, 40)}")
         n_ops = _typed(data, "n_ops", int, source)
         if n_ops is not None and n_ops < 0:
             raise AutonumericsError(f"{source}: n_ops must be a count, not {n_ops!r}")

@@ -17,8 +17,8 @@ from autonumerics.ir.ssa import (
     const_ref,
     depends_on_input,
     prune,
-    ref_kind,
     rebuilt,
+    ref_kind,
     value_ref,
 )
 

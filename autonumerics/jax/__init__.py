@@ -37,8 +37,10 @@ def _doc(name: str) -> str:
     return (f"{name}(x): autonumerics' certified kernel, <= 1 ULP on every float32 input.\n\n"
             f"Derivative (custom_jvp): {rule}\n\n"
             "Dtypes: float32 in and out; bfloat16 / float16 computed in float32 and rounded once; "
-            "integers and bool as jnp promotes them; Python numbers give weakly typed results; float64 "
+            "integers and bool as jnp promotes them; Python numbers give weakly typed results; "
+            "float64 "
             "(x64) and complex raise TypeError.")
 
 
-globals().update({name: with_dtype_policy(name, FLOAT32_KERNELS[name], _doc(name)) for name in KERNELS})
+globals().update({name: with_dtype_policy(name, FLOAT32_KERNELS[name],
+                                          _doc(name)) for name in KERNELS})

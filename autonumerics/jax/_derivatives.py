@@ -19,7 +19,8 @@ import jax.numpy as jnp
 
 Kernels = dict[str, Callable]
 
-LN2 = float.fromhex("0x1.62e430p-1")  # ln 2 rounded to float32: 0.05 ULP off, product rounds once more
+# ln 2 rounded to float32: 0.05 ULP off, product rounds once more
+LN2 = float.fromhex("0x1.62e430p-1")
 INV_LN2 = float.fromhex("0x1.715476p+0")  # 1/ln 2 rounded to float32: 0.22 ULP off
 # 2/sqrt(pi) = TWO_OVER_SQRT_PI_HI + TWO_OVER_SQRT_PI_LO to ~2^-49: a float32 alone is 0.87 ULP off.
 TWO_OVER_SQRT_PI_HI = float.fromhex("0x1.20dd76p+0")

@@ -41,11 +41,13 @@ def result_type(name: str, x: jax.Array) -> tuple[np.dtype, bool]:
     """
     dtype, weak = np.dtype(x.dtype), bool(jax.typeof(x).weak_type)
     if jnp.issubdtype(dtype, jnp.complexfloating):
-        raise TypeError(f"autonumerics.jax.{name}: complex input ({dtype}); the kernels are real functions")
+        raise TypeError(f"autonumerics.jax.{name}: complex input ({dtype}); "
+                        "the kernels are real functions")
     result, result_weak = _jnp_result(dtype, weak, bool(jax.config.x64_enabled))
     if result != COMPUTED and result not in ROUNDED_ONCE:
-        raise TypeError(f"autonumerics.jax.{name}: {dtype} input would give a {result} result, and the kernels "
-                        "are certified in float32 (and 16-bit formats through it) only; cast to float32")
+        raise TypeError(f"autonumerics.jax.{name}: {dtype} input would give a {result} result, "
+                        "and the kernels are certified in float32 (and 16-bit formats through it) "
+                        "only; cast to float32")
     return result, result_weak
 
 

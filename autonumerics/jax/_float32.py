@@ -45,7 +45,8 @@ def _differentiable(name: str) -> Callable:
 
 
 _missing = [name for name in KERNELS if name not in DERIVATIVES]
-if _missing:  # a new kernel must bring its derivative: a silent zero gradient is what this module prevents
+# a new kernel must bring its derivative: a silent zero gradient is what this module prevents
+if _missing:
     raise ImportError(f"autonumerics.jax: kernel {_missing[0]!r} has no derivative rule in "
                       "autonumerics/jax/_derivatives.py")
 FLOAT32_KERNELS.update({name: _differentiable(name) for name in KERNELS})

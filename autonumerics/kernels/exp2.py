@@ -48,12 +48,13 @@ SHIFTER = "0x1.8p+23"
 # flushes subnormals anyway: a sum below the smallest normal's bit pattern (0x00800000) is such a
 # result (or a negative, wrapped one). NumPy and C compute subnormal results in two steps
 # instead, 2^(n+64) exactly then 2^-64 with one rounding, so no intermediate is subnormal.
+# The snippets are emitted verbatim into the certified exports: their lines stay as they are.
 JAX_SCALE = """    bits = _bits(p) + (_bits(t) << 23)  # p * 2^n on the exponent bits: exact for results >= 2^-126
-    y = jnp.where(bits < 0x00800000, jnp.float32(0.0), _float(bits))  # below 2^-126: 0, as XLA flushes"""
+    y = jnp.where(bits < 0x00800000, jnp.float32(0.0), _float(bits))  # below 2^-126: 0, as XLA flushes"""  # noqa: E501
 NUMPY_SCALE = """        n = _bits(t) - np.int32(0x4B400000)
         y = _float(_bits(p) + (n << np.int32(23)))  # p * 2^n on the exponent bits: exact, results >= 2^-125
         tiny = (p * _pow2(n + np.int32(64))) * np.float32(2.0**-64)  # exact, then one rounding
-        y = np.where(n < -125, tiny, y)"""
+        y = np.where(n < -125, tiny, y)"""  # noqa: E501
 C_SCALE = """    const int32_t n = an_bits(t) - 0x4B400000;
     if (n < -125) {{
         /* p * 2^(n+64) is exact and normal, the product by 2^-64 rounds once (subnormal results) */
@@ -62,6 +63,7 @@ C_SCALE = """    const int32_t n = an_bits(t) - 0x4B400000;
     /* p * 2^n on the exponent bits (exact); unsigned arithmetic, as n may be negative */
     return an_float((int32_t)((uint32_t)an_bits(p) + ((uint32_t)n << 23)));"""
 
+# emitted verbatim into the certified exports: its lines stay as they are
 _JAX_KERNEL = f'''
 @jax.jit
 def exp2(x):
@@ -74,8 +76,9 @@ def exp2(x):
     p = _exp2_core(clamped - whole)  # 2^r, r = x - n exact
 {JAX_SCALE}
     return jnp.where(x < 128.0, y, x + jnp.float32(jnp.inf))  # x >= 128: +inf; NaN: NaN
-'''
+'''  # noqa: E501
 
+# emitted verbatim into the certified exports: its lines stay as they are
 _NUMPY_KERNEL = f'''
 def exp2(x):
     """2**x in float32 for every input (see the module docstring), subnormal results included."""
@@ -87,7 +90,7 @@ def exp2(x):
 {NUMPY_SCALE}
         y = np.where(x < np.float32(128.0), y, x + np.float32(np.inf))  # x >= 128: +inf; NaN: NaN
     return np.asarray(y, dtype=np.float32)
-'''
+'''  # noqa: E501
 
 _C_KERNEL = f'''
 static inline float {{name}}(float x) {{{{

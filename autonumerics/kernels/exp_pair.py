@@ -115,12 +115,12 @@ static inline float {core}_reciprocal_pair(float er, float el, float *g1) {{
     # lose the exact low parts: t, h and dh are read through a fence it cannot see through.
     live = language == "jax" and fences == "live"
     barrier = language == "jax" and fences == "barrier"
-    if language != "jax":
-        fence = lambda value: f"({value})"
-    elif live:
-        fence = lambda value: f"_kept({value}, live)"
-    else:
-        fence = lambda value: f"_rounded({value})"
+
+    def fence(value: str) -> str:
+        if language != "jax":
+            return f"({value})"
+        return f"_kept({value}, live)" if live else f"_rounded({value})"
+
     hlo_fence = (lambda value: f"jax.lax.optimization_barrier({value})") if barrier else fence
     extra = ", live" if live else ""
     if live:

@@ -34,6 +34,7 @@ DESCRIPTION = (
     "+inf, NaN -> NaN."
 )
 
+# the snippets are emitted verbatim into the certified exports: their lines stay as they are
 LOG = Reconstruction(
     name="log",
     summary="log(x)",
@@ -44,7 +45,7 @@ LOG = Reconstruction(
     numpy="""        a = ef * np.float32(float.fromhex("0x1.62e4p-1"))  # e * LN2_HI: exact (|e| <= 149)
         hi = a + f  # rounds once; exact when e = 0
         lo = (a - hi) + f  # Fast2Sum: hi + lo = e * LN2_HI + f exactly
-        small = _fma32(ef, np.float32(float.fromhex("0x1.7f7d1cp-20")), lo)  # e * LN2_LO + lo""",
+        small = _fma32(ef, np.float32(float.fromhex("0x1.7f7d1cp-20")), lo)  # e * LN2_LO + lo""",  # noqa: E501
     c="""    const float a = ef * 0x1.62e4p-1f;  /* e * LN2_HI: exact (|e| <= 149) */
     const float hi = a + f;  /* rounds once; exact when e = 0 */
     const float lo = (a - hi) + f;  /* Fast2Sum: hi + lo = e * LN2_HI + f exactly */

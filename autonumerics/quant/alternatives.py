@@ -1,4 +1,4 @@
-"""Baselines in the same harness: I-BERT i-GELU / i-exp, lookup tables, dequantize -> float -> requantize.
+"""Baselines, same harness: I-BERT i-GELU / i-exp, lookup tables, dequantize -> float -> requantize.
 
 I-BERT (Kim et al., 2021) is written from the paper's description:
 
@@ -92,15 +92,18 @@ def table_outputs(name: str, params_in: QuantParams, params_out: QuantParams) ->
     """A full lookup table (one entry per input): exact by construction, costs the table."""
     _, rounded = reference(name, params_in, params_out)
     bytes_per_entry = 2 if params_out.dtype == "int16" else 1
-    return BaselineOutputs(f"{len(rounded)}-entry table", rounded, 1, 0, len(rounded) * bytes_per_entry)
+    return BaselineOutputs(f"{len(rounded)}-entry table", rounded, 1, 0,
+                           len(rounded) * bytes_per_entry)
 
 
-def interpolated_table(name: str, params_in: QuantParams, params_out: QuantParams, entries: int = 513) -> BaselineOutputs:
-    """A table of ``entries`` knots over the input range, rounded to the output grid, linear interpolation."""
+def interpolated_table(name: str, params_in: QuantParams, params_out: QuantParams,
+                       entries: int = 513) -> BaselineOutputs:
+    """``entries`` knots over the input range, rounded to the output grid, linearly interpolated."""
     grid = params_in.grid()
     step = len(grid) // (entries - 1)  # 65 536 / 512 = 128 inputs per segment
     _, rounded = reference(name, params_in, params_out)
-    # Knot i sits at input grid[0] + i * step; the last one (one past the grid) reuses the last input.
+    # Knot i sits at input grid[0] + i * step; the last one (one past the grid) reuses the
+    # last input.
     knots = rounded[np.minimum(np.arange(entries) * step, len(grid) - 1)]
     offset = grid - grid[0]
     index, fraction = offset // step, offset % step
@@ -110,12 +113,12 @@ def interpolated_table(name: str, params_in: QuantParams, params_out: QuantParam
     low, high = params_out.qrange
     bytes_per_entry = 2 if params_out.dtype == "int16" else 1
     # offset, shift, mask, 2 gathers, sub, mul, add, shift, add
-    return BaselineOutputs(f"{entries}-entry interpolated table", np.clip(outputs, low, high), 10, 0,
-                           entries * bytes_per_entry)
+    return BaselineOutputs(f"{entries}-entry interpolated table", np.clip(outputs, low, high), 10,
+                           0, entries * bytes_per_entry)
 
 
 def float_requantize(name: str, params_in: QuantParams, params_out: QuantParams) -> BaselineOutputs:
-    """Dequantize, evaluate the function in float32 (scipy / numpy), requantize (round half even)."""
+    """Dequantize, evaluate the function in float32 (scipy / numpy), requantize (half to even)."""
     from scipy.special import ndtr  # scipy: only this float path needs it
 
     x = ((params_in.grid() - params_in.zero_point) * params_in.scale).astype(np.float32)

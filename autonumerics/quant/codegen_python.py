@@ -22,6 +22,7 @@ _OPS = {
     "div": "{m}.floor_divide({0}, {1})",
 }
 
+# The templates below are emitted verbatim into every export: their lines stay as they are.
 _HELPERS = '''
 
 def _rshr(a, k):
@@ -44,7 +45,7 @@ def _integers(q):
     if not np.issubdtype(q.dtype, np.integer):
         raise TypeError(f"{name} takes integers (input grid [{{LOW}}, {{HIGH}}]), got dtype {{q.dtype}}")
     return q
-'''
+'''  # noqa: E501
 
 _REJECT = '''
 
@@ -56,7 +57,7 @@ def _reject(q):
         side = "below" if rejected.flat[0] < LOW else "above"
         raise ValueError(f"{name}: input {{rejected.flat[0]}} is {{side}} the input grid [{{LOW}}, {{HIGH}}], where "
                          "the kernel has no saturated value (METADATA['out_of_grid'])")
-'''
+'''  # noqa: E501
 
 _NARROW = '''
 
@@ -64,7 +65,7 @@ def _narrow(q, xp):
     """q clamped to one step beyond the grid in its own dtype, then int32: exact for any integer width."""
     info = xp.iinfo(q.dtype)
     return xp.clip(q, max(LOW - 1, info.min), min(HIGH + 1, info.max)).astype(xp.int32)
-'''
+'''  # noqa: E501
 
 
 def _module_doc(name: str, language: str, bounds: GridBounds) -> list[str]:
@@ -72,15 +73,17 @@ def _module_doc(name: str, language: str, bounds: GridBounds) -> list[str]:
     sides = []
     for side in ("below", "above"):
         rule = getattr(bounds, side)
-        result = (f"give the output at {edge[side]} (their saturated value, within the certified error)"
-                  if rule == "clamp" else "raise ValueError")
+        result = (f"give the output at {edge[side]} (their saturated value, within the certified "
+                  "error)" if rule == "clamp" else "raise ValueError")
         sides.append(f"inputs {side} it {result}")
-    traced = ("\n\nInside a caller's jit or vmap the values cannot be inspected, so a rejected input gives REJECTED"
+    traced = ("\n\nInside a caller's jit or vmap the values cannot be inspected, so a rejected "
+              "input gives REJECTED"
               "\n(-2**31, never an output on the grid) instead of raising, as in the C export."
               if language == "jax" and _rejects(bounds) else "")
     return [f'"""{name}: integer kernel exported by autonumerics (int32 {language}; see METADATA).',
             "",
-            "Takes an array of any integer dtype (a float or bool dtype is a TypeError: no silent truncation).",
+            "Takes an array of any integer dtype "
+            "(a float or bool dtype is a TypeError: no silent truncation).",
             f"Exact on the input grid [{bounds.low}, {bounds.high}]; {sides[0]};",
             f"{sides[1]}.{traced}",
             '"""']
@@ -101,24 +104,27 @@ def _body(program: IntProgram, language: str) -> list[str]:
     module, int_type = ("jnp", "int32") if language == "jax" else ("np", "int64")
     lines = []
     for instruction in program.instructions:
-        operands = [a if isinstance(a, str) else f"{module}.{int_type}({a})" for a in instruction.args]
-        lines.append(f"    {instruction.dest} = " + _OPS[instruction.op].format(*operands, m=module))
+        operands = [a if isinstance(a, str) else f"{module}.{int_type}({a})"
+                    for a in instruction.args]
+        expression = _OPS[instruction.op].format(*operands, m=module)
+        lines.append(f"    {instruction.dest} = {expression}")
     return lines
 
 
-def python_source(program: IntProgram, name: str, meta: dict, bounds: GridBounds, language: str) -> str:
-    """The standalone module (``language`` "jax" or "numpy") defining ``name``; see the module docstring."""
+def python_source(program: IntProgram, name: str, meta: dict, bounds: GridBounds,
+                  language: str) -> str:
+    """The standalone module (``language``: "jax" or "numpy") defining ``name``; see the top."""
     is_jax = language == "jax"
     module, int_type = ("jnp", "jnp.int32") if is_jax else ("np", "np.int64")
-    header = "import jax\nimport jax.numpy as jnp\nimport numpy as np\n" if is_jax else "import numpy as np\n"
+    header = ("import jax\nimport jax.numpy as jnp\nimport numpy as np\n" if is_jax
+              else "import numpy as np\n")
     lines = _module_doc(name, language, bounds) + [
         "", header, f"METADATA = {python_value(meta, pretty=True)}",
         f"LOW, HIGH = {bounds.low}, {bounds.high}  # the input grid"]
     if is_jax and _rejects(bounds):
         lines.append(f"REJECTED = {REJECTED}  # a rejected input's output inside a trace")
-    lines.append(_HELPERS.format(m=module, int=int_type, name=name,
-                                 as_array="q if isinstance(q, jax.Array) else np.asarray(q)" if is_jax
-                                 else "np.asarray(q)").rstrip("\n"))
+    as_array = "q if isinstance(q, jax.Array) else np.asarray(q)" if is_jax else "np.asarray(q)"
+    lines.append(_HELPERS.format(m=module, int=int_type, name=name, as_array=as_array).rstrip("\n"))
     if _rejects(bounds):
         lines.append(_REJECT.format(name=name, test=_rejected_test(bounds, "q")).rstrip("\n"))
     body = (_jax_functions if is_jax else _numpy_function)(program, name, bounds)
@@ -128,12 +134,14 @@ def python_source(program: IntProgram, name: str, meta: dict, bounds: GridBounds
 def _numpy_function(program: IntProgram, name: str, bounds: GridBounds) -> list[str]:
     source = program.inputs[0]
     lines = ["", "", f"def {name}({source}):",
-             '    """Integer in, int32 out (numpy); exact on the grid (the module docstring: off it)."""',
+             '    """Integer in, int32 out (numpy); exact on the grid '
+             '(the module docstring: off it)."""',
              f"    {source} = _integers({source})"]
     if _rejects(bounds):
         lines.append(f"    _reject({source})")
     lines += [f"    info = np.iinfo({source}.dtype)",
-              f"    {source} = np.clip({source}, max(LOW, info.min), min(HIGH, info.max)).astype(np.int64)"]
+              f"    {source} = np.clip({source}, max(LOW, info.min), min(HIGH, info.max))"
+              ".astype(np.int64)"]
     return lines + _body(program, "numpy") + [f"    return {program.output}.astype(np.int32)"]
 
 
@@ -145,18 +153,20 @@ def _jax_functions(program: IntProgram, name: str, bounds: GridBounds) -> list[s
         lines.append(f"    rejected = {_rejected_test(bounds, source)}")
     lines.append(f"    {source} = jnp.clip({source}, LOW, HIGH)")
     lines += _body(program, "jax")
-    lines.append(f"    return jnp.where(rejected, jnp.int32(REJECTED), {program.output}), jnp.any(rejected)"
-                 if checks else f"    return {program.output}")
+    lines.append(f"    return jnp.where(rejected, jnp.int32(REJECTED), {program.output}), "
+                 "jnp.any(rejected)" if checks else f"    return {program.output}")
     call = f"_kernel(_narrow({source}, np) if isinstance({source}, np.ndarray) else {source})"
     lines += ["", "", f"def {name}({source}):",
-              '    """Integer in, int32 out (JAX); exact on the grid (the module docstring: off it)."""',
+              '    """Integer in, int32 out (JAX); exact on the grid '
+              '(the module docstring: off it)."""',
               f"    {source} = _integers({source})"]
     if not checks:
         return lines + [f"    return {call}"]
     return lines + [f"    an_result, an_rejected = {call}",
                     "    try:",
                     "        an_rejected = bool(an_rejected)",
-                    "    except jax.errors.ConcretizationTypeError:  # traced: REJECTED marks the rejected inputs",
+                    "    except jax.errors.ConcretizationTypeError:"
+                    "  # traced: REJECTED marks the rejected inputs",
                     "        return an_result",
                     "    if an_rejected:",
                     f"        _reject({source})",

@@ -1,4 +1,4 @@
-"""Integer exp(x <= 0) for softmax (9 ops, no division) and an 8-bit softmax with one division per row.
+"""Integer exp(x <= 0) for softmax (9 ops, no division), and 8-bit softmax with a division per row.
 
 exp(x) = 2^-v with v = -x / ln2 = z + f, z = floor(v), f in [0, 1). In fixed point with F
 fractional bits, ``y = d * (-K)`` with ``K = round(S / ln2 * 2^F)`` (exact rationals, ln2 from
@@ -28,23 +28,29 @@ from autonumerics.quant.intprogram import IntInstruction, IntProgram, evaluate
 
 @functools.lru_cache(maxsize=4)
 def relative_minimax(degree: int, points: int = 2001) -> tuple[tuple[float, ...], float]:
-    """Coefficients (constant first) and max relative error of the relative minimax polynomial of 2^-f on [0, 1]."""
+    """Relative minimax polynomial of 2^-f on [0, 1]: coefficients (constant first), max error."""
     f = np.linspace(0.0, 1.0, points)
     target = 2.0**-f
-    basis = np.vander(f, degree + 1, increasing=True) / target[:, None]  # relative error is linear in c
+    # relative error is linear in c
+    basis = np.vander(f, degree + 1, increasing=True) / target[:, None]
     n = len(f)
     a_ub = np.block([[basis, -np.ones((n, 1))], [-basis, -np.ones((n, 1))]])
-    result = linprog(np.eye(degree + 2)[-1], A_ub=a_ub, b_ub=np.concatenate([np.ones(n), -np.ones(n)]),
+    result = linprog(np.eye(degree + 2)[-1], A_ub=a_ub,
+                     b_ub=np.concatenate([np.ones(n), -np.ones(n)]),
                      bounds=[(None, None)] * (degree + 1) + [(0, None)], method="highs")
     return tuple(float(c) for c in result.x[:-1]), float(result.x[-1])
 
 
 @functools.lru_cache(maxsize=1)
 def relative_minimax_quadratic(points: int = 2001) -> tuple[float, float, float, float]:
-    """(alpha, beta, gamma, max relative error) of the relative minimax ``alpha (f-beta)^2 + gamma ~ 2^-f``."""
+    """The relative minimax quadratic ``alpha (f-beta)^2 + gamma ~ 2^-f`` on [0, 1].
+
+    Returns (alpha, beta, gamma, max relative error).
+    """
     f = np.linspace(0.0, 1.0, points)
     target = 2.0**-f
-    basis = np.stack([np.ones_like(f), f, f * f], axis=1) / target[:, None]  # relative error is linear in c
+    # relative error is linear in c
+    basis = np.stack([np.ones_like(f), f, f * f], axis=1) / target[:, None]
     n = len(f)
     a_ub = np.block([[basis, -np.ones((n, 1))], [-basis, -np.ones((n, 1))]])
     result = linprog([0, 0, 0, 1], A_ub=a_ub, b_ub=np.concatenate([np.ones(n), -np.ones(n)]),
@@ -70,7 +76,8 @@ def ln2() -> Fraction:
         return Fraction(mpmath.nstr(mpmath.ln(2), 55))
 
 
-def build_exp(input_scale: float, min_input: int = -32768, poly_bits: int = 14, degree: int = 2) -> ExpKernel:
+def build_exp(input_scale: float, min_input: int = -32768, poly_bits: int = 14,
+              degree: int = 2) -> ExpKernel:
     """Fold the exp kernel for one input scale; valid (int32-exact) for every d in [min_input, 0].
 
     ``degree=2`` is the 9-op kernel (relative error ~1.8e-3). ``degree=3`` evaluates the relative
@@ -84,7 +91,8 @@ def build_exp(input_scale: float, min_input: int = -32768, poly_bits: int = 14, 
     code, fraction, frac_bits = reduction("d", Fraction(input_scale) / ln2(), -min_input, poly_bits)
     if degree == 3:
         code += horner_cubic(fraction, poly_bits, _CUBIC_BITS)
-        return ExpKernel(IntProgram(("d",), tuple(code), "out"), input_scale, 2.0**-_CUBIC_BITS, frac_bits, poly_bits)
+        return ExpKernel(IntProgram(("d",), tuple(code), "out"), input_scale, 2.0**-_CUBIC_BITS,
+                         frac_bits, poly_bits)
     alpha, beta, gamma, _ = relative_minimax_quadratic()
     offset = round(Fraction(-beta) * 2**poly_bits)
     constant = round(Fraction(gamma) / Fraction(alpha) * 2 ** (2 * poly_bits))
@@ -96,10 +104,11 @@ def build_exp(input_scale: float, min_input: int = -32768, poly_bits: int = 14, 
 
 def reduction(source: str, per_step: Fraction, max_steps: int, poly_bits: int,
               sign: int = -1) -> tuple[list[IntInstruction], str, int]:
-    """``v = sign * source * per_step`` split as ``z = floor(v)`` (register z) and its fraction at 2^poly_bits.
+    """``v = sign * source * per_step`` split as ``z = floor(v)`` (register z) and its fraction.
 
-    ``sign * source`` must be >= 0 with ``|source| <= max_steps``. F (the fixed-point bits of v) is as
-    large as int32 allows for ``y = |source| K``, so K = round(per_step 2^F) is as exact as possible.
+    The fraction is at scale 2^poly_bits. ``sign * source`` must be >= 0 with
+    ``|source| <= max_steps``. F (the fixed-point bits of v) is as large as int32 allows for
+    ``y = |source| K``, so K = round(per_step 2^F) is as exact as possible.
     Returns (instructions, fraction register, F).
     """
     frac_bits = poly_bits
@@ -107,7 +116,8 @@ def reduction(source: str, per_step: Fraction, max_steps: int, poly_bits: int,
            and round(per_step * 2 ** (frac_bits + 1)) < 2**31):
         frac_bits += 1
     multiplier = round(per_step * 2**frac_bits)
-    code = [IntInstruction("y", "mul", (source, sign * multiplier)), IntInstruction("z", "shr", ("y", frac_bits)),
+    code = [IntInstruction("y", "mul", (source, sign * multiplier)),
+            IntInstruction("z", "shr", ("y", frac_bits)),
             IntInstruction("w", "shl", ("z", frac_bits)), IntInstruction("g", "sub", ("y", "w"))]
     if frac_bits == poly_bits:
         return code, "g", frac_bits
@@ -118,7 +128,7 @@ _CUBIC_BITS = 16  # every Horner partial sum is at scale 2^16: |partial| * 2^14 
 
 
 def horner_cubic(fraction: str, poly_bits: int, bits: int) -> list[IntInstruction]:
-    """``2^-f`` at scale 2^bits by ((C3 h >> G) + C2) h >> G ... + C0, then the rounding shift by z."""
+    """``2^-f`` at scale 2^bits as ((C3 h >> G) + C2) h >> G ... + C0, then rounding shift by z."""
     coefficients = [round(Fraction(c) * 2**bits) for c in relative_minimax(3)[0]]
     code: list[IntInstruction] = []
     accumulator: str | int = coefficients[3]
@@ -132,7 +142,7 @@ def horner_cubic(fraction: str, poly_bits: int, bits: int) -> list[IntInstructio
 
 @dataclass(frozen=True)
 class ExpScore:
-    """Exhaustive relative error of an exp kernel over ``d`` in [min_input, 0] with ``S d >= -radius``."""
+    """Exhaustive relative error of an exp kernel on d in [min_input, 0] with ``S d >= -radius``."""
 
     input_scale: float
     points: int
@@ -152,5 +162,5 @@ def score_exp(kernel: ExpKernel, min_input: int = -32768, radius: float = 8.0) -
     relative = np.abs(outputs[inside] - exact[inside]) / exact[inside]
     worst = int(np.argmax(relative))
     tail = np.abs(outputs[~inside] - exact[~inside]) / kernel.output_scale
-    return ExpScore(kernel.input_scale, int(inside.sum()), float(relative[worst]), int(grid[inside][worst]),
-                    float(tail.max()) if tail.size else 0.0)
+    return ExpScore(kernel.input_scale, int(inside.sum()), float(relative[worst]),
+                    int(grid[inside][worst]), float(tail.max()) if tail.size else 0.0)

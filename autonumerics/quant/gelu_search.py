@@ -1,4 +1,4 @@
-"""Quantization-aware search for GELU-like activations: fit on the reals, fold exactly, tune on the full grid.
+"""Quantization-aware search for GELU-like activations: real fit, exact fold, full-grid tuning.
 
 The family is ``f(x) = relu(x) - h(|x|)`` with ``h(a) ~ p(min(a, T))``, p a polynomial of degree
 d (for GELU, h(a) = a * Phi(-a) is even, peaks at 0.17 and decays like a Gaussian, so clipping at
@@ -34,7 +34,10 @@ from autonumerics.quant.score import MPMATH_ACTIVATIONS, QuantScore, reference, 
 
 @dataclass(frozen=True)
 class RealFit:
-    """``f(x) = relu(x) - sum_k coefficients[k] * min(|x|, clip)**k``, fitted minimax on ``[-radius, radius]``."""
+    """A real fit of the family, minimax on ``[-radius, radius]``.
+
+    ``f(x) = relu(x) - sum_k coefficients[k] * min(|x|, clip)**k``.
+    """
 
     coefficients: tuple[float, ...]
     clip: float
@@ -48,7 +51,7 @@ class RealFit:
 
 
 def _tail(function: str, a: np.ndarray) -> np.ndarray:
-    """``h(a) = relu(-a) - f(-a) = -f(-a)`` for a >= 0: the even part ``relu(x) - f(x)`` at |x| = a."""
+    """``h(a) = relu(-a) - f(-a) = -f(-a)`` (a >= 0): the even ``relu(x) - f(x)`` at |x| = a."""
     g = MPMATH_ACTIVATIONS[function]
     with mpmath.workdps(30):
         return np.array([float(-g(mpmath.mpf(-v))) for v in a.tolist()])
@@ -65,7 +68,8 @@ def _lp_minimax(basis: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, floa
     return result.x[:-1], float(result.x[-1])
 
 
-def fit_real(degree: int, clip: float, radius: float = 4.0, function: str = "gelu", points: int = 4001) -> RealFit:
+def fit_real(degree: int, clip: float, radius: float = 4.0, function: str = "gelu",
+             points: int = 4001) -> RealFit:
     """Minimax fit of ``h(a) = relu(a) - f(a)`` by ``p(min(a, clip))`` for ``a`` in [0, radius].
 
     The L-infinity error is measured on ``points`` points of [0, radius] (f - fit is even in x,
@@ -79,9 +83,10 @@ def fit_real(degree: int, clip: float, radius: float = 4.0, function: str = "gel
 
 
 def fold(fit: RealFit, s_in: float, s_out: float, frac_bits: int) -> tuple[list[int], int]:
-    """Integer Horner constants ``C_k = round(c_k S_in^k / S_out 2^F)`` (exact fractions) and the clip in LSB."""
+    """Integer Horner constants ``C_k = round(c_k S_in^k / S_out 2^F)`` (exact), the clip in LSB."""
     s_in_q, s_out_q = Fraction(s_in), Fraction(s_out)
-    constants = [round(Fraction(c) * s_in_q**k / s_out_q * 2**frac_bits) for k, c in enumerate(fit.coefficients)]
+    constants = [round(Fraction(c) * s_in_q**k / s_out_q * 2**frac_bits)
+                 for k, c in enumerate(fit.coefficients)]
     return constants, round(Fraction(fit.clip) / s_in_q)
 
 
@@ -108,13 +113,13 @@ def build_program(constants: list[int], clip: int | None, frac_bits: int) -> Int
         code.append(IntInstruction(f"m{k}", "mul", (variable, accumulator)))
         code.append(IntInstruction(f"r{k}", "add", (f"m{k}", constants[k])))
         accumulator = f"r{k}"
-    code += [IntInstruction("h", "shr", (accumulator, frac_bits)), IntInstruction("p", "max", ("q", 0)),
-             IntInstruction("out", "sub", ("p", "h"))]
+    code += [IntInstruction("h", "shr", (accumulator, frac_bits)),
+             IntInstruction("p", "max", ("q", 0)), IntInstruction("out", "sub", ("p", "h"))]
     return IntProgram(("q",), tuple(code), "out")
 
 
 def _horner_rows(t: np.ndarray, degree: int) -> list[np.ndarray]:
-    """Each Horner intermediate (products and sums) as a linear map of the constants, per grid point."""
+    """Each Horner intermediate (products and sums) as a linear map of the constants, per point."""
     rows = []
     for j in range(degree, 0, -1):  # r_j = sum_{k>=j} C_k t^(k-j);  m_j = r_j * t
         product = np.zeros((len(t), degree + 1))
@@ -129,16 +134,17 @@ def _horner_rows(t: np.ndarray, degree: int) -> list[np.ndarray]:
 def tune(target_h: np.ndarray, t: np.ndarray, degree: int, frac_bits: int, max_bias: float,
          start: list[int] | None = None, time_limit: float = 10.0,
          importance: np.ndarray | None = None) -> list[int] | None:
-    """Integer constants C with ``floor(P(t)/2^F) == target_h`` on as many points as possible (MILP).
+    """Integer constants C with ``floor(P(t)/2^F) == target_h`` at the most points (a MILP).
 
     Every point may miss by at most one step; the signed misses sum to at most ``max_bias``;
     every Horner intermediate stays within int32. ``importance`` (one weight per input, default 1)
     weighs each miss in the objective. Returns ``start`` when the MILP finds nothing.
     """
     # Inputs with the same (t, target) give the same row: keep one, weighted by its count.
-    pairs, inverse, weights = np.unique(np.stack([t, target_h], axis=1), axis=0, return_inverse=True,
-                                        return_counts=True)
-    importance = np.ones(len(inverse)) if importance is None else np.asarray(importance, dtype=np.float64)
+    pairs, inverse, weights = np.unique(np.stack([t, target_h], axis=1), axis=0,
+                                        return_inverse=True, return_counts=True)
+    importance = (np.ones(len(inverse)) if importance is None
+                  else np.asarray(importance, dtype=np.float64))
     miss_cost = np.bincount(inverse.ravel(), weights=importance, minlength=len(pairs))
     t, target_h = pairs[:, 0], pairs[:, 1].astype(np.float64)
     n, m, one = len(t), degree + 1, float(2**frac_bits)
@@ -153,23 +159,25 @@ def tune(target_h: np.ndarray, t: np.ndarray, degree: int, frac_bits: int, max_b
     ]
     limit = INT32_MAX - 1.0
     for row in _horner_rows(t.astype(np.float64), degree):
-        blocks.append((np.hstack([row, np.zeros((n, 2 * n))]), np.full(n, -limit), np.full(n, limit)))
+        blocks.append((np.hstack([row, np.zeros((n, 2 * n))]), np.full(n, -limit),
+                       np.full(n, limit)))
     matrix = np.vstack([b[0] for b in blocks])
     lower = np.concatenate([np.asarray(b[1], float) for b in blocks])
     upper = np.concatenate([np.asarray(b[2], float) for b in blocks])
     cost = np.concatenate([np.zeros(m), miss_cost, miss_cost])
     bounds = Bounds(np.concatenate([np.full(m, -limit), np.zeros(2 * n)]),
                     np.concatenate([np.full(m, limit), np.ones(2 * n)]))
-    result = milp(cost, constraints=LinearConstraint(matrix, lower, upper), integrality=np.ones(m + 2 * n),
-                  bounds=bounds, options={"time_limit": time_limit, "disp": False})
+    result = milp(cost, constraints=LinearConstraint(matrix, lower, upper),
+                  integrality=np.ones(m + 2 * n), bounds=bounds,
+                  options={"time_limit": time_limit, "disp": False})
     if result.x is None:
         return start
     return [round(c) for c in result.x[:m]]
 
 
-def search_gelu(params_in: QuantParams, params_out: QuantParams, max_ops: int = 12, degrees: tuple[int, ...] = (3, 4),
-                frac_bits: int = 26, clips: int = 3, time_limit: float = 30.0,
-                protect: float = 0.5) -> list[Candidate]:
+def search_gelu(params_in: QuantParams, params_out: QuantParams, max_ops: int = 12,
+                degrees: tuple[int, ...] = (3, 4), frac_bits: int = 26, clips: int = 3,
+                time_limit: float = 30.0, protect: float = 0.5) -> list[Candidate]:
     """Search the family for one pair of scales; candidates sorted best first (misses, ops, |bias|).
 
     For each degree, the clip points tried are the ``clips`` best of the real minimax fit on the
@@ -179,8 +187,8 @@ def search_gelu(params_in: QuantParams, params_out: QuantParams, max_ops: int = 
     elsewhere 1 (``miss_importance``).
     """
     if params_in.scale != params_out.scale or params_in.zero_point or params_out.zero_point:
-        raise AutonumericsError("the GELU family needs equal input and output scales and zero points 0 "
-                                f"(got {params_in.scale} -> {params_out.scale})")
+        raise AutonumericsError("the GELU family needs equal input and output scales and zero "
+                                f"points 0 (got {params_in.scale} -> {params_out.scale})")
     grid = params_in.grid()
     exact, rounded = reference("gelu", params_in, params_out)
     target_h = np.maximum(grid, 0) - rounded  # what floor(P / 2^F) must equal
@@ -190,15 +198,16 @@ def search_gelu(params_in: QuantParams, params_out: QuantParams, max_ops: int = 
     for degree in degrees:
         for clip in _clip_candidates(degree, params_in.scale, a_max, clips, max_ops):
             t = np.minimum(np.abs(grid), a_max if clip is None else clip)
-            start = fold(fit_real(degree, (clip or a_max) * params_in.scale, a_max * params_in.scale),
-                         params_in.scale, params_out.scale, frac_bits)[0]
+            fit = fit_real(degree, (clip or a_max) * params_in.scale, a_max * params_in.scale)
+            start = fold(fit, params_in.scale, params_out.scale, frac_bits)[0]
             constants = tune(target_h, t, degree, frac_bits, max_bias=0.03 * len(grid), start=start,
                              time_limit=time_limit, importance=importance)
             constants = _polish_offset(constants, clip, frac_bits, grid, rounded, importance)
             program = build_program(constants, clip, frac_bits)
-            candidates.append(Candidate(program, degree, clip, frac_bits,
-                                        score_outputs(evaluate(program, q=grid), grid, exact, rounded)))
-    return sorted(candidates, key=lambda c: (1 - c.score.correctly_rounded, c.program.n_ops, abs(c.score.bias_lsb)))
+            score = score_outputs(evaluate(program, q=grid), grid, exact, rounded)
+            candidates.append(Candidate(program, degree, clip, frac_bits, score))
+    return sorted(candidates, key=lambda c: (1 - c.score.correctly_rounded, c.program.n_ops,
+                                             abs(c.score.bias_lsb)))
 
 
 def miss_importance(grid: np.ndarray, scale: float, protect: float) -> np.ndarray:
@@ -213,9 +222,10 @@ def miss_importance(grid: np.ndarray, scale: float, protect: float) -> np.ndarra
     return np.where(crowded, 64.0, 1.0)
 
 
-def _polish_offset(constants: list[int], clip: int | None, frac_bits: int, grid: np.ndarray, rounded: np.ndarray,
-                   importance: np.ndarray, max_bias: float = 0.03) -> list[int]:
-    """Re-tune the constant term (the rounding offset) by exhaustive scoring around the MILP's value.
+def _polish_offset(constants: list[int], clip: int | None, frac_bits: int, grid: np.ndarray,
+                   rounded: np.ndarray, importance: np.ndarray,
+                   max_bias: float = 0.03) -> list[int]:
+    """Re-tune the constant term (rounding offset) by exhaustive scoring around the MILP's value.
 
     The MILP works in floating point with 2^F-sized coefficients, so its integer answer can sit a
     few units off; this scores 257 offsets exactly with the interpreter and keeps the one with
@@ -235,8 +245,9 @@ def _polish_offset(constants: list[int], clip: int | None, frac_bits: int, grid:
     return best
 
 
-def _clip_candidates(degree: int, scale: float, a_max: int, count: int, max_ops: int) -> list[int | None]:
-    """'No clip' if it fits the op budget, and the ``count`` best clip points of the real fit on the grid."""
+def _clip_candidates(degree: int, scale: float, a_max: int, count: int,
+                     max_ops: int) -> list[int | None]:
+    """'No clip' if within the op budget, and the ``count`` best clip points of the real fit."""
     options: list[int | None] = []
     if 2 * degree + 4 <= max_ops:
         options.append(None)
@@ -246,5 +257,6 @@ def _clip_candidates(degree: int, scale: float, a_max: int, count: int, max_ops:
     h = _tail("gelu", a * scale)
     errors = []
     for clip in range(max(degree + 1, a_max // 8), a_max, max(1, a_max // 64)):
-        errors.append((_lp_minimax(np.vander(np.minimum(a, clip), degree + 1, increasing=True), h)[1], clip))
+        basis = np.vander(np.minimum(a, clip), degree + 1, increasing=True)
+        errors.append((_lp_minimax(basis, h)[1], clip))
     return options + [clip for _, clip in sorted(errors)[:count]]

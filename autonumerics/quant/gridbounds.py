@@ -53,23 +53,30 @@ class GridBounds:
 
     def __post_init__(self) -> None:
         if not INT32_MIN < self.low <= self.high < INT32_MAX:
-            raise AutonumericsError(f"input grid [{self.low}, {self.high}] must lie strictly inside int32")
+            raise AutonumericsError(f"input grid [{self.low}, {self.high}] must lie strictly "
+                                    "inside int32")
         for side in (self.below, self.above):
             if side not in SIDE_RULES:
-                raise AutonumericsError(f"unknown out-of-grid rule {side!r} (choose from {', '.join(SIDE_RULES)})")
+                raise AutonumericsError(f"unknown out-of-grid rule {side!r} (choose from "
+                                        f"{', '.join(SIDE_RULES)})")
 
     def as_dict(self) -> dict[str, object]:
         """The bounds as plain data, for an export's METADATA."""
-        return {"input_grid": [self.low, self.high], "out_of_grid": {"below": self.below, "above": self.above},
+        return {"input_grid": [self.low, self.high],
+                "out_of_grid": {"below": self.below, "above": self.above},
                 "rejected_value": REJECTED}
 
 
 @functools.cache
 def turning_points(target: str) -> tuple[float, ...]:
-    """Where f' = 0 (GELU's minimum at x = -0.7518..., SiLU's at -1.2785...); f is monotone beyond them."""
+    """Where f' = 0, beyond which f is monotone.
+
+    GELU's minimum is at x = -0.7518..., SiLU's at -1.2785....
+    """
     derivatives = {
         "gelu": (lambda x: mpmath.ncdf(x) + x * mpmath.npdf(x), -0.75),
-        "silu": (lambda x: (1 + mpmath.exp(-x) + x * mpmath.exp(-x)) / (1 + mpmath.exp(-x)) ** 2, -1.28),
+        "silu": (lambda x: (1 + mpmath.exp(-x) + x * mpmath.exp(-x)) / (1 + mpmath.exp(-x)) ** 2,
+                 -1.28),
     }
     if target not in derivatives:
         return ()
@@ -79,7 +86,10 @@ def turning_points(target: str) -> tuple[float, ...]:
 
 
 def correct_code(target: str, params_in: QuantParams, params_out: QuantParams, q: int) -> int:
-    """The correctly rounded (half to even), saturated output code of input code ``q`` (mpmath, 40 digits)."""
+    """The correctly rounded (half to even), saturated output code of input code ``q``.
+
+    The exact value comes from mpmath at 40 digits.
+    """
     with mpmath.workdps(40):
         x = mpmath.mpf(params_in.scale) * (q - params_in.zero_point)
         scaled = MPMATH_ACTIVATIONS[target](x) / mpmath.mpf(params_out.scale)
@@ -105,7 +115,7 @@ def limit_code(target: str, params_out: QuantParams, side: str) -> int | None:
 
 @dataclass(frozen=True)
 class Kernel:
-    """What the rule needs of a kernel: its target, program, scales and certified max error (LSB)."""
+    """What the rule needs of a kernel: target, program, scales and certified max error (LSB)."""
 
     target: str
     program: IntProgram
@@ -119,18 +129,21 @@ def side_rule(kernel: Kernel, edge: int, side: str) -> str:
     ``edge`` on ``side`` ("below" or "above"), else "reject"."""
     x_edge = kernel.params_in.scale * (edge - kernel.params_in.zero_point)
     turns = turning_points(kernel.target)
-    monotone = all(x_edge <= t for t in turns) if side == "below" else all(x_edge >= t for t in turns)
+    monotone = (all(x_edge <= t for t in turns) if side == "below"
+                else all(x_edge >= t for t in turns))
     limit = limit_code(kernel.target, kernel.params_out, side)
     if not monotone or limit is None:
         return "reject"
     at_edge = int(evaluate(kernel.program, **{kernel.program.inputs[0]: np.array([edge])})[0])
     correct = correct_code(kernel.target, kernel.params_in, kernel.params_out, edge)
-    return "clamp" if max(abs(at_edge - correct), abs(at_edge - limit)) <= kernel.tolerance else "reject"
+    error = max(abs(at_edge - correct), abs(at_edge - limit))
+    return "clamp" if error <= kernel.tolerance else "reject"
 
 
 def grid_bounds(kernel: Kernel, grid: np.ndarray) -> GridBounds:
     """The rule on each side of ``grid`` (a contiguous range of input codes) for one kernel."""
     if kernel.target not in LIMITS:
-        raise AutonumericsError(f"no saturation rule for target {kernel.target!r} (choose from {', '.join(LIMITS)})")
+        raise AutonumericsError(f"no saturation rule for target {kernel.target!r} (choose from "
+                                f"{', '.join(LIMITS)})")
     low, high = int(grid.min()), int(grid.max())
     return GridBounds(low, high, side_rule(kernel, low, "below"), side_rule(kernel, high, "above"))

@@ -1,4 +1,4 @@
-"""The integer program IR: straight-line int32 code, its numpy interpreter, overflow audit and text form.
+"""The integer program IR: straight-line int32 code, numpy interpreter, overflow audit, text form.
 
 A program is an immutable list of SSA instructions ``dest = op(arg, ...)`` whose arguments are
 earlier registers (the inputs first) or integer constants. Every value is an int32; the
@@ -55,15 +55,17 @@ _C_RESERVED = re.compile(r"_[A-Z_]|u?int\w*_t\Z|U?INT\w*_(MIN|MAX|WIDTH|C)\Z")
 def check_register_name(name: object) -> None:
     """Raise ``AutonumericsError`` naming ``name`` unless every export can use it as a variable."""
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        raise AutonumericsError(f"register name {name!r} is not an identifier (letters, digits, '_'; "
-                                "not starting with a digit)")
-    if keyword.iskeyword(name) or name in C_KEYWORDS or _C_RESERVED.match(name) or hasattr(builtins, name):
-        raise AutonumericsError(f"register name {name!r} is a reserved word or builtin of Python or C")
+        raise AutonumericsError(f"register name {name!r} is not an identifier (letters, digits, "
+                                "'_'; not starting with a digit)")
+    if (keyword.iskeyword(name) or name in C_KEYWORDS or _C_RESERVED.match(name)
+            or hasattr(builtins, name)):
+        raise AutonumericsError(f"register name {name!r} is a reserved word or builtin of Python "
+                                "or C")
 
 
 @dataclass(frozen=True)
 class IntInstruction:
-    """One SSA instruction ``dest = op(args)``; an argument is a register name or an int constant."""
+    """One SSA instruction ``dest = op(args)``; an argument is a register name or an int."""
 
     dest: str
     op: str
@@ -72,7 +74,7 @@ class IntInstruction:
 
 @dataclass(frozen=True)
 class IntProgram:
-    """A straight-line integer program over named int32 inputs; ``output`` is the returned register."""
+    """A straight-line integer program over named int32 inputs; ``output`` names the result."""
 
     inputs: tuple[str, ...]
     instructions: tuple[IntInstruction, ...]
@@ -87,15 +89,19 @@ class IntProgram:
         for instruction in self.instructions:
             check_register_name(instruction.dest)
             if instruction.op not in ARITY:
-                raise AutonumericsError(f"unknown integer op {instruction.op!r} (choose from {', '.join(ARITY)})")
+                raise AutonumericsError(f"unknown integer op {instruction.op!r} (choose from "
+                                        f"{', '.join(ARITY)})")
             if len(instruction.args) != ARITY[instruction.op]:
-                raise AutonumericsError(f"{instruction.op} takes {ARITY[instruction.op]} arguments, "
-                                        f"got {len(instruction.args)} in {instruction.dest!r}")
+                raise AutonumericsError(f"{instruction.op} takes {ARITY[instruction.op]} "
+                                        f"arguments, got {len(instruction.args)} in "
+                                        f"{instruction.dest!r}")
             for arg in instruction.args:
                 if isinstance(arg, str) and arg not in defined:
-                    raise AutonumericsError(f"register {arg!r} used before it is defined (in {instruction.dest!r})")
+                    raise AutonumericsError(f"register {arg!r} used before it is defined (in "
+                                            f"{instruction.dest!r})")
                 if isinstance(arg, int) and not INT32_MIN <= arg <= INT32_MAX:
-                    raise AutonumericsError(f"constant {arg} does not fit int32 (in {instruction.dest!r})")
+                    raise AutonumericsError(f"constant {arg} does not fit int32 (in "
+                                            f"{instruction.dest!r})")
             if instruction.dest in defined:
                 raise AutonumericsError(f"register {instruction.dest!r} is assigned twice")
             defined.add(instruction.dest)
@@ -113,7 +119,7 @@ class IntProgram:
         return sum(instruction.op == "div" for instruction in self.instructions)
 
 
-# --- numpy semantics (int64, exact) ----------------------------------------------------------------
+# --- numpy semantics (int64, exact) ---------------------------------------------------------------
 
 def _shift_amount(k: np.ndarray) -> np.ndarray:
     return np.clip(k, 0, 31)
@@ -121,7 +127,8 @@ def _shift_amount(k: np.ndarray) -> np.ndarray:
 
 def _rshr(a: np.ndarray, k: np.ndarray) -> np.ndarray:
     k = _shift_amount(k)
-    halved = ((a >> np.maximum(k - 1, 0)) + 1) >> 1  # floor(floor(a/2^(k-1)) + 1)/2) = floor(a/2^k + 1/2)
+    # floor(floor(a/2^(k-1)) + 1)/2) = floor(a/2^k + 1/2)
+    halved = ((a >> np.maximum(k - 1, 0)) + 1) >> 1
     return np.where(k == 0, a, halved)
 
 
@@ -188,7 +195,7 @@ def audit(program: IntProgram, **grid: np.ndarray) -> Audit:
     return Audit(max_abs, worst_register, bits, bits <= 32)
 
 
-# --- JAX semantics (int32) -------------------------------------------------------------------------
+# --- JAX semantics (int32) ------------------------------------------------------------------------
 
 def jax_ops() -> dict[str, Callable]:
     """The ops on int32 JAX arrays; equal to NUMPY_OPS wherever the audit shows no overflow."""
@@ -241,7 +248,8 @@ def format_program(program: IntProgram, header: str = "") -> str:
     lines = [f"# {line}" for line in header.splitlines()]
     lines.append("input " + ", ".join(program.inputs))
     for instruction in program.instructions:
-        lines.append(f"{instruction.dest} = {instruction.op}({', '.join(str(a) for a in instruction.args)})")
+        args = ", ".join(str(a) for a in instruction.args)
+        lines.append(f"{instruction.dest} = {instruction.op}({args})")
     lines.append(f"return {program.output}")
     return "\n".join(lines) + "\n"
 
@@ -257,14 +265,17 @@ def parse_program(text: str) -> IntProgram:
             continue
         if match := _LINE.match(line):  # first: "input = f(...)" is an assignment (a bad name)
             dest, op, body = match.groups()
-            args = tuple(int(a) if _INT.match(a) else a for a in (part.strip() for part in body.split(",")) if a)
+            parts = (part.strip() for part in body.split(","))
+            args = tuple(int(a) if _INT.match(a) else a for a in parts if a)
             instructions.append(IntInstruction(dest, op, args))
         elif line.startswith("input "):
             inputs = tuple(name.strip() for name in line[6:].split(","))
         elif line.startswith("return "):
             output = line[7:].strip()
         else:
-            raise AutonumericsError(f"line {number}: cannot read {raw.strip()!r} (expected 'x = op(a, b)')")
+            raise AutonumericsError(f"line {number}: cannot read {raw.strip()!r} "
+                                    "(expected 'x = op(a, b)')")
     if not inputs or output is None:
-        raise AutonumericsError("an integer program needs an 'input ...' line and a 'return ...' line")
+        raise AutonumericsError("an integer program needs an 'input ...' line and a "
+                                "'return ...' line")
     return IntProgram(inputs, tuple(instructions), output)

@@ -1,4 +1,4 @@
-"""Quantized kernel files (JSON): the integer program's text, its target, scales and measured scores.
+"""Quantized kernel files (JSON): the integer program's text, target, scales and measured scores.
 
 Example (a person can write one by hand; only ``program``, ``target`` and ``input`` are required)::
 
@@ -29,7 +29,7 @@ _PARAM_KEYS = {"scale", "zero_point", "dtype", "narrow_range", "rounding"}
 
 @dataclass(frozen=True)
 class QuantKernelFile:
-    """An integer kernel with what it computes and how well (``metrics`` as measured, exhaustively)."""
+    """An integer kernel with what it computes and how well (``metrics``: measured exhaustively)."""
 
     target: str
     params_in: QuantParams
@@ -39,9 +39,11 @@ class QuantKernelFile:
     provenance: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return {"target": self.target, "input": asdict(self.params_in), "output": asdict(self.params_out),
+        return {"target": self.target, "input": asdict(self.params_in),
+                "output": asdict(self.params_out),
                 "program": format_program(self.program).splitlines(), "n_ops": self.program.n_ops,
-                "divisions": self.program.n_divisions, "metrics": self.metrics, "provenance": self.provenance}
+                "divisions": self.program.n_divisions, "metrics": self.metrics,
+                "provenance": self.provenance}
 
 
 def _params(data: object, where: str) -> QuantParams:
@@ -64,7 +66,8 @@ def kernel_from_json(data: dict) -> QuantKernelFile:
     params_in = _params(data["input"], "'input'")
     params_out = _params(data.get("output", data["input"]), "'output'")
     text = data["program"]
-    if not isinstance(text, str) and not (isinstance(text, list) and all(isinstance(t, str) for t in text)):
+    lines = isinstance(text, list) and all(isinstance(t, str) for t in text)
+    if not isinstance(text, str) and not lines:
         raise AutonumericsError("'program' must be a string or a list of strings (one line each)")
     for key in ("metrics", "provenance"):
         if not isinstance(data.get(key, {}), dict):
@@ -85,8 +88,8 @@ def load_kernel(path: str | Path) -> QuantKernelFile:
 
 
 def input_grid(kernel: QuantKernelFile) -> np.ndarray:
-    """Every input code the kernel is audited and exported for: the storage range, and d <= 0 for exp
-    (an exp kernel takes d = q - max(q))."""
+    """Every input code the kernel is audited and exported for: the storage range, and d <= 0
+    for exp (an exp kernel takes d = q - max(q))."""
     grid = kernel.params_in.grid()
     return grid[grid <= 0] if kernel.target == "exp" else grid
 

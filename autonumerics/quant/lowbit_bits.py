@@ -20,7 +20,6 @@ import numpy as np
 from autonumerics.errors import AutonumericsError
 from autonumerics.numerics.dtypes import FORMATS, FloatFormat
 
-
 # The 16-bit formats of the float-format registry (numerics.dtypes holds their bit layout).
 LOW_FORMATS: dict[str, FloatFormat] = {name: FORMATS[name] for name in ("bfloat16", "float16")}
 

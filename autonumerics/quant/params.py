@@ -1,4 +1,4 @@
-"""Quantization parameters (scale, dyadic multiplier, zero point, storage dtype) and quantize / dequantize.
+"""Quantization parameters (scale, dyadic multiplier, zero point, storage dtype), (de)quantizing.
 
 A real value ``x`` is stored as the integer ``q = clip(round(x / scale) + zero_point, qmin, qmax)``
 and read back as ``(q - zero_point) * scale``. Integer-only kernels never see ``scale`` as a float:
@@ -46,14 +46,17 @@ class QuantParams:
 
     def __post_init__(self) -> None:
         if self.dtype not in STORAGE_RANGES:
-            raise AutonumericsError(f"unknown storage dtype {self.dtype!r} (choose from {', '.join(STORAGE_RANGES)})")
+            raise AutonumericsError(f"unknown storage dtype {self.dtype!r} (choose from "
+                                    f"{', '.join(STORAGE_RANGES)})")
         if not (math.isfinite(self.scale) and self.scale > 0):
             raise AutonumericsError(f"scale must be a finite positive number, got {self.scale!r}")
         if self.rounding not in ROUNDING_MODES:
-            raise AutonumericsError(f"unknown rounding mode {self.rounding!r} (choose from {', '.join(ROUNDING_MODES)})")
+            raise AutonumericsError(f"unknown rounding mode {self.rounding!r} (choose from "
+                                    f"{', '.join(ROUNDING_MODES)})")
         low, high = self.qrange
         if not low <= self.zero_point <= high:
-            raise AutonumericsError(f"zero point {self.zero_point} outside the {self.dtype} range [{low}, {high}]")
+            raise AutonumericsError(f"zero point {self.zero_point} outside the {self.dtype} range "
+                                    f"[{low}, {high}]")
 
     @property
     def qrange(self) -> tuple[int, int]:
@@ -67,16 +70,17 @@ class QuantParams:
         return np.arange(low, high + 1, dtype=np.int64)
 
     def dyadic(self, bits: int = 31) -> tuple[int, int]:
-        """The scale as ``M * 2**-shift`` with ``2**(bits-1) <= M < 2**bits`` (M fits int32 for bits <= 31).
+        """The scale as ``M * 2**-shift`` with ``2**(bits-1) <= M < 2**bits``.
 
-        ``M`` is the exact scale rounded to nearest (ties to even) at that precision, so the
-        relative error is at most ``2**-bits``. ``shift`` may be negative for scales >= 2**bits.
+        M fits int32 for bits <= 31. ``M`` is the exact scale rounded to nearest (ties to even) at
+        that precision, so the relative error is at most ``2**-bits``. ``shift`` may be negative for
+        scales >= 2**bits.
         """
         return dyadic(Fraction(self.scale), bits)
 
 
 def dyadic(value: Fraction, bits: int = 31) -> tuple[int, int]:
-    """A positive rational as ``M * 2**-shift`` with ``2**(bits-1) <= M < 2**bits``, M rounded to nearest."""
+    """A positive rational as ``M * 2**-shift``: ``2**(bits-1) <= M < 2**bits``, M to nearest."""
     if value <= 0:
         raise AutonumericsError(f"a dyadic multiplier needs a positive value, got {value}")
     # floor(log2(value)) exactly: start from the float estimate and correct by comparison.

@@ -19,15 +19,20 @@ from autonumerics.quant.score import reference, score_outputs
 
 
 def evaluate_kernel(kernel: QuantKernelFile) -> dict:
-    """Every-input metrics of a kernel file (exp: relative error on x in [-8, 0]; others: LSB scores)."""
+    """Every-input metrics of a kernel file.
+
+    exp: relative error on x in [-8, 0]; the others: LSB scores.
+    """
     grid = input_grid(kernel)
     report = audit(kernel.program, **{kernel.program.inputs[0]: grid})
-    row = {"target": kernel.target, "input_scale": kernel.params_in.scale, "output_scale": kernel.params_out.scale,
-           "ops": kernel.program.n_ops, "divisions": kernel.program.n_divisions, "table_bytes": 0,
+    row = {"target": kernel.target, "input_scale": kernel.params_in.scale,
+           "output_scale": kernel.params_out.scale, "ops": kernel.program.n_ops,
+           "divisions": kernel.program.n_divisions, "table_bytes": 0,
            "largest_intermediate_bits": report.bits, "fits_int32": report.fits_int32}
     if kernel.target == "exp":
         score = score_exp(_exp_kernel(kernel), min_input=int(grid[0]))
-        row.update(points=score.points, max_relative_error=score.max_relative_error, worst_input=score.worst_input)
+        row.update(points=score.points, max_relative_error=score.max_relative_error,
+                   worst_input=score.worst_input)
         return row
     exact, rounded = reference(kernel.target, kernel.params_in, kernel.params_out)
     outputs = evaluate(kernel.program, **{kernel.program.inputs[0]: grid})
@@ -67,5 +72,6 @@ def _ibert_exp_row(kernel: QuantKernelFile) -> dict:
     inside = x >= -8.0
     exact = np.exp(x[inside])  # float64 exp: its 1e-16 error is far below the 1e-3 being measured
     relative = np.abs(outputs[inside] * out_scale - exact) / exact
-    return {"name": "I-BERT i-exp", "ops": 9, "divisions": 1, "table_bytes": 0, "points": int(inside.sum()),
-            "max_relative_error": float(relative.max()), "worst_input": int(grid[inside][np.argmax(relative)])}
+    return {"name": "I-BERT i-exp", "ops": 9, "divisions": 1, "table_bytes": 0,
+            "points": int(inside.sum()), "max_relative_error": float(relative.max()),
+            "worst_input": int(grid[inside][np.argmax(relative)])}

@@ -37,7 +37,8 @@ def _function(name: str) -> Callable[[mpmath.mpf], mpmath.mpf]:
 
 
 @functools.lru_cache(maxsize=64)
-def _reference_cached(name: str, params_in: QuantParams, params_out: QuantParams) -> tuple[np.ndarray, np.ndarray]:
+def _reference_cached(name: str, params_in: QuantParams,
+                      params_out: QuantParams) -> tuple[np.ndarray, np.ndarray]:
     function = _function(name)
     grid = params_in.grid()
     scaled = np.empty(len(grid), dtype=object)
@@ -52,7 +53,8 @@ def _reference_cached(name: str, params_in: QuantParams, params_out: QuantParams
     return exact + params_out.zero_point, np.clip(rounded + params_out.zero_point, low, high)
 
 
-def reference(name: str, params_in: QuantParams, params_out: QuantParams) -> tuple[np.ndarray, np.ndarray]:
+def reference(name: str, params_in: QuantParams,
+              params_out: QuantParams) -> tuple[np.ndarray, np.ndarray]:
     """(exact, rounded) outputs over the whole input grid: ``f(S_in (q - Z_in)) / S_out + Z_out``
     as float64, and its correctly rounded, saturated integer (cached per argument set)."""
     exact, rounded = _reference_cached(name, params_in, params_out)
@@ -68,7 +70,7 @@ class QuantScore:
     correctly_rounded: float  # fraction of inputs equal to the reference
     bias_lsb: float  # mean signed (output - reference), in output steps
     worst_input: int
-    max_error_vs_exact: float  # max |output - exact real value| in output steps (saturation included)
+    max_error_vs_exact: float  # max |output - exact real value| in steps (saturation included)
 
     def as_dict(self) -> dict[str, float | int]:
         return dict(self.__dict__)
@@ -76,7 +78,7 @@ class QuantScore:
 
 def score_outputs(outputs: np.ndarray, grid: np.ndarray, exact: np.ndarray,
                   rounded: np.ndarray) -> QuantScore:
-    """Compare integer outputs on ``grid`` with the reference (``exact`` reals, ``rounded`` integers)."""
+    """Integer outputs on ``grid`` against the reference (``exact`` reals, ``rounded`` integers)."""
     outputs = np.asarray(outputs, dtype=np.int64)
     error = outputs - rounded
     worst = int(np.argmax(np.abs(error)))

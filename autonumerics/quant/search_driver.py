@@ -57,15 +57,18 @@ def run_search(request: SearchRequest, log: Callable[[str], None] | None = None,
     summaries = []
     for index, scale in enumerate(request.scales):
         if progress is not None:
-            progress(QuantProgress(index, len(request.scales), scale, time.perf_counter() - started))
+            progress(QuantProgress(index, len(request.scales), scale,
+                                   time.perf_counter() - started))
         build = {"gelu": _gelu, "exp": _exp, "sigmoid": _sigmoid, "tanh": _sigmoid}[request.target]
         kernel = build(request, scale)
         path = Path(request.out) / kernel_filename(request.target, request.dtype, scale)
         save_kernel(kernel, path)
-        summary = {"path": str(path), "input_scale": scale, "ops": kernel.program.n_ops} | kernel.metrics
+        summary = ({"path": str(path), "input_scale": scale, "ops": kernel.program.n_ops}
+                   | kernel.metrics)
         summaries.append(summary)
         if progress is not None:
-            progress(QuantProgress(index + 1, len(request.scales), scale, time.perf_counter() - started, summary))
+            progress(QuantProgress(index + 1, len(request.scales), scale,
+                                   time.perf_counter() - started, summary))
         if log is not None:
             log(summary_line(summary))
     return summaries
@@ -83,8 +86,9 @@ def _gelu(request: SearchRequest, scale: float) -> QuantKernelFile:
                        request.clips, request.time_limit, request.protect)[0]
     bits = audit(best.program, q=params.grid()).bits
     metrics = best.score.as_dict() | {"largest_intermediate_bits": bits, "measured": "exhaustive"}
-    provenance = {"method": "real minimax fit, exact fold, MILP on the full grid", "degree": best.degree,
-                  "clip": best.clip, "frac_bits": best.frac_bits, "protect": request.protect}
+    provenance = {"method": "real minimax fit, exact fold, MILP on the full grid",
+                  "degree": best.degree, "clip": best.clip, "frac_bits": best.frac_bits,
+                  "protect": request.protect}
     return QuantKernelFile("gelu", params, params, best.program, metrics, provenance)
 
 
@@ -93,11 +97,12 @@ def _exp(request: SearchRequest, scale: float) -> QuantKernelFile:
     low = params_in.qrange[0]
     kernel = build_exp(scale, min_input=low)
     score = score_exp(kernel, min_input=low)
-    metrics = {"points": score.points, "max_relative_error": score.max_relative_error, "domain": "x in [-8, 0]",
-               "worst_input": score.worst_input, "measured": "exhaustive"}
-    provenance = {"method": "relative minimax quadratic, squaring form, exact fold", "frac_bits": kernel.frac_bits}
-    return QuantKernelFile("exp", params_in, QuantParams(kernel.output_scale, 0, "int32"), kernel.program,
-                           metrics, provenance)
+    metrics = {"points": score.points, "max_relative_error": score.max_relative_error,
+               "domain": "x in [-8, 0]", "worst_input": score.worst_input, "measured": "exhaustive"}
+    provenance = {"method": "relative minimax quadratic, squaring form, exact fold",
+                  "frac_bits": kernel.frac_bits}
+    return QuantKernelFile("exp", params_in, QuantParams(kernel.output_scale, 0, "int32"),
+                           kernel.program, metrics, provenance)
 
 
 def _sigmoid(request: SearchRequest, scale: float) -> QuantKernelFile:
@@ -105,6 +110,9 @@ def _sigmoid(request: SearchRequest, scale: float) -> QuantKernelFile:
         raise AutonumericsError(f"{request.target} kernels exist for int16 input at scale 2^-12 "
                                 f"(got {request.dtype} at {scale})")
     program, score = sigmoid.tune(request.target)
-    metrics = score.as_dict() | {"symmetric": sigmoid.symmetric(request.target, program), "measured": "exhaustive"}
-    provenance = {"method": "exp reduction, factored cubic, one division with a tuned rounding offset"}
-    return QuantKernelFile(request.target, sigmoid.INPUT, sigmoid.OUTPUT, program, metrics, provenance)
+    metrics = score.as_dict() | {"symmetric": sigmoid.symmetric(request.target, program),
+                                 "measured": "exhaustive"}
+    provenance = {"method": "exp reduction, factored cubic, "
+                            "one division with a tuned rounding offset"}
+    return QuantKernelFile(request.target, sigmoid.INPUT, sigmoid.OUTPUT, program, metrics,
+                           provenance)

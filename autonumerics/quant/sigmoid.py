@@ -31,12 +31,13 @@ POLY_BITS = 14
 
 
 def factored_cubic(fraction: str) -> tuple[list[IntInstruction], float]:
-    """``2^-f`` as ``|c3| (r - f) ((f - m)^2 + k)``: the relative minimax cubic split at its real root.
+    """``2^-f`` as ``|c3| (r - f) ((f - m)^2 + k)``: the relative minimax cubic, r its real root.
 
     Seven ops (add, mul, rshr, add, sub, mul, rshr) instead of Horner's nine, then the shift by z.
     With f at 2^14: u = h - m 2^14 (|u| < 2^15), u^2 at 2^28 -> 2^12 (+ k), r - f at 2^14, their
     product at 2^26 (< 2^30.7), then >> 16. Returns the instructions (register "out" holds e) and
-    e's scale sigma: e ~ 2^-v * sigma with sigma = 2^10 / |c3| ~ 2^14.7 (|c3| folded out of the product).
+    e's scale sigma: e ~ 2^-v * sigma with sigma = 2^10 / |c3| ~ 2^14.7 (|c3| folded out of
+    the product).
     """
     coefficients = np.array(relative_minimax(3)[0])
     roots = np.roots(coefficients[::-1])
@@ -58,25 +59,32 @@ def build(target: str, offset: int) -> IntProgram:
         raise AutonumericsError(f"int16 kernels exist for sigmoid and tanh, not {target!r}")
     factor = 1 if target == "sigmoid" else 2
     code = [IntInstruction("a", "abs", ("q",))]
-    steps, fraction, _ = reduction("a", Fraction(factor) * Fraction(INPUT.scale) / ln2(), 32768, POLY_BITS, sign=1)
+    steps, fraction, _ = reduction("a", Fraction(factor) * Fraction(INPUT.scale) / ln2(), 32768,
+                                   POLY_BITS, sign=1)
     cubic, sigma = factored_cubic(fraction)  # register "out" holds e = exp(-factor x) * sigma
-    # sigmoid = 1 / (1 + e) at 2^-15: 2^15 sigma / (e + sigma); tanh + 1 = 2 / (1 + e): 2^16 sigma / (...)
-    one = round(sigma)  # 1.0 in e's units; the numerator uses the same integer so e = 0 gives exactly 1
+    # sigmoid = 1 / (1 + e) at 2^-15: 2^15 sigma / (e + sigma); tanh + 1 = 2 / (1 + e):
+    # 2^16 sigma / (...)
+    one = round(sigma)  # 1.0 in e's units; the numerator uses it too, so e = 0 gives exactly 1
     numerator = one * 2 ** (14 + factor) + offset
     code += steps + cubic
-    code += [IntInstruction("den", "add", ("out", one)), IntInstruction("quo", "div", (numerator, "den"))]
+    code += [IntInstruction("den", "add", ("out", one)),
+             IntInstruction("quo", "div", (numerator, "den"))]
     if target == "sigmoid":
-        code += [IntInstruction("neg", "sub", (32768, "quo")), IntInstruction("res", "sel", ("q", 0, "neg", "quo"))]
+        code += [IntInstruction("neg", "sub", (32768, "quo")),
+                 IntInstruction("res", "sel", ("q", 0, "neg", "quo"))]
     else:
         # pos <= 32767 needs either a negative offset (a floor-like division) or this min: the
         # min (op 20) lets the offset round to nearest.
-        code += [IntInstruction("pos0", "sub", ("quo", 32768)), IntInstruction("pos", "min", ("pos0", 32767)),
-                 IntInstruction("neg", "sub", (0, "pos")), IntInstruction("res", "sel", ("q", 0, "neg", "pos"))]
+        code += [IntInstruction("pos0", "sub", ("quo", 32768)),
+                 IntInstruction("pos", "min", ("pos0", 32767)),
+                 IntInstruction("neg", "sub", (0, "pos")),
+                 IntInstruction("res", "sel", ("q", 0, "neg", "pos"))]
     return IntProgram(("q",), tuple(code), "res")
 
 
-def tune(target: str, candidates: range = range(-2**15, 2**15, 256)) -> tuple[IntProgram, QuantScore]:
-    """The rounding offset with the smallest max error, then the most correctly rounded (every input)."""
+def tune(target: str,
+         candidates: range = range(-2**15, 2**15, 256)) -> tuple[IntProgram, QuantScore]:
+    """The rounding offset with the least max error, then most correctly rounded (every input)."""
     grid = INPUT.grid()
     exact, rounded = reference(target, INPUT, OUTPUT)
     best: tuple[tuple, IntProgram, QuantScore] | None = None

@@ -25,7 +25,10 @@ _rshr = NUMPY_OPS["rshr"]  # round-half-up right shift, the same op the kernels 
 
 
 def softmax_int8(rows: np.ndarray, kernel: ExpKernel) -> np.ndarray:
-    """uint8 softmax (scale 1/256) of int8 logit rows (last axis); exact int64 model of int32 code."""
+    """uint8 softmax (scale 1/256) of int8 logit rows (last axis).
+
+    An exact int64 model of the int32 code.
+    """
     rows = np.asarray(rows, dtype=np.int64)
     if rows.ndim != 2 or rows.shape[1] < 1:
         raise AutonumericsError(f"softmax needs a 2-d array of rows, got shape {rows.shape}")
@@ -46,7 +49,7 @@ def softmax_int8(rows: np.ndarray, kernel: ExpKernel) -> np.ndarray:
 
 
 def softmax_int8_jax(rows, kernel: ExpKernel):  # jax arrays in and out
-    """JAX int32 twin of ``softmax_int8`` (jittable); equal to it bit for bit (tested on every pair)."""
+    """JAX int32 twin of ``softmax_int8`` (jittable): bit for bit equal (tested on every pair)."""
     import jax.numpy as jnp
     from jax import lax
 
@@ -71,7 +74,7 @@ def _bit_length(values: np.ndarray) -> np.ndarray:
 
 
 def reference_softmax(rows: np.ndarray, scale: float) -> np.ndarray:
-    """Correctly rounded uint8 softmax, clip(round(256 p), 0, 255), with p from mpmath at 40 digits."""
+    """Correctly rounded uint8 softmax clip(round(256 p), 0, 255), p from mpmath at 40 digits."""
     rows = np.asarray(rows, dtype=np.int64)
     low = int(rows.min())
     with mpmath.workdps(40):
@@ -98,13 +101,15 @@ def score_softmax(rows: np.ndarray, scale: float, kernel: ExpKernel | None = Non
     """Our softmax against the correctly rounded one on the given rows."""
     kernel = kernel or build_exp(scale, min_input=-255, degree=3)
     error = softmax_int8(rows, kernel) - reference_softmax(rows, scale)
-    return SoftmaxScore(rows.shape[0], rows.shape[1], int(np.abs(error).max()), float(np.mean(error == 0)),
-                        float(error.mean()))
+    return SoftmaxScore(rows.shape[0], rows.shape[1], int(np.abs(error).max()),
+                        float(np.mean(error == 0)), float(error.mean()))
 
 
-def sample_rows(rng: np.random.Generator, count: int, length: int, scale: float, sigma: float = 2.0) -> np.ndarray:
+def sample_rows(rng: np.random.Generator, count: int, length: int, scale: float,
+                sigma: float = 2.0) -> np.ndarray:
     """Random int8 logit rows: real logits ~ N(0, sigma^2) quantized at ``scale`` (saturating)."""
-    return np.clip(np.rint(rng.normal(0.0, sigma, (count, length)) / scale), -128, 127).astype(np.int64)
+    logits = rng.normal(0.0, sigma, (count, length))
+    return np.clip(np.rint(logits / scale), -128, 127).astype(np.int64)
 
 
 def all_pairs() -> np.ndarray:

@@ -1,1 +1,1 @@
-"""The ground truth: target functions, their expressions and domains, mpmath labels and their cache."""
+"""The ground truth: target functions, their expressions and domains, mpmath labels, their cache."""

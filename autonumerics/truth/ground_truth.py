@@ -17,10 +17,10 @@ import mpmath
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.truth.mp_functions import EVALUATION_ERRORS, describe_error, evaluate_converged
-from autonumerics.truth.label_cache import cache_dir, cache_key, read_cached, write_cached
 from autonumerics.limits import LABEL_SECONDS, MAX_DIGITS, MAX_POINTS, MIN_DIGITS, clipped, shown
 from autonumerics.numerics.float_keys import float32_grid, keys_to_float32
+from autonumerics.truth.label_cache import cache_dir, cache_key, read_cached, write_cached
+from autonumerics.truth.mp_functions import EVALUATION_ERRORS, describe_error, evaluate_converged
 from autonumerics.truth.targets import Interval, Target, finite_interval
 
 POINT_KINDS = ("uniform", "chebyshev", "float32", "random")
@@ -124,8 +124,10 @@ def labels(
         raise AutonumericsError(f"points must be 1-D, got shape {points.shape}")
     if points.size > MAX_POINTS:
         raise AutonumericsError(f"{points.size} points: the limit is {MAX_POINTS}")
-    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or not MIN_DIGITS <= digits <= MAX_DIGITS:
-        raise AutonumericsError(f"digits must be an integer from {MIN_DIGITS} to {MAX_DIGITS}, got {shown(digits, 40)}")
+    if (isinstance(digits, bool) or not isinstance(digits, (int, np.integer))
+            or not MIN_DIGITS <= digits <= MAX_DIGITS):
+        raise AutonumericsError(f"digits must be an integer from {MIN_DIGITS} to {MAX_DIGITS}, got "
+                                f"{shown(digits, 40)}")
     path = cache_dir() / f"{cache_key(target, points, int(digits))}.npz" if cache else None
     if path is not None:
         cached = read_cached(path, target, points)
@@ -152,7 +154,8 @@ def finite_labels(
     if bad.size:
         x = float(np.asarray(points, dtype=np.float64)[bad[0]])
         raise AutonumericsError(
-            f"target {clipped(target.name, 60)} has no finite real value at x = {x!r} ({_why_not_finite(target, x)}; "
+            f"target {clipped(target.name, 60)} has no finite real value at x = {x!r} "
+            f"({_why_not_finite(target, x)}; "
             f"{bad.size} of the {hi.size} points have none): choose an interval inside its domain"
         )
     return hi, lo
@@ -174,9 +177,11 @@ class _Clock:
     grace = 5.0  # seconds before the pace is trusted to predict the total
 
     def __init__(self, target: Target, total: int, limit: float | None) -> None:
-        usable = isinstance(limit, (int, float)) and not isinstance(limit, bool) and math.isfinite(limit) and limit > 0
+        usable = (isinstance(limit, (int, float)) and not isinstance(limit, bool)
+                  and math.isfinite(limit) and limit > 0)
         if limit is not None and not usable:
-            raise AutonumericsError(f"time limit for labels must be a number of seconds > 0, not {shown(limit, 40)}")
+            raise AutonumericsError("time limit for labels must be a number of seconds > 0, not "
+                                    f"{shown(limit, 40)}")
         self.target, self.total, self.limit = target, total, limit
         self.started = time.monotonic()
 
@@ -186,11 +191,13 @@ class _Clock:
             return
         elapsed = time.monotonic() - self.started
         projected = elapsed * self.total / max(done, 1)
-        if elapsed > self.limit or (elapsed > min(self.grace, self.limit) and projected > 2 * self.limit):
+        if elapsed > self.limit or (elapsed > min(self.grace,
+                                                  self.limit) and projected > 2 * self.limit):
             raise AutonumericsError(
                 f"labels of {clipped(self.target.name, 60)} on {self.total} points: {done} done in "
                 f"{elapsed:.3g} s (reached x = {x!r}), about {projected:.3g} s in all, past the "
-                f"{self.limit:g} s limit (evaluation.label_seconds; fewer points or digits go faster)"
+                f"{self.limit:g} s limit (evaluation.label_seconds; fewer points or digits go "
+                "faster)"
             )
 
 

@@ -103,7 +103,7 @@ def check_finite_on(expression: Expression, a: float, b: float) -> None:
     where = f"target {clipped(expression.text, 60)} on [{a!r}, {b!r}]"
     points = probe_points(a, b)
     values = [_finite_value(where, expression, x) for x in points]
-    for left, right, value, following in zip(points, points[1:], values, values[1:]):
+    for left, right, value, following in zip(points, points[1:], values, values[1:], strict=False):
         if value * following < 0:
             pole = _pole_between(expression, left, right, value, following)
             if pole is not None:

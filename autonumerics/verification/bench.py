@@ -45,14 +45,15 @@ class Timing:
         return self.builtin_seconds / self.kernel_seconds
 
     def to_json(self) -> dict:
-        return {"case": self.case, "n_elements": self.n_elements, "kernel_seconds": self.kernel_seconds,
+        return {"case": self.case, "n_elements": self.n_elements,
+                "kernel_seconds": self.kernel_seconds,
                 "builtin_seconds": self.builtin_seconds, "ratio": self.ratio,
                 "kernel_ns_per_element": 1e9 * self.kernel_seconds / self.n_elements,
                 "builtin_ns_per_element": 1e9 * self.builtin_seconds / self.n_elements}
 
 
 def load_kernel(path: str | Path, name: str | None = None) -> tuple[Callable, object]:
-    """The kernel function and its module from a kernel file, or from a program file (exported now)."""
+    """The kernel function and its module from a kernel file or a program file (exported now)."""
     from autonumerics.verification.verify import load_kernel_module
 
     path = Path(path)
@@ -77,7 +78,8 @@ def resolve_against(against: str, target: str | None) -> tuple[Callable, str]:
 
     if against == "jnp":
         if target not in JAX_BUILTINS:
-            raise AutonumericsError(f"target {target!r} has no JAX built-in; pass --against jnp.NAME")
+            raise AutonumericsError(f"target {target!r} has no JAX built-in; pass --against "
+                                    "jnp.NAME")
         module, name, keywords = JAX_BUILTINS[target]
         function = BuiltinFunction(f"{module}.{name}")._resolve()
         return (lambda x: function(x, **keywords)), builtin_source(target)
@@ -109,7 +111,7 @@ def time_pair(kernel: Callable, builtin: Callable, x, repeats: int = 15) -> tupl
 
 
 def stacked(function: Callable, interval: tuple[float, float], iterations: int) -> Callable:
-    """``function`` applied ``iterations`` times in a fori_loop, clipped into the interval in between."""
+    """``function`` applied ``iterations`` times by fori_loop, clipped to the interval between."""
     import jax
     import jax.numpy as jnp
 
@@ -124,7 +126,7 @@ def stacked(function: Callable, interval: tuple[float, float], iterations: int) 
 def bench(kernel: Callable, builtin: Callable, interval: tuple[float, float],
           sizes: tuple[int, ...] = DEFAULT_SIZES, repeats: int = 15, stacked_size: int = 10_000,
           stacked_iterations: int = 100, seed: int = 0) -> list[Timing]:
-    """Streaming rows for each size, then the stacked row (skipped if ``stacked_iterations`` is 0)."""
+    """Streaming rows per size, then the stacked row (skipped if ``stacked_iterations`` is 0)."""
     import jax
 
     rng = np.random.default_rng(seed)
@@ -132,13 +134,16 @@ def bench(kernel: Callable, builtin: Callable, interval: tuple[float, float],
     rows = []
     for size in sizes:
         x = jax.device_put(rng.uniform(interval[0], interval[1], int(size)).astype(np.float32))
-        rows.append(Timing(f"n={int(size)}", int(size), *time_pair(kernel_jit, builtin_jit, x, repeats)))
+        rows.append(Timing(f"n={int(size)}", int(size), *time_pair(kernel_jit, builtin_jit, x,
+                                                                   repeats)))
         del x
     if stacked_iterations:
         x = jax.device_put(rng.uniform(interval[0], interval[1], stacked_size).astype(np.float32))
-        pair = time_pair(stacked(kernel, interval, stacked_iterations), stacked(builtin, interval, stacked_iterations),
+        pair = time_pair(stacked(kernel, interval, stacked_iterations),
+                         stacked(builtin, interval, stacked_iterations),
                          x, repeats)
-        rows.append(Timing(f"stacked {stacked_iterations}x{stacked_size}", stacked_iterations * stacked_size, *pair))
+        rows.append(Timing(f"stacked {stacked_iterations}x{stacked_size}",
+                           stacked_iterations * stacked_size, *pair))
     return rows
 
 

@@ -48,7 +48,8 @@ class ProgramFunction:
             return evaluate(self.program, x, self.dtype)
         out = np.empty(x.shape, dtype=float_format(self.dtype).dtype)
         for start in range(0, x.size, self.block):
-            out[start : start + self.block] = evaluate(self.program, x[start : start + self.block], self.dtype)
+            out[start : start + self.block] = evaluate(self.program, x[start : start + self.block],
+                                                       self.dtype)
         return out
 
 
@@ -100,7 +101,8 @@ def measure(
     dtype = function.dtype
     if exhaustive:
         if dtype != "float32":
-            raise AutonumericsError(f"--exhaustive is for float32 (every float32 input); dtype is {dtype}")
+            raise AutonumericsError("--exhaustive is for float32 (every float32 input); dtype is "
+                                    f"{dtype}")
         return exhaustive_float32(function, target, interval, workers=workers, progress=progress)
     x = sample_points(interval, points, dtype)
     hi, lo = finite_labels(target, x, time_limit=label_seconds)

@@ -61,7 +61,8 @@ class _Tally:
     ) -> None:
         """Queue inputs whose true error is at most ``estimate + margin``; drop those that
         cannot reach ``lower``."""
-        x, output, estimate = (np.concatenate(p) for p in zip(self.pending, (x, output, estimate)))
+        x, output, estimate = (np.concatenate(p)
+                               for p in zip(self.pending, (x, output, estimate), strict=True))
         keep = np.flatnonzero(estimate + margin >= self.lower)
         if keep.size > MAX_REFINED_FOR_MAX:  # a plateau: certify the largest estimates only
             keep = np.sort(keep[np.argsort(-estimate[keep], kind="stable")[:MAX_REFINED_FOR_MAX]])

@@ -17,7 +17,6 @@ import datetime
 import hashlib
 import importlib
 import importlib.metadata
-import math
 import platform
 import time
 from collections.abc import Callable
@@ -29,15 +28,15 @@ import mpmath
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.export import kernel_spec
+from autonumerics.ir.programfile import ProgramFile, json_safe
+from autonumerics.numerics.reports import ErrorReport, error_report
 from autonumerics.sourcefile import load_module
+from autonumerics.truth.ground_truth import labels
+from autonumerics.truth.targets import Target
 from autonumerics.verification.evaluation import ProgramFunction, sample_points
 from autonumerics.verification.exhaustive import exhaustive_float32
-from autonumerics.export import kernel_spec
-from autonumerics.truth.ground_truth import labels
-from autonumerics.numerics.metrics import round_to_format, ulp_errors
-from autonumerics.numerics.reports import ErrorReport, error_report
-from autonumerics.ir.programfile import ProgramFile, json_safe
-from autonumerics.truth.targets import Target
+from autonumerics.verification.special import special_values
 
 FORMAT = "autonumerics-certificate/1"
 XLA_SUBNORMALS = "XLA on CPU flushes subnormal inputs and results to zero (FTZ/DAZ)"
@@ -115,7 +114,8 @@ class BuiltinFunction(_JaxFunction):
         try:
             return getattr(importlib.import_module(module_name), attribute)
         except (ImportError, AttributeError, ValueError):
-            raise AutonumericsError(f"no JAX function {self.dotted!r} (try jnp.exp2 or jax.scipy.special.erf)") from None
+            raise AutonumericsError(f"no JAX function {self.dotted!r} (try jnp.exp2 or "
+                                    "jax.scipy.special.erf)") from None
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,8 @@ class Subject:
     subnormals: str
 
 
-def program_subject(program_file: ProgramFile, path: str | None = None, semantics: str | None = None) -> Subject:
+def program_subject(program_file: ProgramFile, path: str | None = None,
+                    semantics: str | None = None) -> Subject:
     """The program as its export computes it (canonical for "xla"), run by the interpreter."""
     spec = kernel_spec(program_file, semantics=semantics)
     description = {"path": path, "expression": spec.expression, "n_ops": spec.program.n_ops,
@@ -149,7 +150,8 @@ def kernel_subject(path: str | Path, name: str | None = None) -> tuple[Subject, 
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     description = {"path": str(path), "function": name, "file_sha256": digest,
                    "program_hash": getattr(module, "PROGRAM_HASH", None),
-                   "semantics": getattr(module, "SEMANTICS", None), "expression": getattr(module, "EXPRESSION", None)}
+                   "semantics": getattr(module, "SEMANTICS", None),
+                   "expression": getattr(module, "EXPRESSION", None)}
     if hasattr(module, "jax"):
         return Subject("kernel", KernelFunction(path, name), description, XLA_SUBNORMALS), module
     return Subject("kernel", NumpyKernelFunction(path, name), description, IEEE_SUBNORMALS), module
@@ -170,56 +172,10 @@ def builtin_subject(dotted: str) -> Subject:
     return Subject("builtin", function, {"function": dotted}, XLA_SUBNORMALS)
 
 
-def _special_inputs(interval: tuple[float, float]) -> list[float]:
-    tiny, smallest = 2.0**-126, 2.0**-149
-    largest = float(np.finfo(np.float32).max)
-    values = [0.0, -0.0, math.inf, -math.inf, math.nan, smallest, -smallest, tiny - smallest,
-              -(tiny - smallest), tiny, -tiny, largest, -largest, *interval]
-    return [float(np.float32(v)) for v in values]
-
-
-def _exact_float32(target: Target, value: float) -> tuple[float, float] | None:
-    """The exact target value as a double-double (None where the target has no real value)."""
-    if math.isnan(value):
-        return None
-    with mpmath.workdps(60):
-        try:
-            exact = target.mp(mpmath.mpf(value))
-        except (ValueError, ArithmeticError, TypeError):
-            return None
-        if not isinstance(exact, mpmath.mpf) or mpmath.isnan(exact):
-            return None
-        hi = float(exact)
-        return hi, (float(exact - hi) if math.isfinite(hi) else 0.0)
-
-
-def special_values(function: Callable, target: Target, interval: tuple[float, float]) -> list[dict]:
-    """Outputs at the special inputs next to the correctly rounded float32 values."""
-    inputs = np.array(_special_inputs(interval), np.float32)
-    with np.errstate(all="ignore"):
-        outputs = np.asarray(function(inputs), np.float32)
-        return [_special_row(target, interval, x, y) for x, y in zip(inputs.tolist(), outputs.tolist())]
-
-
-def _special_row(target: Target, interval: tuple[float, float], x: float, y: float) -> dict:
-    exact = _exact_float32(target, x)
-    row = {"input": repr(x), "input_hex": float(x).hex(), "output": repr(y),
-           "in_interval": bool(interval[0] <= x <= interval[1])}
-    if exact is None:
-        row.update(expected="nan", correctly_rounded=bool(math.isnan(y)))
-    else:
-        hi, lo = np.array([exact[0]]), np.array([exact[1]])
-        rounded = float(round_to_format(hi, lo, "float32")[0])
-        same = np.float32(y).tobytes() == np.float32(rounded).tobytes() or rounded == y == 0.0
-        row.update(expected=repr(rounded), correctly_rounded=bool(same))
-        if math.isfinite(exact[0]):
-            row["ulp"] = float(ulp_errors(np.array([y]), hi, lo, "float32")[0])
-    return row
-
-
 def _versions() -> dict:
-    versions = {"python": platform.python_version(), "numpy": np.__version__, "mpmath": mpmath.__version__,
-                "machine": platform.machine(), "processor": platform.processor() or None}
+    versions = {"python": platform.python_version(), "numpy": np.__version__,
+                "mpmath": mpmath.__version__, "machine": platform.machine(),
+                "processor": platform.processor() or None}
     for package in ("autonumerics", "jax", "jaxlib"):
         try:
             versions[package] = importlib.metadata.version(package)
@@ -252,11 +208,13 @@ class Certificate:
                            else f"sampled, {self.report.n_points} points"),
                 "report": self.report.to_dict(), "special_values": self.special,
                 "subnormals": self.subnormals, "seconds": round(self.seconds, 3), "date": self.date,
-                "versions": self.versions, **({"all_floats": self.all_floats} if self.all_floats else {})})
+                "versions": self.versions,
+                **({"all_floats": self.all_floats} if self.all_floats else {})})
 
 
 def verify(subject: Subject, target: Target, interval: tuple[float, float], exhaustive: bool = True,
-           points: int = 10_000, workers: int = 2, progress: Callable[[int, int], None] | None = None) -> Certificate:
+           points: int = 10_000, workers: int = 2,
+           progress: Callable[[int, int], None] | None = None) -> Certificate:
     """Check ``subject`` against ``target`` on ``interval`` and return the certificate.
 
     Args:
@@ -271,21 +229,23 @@ def verify(subject: Subject, target: Target, interval: tuple[float, float], exha
     interval = target.check_interval(*interval)
     started = time.perf_counter()
     if exhaustive:
-        report = exhaustive_float32(subject.function, target, interval, workers=workers, progress=progress)
+        report = exhaustive_float32(subject.function, target, interval, workers=workers,
+                                    progress=progress)
     else:
         x = sample_points(interval, points, "float32")
         hi, lo = labels(target, x)
         report = error_report(x, subject.function(x.astype(np.float32)), hi, lo, "float32")
     special = special_values(subject.function, target, interval)
     date = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    return Certificate({"kind": subject.kind, **subject.description}, target.name, interval, report, special,
-                       subject.subnormals, time.perf_counter() - started, date, _versions())
+    return Certificate({"kind": subject.kind, **subject.description}, target.name, interval,
+                       report, special, subject.subnormals, time.perf_counter() - started, date,
+                       _versions())
 
 
 def verify_every_float(subject: Subject, target: Target, workers: int = 2,
                        progress: Callable[[int, int], None] | None = None,
                        max_per_part: int | None = None) -> Certificate:
-    """Check ``subject`` on all 2^32 float32 bit patterns (see ``verify_all``); the certificate's
+    """Check ``subject`` on all 2^32 float32 bit patterns (see ``all_floats``); the certificate's
     report covers the inputs with normal results, ``all_floats`` the other parts."""
     from autonumerics.verification.all_floats import verify_all_floats
 
@@ -295,5 +255,6 @@ def verify_every_float(subject: Subject, target: Target, workers: int = 2,
     largest = float(np.finfo(np.float32).max)
     special = special_values(subject.function, target, (-largest, largest))
     date = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    return Certificate({"kind": subject.kind, **subject.description}, target.name, (-largest, largest), report,
-                       special, subject.subnormals, time.perf_counter() - started, date, _versions(), details)
+    return Certificate({"kind": subject.kind, **subject.description}, target.name,
+                       (-largest, largest), report, special, subject.subnormals,
+                       time.perf_counter() - started, date, _versions(), details)
