@@ -25,6 +25,7 @@ from autonumerics.export.text import C_KEYWORDS, c_comment_text
 from autonumerics.limits import shown
 from autonumerics.quant.codegen_python import python_source
 from autonumerics.quant.gridbounds import REJECTED, GridBounds, Kernel, grid_bounds
+from autonumerics.quant.int_ops import INT_OPS
 from autonumerics.quant.intprogram import IntProgram, audit, evaluate
 from autonumerics.quant.kernel_file import QuantKernelFile, input_grid
 
@@ -50,14 +51,6 @@ def metadata(program: IntProgram, grid: np.ndarray, bounds: GridBounds | None = 
             "largest_intermediate_bits": report.bits, "largest_intermediate": report.max_abs,
             **bounds.as_dict(), **extra}
 
-
-_C_OPS = {
-    "add": "{0} + {1}", "sub": "{0} - {1}", "mul": "{0} * {1}",
-    "shr": "an_shr({0}, {1})", "rshr": "an_rshr({0}, {1})", "shl": "an_shl({0}, {1})",
-    "min": "({0} < {1} ? {0} : {1})", "max": "({0} > {1} ? {0} : {1})",
-    "abs": "({0} < 0 ? -{0} : {0})", "sel": "({0} < {1} ? {2} : {3})",
-    "clamp": "an_clamp({0}, {1}, {2})", "div": "an_floordiv({0}, {1})",
-}
 
 # emitted verbatim into every C export: its lines stay as they are
 _C_HELPERS = """#include <stdint.h>
@@ -119,7 +112,7 @@ def _c_source(program: IntProgram, name: str, meta: dict, bounds: GridBounds) ->
     for instruction in program.instructions:
         operands = [f"{a}" if isinstance(a, str) else f"INT32_C({a})" for a in instruction.args]
         lines.append(f"    const int32_t {instruction.dest} = "
-                     + _C_OPS[instruction.op].format(*operands) + ";")
+                     + INT_OPS[instruction.op].c.format(*operands) + ";")
     rejected = ([f"an_input < {macro}_INPUT_MIN"] if bounds.below == "reject" else []) + \
         ([f"an_input > {macro}_INPUT_MAX"] if bounds.above == "reject" else [])
     result = (f"({' || '.join(rejected)}) ? {macro}_REJECTED : {program.output}" if rejected

@@ -12,15 +12,8 @@ from __future__ import annotations
 
 from autonumerics.export.text import python_value
 from autonumerics.quant.gridbounds import REJECTED, GridBounds
+from autonumerics.quant.int_ops import INT_OPS
 from autonumerics.quant.intprogram import IntProgram
-
-_OPS = {
-    "add": "{0} + {1}", "sub": "{0} - {1}", "mul": "{0} * {1}",
-    "shr": "{0} >> {m}.clip({1}, 0, 31)", "rshr": "_rshr({0}, {1})", "shl": "_shl({0}, {1})",
-    "min": "{m}.minimum({0}, {1})", "max": "{m}.maximum({0}, {1})", "abs": "{m}.abs({0})",
-    "sel": "{m}.where({0} < {1}, {2}, {3})", "clamp": "{m}.minimum({m}.maximum({0}, {1}), {2})",
-    "div": "{m}.floor_divide({0}, {1})",
-}
 
 # The templates below are emitted verbatim into every export: their lines stay as they are.
 _HELPERS = '''
@@ -106,7 +99,7 @@ def _body(program: IntProgram, language: str) -> list[str]:
     for instruction in program.instructions:
         operands = [a if isinstance(a, str) else f"{module}.{int_type}({a})"
                     for a in instruction.args]
-        expression = _OPS[instruction.op].format(*operands, m=module)
+        expression = INT_OPS[instruction.op].python.format(*operands, m=module)
         lines.append(f"    {instruction.dest} = {expression}")
     return lines
 

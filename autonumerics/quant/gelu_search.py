@@ -27,7 +27,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.quant.intprogram import INT32_MAX, IntInstruction, IntProgram, evaluate
+from autonumerics.quant.int_ops import INT32_MAX
+from autonumerics.quant.intprogram import IntInstruction, IntProgram, evaluate
 from autonumerics.quant.params import QuantParams
 from autonumerics.quant.score import MPMATH_ACTIVATIONS, QuantScore, reference, score_outputs
 

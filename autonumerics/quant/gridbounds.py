@@ -27,7 +27,8 @@ import mpmath
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
-from autonumerics.quant.intprogram import INT32_MAX, INT32_MIN, IntProgram, evaluate
+from autonumerics.quant.int_ops import INT32_MAX, INT32_MIN
+from autonumerics.quant.intprogram import IntProgram, evaluate
 from autonumerics.quant.params import QuantParams
 from autonumerics.quant.score import MPMATH_ACTIVATIONS
 

@@ -6,22 +6,7 @@ interpreter computes in int64 so that an overflow is *seen* (and reported by ``a
 than wrapped. Once ``audit`` shows every intermediate fits int32, the JAX int32 evaluation
 (``evaluate_jax``) gives the same integers bit for bit.
 
-Ops (one op each in the count; constants are free):
-
-========  =====================================================================================
-add sub   a + b, a - b
-mul       a * b
-shr       arithmetic right shift, floor(a / 2**k); k clamped to [0, 31]
-rshr      rounding right shift, round half up: floor(a / 2**k + 1/2) for k >= 1, a for k = 0
-          (computed as ((a >> (k-1)) + 1) >> 1, which equals (a + 2**(k-1)) >> k and never
-          overflows; one instruction on ARM NEON, SRSHL); k clamped to [0, 31]
-shl       saturating left shift: clamp(a * 2**k, -2**31, 2**31 - 1); k in [0, 31]
-min max   minimum, maximum
-abs       |a| (the audit flags |-2**31|)
-sel       sel(a, b, c, d) = c where a < b else d
-clamp     clamp(a, lo, hi) = min(max(a, lo), hi)
-div       floor(a / b), b != 0 (counted separately: the targets forbid or ration divisions)
-========  =====================================================================================
+The ops and their meaning in every language: ``quant.int_ops``.
 """
 
 from __future__ import annotations
@@ -36,10 +21,7 @@ import numpy as np
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.export.text import C_KEYWORDS
-
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
-ARITY = {"add": 2, "sub": 2, "mul": 2, "shr": 2, "rshr": 2, "shl": 2, "min": 2, "max": 2,
-         "abs": 1, "sel": 4, "clamp": 3, "div": 2}
+from autonumerics.quant.int_ops import INT32_MAX, INT32_MIN, INT_OPS
 
 Arg = str | int
 
@@ -88,11 +70,11 @@ class IntProgram:
             raise AutonumericsError(f"an input is named twice in {', '.join(self.inputs)}")
         for instruction in self.instructions:
             check_register_name(instruction.dest)
-            if instruction.op not in ARITY:
+            if instruction.op not in INT_OPS:
                 raise AutonumericsError(f"unknown integer op {instruction.op!r} (choose from "
-                                        f"{', '.join(ARITY)})")
-            if len(instruction.args) != ARITY[instruction.op]:
-                raise AutonumericsError(f"{instruction.op} takes {ARITY[instruction.op]} "
+                                        f"{', '.join(INT_OPS)})")
+            if len(instruction.args) != INT_OPS[instruction.op].arity:
+                raise AutonumericsError(f"{instruction.op} takes {INT_OPS[instruction.op].arity} "
                                         f"arguments, got {len(instruction.args)} in "
                                         f"{instruction.dest!r}")
             for arg in instruction.args:
@@ -121,37 +103,6 @@ class IntProgram:
 
 # --- numpy semantics (int64, exact) ---------------------------------------------------------------
 
-def _shift_amount(k: np.ndarray) -> np.ndarray:
-    return np.clip(k, 0, 31)
-
-
-def _rshr(a: np.ndarray, k: np.ndarray) -> np.ndarray:
-    k = _shift_amount(k)
-    # floor(floor(a/2^(k-1)) + 1)/2) = floor(a/2^k + 1/2)
-    halved = ((a >> np.maximum(k - 1, 0)) + 1) >> 1
-    return np.where(k == 0, a, halved)
-
-
-def _shl(a: np.ndarray, k: np.ndarray) -> np.ndarray:
-    return np.clip(a << _shift_amount(k), INT32_MIN, INT32_MAX)
-
-
-def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if np.any(b == 0):
-        raise AutonumericsError("integer division by zero")
-    return a // b
-
-
-NUMPY_OPS: dict[str, Callable[..., np.ndarray]] = {
-    "add": np.add, "sub": np.subtract, "mul": np.multiply,
-    "shr": lambda a, k: a >> _shift_amount(k), "rshr": _rshr, "shl": _shl,
-    "min": np.minimum, "max": np.maximum, "abs": np.abs,
-    "sel": lambda a, b, c, d: np.where(a < b, c, d),
-    "clamp": lambda a, lo, hi: np.minimum(np.maximum(a, lo), hi),
-    "div": _div,
-}
-
-
 def run(program: IntProgram, **inputs: np.ndarray) -> dict[str, np.ndarray]:
     """Every register's int64 values (inputs included), computed exactly (no wrap-around)."""
     missing = set(program.inputs) - set(inputs)
@@ -160,7 +111,7 @@ def run(program: IntProgram, **inputs: np.ndarray) -> dict[str, np.ndarray]:
     values = {name: np.asarray(inputs[name], dtype=np.int64) for name in program.inputs}
     for instruction in program.instructions:
         args = [values[a] if isinstance(a, str) else np.int64(a) for a in instruction.args]
-        values[instruction.dest] = np.asarray(NUMPY_OPS[instruction.op](*args), dtype=np.int64)
+        values[instruction.dest] = np.asarray(INT_OPS[instruction.op].numpy(*args), dtype=np.int64)
     return values
 
 
@@ -198,31 +149,10 @@ def audit(program: IntProgram, **grid: np.ndarray) -> Audit:
 # --- JAX semantics (int32) ------------------------------------------------------------------------
 
 def jax_ops() -> dict[str, Callable]:
-    """The ops on int32 JAX arrays; equal to NUMPY_OPS wherever the audit shows no overflow."""
-    import jax.numpy as jnp
+    """The ops on int32 JAX arrays; equal to the NumPy ones wherever the audit shows no overflow."""
+    import jax.numpy as jnp  # lazy: JAX is heavy, and the interpreter and audit do not need it
 
-    def clamp_shift(k):
-        return jnp.clip(k, 0, 31)
-
-    def rshr(a, k):
-        k = clamp_shift(k)
-        return jnp.where(k == 0, a, ((a >> jnp.maximum(k - 1, 0)) + 1) >> 1)
-
-    def shl(a, k):
-        # Saturate before shifting: a * 2^k fits iff a lies in [-2^(31-k), (2^31 - 1) >> k].
-        k = clamp_shift(k)
-        low = jnp.right_shift(jnp.int32(INT32_MIN), k)
-        high = jnp.right_shift(jnp.int32(INT32_MAX), k)
-        return jnp.left_shift(jnp.clip(a, low, high), k)
-
-    return {
-        "add": jnp.add, "sub": jnp.subtract, "mul": jnp.multiply,
-        "shr": lambda a, k: jnp.right_shift(a, clamp_shift(k)), "rshr": rshr, "shl": shl,
-        "min": jnp.minimum, "max": jnp.maximum, "abs": jnp.abs,
-        "sel": lambda a, b, c, d: jnp.where(a < b, c, d),
-        "clamp": lambda a, lo, hi: jnp.minimum(jnp.maximum(a, lo), hi),
-        "div": jnp.floor_divide,
-    }
+    return {name: op.jax(jnp) for name, op in INT_OPS.items()}
 
 
 def evaluate_jax(program: IntProgram, **inputs):

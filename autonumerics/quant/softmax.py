@@ -18,10 +18,11 @@ import numpy as np
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.quant.expkernel import ExpKernel, build_exp
-from autonumerics.quant.intprogram import NUMPY_OPS, evaluate, evaluate_jax, jax_ops
+from autonumerics.quant.int_ops import INT_OPS
+from autonumerics.quant.intprogram import evaluate, evaluate_jax, jax_ops
 
 OUTPUT_SCALE = 1.0 / 256
-_rshr = NUMPY_OPS["rshr"]  # round-half-up right shift, the same op the kernels use
+_rshr = INT_OPS["rshr"].numpy  # round-half-up right shift, the same op the kernels use
 
 
 def softmax_int8(rows: np.ndarray, kernel: ExpKernel) -> np.ndarray:
