@@ -54,6 +54,7 @@ class Timing:
 
 def load_kernel(path: str | Path, name: str | None = None) -> tuple[Callable, object]:
     """The kernel function and its module from a kernel file or a program file (exported now)."""
+    # verify loads mpmath and the ground truth: imported here, not for `autonumerics bench --help`
     from autonumerics.verification.verify import load_kernel_module
 
     path = Path(path)
@@ -73,7 +74,7 @@ def load_kernel(path: str | Path, name: str | None = None) -> tuple[Callable, ob
 
 def resolve_against(against: str, target: str | None) -> tuple[Callable, str]:
     """The comparison function: "jnp" (the target's JAX built-in) or a dotted JAX name."""
-    from autonumerics.verification.builtins import JAX_BUILTINS, builtin_source
+    from autonumerics.verification.builtins import JAX_BUILTINS, builtin_source  # as above
     from autonumerics.verification.verify import BuiltinFunction
 
     if against == "jnp":

@@ -34,6 +34,8 @@ from autonumerics.numerics.reports import ErrorReport, error_report
 from autonumerics.sourcefile import load_module
 from autonumerics.truth.ground_truth import labels
 from autonumerics.truth.targets import Target
+from autonumerics.verification.all_floats import verify_all_floats
+from autonumerics.verification.builtins import JAX_BUILTINS
 from autonumerics.verification.evaluation import ProgramFunction, sample_points
 from autonumerics.verification.exhaustive import exhaustive_float32
 from autonumerics.verification.special import special_values
@@ -159,8 +161,6 @@ def kernel_subject(path: str | Path, name: str | None = None) -> tuple[Subject, 
 
 def builtin_target(dotted: str) -> str | None:
     """The target a JAX built-in computes ("jnp.exp2" -> "exp2"), if it is a known one."""
-    from autonumerics.verification.builtins import JAX_BUILTINS
-
     full = dotted.replace("jnp.", "jax.numpy.", 1)
     return next((target for target, (module, name, keywords) in JAX_BUILTINS.items()
                  if f"{module}.{name}" == full and not keywords), None)
@@ -247,8 +247,6 @@ def verify_every_float(subject: Subject, target: Target, workers: int = 2,
                        max_per_part: int | None = None) -> Certificate:
     """Check ``subject`` on all 2^32 float32 bit patterns (see ``all_floats``); the certificate's
     report covers the inputs with normal results, ``all_floats`` the other parts."""
-    from autonumerics.verification.all_floats import verify_all_floats
-
     started = time.perf_counter()
     report, details = verify_all_floats(subject.function, target, workers, progress=progress,
                                         max_per_part=max_per_part)
