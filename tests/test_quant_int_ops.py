@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import itertools
 import string
+import subprocess
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from test_export_c import CC
 
+from autonumerics.quant.codegen import _C_HELPERS
+from autonumerics.quant.codegen_python import _HELPERS
 from autonumerics.quant.int_ops import INT32_MAX, INT32_MIN, INT_OPS
 
 # Small values, shift amounts out of [0, 31] on both sides, and the int32 edges.
@@ -31,37 +35,31 @@ def test_jax_int32_equals_the_int64_reference_wherever_it_fits(name):
         args = [arg[keep] for arg in args]
     want = op.numpy(*args)
     got = np.asarray(jax.jit(op.jax(jnp))(*(jnp.asarray(arg, jnp.int32) for arg in args)))
-    fits = _fits_int32(want) & _fits_int32(_intermediate(name, args))
+    fits = (want >= INT32_MIN) & (want <= INT32_MAX)  # all but add, sub, mul, abs overflows
     assert fits.any()
     np.testing.assert_array_equal(got[fits], want[fits])
 
 
-def _fits_int32(values: np.ndarray) -> np.ndarray:
-    return (values >= INT32_MIN) & (values <= INT32_MAX)
+@pytest.mark.parametrize("int_type", [np.int32, np.int64])  # the JAX and the NumPy exports
+@pytest.mark.parametrize("name", ["rshr", "shl"])
+def test_the_exported_shift_helpers_equal_the_reference(name, int_type):
+    namespace = {"np": np}
+    helpers = _HELPERS.format(m="np", int=f"np.{int_type.__name__}", name="f", as_array="q")
+    exec(helpers, namespace)  # the export's own helper source
+    a, k = (arg.astype(int_type) for arg in _argument_grid(2))
+    with np.errstate(over="ignore"):  # the branch np.where discards may wrap
+        got = namespace[f"_{name}"](a, k)
+    np.testing.assert_array_equal(got, INT_OPS[name].numpy(*_argument_grid(2)))
 
 
-def _intermediate(name: str, args: list[np.ndarray]) -> np.ndarray:
-    """The value inside the op that int32 must hold (the result itself for most ops)."""
-    if name == "shl":  # a * 2^k before saturation
-        return args[0] << np.clip(args[1], 0, 31)
-    if name == "rshr":  # (a >> (k - 1)) + 1
-        return (args[0] >> np.maximum(np.clip(args[1], 0, 31) - 1, 0)) + 1
-    return args[0]
-
-
-# Two known divergences between the int64 reference and the int32 code, outside what ``audit``
-# sees (it checks registers, not the inside of an op): JAX and the NumPy / JAX exports saturate
-# shl before shifting (C computes it in int64 and is right), and rshr's (a >> (k - 1)) + 1
-# overflows in all three at a = 2^31 - 1, k = 1. Kept visible until the ops are fixed (a fix
-# changes the quant exports' bytes).
-@pytest.mark.xfail(strict=True, reason="shl saturates a positive overflow to 2^31 - 2^k, "
-                                       "not 2^31 - 1")
+# Two cases the int32 code once got wrong, outside what ``audit`` sees (it checks registers,
+# not the inside of an op): a positive shl overflow saturated to 2^31 - 2^k, and rshr's
+# (a >> (k - 1)) + 1 overflowed at a = 2^31 - 1, k = 1.
 def test_shl_saturates_a_positive_overflow_to_int32_max():
     got = INT_OPS["shl"].jax(jnp)(jnp.int32(1), jnp.int32(31))
     assert int(got) == INT32_MAX == int(INT_OPS["shl"].numpy(np.int64(1), np.int64(31)))
 
 
-@pytest.mark.xfail(strict=True, reason="rshr(2^31 - 1, 1) overflows its (a >> 0) + 1")
 def test_rshr_of_int32_max_by_one():
     got = INT_OPS["rshr"].jax(jnp)(jnp.int32(INT32_MAX), jnp.int32(1))
     assert int(got) == 2**30 == int(INT_OPS["rshr"].numpy(np.int64(INT32_MAX), np.int64(1)))
@@ -78,3 +76,29 @@ def test_every_export_template_uses_each_operand(name):
 def test_division_by_zero_is_refused():
     with pytest.raises(Exception, match="division by zero"):
         INT_OPS["div"].numpy(np.array([1]), np.array([0]))
+
+
+def test_the_c_shift_helpers_equal_the_reference_without_signed_overflow(tmp_path):
+    values = ", ".join(f"{int(v)}LL" for v in VALUES)
+    source = _C_HELPERS + f"""
+#include <stdio.h>
+static const long long values[] = {{{values}}};
+int main(void) {{
+    const int n = sizeof values / sizeof values[0];
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            printf("%d %d\\n", an_rshr((int32_t)values[i], (int32_t)values[j]),
+                   an_shl((int32_t)values[i], (int32_t)values[j]));
+    return 0;
+}}
+"""
+    (tmp_path / "shifts.c").write_text(source)
+    binary = tmp_path / "shifts"
+    # -ftrapv: a signed overflow inside a helper aborts instead of wrapping
+    subprocess.run([CC, "-O2", "-ftrapv", "-o", str(binary), str(tmp_path / "shifts.c")],
+                   check=True, capture_output=True, timeout=120)
+    output = subprocess.run([str(binary)], check=True, capture_output=True, text=True, timeout=60)
+    got = np.array([line.split() for line in output.stdout.splitlines()], dtype=np.int64)
+    args = _argument_grid(2)
+    np.testing.assert_array_equal(got[:, 0], INT_OPS["rshr"].numpy(*args))
+    np.testing.assert_array_equal(got[:, 1], INT_OPS["shl"].numpy(*args))

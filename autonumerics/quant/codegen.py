@@ -63,7 +63,7 @@ static inline int32_t an_amount(int32_t k) { return k < 0 ? 0 : (k > 31 ? 31 : k
 static inline int32_t an_shr(int32_t a, int32_t k) { return a >> an_amount(k); }
 static inline int32_t an_rshr(int32_t a, int32_t k) {
     k = an_amount(k);
-    return k == 0 ? a : ((a >> (k - 1)) + 1) >> 1;
+    return k == 0 ? a : (a >> k) + ((a >> (k - 1)) & 1);
 }
 static inline int32_t an_shl(int32_t a, int32_t k) {
     int64_t v = (int64_t)a * ((int64_t)1 << an_amount(k));

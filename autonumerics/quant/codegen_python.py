@@ -21,15 +21,16 @@ _HELPERS = '''
 def _rshr(a, k):
     """Round-half-up right shift floor(a / 2**k + 1/2), k clamped to [0, 31]; never overflows."""
     k = {m}.clip(k, 0, 31)
-    return {m}.where(k == 0, a, ((a >> {m}.maximum(k - 1, 0)) + 1) >> 1)
+    return {m}.where(k == 0, a, (a >> k) + ((a >> {m}.maximum(k - 1, 0)) & 1))
 
 
 def _shl(a, k):
-    """Saturating left shift: clamp a to the range that survives the shift, then shift."""
+    """Saturating left shift clamp(a * 2**k, -2**31, 2**31 - 1): the edge where a is past it."""
     k = {m}.clip(k, 0, 31)
     low = {m}.right_shift({int}(-2**31), k)
     high = {m}.right_shift({int}(2**31 - 1), k)
-    return {m}.left_shift({m}.clip(a, low, high), k)
+    inside = {m}.left_shift({m}.clip(a, low, high), k)
+    return {m}.where(a > high, {int}(2**31 - 1), {m}.where(a < low, {int}(-2**31), inside))
 
 
 def _integers(q):

@@ -12,7 +12,7 @@ add sub   a + b, a - b
 mul       a * b
 shr       arithmetic right shift, floor(a / 2**k); k clamped to [0, 31]
 rshr      rounding right shift, round half up: floor(a / 2**k + 1/2) for k >= 1, a for k = 0
-          (computed as ((a >> (k-1)) + 1) >> 1, which equals (a + 2**(k-1)) >> k and never
+          (computed as (a >> k) + bit k-1 of a, which equals (a + 2**(k-1)) >> k and never
           overflows; one instruction on ARM NEON, SRSHL); k clamped to [0, 31]
 shl       saturating left shift: clamp(a * 2**k, -2**31, 2**31 - 1); k in [0, 31]
 min max   minimum, maximum
@@ -55,9 +55,10 @@ def _shift_amount(m: ArrayModule, k):
 
 def _rshr(m: ArrayModule) -> Callable:
     def rshr(a, k):
-        # floor(floor(a/2^(k-1)) + 1)/2) = floor(a/2^k + 1/2)
+        # a = q 2^k + r with 0 <= r < 2^k: floor(a/2^k + 1/2) = q + [r >= 2^(k-1)], and that
+        # bracket is bit k-1 of a (two's complement); q + 1 never leaves int32
         k = _shift_amount(m, k)
-        return m.where(k == 0, a, ((a >> m.maximum(k - 1, 0)) + 1) >> 1)
+        return m.where(k == 0, a, (a >> k) + ((a >> m.maximum(k - 1, 0)) & 1))
     return rshr
 
 
@@ -67,11 +68,13 @@ def _shl_int64(a: np.ndarray, k: np.ndarray) -> np.ndarray:
 
 def _shl_int32(m: ArrayModule) -> Callable:
     def shl(a, k):
-        # Saturate before shifting: a * 2^k fits iff a lies in [-2^(31-k), (2^31 - 1) >> k].
+        # a * 2^k fits iff a lies in [INT32_MIN >> k, INT32_MAX >> k]; past either end the
+        # result is that edge of int32 (shifting the clamped a would give 2^31 - 2^k above)
         k = _shift_amount(m, k)
         low = m.right_shift(m.int32(INT32_MIN), k)
         high = m.right_shift(m.int32(INT32_MAX), k)
-        return m.left_shift(m.clip(a, low, high), k)
+        inside = m.left_shift(m.clip(a, low, high), k)
+        return m.where(a > high, m.int32(INT32_MAX), m.where(a < low, m.int32(INT32_MIN), inside))
     return shl
 
 
