@@ -10,11 +10,11 @@ from __future__ import annotations
 import numbers
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from autonumerics.errors import AutonumericsError
+from autonumerics.errors import AutonumericsError, error_context
 from autonumerics.evolution.config import SearchConfig, config_from_dict, parse_duration
 from autonumerics.ir.ops import OPS
 from autonumerics.ir.parse import parse_expr
@@ -26,7 +26,7 @@ from autonumerics.truth.target_interval import target_interval
 from autonumerics.truth.targets import Target, get_target, parse_interval
 
 __all__ = ["check_callable", "check_choice", "check_count", "check_duration", "check_flag",
-           "check_out", "naming", "one_line", "program_file_of", "search_config",
+           "check_out", "one_line", "program_file_of", "search_config",
            "target_and_interval"]
 
 # search() arguments and the config keys they set: ``settings`` may not set these twice.
@@ -46,11 +46,6 @@ def one_line(errors: type[Exception] | tuple[type[Exception], ...],
         yield
     except errors as error:
         raise AutonumericsError(message(error)) from None
-
-
-def naming(argument: str) -> AbstractContextManager[None]:
-    """Re-raise an ``AutonumericsError`` from the block as ``"<argument>: <message>"``."""
-    return one_line(AutonumericsError, lambda error: f"{argument}: {error}")
 
 
 def check_choice(argument: str, value: object, choices: Sequence[str]) -> str:
@@ -97,9 +92,9 @@ def target_and_interval(
     if not isinstance(target, str):
         raise AutonumericsError("target: expected a target name or an mpmath expression in x, got "
                                 f"{target!r}")
-    with naming("target"):
+    with error_context("target"):
         resolved = get_target(target)
-    with naming("interval"):
+    with error_context("interval"):
         given = None if interval is None else _interval(interval)
         return resolved, target_interval(resolved, given, default)
 
@@ -129,7 +124,7 @@ def _seed_texts(seeds: object) -> tuple[str, ...]:
         if isinstance(program, Program):
             texts.append(program.to_infix())  # constants print with repr: exact
         elif isinstance(program, str):
-            with naming(f"seeds[{index}]"):
+            with error_context(f"seeds[{index}]"):
                 parse_expr(program)
             texts.append(program)
         else:
@@ -156,7 +151,7 @@ def check_duration(argument: str, value: object) -> str:
                                     f"or None, got {value!r}")
         return f"{float(value):f}s"  # fixed point: the duration parser reads no exponent
     if isinstance(value, str):
-        with naming(argument):
+        with error_context(argument):
             parse_duration(value)
         return value
     raise AutonumericsError(f"{argument}: expected seconds, a duration such as '10m', or None, got "
@@ -220,7 +215,7 @@ def program_file_of(program: object, argument: str = "program") -> ProgramFile:
         return ProgramFile(program)
     if isinstance(getattr(program, "program_file", None), ProgramFile):  # a front member
         return program.program_file
-    with naming(argument):
+    with error_context(argument):
         if isinstance(program, os.PathLike) or (isinstance(program, str)
                                                 and program.strip().endswith(".json")):
             return load_program_file(program)

@@ -21,12 +21,11 @@ from autonumerics.api.args import (
     check_duration,
     check_flag,
     check_out,
-    naming,
     search_config,
 )
 from autonumerics.api.result import SearchResult
 from autonumerics.api.runs import resume_search, start_search
-from autonumerics.errors import AutonumericsError
+from autonumerics.errors import AutonumericsError, error_context
 from autonumerics.evolution.evolve import Progress
 from autonumerics.evolution.settings import (
     EvaluationConfig,
@@ -131,7 +130,7 @@ def resume(path: str | os.PathLike, *, workers: int = 2, time_budget: float | st
     if max_evals is not None:
         check_count("max_evals", max_evals, 1)
     workers, progress = check_count("workers", workers, 0), check_callable("progress", progress)
-    with naming("path"):
+    with error_context("path"):
         config = RunFolder.open(path).config()
     summary = resume_search(path, workers, progress, budget, max_evals,
                             compare=check_flag("compare", compare))

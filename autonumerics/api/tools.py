@@ -17,12 +17,11 @@ from autonumerics.api.args import (
     check_choice,
     check_count,
     check_flag,
-    naming,
     program_file_of,
     target_and_interval,
 )
 from autonumerics.baselines import DEFAULT_KINDS, FAMILIES, Baseline, compute_baselines
-from autonumerics.errors import AutonumericsError
+from autonumerics.errors import AutonumericsError, error_context
 from autonumerics.ir.parse import parse_expr
 from autonumerics.ir.program import Program
 from autonumerics.ir.programfile import ProgramFile, load_program_file
@@ -58,7 +57,7 @@ def parse_program(expression: str) -> Program:
     """A program from an infix expression in x, e.g. ``"1 + x*(0x1.62e42cp-1 + x*0.2402)"``."""
     if not isinstance(expression, str):
         raise AutonumericsError(f"expression: expected a string, got {expression!r}")
-    with naming("expression"):
+    with error_context("expression"):
         return parse_expr(expression)
 
 
@@ -186,7 +185,7 @@ def kernel(name: str, *, cores: Mapping[str, str | os.PathLike] | None = None) -
         if not isinstance(core, (str, os.PathLike)):
             raise AutonumericsError(f"cores[{role!r}]: expected a program file or run folder path, "
                                     f"got {core!r}")
-        with naming(f"cores[{role!r}]"):
+        with error_context(f"cores[{role!r}]"):
             paths[str(role)] = resolve_core_path(str(Path(core)))
     return build_kernel(name, paths or None)
 
