@@ -45,7 +45,19 @@ USEFUL_RANGE = {
     "erf": (-4.0, 4.0),
     "tanh": (-9.0, 9.0),
     "sigmoid": (-20.0, 20.0),
+    "gelu": (-8.0, 8.0),
+    "gelu_tanh": (-8.0, 8.0),
+    "silu": (-20.0, 20.0),
+    "softplus": (-20.0, 20.0),
+    "log_sigmoid": (-20.0, 20.0),
 }
+
+
+def useful_range(name: str) -> tuple[float, float]:
+    """The timing interval of kernel ``name`` (both tiers of a function share it)."""
+    from autonumerics.kernels.tiers import split_kernel_id
+
+    return USEFUL_RANGE[split_kernel_id(name)[0]]
 
 
 def kernel_names() -> list[str]:
@@ -96,7 +108,7 @@ def bench_one(name: str, repeats: int, sample_seconds: float, stacked_size: int 
 
     kernel, module = load_kernel(KERNELS_DIR / f"{name}.py")
     builtin, builtin_name = resolve_against("jnp", getattr(module, "TARGET", name))
-    interval = USEFUL_RANGE[name]
+    interval = useful_range(name)
     rng = np.random.default_rng(0)
     cases = {
         "1e6": (jax.jit(kernel), jax.jit(builtin), rng.uniform(*interval, 1_000_000)),
@@ -137,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the JSON file to update")
     args = parser.parse_args(argv)
     names = args.names or kernel_names()
-    unknown = [name for name in names if name not in USEFUL_RANGE]
+    unknown = [name for name in names if name.removesuffix("_fast") not in USEFUL_RANGE]
     if unknown:
         parser.error(f"unknown kernel {unknown[0]!r}; known: {', '.join(USEFUL_RANGE)}")
     out = Path(args.out)

@@ -17,9 +17,10 @@ from autonumerics.certify.derivatives import USEFUL_RANGES, derivative_report, s
 from autonumerics.jax._float32 import certified_export
 from autonumerics.kernels import KERNELS
 from autonumerics.kernels.base import CERTIFIED_DIR
+from autonumerics.kernels.tiers import split_kernel_id
 
 REPO = Path(__file__).resolve().parents[1]
-NAMES = list(KERNELS)
+NAMES = list(KERNELS)  # kernel ids, both tiers
 SAMPLE = np.float32([-100.0, -9.5, -3.0, -1.0, -0.3, -1e-20, 0.0, 1e-20, 0.5, 1.0, 2.0, 9.5,
                      50.0, 1e30])
 # Second derivatives by mpmath at x (log, log2, log1p only where defined).
@@ -40,11 +41,21 @@ def same_bits(a, b) -> np.ndarray:
     return (a.view(unsigned) == b.astype(a.dtype).view(unsigned)) | nan
 
 
+def public(kid: str):
+    """Kernel ``kid``'s public function: autonumerics.jax.NAME or autonumerics.jax.fast.NAME."""
+    name, tier = split_kernel_id(kid)
+    return getattr(ajax if tier == "accurate" else getattr(ajax, tier), name)
+
+
 def test_every_kernel_is_public_under_its_name():
-    assert ajax.__all__ == NAMES
-    for name in NAMES:
-        function = getattr(ajax, name)
-        assert function.__name__ == name and "Derivative" in function.__doc__
+    accurate = [kid for kid in NAMES if split_kernel_id(kid)[1] == "accurate"]
+    fast = [split_kernel_id(kid)[0] for kid in NAMES if split_kernel_id(kid)[1] == "fast"]
+    assert ajax.__all__ == [*accurate, "fast"] and ajax.fast.__all__ == fast
+    for kid in NAMES:
+        name, tier = split_kernel_id(kid)
+        function = public(kid)
+        assert function.__name__ == (name if tier == "accurate" else f"{tier}.{name}")
+        assert "Derivative" in function.__doc__ and f"{tier}-tier" in function.__doc__
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -63,7 +74,7 @@ def test_packaged_export_is_the_certified_file(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_values_are_the_certified_bits(name):
     x = spread_inputs(1 << 14, USEFUL_RANGES[name], seed=5)
-    ours = np.asarray(getattr(ajax, name)(x))
+    ours = np.asarray(public(name)(x))
     assert same_bits(ours, np.asarray(certified_export(name)(x))).all()
 
 
@@ -88,7 +99,7 @@ LIMITS = {"exp2": (np.float32(np.log(2)), np.inf, 0.0), "exp": (1.0, np.inf, 0.0
 @pytest.mark.parametrize("name", NAMES)
 def test_derivative_at_zero_infinities_and_nan(name):
     x = jnp.float32([0.0, np.inf, -np.inf, np.nan])
-    _, derivative = jax.jvp(getattr(ajax, name), (x,), (jnp.ones_like(x),))
+    _, derivative = jax.jvp(public(name), (x,), (jnp.ones_like(x),))
     derivative = np.asarray(derivative)
     assert same_bits(derivative[:3], np.float32(LIMITS[name])).all(), derivative
     assert np.isnan(derivative[3])
@@ -105,7 +116,7 @@ def test_exp2_derivative_is_finite_where_exp2_overflows():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_grad_vmap_jacfwd_and_linearize_agree_with_the_jvp(name):
-    function = getattr(ajax, name)
+    function = public(name)
     logarithm = name in ("log", "log2", "log1p")
     x = jnp.asarray(np.abs(SAMPLE) + np.float32(0.5) if logarithm else SAMPLE)
     _, jvp = jax.jvp(function, (x,), (jnp.ones_like(x),))
@@ -121,9 +132,9 @@ def test_second_derivative_by_hessian(name):
     rules are not built for second order; a zero or NaN here is what this guards against)."""
     points = [0.3, 0.75, 1.5, 3.0] if name in ("log", "log2", "log1p") else [-2.0, -0.5, 0.3, 1.25]
     for point in points:
-        got = float(jax.hessian(getattr(ajax, name))(jnp.float32(point)))
+        got = float(jax.hessian(public(name))(jnp.float32(point)))
         with mpmath.workdps(30):
-            exact = float(SECOND[name](mpmath.mpf(float(np.float32(point)))))
+            exact = float(SECOND[split_kernel_id(name)[0]](mpmath.mpf(float(np.float32(point)))))
         assert got == pytest.approx(exact, rel=1e-5, abs=1e-30), (point, got, exact)
 
 
@@ -131,11 +142,11 @@ def test_second_derivative_by_hessian(name):
 @pytest.mark.parametrize("dtype", [jnp.bfloat16, jnp.float16])
 def test_16_bit_inputs_are_computed_in_float32_and_rounded_once(name, dtype):
     x = jnp.asarray(np.linspace(0.01, 4.0, 97), dtype)
-    y = getattr(ajax, name)(x)
+    y = public(name)(x)
     assert y.dtype == dtype
     once = np.asarray(certified_export(name)(x.astype(jnp.float32))).astype(dtype)
     assert same_bits(np.asarray(y), once).all()
-    assert jax.grad(lambda v: getattr(ajax, name)(v).astype(jnp.float32).sum())(x).dtype == dtype
+    assert jax.grad(lambda v: public(name)(v).astype(jnp.float32).sum())(x).dtype == dtype
 
 
 def test_integers_python_numbers_and_arrays_follow_jnp():
@@ -194,7 +205,7 @@ def _train(activation, steps: int = 200, rate: float = 0.2) -> tuple[float, floa
 
 @pytest.mark.parametrize(("name", "builtin"), [("tanh", jnp.tanh), ("sigmoid", jax.nn.sigmoid)])
 def test_an_mlp_trains_the_same_with_our_activation(name, builtin):
-    ours, theirs = _train(getattr(ajax, name)), _train(builtin)
+    ours, theirs = _train(public(name)), _train(builtin)
     assert ours[1] == pytest.approx(theirs[1], rel=1e-4) and ours[1] > 0.01
     assert ours[0] == pytest.approx(theirs[0], rel=0.01)
     assert ours[0] < 0.5 * _train(builtin, steps=0)[0]  # it did learn

@@ -26,6 +26,7 @@ from autonumerics.ir.parse import parse_expr
 from autonumerics.ir.program import Program
 from autonumerics.ir.programfile import ProgramFile, load_program_file
 from autonumerics.kernels import KERNELS, KernelSource, build_kernel, resolve_core_path
+from autonumerics.kernels.tiers import TIERS, kernel_id
 from autonumerics.numerics.context import SEMANTICS, arithmetic_context
 from autonumerics.numerics.dtypes import FORMATS
 from autonumerics.truth.targets import Target
@@ -165,11 +166,14 @@ def baselines(target: str, interval: tuple[float, float] | str | None = None, *,
     return compute_baselines(resolved, bounds, list(kinds), budget, relative, dtype)
 
 
-def kernel(name: str, *, cores: Mapping[str, str | os.PathLike] | None = None) -> KernelSource:
+def kernel(name: str, *, tier: str = "accurate",
+           cores: Mapping[str, str | os.PathLike] | None = None) -> KernelSource:
     """The full-range float32 kernel ``name`` (range reduction around evolved cores): JAX, NumPy, C.
 
     Args:
         name: one of ``autonumerics.kernels.KERNELS`` ("exp2", "exp", "log", "erf", "tanh"...).
+        tier: "accurate" (<= 1 ULP, the default) or "fast" (<= 3.5 ULP: the kernel
+            ``NAME_fast``).
         cores: role -> program file or run folder (its most accurate front member), replacing
             the kernel's default cores; a front member with a ``file`` is accepted too.
 
@@ -177,6 +181,10 @@ def kernel(name: str, *, cores: Mapping[str, str | os.PathLike] | None = None) -
         A ``KernelSource``: ``.jax``, ``.numpy`` and ``.c`` sources, ``.cores``, ``.description``.
     """
     check_choice("name", name, tuple(KERNELS))
+    check_choice("tier", tier, TIERS)
+    if tier != "accurate":
+        name = kernel_id(name, tier)
+        check_choice("name", name, tuple(KERNELS))
     if cores is not None and not isinstance(cores, Mapping):
         raise AutonumericsError(f"cores: expected a dict of role -> program file, got {cores!r}")
     paths = {}

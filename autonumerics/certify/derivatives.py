@@ -31,12 +31,20 @@ DERIVATIVES: dict[str, str] = {
     "erf": "2/sqrt(pi) * exp(-x**2)",
     "tanh": "1/cosh(x)**2",
     "sigmoid": "exp(-abs(x))/(1 + exp(-abs(x)))**2",
+    "gelu": "erfc(-x/sqrt(2))/2 + x*exp(-x**2/2)/sqrt(2*pi)",
+    # z = 2 sqrt(2/pi) (x + 0.044715 x^3): gelu_tanh = x sigmoid(z)
+    "gelu_tanh": ("1/(1 + exp(-Z)) + x*exp(-Z)/(1 + exp(-Z))**2*2*sqrt(2/pi)*(1 + 3*0.044715*x**2)"
+                  .replace("Z", "2*sqrt(2/pi)*(x + 0.044715*x**3)")),
+    "silu": "1/(1 + exp(-x)) + x*exp(-x)/(1 + exp(-x))**2",
+    "softplus": "1/(1 + exp(-x))",
+    "log_sigmoid": "1/(1 + exp(x))",
 }
 # Where each kernel is used in models (sampled densely beside the random bit patterns).
 USEFUL_RANGES: dict[str, tuple[float, float]] = {
     "exp2": (-126.0, 128.0), "exp": (-87.0, 88.0), "expm1": (-20.0, 20.0), "log2": (0.0, 100.0),
     "log": (0.0, 100.0), "log1p": (-1.0, 100.0), "erf": (-6.0, 6.0), "tanh": (-10.0, 10.0),
-    "sigmoid": (-20.0, 20.0),
+    "sigmoid": (-20.0, 20.0), "gelu": (-8.0, 8.0), "gelu_tanh": (-8.0, 8.0), "silu": (-20.0, 20.0),
+    "softplus": (-20.0, 20.0), "log_sigmoid": (-20.0, 20.0),
 }
 SPECIAL_INPUTS = (0.0, -0.0, np.inf, -np.inf, np.nan)
 FLT_MIN = float(np.finfo(np.float32).tiny)

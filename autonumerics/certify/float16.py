@@ -27,6 +27,7 @@ import mpmath
 import numpy as np
 
 from autonumerics.ir.programfile import json_safe
+from autonumerics.kernels.tiers import split_kernel_id
 from autonumerics.numerics.dtypes import all_values, float_format
 from autonumerics.numerics.metrics import round_to_format, ulp_errors
 from autonumerics.truth.ground_truth import labels
@@ -82,7 +83,9 @@ def classify(format_name: str, x64: np.ndarray, hi: np.ndarray,
 
 
 def certify_16bit(name: str, format_name: str, cache: bool = True) -> dict:
-    """The certificate of ``autonumerics.jax.<name>`` on every input of ``format_name`` (a dict)."""
+    """The certificate of kernel ``name`` on every input of ``format_name`` (a dict), through its
+    public function: ``autonumerics.jax.<function>`` (accurate tier) or
+    ``autonumerics.jax.fast.<function>`` (``name`` = "<function>_fast")."""
     import jax.numpy as jnp
 
     import autonumerics.jax as kernels
@@ -90,15 +93,17 @@ def certify_16bit(name: str, format_name: str, cache: bool = True) -> dict:
     started = time.perf_counter()
     fmt = float_format(format_name)
     x = all_values(format_name)
-    function = getattr(kernels, name)
+    target_name, tier = split_kernel_id(name)
+    public = target_name if tier == "accurate" else f"{tier}.{target_name}"
+    function = getattr(kernels if tier == "accurate" else getattr(kernels, tier), target_name)
     y = np.asarray(function(jnp.asarray(x)))
     assert y.dtype == fmt.dtype, f"{name} returned {y.dtype} for {format_name} input"
     with np.errstate(invalid="ignore"):
         x64 = x.astype(np.float64)
-    hi, lo = labels(get_target(name), np.nan_to_num(x64, nan=0.0, posinf=0.0, neginf=0.0),
-                    cache=cache)
+    hi, lo = labels(get_target(target_name),
+                    np.nan_to_num(x64, nan=0.0, posinf=0.0, neginf=0.0), cache=cache)
     left = np.isfinite(x64) & np.isnan(hi)
-    hi[left] = _poles(name, x64[left])
+    hi[left] = _poles(target_name, x64[left])
     with np.errstate(all="ignore"):
         rounded = round_to_format(hi, np.where(np.isfinite(hi), lo, 0.0), fmt)
     classes = classify(format_name, x64, hi, rounded)
@@ -120,11 +125,11 @@ def certify_16bit(name: str, format_name: str, cache: bool = True) -> dict:
     export = CERTIFIED_DIR / f"{name}.py"
     return json_safe({
         "format": FORMAT,
-        "subject": {"function": f"autonumerics.jax.{name}",
+        "subject": {"function": f"autonumerics.jax.{public}",
                     "export": f"autonumerics/kernels/certified/{name}.py",
                     "export_sha256": _sha256(export), "policy": "autonumerics/jax/_dtypes.py",
                     "policy_sha256": _sha256(POLICY_FILE)},
-        "target": name, "dtype": format_name, "inputs": "every bit pattern (65 536)",
+        "target": target_name, "dtype": format_name, "inputs": "every bit pattern (65 536)",
         "measured": {"n_inputs": int(measured.sum()), "max_ulp": float(errors[worst]),
                      "worst_input": float(x[worst]), "n_ge_half_ulp": int((errors >= 0.5).sum()),
                      "n_ge_one_ulp": int((errors >= 1).sum()),

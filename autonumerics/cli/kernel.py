@@ -23,6 +23,7 @@ from autonumerics.kernels import (
     main_role,
     resolve_core_path,
 )
+from autonumerics.kernels.tiers import TIER_BOUNDS, TIERS, kernel_id
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,6 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         it as a standalone JAX module, NumPy module or C99 header. The three agree bit for bit
         (JAX flushes subnormal results to zero on CPU).""")
     parser.add_argument("target", help=f"the kernel: {', '.join(KERNELS)}")
+    parser.add_argument("--tier", choices=TIERS, default="accurate",
+                        help=f"accuracy tier: accurate (<= {TIER_BOUNDS['accurate']:g} ULP, the "
+                        f"default) or fast (<= {TIER_BOUNDS['fast']:g} ULP, cheaper): the kernel "
+                        "NAME_fast")
     parser.add_argument("--from", dest="cores", action="append", default=[], metavar="[ROLE=]PATH",
                         help="use this program file or run folder (its front's most accurate "
                         "program) as the core ROLE (default: the kernel's main core); repeatable")
@@ -76,7 +81,11 @@ def run(args: argparse.Namespace) -> int:
     if args.target not in KERNELS:
         raise AutonumericsError(f"unknown kernel {args.target!r}; "
                                 f"choose one of {', '.join(KERNELS)}")
-    source = build_kernel(args.target, parse_core_arguments(args.target, args.cores))
+    kid = args.target if args.tier == "accurate" else kernel_id(args.target, args.tier)
+    if kid not in KERNELS:
+        raise AutonumericsError(f"--tier {args.tier}: {args.target!r} has no {args.tier} kernel "
+                                f"(no {kid!r}); kernels: {', '.join(KERNELS)}")
+    source = build_kernel(kid, parse_core_arguments(kid, args.cores))
     if args.json and args.output is None:
         raise AutonumericsError("--json needs -o FILE (the source would mix with the JSON on "
                                 "stdout)")

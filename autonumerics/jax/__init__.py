@@ -5,12 +5,15 @@
 
     y = tanh(x)                               # <= 1 ULP on every float32 input
     g = jax.grad(lambda x: tanh(x).sum())(x)  # exact calculus, <= 2.5 ULP (custom_jvp)
+    y = autonumerics.jax.fast.tanh(x)         # the fast tier: <= 3.5 ULP, cheaper
 
-Every kernel of ``autonumerics.kernels.KERNELS`` is here under its own name: exp2, exp, expm1,
-log2, log, log1p, erf, tanh, sigmoid. Each is
+Every accurate-tier kernel of ``autonumerics.kernels.KERNELS`` is here under its function's name
+(exp2, exp, expm1, log2, log, log1p, erf, tanh, sigmoid and the activations), and every
+fast-tier kernel under the same name in ``autonumerics.jax.fast``. Each is
 
-* the certified float32 export (``autonumerics/kernels/certified/<name>.py``, the file whose
-  sha256 its certificate records: every float32 input checked), jitted;
+* the certified float32 export (``autonumerics/kernels/certified/<id>.py``, the file whose
+  sha256 its certificate records: every float32 input checked, within 1 ULP for the accurate
+  tier and 3.5 ULP for the fast one), jitted;
 * differentiable through ``jax.custom_jvp``: the derivative is computed from the kernel's own
   result where that stays accurate, else from another certified kernel (rules and their error
   bounds: ``autonumerics/jax/_derivatives.py``); ``grad``, ``jvp``, ``vmap``, ``jacfwd``,
@@ -25,22 +28,10 @@ function (``jnp.exp`` included).
 
 from __future__ import annotations
 
-from autonumerics.jax._dtypes import with_dtype_policy
-from autonumerics.jax._float32 import DERIVATIVES, FLOAT32_KERNELS
-from autonumerics.kernels import KERNELS
+from autonumerics.jax._public import public_kernels
 
-__all__ = list(KERNELS)
+_ACCURATE = public_kernels("accurate")
+__all__ = [*_ACCURATE, "fast"]
+globals().update(_ACCURATE)
 
-
-def _doc(name: str) -> str:
-    rule = " ".join(DERIVATIVES[name].__doc__.split())
-    return (f"{name}(x): autonumerics' certified kernel, <= 1 ULP on every float32 input.\n\n"
-            f"Derivative (custom_jvp): {rule}\n\n"
-            "Dtypes: float32 in and out; bfloat16 / float16 computed in float32 and rounded once; "
-            "integers and bool as jnp promotes them; Python numbers give weakly typed results; "
-            "float64 "
-            "(x64) and complex raise TypeError.")
-
-
-globals().update({name: with_dtype_policy(name, FLOAT32_KERNELS[name],
-                                          _doc(name)) for name in KERNELS})
+from autonumerics.jax import fast  # noqa: E402  (after the accurate kernels it may refer to)

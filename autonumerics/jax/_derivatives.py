@@ -29,6 +29,15 @@ VELTKAMP = 4097.0  # 2^12 + 1: splits a float32 into two halves of at most 12 si
 TANH_FAR = 43.0  # above, e^-2|x| is subnormal (flushed by XLA) while sech^2 x is still normal
 ERF_FAR = 80.0  # above (x^2), e^-x^2 nears the subnormal range while erf'(x) is still normal
 ERF_CLAMP = 10.0  # erf'(10) = 4e-44 underflows to 0; clamping keeps 4097 x and x^2 finite
+# 1/sqrt(2 pi) = INV_SQRT_2PI_HI + INV_SQRT_2PI_LO to ~2^-50
+INV_SQRT_2PI_HI = float.fromhex("0x1.988454p-2")
+INV_SQRT_2PI_LO = float.fromhex("-0x1.857936p-27")
+GELU_CLAMP = 14.0  # gelu'(-14) = -14 phi(14) ~ 1e-42: below, 0; keeps 4097 x and x^2 finite
+GELU_FAR = -10.0  # below, gelu' = phi(x) (x + Mills ratio): see gelu_derivative
+GELU_TANH_SCALE = float.fromhex("0x1.988454p+0")  # 2 sqrt(2/pi), rounded to float32
+GELU_TANH_CUBIC = float.fromhex("0x1.6e4e26p-5")  # 0.044715, rounded to float32
+GELU_TANH_CLAMP = 20.0  # beyond, sigmoid(-z) is 0 (x > 0) or the result is 0 (x < 0)
+SILU_FAR = -80.0  # below, sigmoid(x) is near the subnormal range while silu' is still normal
 
 
 def exp_derivative(x, y, kernels: Kernels):
@@ -108,6 +117,63 @@ def erf_derivative(x, y, kernels: Kernels):
     return (e * weight) * jnp.where(far, e, 1.0)
 
 
+def softplus_derivative(x, y, kernels: Kernels):
+    """softplus' = sigmoid(x), from the sigmoid kernel (<= 1 ULP)."""
+    return kernels["sigmoid"](x)
+
+
+def log_sigmoid_derivative(x, y, kernels: Kernels):
+    """log_sigmoid' = sigmoid(-x), from the sigmoid kernel (<= 1 ULP)."""
+    return kernels["sigmoid"](-x)
+
+
+def silu_derivative(x, y, kernels: Kernels):
+    """silu' = s + x s (1 - s) = s (1 + x t), s = sigmoid(x) and t = sigmoid(-x) both from the
+    sigmoid kernel (1 - s would cancel for x < 0), 1 + x t by one FMA (<= 2.5 ULP away from the
+    root at x = -1.2785, where every formula loses relative accuracy). Below x = -80,
+    s = e^(x/2) e^(x/2), so no factor is subnormal while silu' is still normal."""
+    t = kernels["sigmoid"](-x)
+    far = x < SILU_FAR
+    half = kernels["exp"](jnp.where(far, x * 0.5, 0.0))
+    s = jnp.where(far, half, kernels["sigmoid"](x))
+    return (s * (x * t + 1.0)) * jnp.where(far, half, 1.0)
+
+
+def gelu_derivative(x, y, kernels: Kernels):
+    """gelu' = Phi(x) + x phi(x), phi(x) = e^(-x^2/2)/sqrt(2 pi) from the exp kernel with x^2 = hi +
+    lo split exactly (rounding x^2 would cost up to x^2 2^-24 relative): e^(-hi/2) (1 - lo/2), the
+    constant as two floats. For x >= -10, Phi(x) = y / x from the kernel's own result (one
+    division of a <= 1 ULP value; 1/2 at 0); the sum cancels only near its root x = -0.7518.
+    Below -10, where y / x nears the subnormal range while gelu' is still normal (to x = -13.4),
+    gelu' = phi(x) (x + M) with the Mills ratio M = Phi/phi = (1 - u + 3u^2 - 15u^3 + 105u^4)/|x|,
+    u = 1/x^2 (the series' next term is 1e-8 of M there), and e^(-hi/2) = (e^(-hi/4))^2, so that
+    no factor is subnormal."""
+    a = jnp.minimum(jnp.abs(x), GELU_CLAMP)
+    hi, lo = _exact_square(a)
+    far = x < GELU_FAR
+    e = kernels["exp"](hi * jnp.where(far, -0.25, -0.5))
+    weight = INV_SQRT_2PI_HI + (INV_SQRT_2PI_LO - INV_SQRT_2PI_HI * (lo * 0.5))
+    u = 1.0 / (a * a)
+    mills = (1.0 - u * (1.0 - 3.0 * u * (1.0 - 5.0 * u * (1.0 - 7.0 * u)))) / a
+    near = jnp.where(x == 0, 0.5, y / x) + x * (e * weight)
+    return jnp.where(far, (((x + mills) * e) * weight) * e, near)
+
+
+def gelu_tanh_derivative(x, y, kernels: Kernels):
+    """gelu_tanh = x s(z), s = sigmoid, z = 2 sqrt(2/pi) (x + 0.044715 x^3), so its derivative is
+    s(z) F with F = 1 + x s(-z) z': s(z) F = (y F) / x from the kernel's own result (1/2 F at 0;
+    y F stays normal where s(z) alone would be subnormal), s(-z) from the sigmoid kernel (z
+    rounded: that matters only where s(-z) is tiny and so is its term), z' = 2 sqrt(2/pi)
+    (1 + 3 0.044715 x^2). F cancels only near its root x = -0.7522. x is clamped to +-20 inside F,
+    where x s(-z) z' is 0 (x > 0) or F multiplies a zero result (x < 0)."""
+    xc = jnp.clip(x, -GELU_TANH_CLAMP, GELU_TANH_CLAMP)
+    square = xc * xc
+    z = GELU_TANH_SCALE * (xc + GELU_TANH_CUBIC * (square * xc))
+    slope = GELU_TANH_SCALE * (1.0 + (3.0 * GELU_TANH_CUBIC) * square)
+    factor = xc * (kernels["sigmoid"](-z) * slope) + 1.0
+    return jnp.where(x == 0, 0.5 * factor, (y * factor) / jnp.where(x == 0, 1.0, x))
+
+
 DERIVATIVES: dict[str, Callable] = {
     "exp2": exp2_derivative,
     "exp": exp_derivative,
@@ -118,4 +184,9 @@ DERIVATIVES: dict[str, Callable] = {
     "erf": erf_derivative,
     "tanh": tanh_derivative,
     "sigmoid": sigmoid_derivative,
+    "gelu": gelu_derivative,
+    "gelu_tanh": gelu_tanh_derivative,
+    "silu": silu_derivative,
+    "softplus": softplus_derivative,
+    "log_sigmoid": log_sigmoid_derivative,
 }

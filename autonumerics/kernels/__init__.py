@@ -28,8 +28,8 @@ from autonumerics.ir.programfile import read_json_file
 from autonumerics.kernels.base import Core, KernelSource, load_core
 from autonumerics.limits import shown
 
-__all__ = ["KERNELS", "Core", "KernelSource", "build_kernel", "front_file", "kernel_module",
-           "kernels_using", "load_core", "main_role", "resolve_core_path"]
+__all__ = ["KERNELS", "Core", "KernelSource", "build_from_module", "build_kernel", "front_file",
+           "kernel_module", "kernels_using", "load_core", "main_role", "resolve_core_path"]
 
 KERNELS: dict[str, str] = {
     "exp2": "autonumerics.kernels.exp2",
@@ -74,7 +74,13 @@ def build_kernel(name: str, core_paths: dict[str, str] | None = None) -> KernelS
             that does not fit its role (``module.ROLES``: target, dtype, semantics, an interval
             covering the reduced interval), naming what does not match.
     """
-    module = kernel_module(name)
+    return build_from_module(kernel_module(name), name, core_paths)
+
+
+def build_from_module(module: ModuleType, name: str,
+                      core_paths: dict[str, str] | None = None) -> KernelSource:
+    """Assemble kernel ``name`` from a kernel module (registered in ``KERNELS`` or not: a kernel
+    under development is built this way before it is registered); see ``build_kernel``."""
     defaults: dict[str, str] = dict(module.DEFAULT_CORES)
     overrides = dict(core_paths or {})
     unknown = sorted(set(overrides) - set(defaults))

@@ -17,6 +17,7 @@ from autonumerics.export.text import c_comment_text, python_text, python_value
 from autonumerics.kernels.base import FULL_RANGE, Core, KernelSource, core_function, core_ops
 from autonumerics.kernels.opcount import count_ops
 from autonumerics.kernels.preludes import c_prelude, jax_prelude, numpy_prelude
+from autonumerics.kernels.tiers import split_kernel_id
 
 __all__ = ["assemble_kernel", "c_header", "float32_literal", "kernel_docstring", "python_kernel",
            "python_module"]
@@ -118,7 +119,8 @@ def python_kernel(name: str, language: str, docstring: str, body: str) -> str:
 def assemble_kernel(name: str, cores: Mapping[str, Core], docstring: Callable[[str], str],
                     bodies: Mapping[str, list[str]], description: str, fenced: bool = False,
                     literal_constants: bool = False) -> KernelSource:
-    """Kernel ``name`` (its target's name too) in the three languages.
+    """Kernel ``name`` in the three languages; its target is the function the id names
+    (``tiers.split_kernel_id``: "tanh_fast" computes "tanh").
 
     Args:
         cores: suffix -> core, each written as the function ``_NAME_SUFFIX`` (C:
@@ -135,11 +137,11 @@ def assemble_kernel(name: str, cores: Mapping[str, Core], docstring: Callable[[s
         functions[language] = [core_function(core, language, prefix + suffix, fenced=fenced,
                                               literal_constants=literal_constants)
                                for suffix, core in cores.items()] + bodies[language]
-    used = tuple(cores.values())
-    jax = python_module(docstring("jax"), "jax", functions["jax"], name, name, used)
-    numpy = python_module(docstring("numpy"), "numpy", functions["numpy"], name, name, used)
+    used, target = tuple(cores.values()), split_kernel_id(name)[0]
+    jax = python_module(docstring("jax"), "jax", functions["jax"], name, target, used)
+    numpy = python_module(docstring("numpy"), "numpy", functions["numpy"], name, target, used)
     c = c_header(docstring("c"), name, functions["c"])
     core_costs = {f"_{name}_{suffix}": core_ops(core) for suffix, core in cores.items()}
     ops = count_ops(jax, name, core_costs)
-    return KernelSource(name=name, target=name, cores=used, jax=jax, numpy=numpy, c=c,
+    return KernelSource(name=name, target=target, cores=used, jax=jax, numpy=numpy, c=c,
                         ops_per_element=ops, description=description)

@@ -16,6 +16,9 @@ from scipy import special
 # 1.5 (rsqrt: two correctly rounded ops, provably <= 1.5 ulp). Bounds are >= 2x that.
 LIBM_BOUND = 9e-16
 ERFC_BOUND = 2e-15
+# gelu_tanh: sigmoid(z) ~ e^z turns z's few roundings into |z|·1e-16 relative; measured 1.9e-14
+# (x = -9.5, z = -76) on 8 000 points against mpmath, and |z| <= 110 for normal results.
+GELU_TANH_BOUND = 5e-14
 
 _SQRT_HALF_HI = 0.7071067811865476  # 1/√2 = HI + LO as a double-double
 _SQRT_HALF_LO = -4.833646656726457e-17
@@ -76,6 +79,29 @@ def silu_f64(x: np.ndarray) -> np.ndarray:
     x ≈ -708 does not cost bits while x·e^x is still normal (down to x ≈ -714.6)."""
     half = np.exp(np.minimum(x, -700.0) / 2)
     return np.where(x < -700.0, (x * half) * half, x * special.expit(x))
+
+
+def softplus_f64(x: np.ndarray) -> np.ndarray:
+    """log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow, no cancellation."""
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def log_sigmoid_f64(x: np.ndarray) -> np.ndarray:
+    """log(sigmoid(x)) = -softplus(-x)."""
+    return -softplus_f64(-x)
+
+
+_GELU_TANH_SCALE = 1.5957691216057308  # 2·√(2/π), rounded once
+_GELU_TANH_CUBIC = 0.044715
+
+
+def gelu_tanh_f64(x: np.ndarray) -> np.ndarray:
+    """x/2 · (1 + tanh(z/2)) = x · sigmoid(z), z = 2√(2/π)(x + 0.044715 x³): no cancellation in
+    1 + tanh for x < 0. z has a few float64 roundings, so the relative error is about |z|·1e-16
+    where sigmoid(z) ~ e^z (|z| <= 110 while the result is a normal float32)."""
+    clipped = np.clip(x, -1e30, 1e30)  # gelu_tanh is x or -0 far beyond; keeps x³ finite
+    z = _GELU_TANH_SCALE * (clipped * (1.0 + _GELU_TANH_CUBIC * (clipped * clipped)))
+    return x * special.expit(z)
 
 
 def rsqrt_f64(x: np.ndarray) -> np.ndarray:

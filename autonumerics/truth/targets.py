@@ -23,11 +23,15 @@ from autonumerics.truth.expressions import Expression, parse_constant_list, pars
 from autonumerics.truth.mp_functions import EVALUATION_ERRORS, describe_error, evaluate_converged
 from autonumerics.truth.references import (
     ERFC_BOUND,
+    GELU_TANH_BOUND,
     LIBM_BOUND,
     erfc_f64,
     gelu_f64,
+    gelu_tanh_f64,
+    log_sigmoid_f64,
     rsqrt_f64,
     silu_f64,
+    softplus_f64,
 )
 from autonumerics.truth.target_domain import (
     REAL_LINE,
@@ -166,6 +170,13 @@ _BUILTINS = (
     Target("gelu", "x/2*erfc(-x/sqrt(2))", REAL_LINE, ((-4.0, 4.0),), ERFC_BOUND, None,
            gelu_f64),
     Target("silu", "x/(1 + exp(-x))", REAL_LINE, ((-4.0, 4.0),), LIBM_BOUND, None, silu_f64),
+    # jax.nn.gelu's default (approximate=True) formula as a function in its own right.
+    Target("gelu_tanh", "x/2*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))", REAL_LINE,
+           ((-4.0, 4.0),), GELU_TANH_BOUND, None, gelu_tanh_f64),
+    Target("softplus", "log1p(exp(x))", REAL_LINE, ((-4.0, 4.0),), LIBM_BOUND, None,
+           softplus_f64),
+    Target("log_sigmoid", "-log1p(exp(-x))", REAL_LINE, ((-4.0, 4.0),), LIBM_BOUND, None,
+           log_sigmoid_f64),
     # sin/cos after reduction modulo π/2: |r| <= π/4, and symmetry folds it to [0, π/4].
     Target("sin", "sin(x)", REAL_LINE, ((0.0, _PI_4),), LIBM_BOUND, "odd", np.sin),
     Target("cos", "cos(x)", REAL_LINE, ((0.0, _PI_4),), LIBM_BOUND, "even", np.cos),
