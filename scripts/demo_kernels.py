@@ -1,18 +1,18 @@
-"""Drop the full-range kernels into small JAX computations: a softmax and a GELU MLP forward pass.
+"""Drop the full-range kernels into small JAX computations: a softmax and a GELU MLP.
 
 Usage:
     python scripts/demo_kernels.py [--rows 4096] [--width 1024] [--repeats 15] [--json]
 
 * softmax over rows of logits, with our ``exp`` (autonumerics/kernels/certified/exp.py) against
   ``jax.nn.softmax``;
-* a two-layer MLP, ``gelu(x W1 + b1) W2 + b2`` with the exact GELU ``x/2 (1 + erf(x/sqrt 2))``
-  computed with our ``erf`` (autonumerics/kernels/certified/erf.py) against
-  ``jax.nn.gelu(approximate=False)`` (if our erf is not exported yet, jax.scipy.special.erf is
-  used and the script says so).
+* the exact GELU x Phi(x): ``autonumerics.jax.gelu`` (accurate) and ``autonumerics.jax.fast.gelu``
+  against ``jax.nn.gelu(approximate=False)``, first at a few inputs beside mpmath (the built-in's
+  1 + erf cancels for x < -4), then in a two-layer MLP ``gelu(x W1 + b1) W2 + b2``: its outputs,
+  the gradient of a squared loss w.r.t. W1, and the time of a jitted forward + backward step.
 
-Both versions are compared with a float64 NumPy reference (max error relative to the largest
-output of each row, in units of float32 epsilon), and with each other; timings are medians of
-interleaved A/B repeats of the jitted functions (a shared machine: ratios, not absolute times).
+Outputs and gradients are compared with a float64 NumPy reference (max error relative to the
+largest value of each row, in units of float32 epsilon); timings are medians of interleaved A/B
+repeats of the jitted functions (a shared machine: ratios, not absolute times).
 """
 
 from __future__ import annotations
@@ -88,49 +88,85 @@ def softmax_demo(rows: int, width: int, repeats: int, rng: np.random.Generator) 
             "speedup": builtin_seconds / ours_seconds}
 
 
-def mlp_demo(rows: int, width: int, repeats: int, rng: np.random.Generator) -> dict:
+def gelu_points() -> dict:
+    """Our gelu (both tiers) and jax.nn.gelu at a few inputs, beside the exact value (mpmath):
+    where 1 + erf cancels (x < -4) the built-in loses its digits."""
     import jax
-    from jax.scipy.special import erf as jax_erf
+    import mpmath
 
-    our_erf = load_kernel("erf")
-    erf = our_erf if our_erf is not None else jax_erf
-    inverse_sqrt2 = np.float32(1.0 / math.sqrt(2.0))
+    import autonumerics.jax as ours
 
-    def forward(gelu, x, w1, b1, w2, b2):
-        return gelu(x @ w1 + b1) @ w2 + b2
+    x = np.float32([-13.0, -8.0, -5.0, -4.66, -2.0, -0.5, 0.0, 0.5, 2.0, 5.0])
+    exact = [float(mpmath.mpf(float(v)) / 2 * mpmath.erfc(-mpmath.mpf(float(v)) / mpmath.sqrt(2)))
+             for v in x]
+    rows = {"x": x.tolist(), "exact": exact,
+            "jax.nn.gelu": np.asarray(jax.jit(lambda v: jax.nn.gelu(v, approximate=False))(x))
+            .tolist()}
+    if "gelu" in ours.__all__:
+        rows["autonumerics.jax.gelu"] = np.asarray(ours.gelu(x)).tolist()
+    if "gelu" in ours.fast.__all__:
+        rows["autonumerics.jax.fast.gelu"] = np.asarray(ours.fast.gelu(x)).tolist()
+    return rows
 
-    def ours(x, w1, b1, w2, b2):
-        return forward(lambda h: 0.5 * h * (1.0 + erf(h * inverse_sqrt2)), x, w1, b1, w2, b2)
 
-    def builtin(x, w1, b1, w2, b2):
-        return forward(lambda h: jax.nn.gelu(h, approximate=False), x, w1, b1, w2, b2)
+def _gelu64(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The exact GELU and its derivative in float64 (scipy: erfc, no cancellation)."""
+    from scipy.special import erfc
 
+    cdf = 0.5 * erfc(-h / math.sqrt(2.0))
+    return h * cdf, cdf + h * np.exp(-0.5 * h * h) / math.sqrt(2.0 * math.pi)
+
+
+def mlp_demo(rows: int, width: int, repeats: int, rng: np.random.Generator) -> dict:
+    """A GELU MLP's outputs, its loss gradient (w.r.t. the first layer) and the time of a jitted
+    forward + backward step, with our gelu (each tier) against jax.nn.gelu(approximate=False)."""
+    import jax
+    import jax.numpy as jnp
+
+    import autonumerics.jax as ours
+
+    candidates = {"jax.nn.gelu": lambda h: jax.nn.gelu(h, approximate=False)}
+    if "gelu" in ours.__all__:
+        candidates["autonumerics.jax.gelu"] = ours.gelu
+    if "gelu" in ours.fast.__all__:
+        candidates["autonumerics.jax.fast.gelu"] = ours.fast.gelu
+    if len(candidates) == 1:
+        return {"skipped": "autonumerics.jax has no gelu kernel yet"}
     hidden = 4 * width
     params = [rng.standard_normal((rows, width)),
               rng.standard_normal((width, hidden)) / math.sqrt(width),
               rng.standard_normal(hidden) * 0.1,
               rng.standard_normal((hidden, width)) / math.sqrt(hidden),
-              rng.standard_normal(width) * 0.1]
+              rng.standard_normal(width) * 0.1, rng.standard_normal((rows, width))]
     params32 = [p.astype(np.float32) for p in params]
     args = [jax.device_put(p) for p in params32]
-    ours_jit, builtin_jit = jax.jit(ours), jax.jit(builtin)
-    p64 = [p.astype(np.float64) for p in params32]
-    from scipy.special import erf as erf64
+    x, w1, b1, w2, b2, target = (p.astype(np.float64) for p in params32)
+    h = x @ w1 + b1
+    act, slope = _gelu64(h)
+    out = act @ w2 + b2
+    # loss = mean((out - target)^2): d loss / d w1 = x^T ((2/n (out - target) w2^T) * gelu'(h))
+    grad_w1 = x.T @ (((2.0 / out.size) * (out - target)) @ w2.T * slope)
 
-    h = p64[0] @ p64[1] + p64[2]
-    exact = (0.5 * h * (1.0 + erf64(h / math.sqrt(2.0)))) @ p64[3] + p64[4]
-    y_ours, y_builtin = np.asarray(ours_jit(*args)), np.asarray(builtin_jit(*args))
-    ours_seconds, builtin_seconds = median_times(ours_jit, builtin_jit, args, repeats)
-    return {"shape": [rows, width, hidden],
-            "kernel": ("autonumerics/kernels/certified/erf.py" if our_erf
-                       else "jax.scipy.special.erf (our erf kernel is not exported yet)"),
-            "error_eps_ours": row_scaled_error(y_ours, exact),
-            "error_eps_builtin": row_scaled_error(y_builtin, exact),
-            "difference_eps": row_scaled_error(y_ours, y_builtin.astype(np.float64)),
-            "seconds_ours": ours_seconds, "seconds_builtin": builtin_seconds,
-            "speedup": builtin_seconds / ours_seconds,
-            "note": ("matrix products dominate the time and the error; "
-                     "the GELU is the only difference")}
+    def step(gelu):
+        def loss(w1, x, b1, w2, b2, target):
+            return jnp.mean((gelu(x @ w1 + b1) @ w2 + b2 - target) ** 2)
+
+        return jax.jit(jax.value_and_grad(loss))
+
+    result = {"shape": [rows, width, hidden], "points": gelu_points(),
+              "note": "matrix products dominate time and error; the GELU is the only difference"}
+    builtin = step(candidates["jax.nn.gelu"])
+    call = (args[1], args[0], *args[2:])
+    for label, gelu in candidates.items():
+        outputs = np.asarray(jax.jit(lambda *a, g=gelu: g(a[0] @ a[1] + a[2]) @ a[3] + a[4])(
+            *args[:5]))
+        _, gradient = step(gelu)(*call)
+        ours_seconds, builtin_seconds = median_times(step(gelu), builtin, call, repeats)
+        result[label] = {"output_error_eps": row_scaled_error(outputs, out),
+                         "gradient_error_eps": row_scaled_error(np.asarray(gradient), grad_w1),
+                         "step_seconds": ours_seconds, "builtin_step_seconds": builtin_seconds,
+                         "speedup": builtin_seconds / ours_seconds}
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,17 +183,36 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(results))
         return 0
-    for name, result in results.items():
-        if "skipped" in result:
-            print(f"{name}: skipped ({result['skipped']})")
-            continue
-        print(f"{name} {result['shape']} with {result['kernel']}:")
+    softmax = results["softmax"]
+    if "skipped" in softmax:
+        print(f"softmax: skipped ({softmax['skipped']})")
+    else:
+        print(f"softmax {softmax['shape']} with {softmax['kernel']}:")
         print("  error vs float64 (row-scaled, in float32 eps): "
-              f"ours {result['error_eps_ours']:.2f}, built-in {result['error_eps_builtin']:.2f}; "
-              f"ours vs built-in {result['difference_eps']:.2f}")
-        print(f"  time: ours {1e3 * result['seconds_ours']:.2f} ms, "
-              f"built-in {1e3 * result['seconds_builtin']:.2f} ms "
-              f"(speed-up {result['speedup']:.2f}x)")
+              f"ours {softmax['error_eps_ours']:.2f}, built-in {softmax['error_eps_builtin']:.2f}; "
+              f"ours vs built-in {softmax['difference_eps']:.2f}")
+        print(f"  time: ours {1e3 * softmax['seconds_ours']:.2f} ms, "
+              f"built-in {1e3 * softmax['seconds_builtin']:.2f} ms "
+              f"(speed-up {softmax['speedup']:.2f}x)")
+    mlp = results["gelu_mlp"]
+    if "skipped" in mlp:
+        print(f"gelu_mlp: skipped ({mlp['skipped']})")
+        return 0
+    points = mlp["points"]
+    labels = [key for key in points if key not in ("x", "exact")]
+    print("gelu at a few inputs (exact by mpmath):")
+    print("  " + " ".join(f"{name:>26}" for name in ["x", "exact", *labels]))
+    for index, value in enumerate(points["x"]):
+        print("  " + " ".join(f"{v:>26.9g}" for v in
+                              [value, points["exact"][index],
+                               *(points[key][index] for key in labels)]))
+    print(f"gelu MLP {mlp['shape']} (rows, width, hidden): output and first-layer gradient "
+          "against float64 (row-scaled, float32 eps); a jitted forward + backward step")
+    for label in [key for key in mlp if key.startswith(("jax", "autonumerics"))]:
+        row = mlp[label]
+        print(f"  {label:>28}: output {row['output_error_eps']:.2f} eps, gradient "
+              f"{row['gradient_error_eps']:.2f} eps, step {1e3 * row['step_seconds']:.2f} ms "
+              f"({row['speedup']:.2f}x jax.nn.gelu's)")
     return 0
 
 

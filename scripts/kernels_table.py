@@ -3,13 +3,16 @@
 Usage:
     python scripts/kernels_table.py [--check]
 
-For every kernel of ``autonumerics.kernels.KERNELS`` with a folder results/kernels/NAME/ it reads
-``certificate.json`` (``autonumerics verify NAME.py --all-floats``: max ULP over the inputs with
-normal results, % correctly rounded, the other parts' counts), ``bench.json`` (ratios from
-scripts/bench_kernels.py), the ops per element and the core files from ``build_kernel(NAME)``,
-and the JAX built-ins' whole-range max ULP (docs/references.md, sampled every 4 099th bit pattern);
-then the 16-bit certificates (``certificate_bfloat16.json``, ``certificate_float16.json``) and the
-derivatives' accuracy (``gradients.json`` from scripts/gradient_table.py).
+For every kernel of ``autonumerics.kernels.KERNELS`` (both tiers: NAME and NAME_fast) with a folder
+results/kernels/NAME/ it reads ``certificate.json`` (``autonumerics verify NAME.py --all-floats``:
+max ULP over the inputs with normal results, % correctly rounded, the other parts' counts),
+``bench.json`` (ratios from scripts/bench_kernels.py), the ops per element and the core files from
+``build_kernel(NAME)``, and the JAX built-ins' whole-range max ULP (docs/references.md, sampled
+every 4 099th bit pattern; the activations' from ``activations_accuracy.json``,
+scripts/activation_accuracy.py, the same way); a kernel *dominates* its built-in when its max ULP
+is no larger and it is at least as fast (>= 1.0x) at 1e6 and stacked; then the 16-bit certificates
+(``certificate_bfloat16.json``, ``certificate_float16.json``) and the derivatives' accuracy
+(``gradients.json`` from scripts/gradient_table.py).
 A missing figure shows as "—". ``--check`` exits 1 if the README is not up to date.
 """
 
@@ -27,9 +30,14 @@ FOLDER = REPO / "results" / "kernels"
 # pattern, 1.04 M inputs, subnormals as XLA flushes them).
 JAX_MAX_ULP = {"exp2": "64.5", "exp": "4.56", "expm1": "6.17", "log2": "1.99", "log": "1.10",
                "log1p": "2.52", "erf": "5.20", "tanh": "4.21", "sigmoid": "4.7e6"}
+# scripts/activation_accuracy.py measures these (the "whole range" column of its JSON)
+ACTIVATIONS_FILE = FOLDER / "activations_accuracy.json"
 BUILTIN = {"exp2": "jnp.exp2", "exp": "jnp.exp", "expm1": "jnp.expm1", "log2": "jnp.log2",
            "log": "jnp.log", "log1p": "jnp.log1p", "erf": "jax.scipy.special.erf",
-           "tanh": "jnp.tanh", "sigmoid": "jax.nn.sigmoid"}
+           "tanh": "jnp.tanh", "sigmoid": "jax.nn.sigmoid",
+           "gelu": "jax.nn.gelu(x, approximate=False)", "gelu_tanh": "jax.nn.gelu(x)",
+           "silu": "jax.nn.silu", "softplus": "jax.nn.softplus",
+           "log_sigmoid": "jax.nn.log_sigmoid"}
 
 # HEADER, FOOTER, SIXTEEN_BIT_HEADER, GRADIENT_HEADER: written verbatim into the README (which
 # --check compares), so their lines stay as they are.
@@ -43,8 +51,8 @@ modules, `autonumerics/kernels/certified/` (what `autonumerics.jax` imports); th
 certificates, each recording the sha256 of the file it checked. Regenerate the certificates with
 `python scripts/certify_kernels.py` and this file with `python scripts/kernels_table.py`.
 
-| kernel | max ULP, ours (all 2^32 inputs) | max ULP, JAX built-in | correctly rounded | ops / element | speed vs built-in, 1e6 | stacked | certificate | cores |
-|---|---|---|---|---|---|---|---|---|
+| kernel | tier | max ULP, ours (all 2^32 inputs) | max ULP, JAX built-in | correctly rounded | ops / element | speed vs built-in, 1e6 | stacked | dominates | certificate | cores |
+|---|---|---|---|---|---|---|---|---|---|---|
 """  # noqa: E501
 
 FOOTER = """
@@ -54,6 +62,7 @@ FOOTER = """
   NaN inputs are checked by rule and counted in the certificate's `all_floats`).
 * **JAX built-in**: [docs/references.md](../../docs/references.md) (whole float32 range, every 4 099th bit pattern); expm1 and log1p
   on every float32 (`autonumerics verify --builtin jnp.expm1 --target expm1 --all-floats`).
+* **dominates**: our max ULP <= the built-in's and our speed >= 1.0x both at 1e6 and stacked.
 * **correctly rounded**: share of the normal-result inputs whose output is the correctly rounded value.
 * **ops / element**: the JAX kernel's elementwise ops (an FMA counts one, bit casts free), counted
   from its source by `autonumerics/kernels/opcount.py`, which states the rules.
@@ -90,10 +99,32 @@ def _speed(timing: dict, case: str) -> str:
     return f"{median:.2f}x" + (f" (min {least:.2f}x)" if least is not None else "")
 
 
+def builtin_max_ulp(function: str) -> str | None:
+    """The built-in's whole-range max ULP as printed: docs/references.md's figure, else the
+    activations' measurement (scripts/activation_accuracy.py), else None."""
+    if function in JAX_MAX_ULP:
+        return JAX_MAX_ULP[function]
+    measured = (_read_json(ACTIVATIONS_FILE) or {}).get(function, {}).get("subjects", {})
+    for label, row_data in measured.items():
+        if not label.startswith("autonumerics"):
+            return f"{float(row_data['max_ulp']):.3g}"
+    return None
+
+
+def dominates(max_ulp: float | None, builtin: str | None, timing: dict) -> bool | None:
+    """Our max ULP <= the built-in's and >= 1.0x at 1e6 and stacked (None: not measured)."""
+    speeds = [_number(timing.get(f"ratio_{case}")) for case in ("1e6", "stacked")]
+    if max_ulp is None or builtin is None or None in speeds:
+        return None
+    return max_ulp <= float(builtin) and min(speeds) >= 1.0
+
+
 def row(name: str, bench: dict) -> str:
     """One table row for kernel ``name`` (— for what is not measured yet)."""
     from autonumerics.kernels import build_kernel
+    from autonumerics.kernels.tiers import split_kernel_id
 
+    function, tier = split_kernel_id(name)
     certificate = _read_json(FOLDER / name / "certificate.json")
     report = (certificate or {}).get("report", {})
     max_ulp, correct = _number(report.get("max_ulp")), _number(report.get("frac_correctly_rounded"))
@@ -105,14 +136,18 @@ def row(name: str, bench: dict) -> str:
         ops, cores = "—", f"(does not build: {type(error).__name__})"
     timing = bench.get(name, {})
     ratio, stacked = _speed(timing, "1e6"), _speed(timing, "stacked")
+    builtin = builtin_max_ulp(function)
+    verdict = dominates(max_ulp, builtin, timing)
     cells = [
         f"`{name}`",
+        tier,
         f"{max_ulp:.3f}" if max_ulp is not None else "—",
-        f"{JAX_MAX_ULP[name]} (`{BUILTIN[name]}`)",
+        f"{builtin} (`{BUILTIN[function]}`)" if builtin is not None else "—",
         f"{100 * correct:.2f} %" if correct is not None else "—",
         ops,
         ratio,
         stacked,
+        "—" if verdict is None else ("**yes**" if verdict else "no"),
         f"[certificate]({name}/certificate.json)" if certificate else "—",
         cores,
     ]
@@ -165,6 +200,42 @@ def gradient_row(entry: dict) -> str:
             f"| {float(entry['builtin_max_ulp']):.3g} | {specials} |")
 
 
+SUMMARY_HEADER = """
+## Per function: does a tier dominate the built-in?
+
+| function | accurate dominates | fast dominates | some tier dominates | fast tier >= 1.3x at 1e6 and stacked |
+|---|---|---|---|---|
+"""  # noqa: E501
+
+
+def summary(names: list[str], bench: dict) -> str:
+    """Per function: each tier's verdict, the function's (some tier dominates), the fast tier's
+    >= 1.3x, then the counts the issue's acceptance reads."""
+    from autonumerics.kernels.tiers import kernel_id, split_kernel_id
+
+    functions = list(dict.fromkeys(split_kernel_id(name)[0] for name in names))
+    lines, dominated, quick = [], 0, 0
+    for function in functions:
+        verdicts = {}
+        for tier in ("accurate", "fast"):
+            kid = kernel_id(function, tier)
+            report = ((_read_json(FOLDER / kid / "certificate.json") or {}).get("report", {})
+                      if kid in names else {})
+            verdicts[tier] = dominates(_number(report.get("max_ulp")),
+                                       builtin_max_ulp(function), bench.get(kid, {}))
+        timing = bench.get(kernel_id(function, "fast"), {})
+        speeds = [_number(timing.get(f"ratio_{case}")) for case in ("1e6", "stacked")]
+        fast_enough = None if None in speeds else min(speeds) >= 1.3
+        some = any(verdicts.values())
+        dominated, quick = dominated + some, quick + bool(fast_enough)
+        cells = ["—" if v is None else ("yes" if v else "no")
+                 for v in (verdicts["accurate"], verdicts["fast"], some, fast_enough)]
+        lines.append(f"| `{function}` | " + " | ".join(cells) + " |")
+    return (SUMMARY_HEADER + "\n".join(lines) + f"\n\nSome tier dominates for {dominated} of "
+            f"{len(functions)} functions; the fast tier is >= 1.3x in both settings for {quick} of "
+            f"{len(functions)}.\n")
+
+
 def render() -> str:
     from autonumerics.kernels import KERNELS
 
@@ -172,6 +243,7 @@ def render() -> str:
     names = [name for name in KERNELS if (FOLDER / name).is_dir()]
     gradients = (_read_json(FOLDER / "gradients.json") or {}).get("kernels", [])
     return (HEADER + "\n".join(row(name, bench) for name in names) + "\n" + FOOTER
+            + summary(names, bench)
             + SIXTEEN_BIT_HEADER + "\n".join(sixteen_bit_row(name) for name in names) + "\n"
             + GRADIENT_HEADER + "\n".join(gradient_row(entry) for entry in gradients) + "\n")
 

@@ -17,7 +17,7 @@ from autonumerics.certify.derivatives import USEFUL_RANGES, derivative_report, s
 from autonumerics.jax._float32 import certified_export
 from autonumerics.kernels import KERNELS
 from autonumerics.kernels.base import CERTIFIED_DIR
-from autonumerics.kernels.tiers import split_kernel_id
+from autonumerics.kernels.tiers import TIER_BOUNDS, split_kernel_id
 
 REPO = Path(__file__).resolve().parents[1]
 NAMES = list(KERNELS)  # kernel ids, both tiers
@@ -68,12 +68,13 @@ def test_packaged_export_is_the_certified_file(name):
     assert certificate["subject"]["path"] == f"autonumerics/kernels/certified/{name}.py"
     sha256 = hashlib.sha256(packaged.read_bytes()).hexdigest()
     assert certificate["subject"]["file_sha256"] == sha256
-    assert certificate["all_floats"]["complete"] and certificate["report"]["n_ge_one_ulp"] == 0
+    assert certificate["all_floats"]["complete"]
+    assert float(certificate["report"]["max_ulp"]) < TIER_BOUNDS[split_kernel_id(name)[1]]
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_values_are_the_certified_bits(name):
-    x = spread_inputs(1 << 14, USEFUL_RANGES[name], seed=5)
+    x = spread_inputs(1 << 14, USEFUL_RANGES[split_kernel_id(name)[0]], seed=5)
     ours = np.asarray(public(name)(x))
     assert same_bits(ours, np.asarray(certified_export(name)(x))).all()
 
@@ -82,10 +83,12 @@ def test_values_are_the_certified_bits(name):
 def test_derivative_within_4_ulp_of_mpmath(name):
     """The JVP against mpmath's derivative wherever that is a normal float32 (the README's
     table measures 2^20 inputs per kernel: scripts/gradient_table.py)."""
-    x = spread_inputs(1 << 12, USEFUL_RANGES[name], seed=1)
+    x = spread_inputs(1 << 12, USEFUL_RANGES[split_kernel_id(name)[0]], seed=1)
     report = derivative_report(name, x, cache=False)
     assert report.n_normal > 2000
-    assert report.max_ulp <= 4.0, (report.worst_input, report.max_ulp)
+    # a fast kernel's rule may use its own (<= 3.5 ULP) result: exp' = y
+    bound = 4.0 if split_kernel_id(name)[1] == "accurate" else 6.0
+    assert report.max_ulp <= bound, (report.worst_input, report.max_ulp)
 
 
 # The derivative at 0, +inf, -inf: exact limits (log's formula 1/x is extended as jnp extends it).
@@ -93,7 +96,8 @@ LIMITS = {"exp2": (np.float32(np.log(2)), np.inf, 0.0), "exp": (1.0, np.inf, 0.0
           "expm1": (1.0, np.inf, 0.0), "log2": (np.inf, 0.0, -0.0), "log": (np.inf, 0.0, -0.0),
           "log1p": (1.0, 0.0, -0.0),
           "erf": (np.float32(2 / np.sqrt(np.pi)), 0.0, 0.0), "tanh": (1.0, 0.0, 0.0),
-          "sigmoid": (0.25, 0.0, 0.0)}
+          "sigmoid": (0.25, 0.0, 0.0), "silu": (0.5, 1.0, -0.0), "softplus": (0.5, 1.0, 0.0),
+          "log_sigmoid": (0.5, 0.0, 1.0), "gelu": (0.5, 1.0, -0.0), "gelu_tanh": (0.5, 1.0, -0.0)}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -101,7 +105,7 @@ def test_derivative_at_zero_infinities_and_nan(name):
     x = jnp.float32([0.0, np.inf, -np.inf, np.nan])
     _, derivative = jax.jvp(public(name), (x,), (jnp.ones_like(x),))
     derivative = np.asarray(derivative)
-    assert same_bits(derivative[:3], np.float32(LIMITS[name])).all(), derivative
+    assert same_bits(derivative[:3], np.float32(LIMITS[split_kernel_id(name)[0]])).all(), derivative
     assert np.isnan(derivative[3])
 
 

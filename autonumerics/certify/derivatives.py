@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from autonumerics.kernels.tiers import split_kernel_id
 from autonumerics.numerics.metrics import ulp_errors
 from autonumerics.truth.ground_truth import labels
 from autonumerics.truth.targets import get_target
@@ -96,10 +97,12 @@ def _jvp(function, x: np.ndarray) -> np.ndarray:
 
 
 def jvp_values(name: str, x: np.ndarray) -> np.ndarray:
-    """The derivative of ``autonumerics.jax.<name>`` at the float32 inputs ``x`` (its JVP)."""
+    """The derivative of kernel ``name``'s public function at the float32 inputs ``x`` (its JVP):
+    ``autonumerics.jax.<name>``, or ``autonumerics.jax.fast.<function>`` for "<function>_fast"."""
     import autonumerics.jax as kernels
 
-    return _jvp(getattr(kernels, name), x)
+    function, tier = split_kernel_id(name)
+    return _jvp(getattr(kernels if tier == "accurate" else getattr(kernels, tier), function), x)
 
 
 def builtin_jvp_values(name: str, x: np.ndarray) -> np.ndarray:
@@ -125,24 +128,28 @@ def _specials(values: np.ndarray) -> dict[str, str]:
 def derivative_report(name: str, x: np.ndarray, cache: bool = True) -> DerivativeReport:
     """Measure kernel ``name``'s derivative and the built-in's at the float32 inputs ``x`` (1-D)."""
     x = np.asarray(x, np.float32)
-    hi, lo = labels(get_target(DERIVATIVES[name]), x.astype(np.float64), cache=cache)
-    domain = get_target(name).domain  # open at a finite end: log's 0, log1p's -1 (derivative inf)
+    function = split_kernel_id(name)[0]  # both tiers of a function share its derivative
+    hi, lo = labels(get_target(DERIVATIVES[function]), x.astype(np.float64), cache=cache)
+    # open at a finite end: log's 0, log1p's -1 (derivative inf)
+    domain = get_target(function).domain
     magnitude = np.abs(hi)
     with np.errstate(invalid="ignore"):
         normal = ((np.abs(x) >= FLT_MIN) | (x == 0)) & (x > domain.lo) & (x < domain.hi)
         normal &= np.isfinite(hi) & (magnitude >= FLT_MIN) & (magnitude <= FLT_MAX)
     measured = {}
-    for who, values in (("ours", jvp_values(name, x)), ("builtin", builtin_jvp_values(name, x))):
+    for who, values in (("ours", jvp_values(name, x)),
+                        ("builtin", builtin_jvp_values(function, x))):
         with np.errstate(all="ignore"):
             errors = np.where(normal, ulp_errors(values, hi, lo, "float32"), 0.0)
             measured[who] = _max_error(errors, x)
     specials = np.float32(SPECIAL_INPUTS)
     return DerivativeReport(
-        kernel=name, expression=DERIVATIVES[name], n_inputs=int(x.size), n_normal=int(normal.sum()),
+        kernel=name, expression=DERIVATIVES[function], n_inputs=int(x.size),
+        n_normal=int(normal.sum()),
         max_ulp=measured["ours"][0], worst_input=measured["ours"][1],
         builtin_max_ulp=measured["builtin"][0], builtin_worst_input=measured["builtin"][1],
         specials=_specials(jvp_values(name, specials)),
-        builtin_specials=_specials(builtin_jvp_values(name, specials)))
+        builtin_specials=_specials(builtin_jvp_values(function, specials)))
 
 
 def spread_inputs(n: int, useful: tuple[float, float], seed: int = 0) -> np.ndarray:

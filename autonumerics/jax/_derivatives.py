@@ -38,6 +38,7 @@ GELU_TANH_SCALE = float.fromhex("0x1.988454p+0")  # 2 sqrt(2/pi), rounded to flo
 GELU_TANH_CUBIC = float.fromhex("0x1.6e4e26p-5")  # 0.044715, rounded to float32
 GELU_TANH_CLAMP = 20.0  # beyond, sigmoid(-z) is 0 (x > 0) or the result is 0 (x < 0)
 SILU_FAR = -80.0  # below, sigmoid(x) is near the subnormal range while silu' is still normal
+SILU_CLAMP = 200.0  # beyond, silu' is 1 (x > 0) or 0 (x < 0) in float32
 
 
 def exp_derivative(x, y, kernels: Kernels):
@@ -136,7 +137,8 @@ def silu_derivative(x, y, kernels: Kernels):
     far = x < SILU_FAR
     half = kernels["exp"](jnp.where(far, x * 0.5, 0.0))
     s = jnp.where(far, half, kernels["sigmoid"](x))
-    return (s * (x * t + 1.0)) * jnp.where(far, half, 1.0)
+    xc = jnp.clip(x, -SILU_CLAMP, SILU_CLAMP)  # x t is 0 or x beyond: no inf * 0
+    return (s * (xc * t + 1.0)) * jnp.where(far, half, 1.0)
 
 
 def gelu_derivative(x, y, kernels: Kernels):
@@ -148,15 +150,16 @@ def gelu_derivative(x, y, kernels: Kernels):
     gelu' = phi(x) (x + M) with the Mills ratio M = Phi/phi = (1 - u + 3u^2 - 15u^3 + 105u^4)/|x|,
     u = 1/x^2 (the series' next term is 1e-8 of M there), and e^(-hi/2) = (e^(-hi/4))^2, so that
     no factor is subnormal."""
-    a = jnp.minimum(jnp.abs(x), GELU_CLAMP)
+    xc = jnp.clip(x, -GELU_CLAMP, GELU_CLAMP)
+    a = jnp.abs(xc)
     hi, lo = _exact_square(a)
     far = x < GELU_FAR
     e = kernels["exp"](hi * jnp.where(far, -0.25, -0.5))
     weight = INV_SQRT_2PI_HI + (INV_SQRT_2PI_LO - INV_SQRT_2PI_HI * (lo * 0.5))
     u = 1.0 / (a * a)
     mills = (1.0 - u * (1.0 - 3.0 * u * (1.0 - 5.0 * u * (1.0 - 7.0 * u)))) / a
-    near = jnp.where(x == 0, 0.5, y / x) + x * (e * weight)
-    return jnp.where(far, (((x + mills) * e) * weight) * e, near)
+    cdf = jnp.where(x > GELU_CLAMP, 1.0, jnp.where(x == 0, 0.5, y / jnp.where(x == 0, 1.0, x)))
+    return jnp.where(far, (((xc + mills) * e) * weight) * e, cdf + xc * (e * weight))
 
 
 def gelu_tanh_derivative(x, y, kernels: Kernels):
@@ -171,7 +174,8 @@ def gelu_tanh_derivative(x, y, kernels: Kernels):
     z = GELU_TANH_SCALE * (xc + GELU_TANH_CUBIC * (square * xc))
     slope = GELU_TANH_SCALE * (1.0 + (3.0 * GELU_TANH_CUBIC) * square)
     factor = xc * (kernels["sigmoid"](-z) * slope) + 1.0
-    return jnp.where(x == 0, 0.5 * factor, (y * factor) / jnp.where(x == 0, 1.0, x))
+    inner = jnp.where(x == 0, 0.5 * factor, (y * factor) / jnp.where(x == 0, 1.0, x))
+    return jnp.where(x > GELU_TANH_CLAMP, 1.0, jnp.where(x < -GELU_TANH_CLAMP, -0.0, inner))
 
 
 DERIVATIVES: dict[str, Callable] = {
