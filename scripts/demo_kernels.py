@@ -43,13 +43,15 @@ def load_kernel(name: str):
 
 def median_times(first, second, args, repeats: int) -> tuple[float, float]:
     """Median seconds of two jitted functions on the same arguments, alternating A/B and B/A."""
+    from jax import block_until_ready  # results may be tuples (value and gradient)
+
     for function in (first, second):
-        function(*args).block_until_ready()
+        block_until_ready(function(*args))
     times: tuple[list[float], list[float]] = ([], [])
     for index in range(repeats):
         for which in ((0, 1) if index % 2 == 0 else (1, 0)):
             started = time.perf_counter()
-            (first, second)[which](*args).block_until_ready()
+            block_until_ready((first, second)[which](*args))
             times[which].append(time.perf_counter() - started)
     return statistics.median(times[0]), statistics.median(times[1])
 

@@ -70,8 +70,9 @@ def main(argv: list[str]) -> int:
         bench = "from autonumerics.verification.bench import load_kernel, resolve_against\n"
         ours = describe(name, f"{bench}f, _ = load_kernel({str(path)!r})")
         print(flush=True)
-        _, builtin = resolve_against("jnp", name)
-        theirs = describe(f"  {builtin}", f"{bench}f, _ = resolve_against('jnp', {name!r})")
+        function = name.removesuffix("_fast")  # both tiers race the function's built-in
+        _, builtin = resolve_against("jnp", function)
+        theirs = describe(f"  {builtin}", f"{bench}f, _ = resolve_against('jnp', {function!r})")
         if len(ours) == 1 and len(theirs) == 1:
             ratio = cycle_bound(*theirs[0][:2]) / cycle_bound(*ours[0][:2])
             print(f"; model ratio {ratio:.2f}x", end="")

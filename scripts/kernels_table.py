@@ -13,7 +13,9 @@ scripts/activation_accuracy.py, the same way); a kernel *dominates* its built-in
 is no larger and it is at least as fast (>= 1.0x) at 1e6 and stacked; then the 16-bit certificates
 (``certificate_bfloat16.json``, ``certificate_float16.json``) and the derivatives' accuracy
 (``gradients.json`` from scripts/gradient_table.py).
-A missing figure shows as "—". ``--check`` exits 1 if the README is not up to date.
+A missing figure shows as "—". The comparison table and the per-function summary are also written
+into the repository's README.md, between its ``kernels-table`` marker lines. ``--check`` exits 1 if
+either file is not up to date.
 """
 
 from __future__ import annotations
@@ -174,7 +176,9 @@ GRADIENT_HEADER = """
 in float32 ULPs, over the inputs where the exact derivative is a normal float32
 (`python scripts/gradient_table.py`: 2^20 random bit patterns over the whole range and 2^16 points
 of the range models use, per kernel), next to JAX's own function differentiated by JAX on the same
-inputs.
+inputs. silu', gelu' and gelu_tanh' cross zero (at x = -1.2785, -0.7518, -0.7525), where the two
+terms of their formulas cancel; within 1/2 of the root their rules are d P(d), d = x - root, so the
+figures hold there too (`scripts/fit_derivative_roots.py`).
 
 | kernel | derivative | inputs (normal derivative) | max ULP, ours | max ULP, JAX built-in | ours at 0, +inf, -inf, NaN |
 |---|---|---|---|---|---|
@@ -236,6 +240,43 @@ def summary(names: list[str], bench: dict) -> str:
             f"{len(functions)}.\n")
 
 
+FRONT_RUN = "exp_core"  # the search whose front the README shows with the kernels' choices
+FRONT_HEADER = """
+## One front, the members each kernel chose
+
+The front of `search_configs/exp_core.toml` (e^r on [-ln2/2, ln2/2], float32, `xla` semantics, max ULP
+on the search's final sample; run in `results/kernels/runs/exp_core/`): op count against error, and the kernels whose
+default core is that member (the same program). Each kernel takes the cheapest member that keeps it
+within its tier once its own reduction's errors are added; the reasons are in docs/tiers.md.
+
+| ops | max ULP on [-ln2/2, ln2/2] | chosen by |
+|---|---|---|
+"""  # noqa: E501
+
+
+def front_with_choices(run: str = FRONT_RUN) -> str:
+    """The front of results/kernels/runs/RUN with, per member, the kernels whose default core is
+    the same program (compared as infix text)."""
+    from autonumerics.ir.programfile import load_program_file
+    from autonumerics.kernels import KERNELS, kernel_module
+
+    folder = FOLDER / "runs" / run
+    front = (_read_json(folder / "pareto.json") or {}).get("front", [])
+    users: dict[str, list[str]] = {}
+    for kid in KERNELS:
+        for role, path in kernel_module(kid).DEFAULT_CORES.items():
+            expression = load_program_file(path).program.to_infix()
+            users.setdefault(expression, []).append(f"`{kid}` ({role})")
+    lines = []
+    for entry in front:
+        if not entry.get("file") or _number(entry.get("final_error")) is None:
+            continue
+        expression = load_program_file(folder / entry["file"]).program.to_infix()
+        chosen = ", ".join(users.get(expression, [])) or "—"
+        lines.append(f"| {entry['n_ops']} | {float(entry['final_error']):.4g} | {chosen} |")
+    return FRONT_HEADER + "\n".join(lines) + "\n"
+
+
 def render() -> str:
     from autonumerics.kernels import KERNELS
 
@@ -243,23 +284,47 @@ def render() -> str:
     names = [name for name in KERNELS if (FOLDER / name).is_dir()]
     gradients = (_read_json(FOLDER / "gradients.json") or {}).get("kernels", [])
     return (HEADER + "\n".join(row(name, bench) for name in names) + "\n" + FOOTER
-            + summary(names, bench)
+            + summary(names, bench) + front_with_choices()
             + SIXTEEN_BIT_HEADER + "\n".join(sixteen_bit_row(name) for name in names) + "\n"
             + GRADIENT_HEADER + "\n".join(gradient_row(entry) for entry in gradients) + "\n")
+
+
+MARKERS = ("<!-- kernels-table: written by scripts/kernels_table.py -->", "<!-- /kernels-table -->")
+
+
+def with_main_table(readme: str) -> str:
+    """The repository README with the comparison table and the per-function summary written
+    between its two ``MARKERS`` lines (unchanged if it has none)."""
+    from autonumerics.kernels import KERNELS
+
+    start, end = readme.find(MARKERS[0]), readme.find(MARKERS[1])
+    if start < 0 or end < start:
+        return readme
+    bench = (_read_json(FOLDER / "bench.json") or {}).get("kernels", {})
+    names = [name for name in KERNELS if (FOLDER / name).is_dir()]
+    table = HEADER[HEADER.index("| kernel |"):].replace("](", "](results/kernels/")
+    rows = "\n".join(row(name, bench).replace("[certificate](", "[certificate](results/kernels/")
+                     for name in names)
+    extra = (summary(names, bench) + front_with_choices()).replace("\n## ", "\n#### ")
+    block = f"{MARKERS[0]}\n{table}{rows}\n{extra}"
+    return readme[:start] + block + readme[end:]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true",
-                        help="exit 1 if the README is not up to date")
+                        help="exit 1 if results/kernels/README.md or README.md is not up to date")
     args = parser.parse_args(argv)
-    text, path = render(), FOLDER / "README.md"
+    path, readme = FOLDER / "README.md", REPO / "README.md"
+    wanted = {path: render(), readme: with_main_table(readme.read_text())}
     if args.check:
-        current = path.read_text() if path.is_file() else ""
-        print("up to date" if current == text else f"{path} is out of date")
-        return 0 if current == text else 1
-    path.write_text(text)
-    print(f"wrote {path}")
+        stale = [str(file) for file, text in wanted.items()
+                 if (file.read_text() if file.is_file() else "") != text]
+        print(f"out of date: {', '.join(stale)}" if stale else "up to date")
+        return 1 if stale else 0
+    for file, text in wanted.items():
+        file.write_text(text)
+        print(f"wrote {file}")
     return 0
 
 

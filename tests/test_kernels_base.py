@@ -120,8 +120,9 @@ def test_unknown_language_and_kernel_are_user_errors():
         core_function(load_core("poly", EXP2_CORE), "fortran", "f")
     with pytest.raises(AutonumericsError, match="sine"):
         build_kernel("sine")
-    assert set(KERNELS) == {"exp2", "exp", "expm1", "log2", "log", "log1p", "erf", "tanh",
-                            "sigmoid"}
+    functions = {"exp2", "exp", "expm1", "log2", "log", "log1p", "erf", "tanh", "sigmoid", "gelu",
+                 "gelu_tanh", "silu", "softplus", "log_sigmoid"}
+    assert set(KERNELS) == functions | {f"{name}_fast" for name in functions}
 
 
 def test_core_paths_name_only_known_roles():

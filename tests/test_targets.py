@@ -33,6 +33,10 @@ ORACLES = {
     "sigmoid": lambda x: mpmath.exp(x) / (1 + mpmath.exp(x)),
     "gelu": lambda x: x * mpmath.ncdf(x),
     "silu": lambda x: x * mpmath.exp(x) / (1 + mpmath.exp(x)),
+    "gelu_tanh": lambda x: x / 2 * (1 + mpmath.tanh(mpmath.sqrt(2 / mpmath.pi)
+                                                    * (x + mpmath.mpf("0.044715") * x**3))),
+    "softplus": lambda x: mpmath.log(1 + mpmath.exp(x)),
+    "log_sigmoid": lambda x: -mpmath.log(1 + mpmath.exp(-x)),
     "sin": mpmath.sin,
     "cos": mpmath.cos,
     "rsqrt": lambda x: mpmath.sqrt(x) ** -1,
@@ -53,6 +57,10 @@ STRESS = {
     "sigmoid": [(-708.0, 40.0, "linear")],
     "gelu": [(-37.5, 10.0, "linear"), (-37.5, -20.0, "linear")],
     "silu": [(-714.0, 40.0, "linear"), (-714.0, -700.0, "linear")],
+    # where z = 2 sqrt(2/pi)(x + 0.044715 x^3) >= -110 (float32 normal results) and beyond
+    "gelu_tanh": [(-10.5, 10.0, "linear"), (-10.5, -8.0, "linear"), (1.0, 1e30, "log")],
+    "softplus": [(-740.0, 40.0, "linear"), (1e-300, 1e300, "log")],
+    "log_sigmoid": [(-40.0, 740.0, "linear"), (1e-300, 1e300, "log")],
     "sin": [(-1e4, 1e4, "linear"), (1.0, 1e300, "log")],
     "cos": [(-1e4, 1e4, "linear"), (1.0, 1e300, "log")],
     "rsqrt": [(1e-320, 1e300, "log")],

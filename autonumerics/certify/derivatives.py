@@ -47,6 +47,12 @@ USEFUL_RANGES: dict[str, tuple[float, float]] = {
     "sigmoid": (-20.0, 20.0), "gelu": (-8.0, 8.0), "gelu_tanh": (-8.0, 8.0), "silu": (-20.0, 20.0),
     "softplus": (-20.0, 20.0), "log_sigmoid": (-20.0, 20.0),
 }
+# Where a derivative crosses zero, a formula whose terms cancel there loses its relative accuracy
+# (the rules switch to d P(d) near these roots): max_ulp_off_roots leaves out the inputs within
+# 1/256 (relative) of them, to tell such a loss from an error elsewhere (the roots by
+# scipy.optimize.brentq on the float64 formulas).
+DERIVATIVE_ROOTS: dict[str, float] = {"silu": -1.278464542761074, "gelu": -0.7517915246938228,
+                                      "gelu_tanh": -0.7524614220712821}
 SPECIAL_INPUTS = (0.0, -0.0, np.inf, -np.inf, np.nan)
 FLT_MIN = float(np.finfo(np.float32).tiny)
 FLT_MAX = float(np.finfo(np.float32).max)
@@ -64,6 +70,8 @@ class DerivativeReport:
             is a normal float32: where the max errors are taken.
         max_ulp: the largest error of our JVP there, in float32 ULPs of the exact derivative.
         worst_input: an input with that error.
+        max_ulp_off_roots: the same but for the inputs within 1/256 of a root of the derivative
+            (``DERIVATIVE_ROOTS``; max_ulp itself where it has none).
         builtin_max_ulp: the same for JAX's built-in (``jnp.tanh`` ...) differentiated by JAX.
         builtin_worst_input: an input with that error.
         specials: our JVP at 0, -0, inf, -inf and NaN (values as strings).
@@ -76,6 +84,7 @@ class DerivativeReport:
     n_normal: int
     max_ulp: float
     worst_input: float
+    max_ulp_off_roots: float
     builtin_max_ulp: float
     builtin_worst_input: float
     specials: dict[str, str]
@@ -136,18 +145,23 @@ def derivative_report(name: str, x: np.ndarray, cache: bool = True) -> Derivativ
     with np.errstate(invalid="ignore"):
         normal = ((np.abs(x) >= FLT_MIN) | (x == 0)) & (x > domain.lo) & (x < domain.hi)
         normal &= np.isfinite(hi) & (magnitude >= FLT_MIN) & (magnitude <= FLT_MAX)
+    root = DERIVATIVE_ROOTS.get(function)
+    near_root = np.abs(x - root) <= abs(root) / 256 if root is not None else np.zeros(x.size, bool)
     measured = {}
     for who, values in (("ours", jvp_values(name, x)),
                         ("builtin", builtin_jvp_values(function, x))):
         with np.errstate(all="ignore"):
             errors = np.where(normal, ulp_errors(values, hi, lo, "float32"), 0.0)
             measured[who] = _max_error(errors, x)
+            if who == "ours":
+                off_roots = _max_error(np.where(near_root, 0.0, errors), x)[0]
     specials = np.float32(SPECIAL_INPUTS)
     return DerivativeReport(
         kernel=name, expression=DERIVATIVES[function], n_inputs=int(x.size),
         n_normal=int(normal.sum()),
         max_ulp=measured["ours"][0], worst_input=measured["ours"][1],
-        builtin_max_ulp=measured["builtin"][0], builtin_worst_input=measured["builtin"][1],
+        max_ulp_off_roots=off_roots, builtin_max_ulp=measured["builtin"][0],
+        builtin_worst_input=measured["builtin"][1],
         specials=_specials(jvp_values(name, specials)),
         builtin_specials=_specials(builtin_jvp_values(function, specials)))
 

@@ -10,6 +10,7 @@ from autonumerics.errors import AutonumericsError
 from autonumerics.export import LANGUAGES, export_source
 from autonumerics.ir.programfile import SEMANTICS, load_program_file
 from autonumerics.kernels import KERNELS, build_kernel, core_roles
+from autonumerics.kernels.tiers import split_kernel_id
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="float32 rounding to reproduce (default: the file's, else xla)")
     parser.add_argument("--full-range", action="store_true",
                         help="export the full-range kernel of the program's target (exp2, exp, "
-                        "log2, ...) with this program as its main core (see `autonumerics kernel`)")
+                        "log2, ...) with this program as its main core (see `autonumerics kernel`; "
+                        "a core both tiers use goes into the accurate kernel)")
 
 
 def run_full_range(args: argparse.Namespace) -> int:
@@ -35,6 +37,9 @@ def run_full_range(args: argparse.Namespace) -> int:
                                 "fixes both)")
     target = load_program_file(args.program).target or ""
     users = core_roles(target)  # the kernel of that name, or kernels with such a core
+    # a core both tiers of a function use goes into the accurate one (the fast one: `autonumerics
+    # kernel NAME --tier fast --from ROLE=PATH`)
+    users = [user for user in users if split_kernel_id(user[0])[1] == "accurate"] or users
     if not users:
         raise AutonumericsError(f"--full-range: the program's target {target!r} is neither a "
                                 f"kernel nor a kernel's core; kernels: {', '.join(KERNELS)}")

@@ -33,14 +33,33 @@ __all__ = ["KERNELS", "Core", "KernelSource", "build_from_module", "build_kernel
 
 KERNELS: dict[str, str] = {
     "exp2": "autonumerics.kernels.exp2",
+    "exp2_fast": "autonumerics.kernels.fast.exp2",
     "exp": "autonumerics.kernels.exp",
+    "exp_fast": "autonumerics.kernels.fast.exp",
     "expm1": "autonumerics.kernels.expm1",
+    "expm1_fast": "autonumerics.kernels.fast.expm1",
     "log2": "autonumerics.kernels.log2",
+    "log2_fast": "autonumerics.kernels.fast.log2",
     "log": "autonumerics.kernels.log",
+    "log_fast": "autonumerics.kernels.fast.log",
     "log1p": "autonumerics.kernels.log1p",
+    "log1p_fast": "autonumerics.kernels.fast.log1p",
     "erf": "autonumerics.kernels.erf",
+    "erf_fast": "autonumerics.kernels.fast.erf",
     "tanh": "autonumerics.kernels.tanh",
+    "tanh_fast": "autonumerics.kernels.fast.tanh",
     "sigmoid": "autonumerics.kernels.sigmoid",
+    "sigmoid_fast": "autonumerics.kernels.fast.sigmoid",
+    "gelu": "autonumerics.kernels.gelu",
+    "gelu_fast": "autonumerics.kernels.fast.gelu",
+    "silu": "autonumerics.kernels.silu",
+    "silu_fast": "autonumerics.kernels.fast.silu",
+    "gelu_tanh": "autonumerics.kernels.gelu_tanh",
+    "gelu_tanh_fast": "autonumerics.kernels.fast.gelu_tanh",
+    "softplus": "autonumerics.kernels.softplus",
+    "softplus_fast": "autonumerics.kernels.fast.softplus",
+    "log_sigmoid": "autonumerics.kernels.log_sigmoid",
+    "log_sigmoid_fast": "autonumerics.kernels.fast.log_sigmoid",
 }
 
 

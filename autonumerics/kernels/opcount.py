@@ -27,7 +27,7 @@ __all__ = ["count_ops"]
 
 BIT_CASTS = frozenset({"_bits", "_float"})  # free, but not the value they cast
 FREE = frozenset({"jnp.asarray", "jnp.broadcast_to", "jax.lax.optimization_barrier"})  # the value
-ONE_OP = frozenset({"jnp.where", "jnp.round", "jnp.maximum"})
+ONE_OP = frozenset({"jnp.where", "jnp.round", "jnp.floor", "jnp.maximum", "jnp.minimum"})
 CONSTANT = frozenset({"jnp.float32", "jnp.int32", "float.fromhex"})  # free on constant arguments
 FIXED = {"_rounded": 2}  # a fence: the compare and the select (v + v only quiets a NaN)
 

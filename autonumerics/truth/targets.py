@@ -170,13 +170,17 @@ _BUILTINS = (
     Target("gelu", "x/2*erfc(-x/sqrt(2))", REAL_LINE, ((-4.0, 4.0),), ERFC_BOUND, None,
            gelu_f64),
     Target("silu", "x/(1 + exp(-x))", REAL_LINE, ((-4.0, 4.0),), LIBM_BOUND, None, silu_f64),
-    # jax.nn.gelu's default (approximate=True) formula as a function in its own right.
-    Target("gelu_tanh", "x/2*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))", REAL_LINE,
+    # jax.nn.gelu's default (approximate=True) formula x/2 (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3)))
+    # as a function in its own right, written x sigmoid(2u): the same function, with no 1 + tanh
+    # to cancel (at 120 bits, 1 + tanh(u) loses all its digits from x = -9.8 on).
+    Target("gelu_tanh", "x/(1 + exp(-sqrt(8/pi)*(x + 0.044715*x**3)))", REAL_LINE,
            ((-4.0, 4.0),), GELU_TANH_BOUND, None, gelu_tanh_f64),
-    Target("softplus", "log1p(exp(x))", REAL_LINE, ((-4.0, 4.0),), LIBM_BOUND, None,
-           softplus_f64),
-    Target("log_sigmoid", "-log1p(exp(-x))", REAL_LINE, ((-4.0, 4.0),), LIBM_BOUND, None,
-           log_sigmoid_f64),
+    # log(1 + e^x) = max(x, 0) + log1p(e^-|x|) and log(sigmoid(x)) = min(x, 0) - log1p(e^-|x|):
+    # these forms stay finite for mpmath at x = +-3.4e38, where e^|x| is out of its range.
+    Target("softplus", "x/2 + abs(x)/2 + log1p(exp(-abs(x)))", REAL_LINE, ((-4.0, 4.0),),
+           LIBM_BOUND, None, softplus_f64),
+    Target("log_sigmoid", "x/2 - abs(x)/2 - log1p(exp(-abs(x)))", REAL_LINE, ((-4.0, 4.0),),
+           LIBM_BOUND, None, log_sigmoid_f64),
     # sin/cos after reduction modulo π/2: |r| <= π/4, and symmetry folds it to [0, π/4].
     Target("sin", "sin(x)", REAL_LINE, ((0.0, _PI_4),), LIBM_BOUND, "odd", np.sin),
     Target("cos", "cos(x)", REAL_LINE, ((0.0, _PI_4),), LIBM_BOUND, "even", np.cos),
