@@ -76,7 +76,8 @@ SPECIALS = {
 USEFUL = {"exp2": (-155.0, 130.0), "exp": (-110.0, 90.0), "expm1": (-18.0, 89.0),
           "log2": (0.0, 4.0), "log": (0.0, 4.0), "log1p": (-1.0, 4.0), "erf": (-4.5, 4.5),
           "tanh": (-10.0, 10.0), "sigmoid": (-110.0, 20.0), "silu": (-112.0, 20.0),
-          "gelu_tanh": (-11.0, 8.0), "gelu": (-15.0, 8.0), "softplus": (-110.0, 20.0), "log_sigmoid": (-20.0, 110.0)}
+          "gelu_tanh": (-11.0, 8.0), "gelu": (-15.0, 8.0), "softplus": (-110.0, 20.0),
+          "log_sigmoid": (-20.0, 110.0)}
 # kernels that normalise subnormal inputs with integer operations (or hand back x), which XLA does
 # not flush: JAX equals NumPy on them too
 KEEP_SUBNORMAL_INPUTS = {"expm1", "log2", "log", "log1p", "log1p_fast"}

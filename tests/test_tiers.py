@@ -1,4 +1,4 @@
-"""Accuracy tiers: kernel ids, `kernel --tier`, `autonumerics.kernel(tier=)`, autonumerics.jax.fast."""
+"""Accuracy tiers: kernel ids, `kernel --tier`, `autonumerics.kernel(tier=)` and jax.fast."""
 
 from __future__ import annotations
 
