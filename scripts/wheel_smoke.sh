@@ -85,6 +85,6 @@ PY
 timeout 300 "$work/venv/bin/python" search_without_guard.py | tee search.log
 test "$(grep -c "top level runs" search.log)" = 1
 rm search.log
-left="$(ls -A | grep -v -x -e __pycache__ -e search_without_guard.py -e t.py -e e.py || true)"
+left="$(ls -A | grep -v -x -e __pycache__ -e search_without_guard.py -e t.py -e tf.py -e e.py || true)"
 if [ -n "$left" ]; then echo "the in-memory search left files behind: $left"; exit 1; fi
 echo "wheel smoke check passed"
