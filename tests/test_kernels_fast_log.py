@@ -7,27 +7,17 @@ tests/test_kernels.py cover what every kernel shares; these probe what is partic
 
 from __future__ import annotations
 
-import importlib
-import subprocess
-
 import numpy as np
 import pytest
 from kernel_checks import (
-    _DRIVER,
-    C_FLAGS,
-    CC,
     CERTIFIED,
     Exports,
     assert_exports_agree,
+    kernel_exports,
     same_bits,
     sampled_max_ulp,
     spread_inputs,
 )
-
-from autonumerics.export.c import c_name
-from autonumerics.kernels import build_from_module
-from autonumerics.kernels.base import write_kernel
-from autonumerics.sourcefile import load_module
 
 MODULES = {"log2_fast": "autonumerics.kernels.fast.log2",
            "log_fast": "autonumerics.kernels.fast.log",
@@ -50,26 +40,8 @@ def built(tmp_path_factory):
 
     def get(name: str) -> Exports:
         if name not in cache:
-            folder = tmp_path_factory.mktemp(name)
-            source = build_from_module(importlib.import_module(MODULES[name]), name)
-            paths = write_kernel(source, folder)
-            jax_function = getattr(load_module(paths["jax"], f"fast_{name}"), name)
-            numpy_function = getattr(load_module(paths["numpy"], f"fast_{name}_numpy"), name)
-            c_function = None
-            if CC is not None:
-                driver, binary = folder / "driver.c", folder / "driver"
-                driver.write_text(_DRIVER.format(header=paths["c"].resolve(), name=c_name(name)))
-                subprocess.run([CC, *C_FLAGS, "-o", str(binary), str(driver), "-lm"], check=True,
-                               capture_output=True, timeout=120)
-
-                def c_function(x, binary=binary):
-                    x = np.ascontiguousarray(x, np.float32)
-                    out = subprocess.run([str(binary)], input=x.tobytes(), capture_output=True,
-                                         check=True, timeout=120)
-                    return np.frombuffer(out.stdout, np.float32).reshape(x.shape)
-
-            cache[name] = Exports(source, lambda x, f=jax_function: np.asarray(f(x)),
-                                  numpy_function, c_function)
+            # every kernel is registered: the shared builder serves
+            cache[name] = kernel_exports(name, tmp_path_factory.mktemp(name))
         return cache[name]
 
     return get

@@ -10,29 +10,20 @@ flushes).
 
 from __future__ import annotations
 
-import importlib
-import subprocess
-
 import mpmath
 import numpy as np
 import pytest
 from kernel_checks import (
-    _DRIVER,
-    C_FLAGS,
-    CC,
     CERTIFIED,
     Exports,
     assert_exports_agree,
+    kernel_exports,
     same_bits,
     sampled_max_ulp,
     spread_inputs,
 )
 
-from autonumerics.export.c import c_name
-from autonumerics.kernels import build_from_module
-from autonumerics.kernels.base import write_kernel
 from autonumerics.kernels.softplus import SATURATION
-from autonumerics.sourcefile import load_module
 from autonumerics.truth.targets import get_target
 
 MODULES = {"softplus": "autonumerics.kernels.softplus",
@@ -54,26 +45,8 @@ def built(tmp_path_factory):
 
     def get(name: str) -> Exports:
         if name not in cache:
-            folder = tmp_path_factory.mktemp(name)
-            source = build_from_module(importlib.import_module(MODULES[name]), name)
-            paths = write_kernel(source, folder)
-            jax_function = getattr(load_module(paths["jax"], f"softplus_{name}"), name)
-            numpy_function = getattr(load_module(paths["numpy"], f"softplus_{name}_np"), name)
-            c_function = None
-            if CC is not None:
-                driver, binary = folder / "driver.c", folder / "driver"
-                driver.write_text(_DRIVER.format(header=paths["c"].resolve(), name=c_name(name)))
-                subprocess.run([CC, *C_FLAGS, "-o", str(binary), str(driver), "-lm"], check=True,
-                               capture_output=True, timeout=120)
-
-                def c_function(x, binary=binary):
-                    x = np.ascontiguousarray(x, np.float32)
-                    out = subprocess.run([str(binary)], input=x.tobytes(), capture_output=True,
-                                         check=True, timeout=120)
-                    return np.frombuffer(out.stdout, np.float32).reshape(x.shape)
-
-            cache[name] = Exports(source, lambda x, f=jax_function: np.asarray(f(x)),
-                                  numpy_function, c_function)
+            # every kernel is registered: the shared builder serves
+            cache[name] = kernel_exports(name, tmp_path_factory.mktemp(name))
         return cache[name]
 
     return get
