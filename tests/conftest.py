@@ -148,6 +148,22 @@ def run_events() -> Callable[[Path], list[dict]]:
 
 
 @pytest.fixture
+def inline_search(tmp_path, small_config):
+    """``inline_search(*settings)``: a Search in a new run folder, evaluated inline."""
+    from autonumerics.evolution.child import SearchContext
+    from autonumerics.evolution.evolve import Search, make_executor
+    from autonumerics.evolution.state import SearchState
+    from autonumerics.evolution.storage import RunFolder
+
+    def make(*extra: str):
+        config = small_config(*extra)
+        assert make_executor(0, SearchContext.build(config)) is None  # inline: this process
+        return Search(config, RunFolder.create(tmp_path / "run", config), SearchState.fresh(30, 0))
+
+    return make
+
+
+@pytest.fixture
 def no_comparison(monkeypatch) -> None:
     """Searches skip the baselines comparison written after them (seconds, not under test)."""
     from autonumerics.api import runs

@@ -14,21 +14,9 @@ import pytest
 from autonumerics.api.runs import start_search
 from autonumerics.errors import AutonumericsError
 from autonumerics.evolution import evolve
-from autonumerics.evolution.child import SearchContext
-from autonumerics.evolution.evolve import Search, make_executor, run_task
+from autonumerics.evolution.evolve import Search, run_task
 from autonumerics.evolution.state import SearchState
 from autonumerics.evolution.storage import RunFolder
-
-
-@pytest.fixture
-def inline_search(tmp_path, small_config):
-    """``inline_search(*settings)``: a Search in a new run folder, evaluated inline."""
-    def make(*extra: str) -> Search:
-        config = small_config(*extra)
-        assert make_executor(0, SearchContext.build(config)) is None  # inline: this process
-        return Search(config, RunFolder.create(tmp_path / "run", config), SearchState.fresh(30, 0))
-
-    return make
 
 
 def test_a_second_result_for_a_recorded_child_is_ignored(inline_search, run_events):

@@ -79,3 +79,16 @@ def test_member_json_round_trip_writes_an_infinite_error_as_a_string():
     assert data["fitness"] == "inf"
     again = Member.from_json(data)
     assert again == original and again.fitness == float("inf")
+
+
+def test_a_niche_tournament_breeds_every_cost_at_the_same_rate():
+    # 95 members of cost 3 and 5 of cost 11: plain tournaments almost never pick cost 11
+    population = Population(100, [member(i, 0.1 / (i + 1), 3) for i in range(95)]
+                            + [member(95 + i, 1e-3 / (i + 1), 11) for i in range(5)])
+    rng = np.random.default_rng(0)
+    picks = [population.niche_tournament(rng, 4).cost for _ in range(2000)]
+    assert 0.45 < picks.count(11) / len(picks) < 0.55
+    plain = [population.tournament(rng, 4).cost for _ in range(2000)]
+    assert plain.count(11) / len(plain) < 0.3
+    winners = {population.niche_tournament(np.random.default_rng(1), 5).id for _ in range(3)}
+    assert len(winners) == 1  # the rng decides everything

@@ -29,6 +29,7 @@ from autonumerics.kernels import KERNELS, KernelSource, build_kernel, resolve_co
 from autonumerics.kernels.tiers import TIERS, kernel_id
 from autonumerics.numerics.context import SEMANTICS, arithmetic_context
 from autonumerics.numerics.dtypes import FORMATS
+from autonumerics.truth.symmetry import DECLARATIONS, target_with_symmetry
 from autonumerics.truth.targets import Target
 from autonumerics.verification.evaluation import measure as measure_program
 from autonumerics.verification.verify import program_subject
@@ -139,7 +140,7 @@ def verify(program: ProgramLike, target: str | None = None,
 
 def baselines(target: str, interval: tuple[float, float] | str | None = None, *,
               kinds: Sequence[str] | None = None, max_ops: int = 16, relative: bool = True,
-              dtype: str = "float64") -> list[Baseline]:
+              dtype: str = "float64", symmetry: str = "auto") -> list[Baseline]:
     """Classical approximations of ``target`` (Taylor, Padé, Chebyshev, minimax...), each a program.
 
     Args:
@@ -149,6 +150,9 @@ def baselines(target: str, interval: tuple[float, float] | str | None = None, *,
         max_ops: op budget.
         relative: minimise relative error (else absolute) in the minimax families.
         dtype: "float64" or "float32", the format of the relative / absolute errors.
+        symmetry: "auto" (the built-in's, or detected for an expression), "odd" or "even"
+            (adds x*p(x^2) or p(x^2) and their rational forms; refused if f(-x) contradicts
+            it), or "none" (plain forms only).
 
     Returns:
         ``Baseline`` objects (``.label``, ``.n_ops``, ``.max_rel_error``, ``.program``...), by
@@ -162,7 +166,9 @@ def baselines(target: str, interval: tuple[float, float] | str | None = None, *,
     for kind in kinds:
         check_choice("kinds", kind, tuple(FAMILIES))
     check_choice("dtype", dtype, ("float64", "float32"))
+    check_choice("symmetry", symmetry, DECLARATIONS)
     budget, relative = check_count("max_ops", max_ops, 1), check_flag("relative", relative)
+    resolved = target_with_symmetry(resolved, symmetry)
     return compute_baselines(resolved, bounds, list(kinds), budget, relative, dtype)
 
 

@@ -11,6 +11,7 @@ from autonumerics.errors import AutonumericsError
 from autonumerics.evolution.pareto import read_front
 from autonumerics.evolution.storage import RunFolder
 from autonumerics.limits import MAX_BASELINE_OPS, MAX_INSTRUCTIONS, shown
+from autonumerics.truth.symmetry import target_with_symmetry
 from autonumerics.truth.targets import get_target
 
 # the run's loss -> the baseline's matching metric
@@ -51,11 +52,16 @@ class Comparison:
 
 
 def compare_run(path: str | Path, max_ops: int | None = None) -> Comparison:
-    """Compare the front in ``path``/pareto.json with every baseline family of ≤ ``max_ops`` ops."""
+    """Compare the front in ``path``/pareto.json with every baseline family of ≤ ``max_ops`` ops.
+
+    The classical forms include the symmetric ones (x*p(x^2), p(x^2)) when the target is odd or
+    even: the registry's or detected symmetry, or the config's ``target.symmetry``.
+    """
     run = RunFolder.open(path)
     config = run.config()
     front = read_front(run.path)
-    target, interval = get_target(config.target.name), config.target.interval  # resolved, checked
+    target = target_with_symmetry(get_target(config.target.name), config.target.symmetry)
+    interval = config.target.interval  # resolved, checked
     metric = _METRICS[config.evaluation.loss]
     if max_ops is not None and (isinstance(max_ops, bool) or not isinstance(max_ops, int)
                                 or not 1 <= max_ops <= MAX_INSTRUCTIONS):

@@ -50,7 +50,8 @@ def compute_baselines(
     relative: bool = True,
     dtype: str = "float64",
 ) -> list[Baseline]:
-    """Every baseline of the chosen families with at most ``max_ops`` ops, scored.
+    """Every baseline of the chosen families with at most ``max_ops`` ops, scored; an odd target
+    also as x*p(x^2), x + x*q(x^2), x*r(x^2), an even one as p(x^2), r(x^2) (``Target.symmetry``).
 
     Args:
         target: a Target or its name / expression.
@@ -146,10 +147,11 @@ def _resolve(target: Target | str, interval) -> tuple[Target, tuple[float, float
 
 def _problems(target: Target, interval: tuple[float, float],
               relative: bool) -> list[tuple[str, Problem]]:
-    """The forms worth trying: plain, the symmetric ones when the interval reaches 0, and
-    (x - x0)*p(x) when relative error meets an exact zero x0 no symmetric form handles."""
+    """The forms worth trying: plain, the symmetric ones of an odd or even target on any
+    interval (t = x^2 runs over the squares of [a, b], which need not reach 0), and
+    (x - x0)*p(x) when relative error meets an exact zero x0 no other form handles."""
     names = ["plain"]
-    if interval[0] <= 0 <= interval[1] and target.symmetry in ("odd", "even"):
+    if target.symmetry in ("odd", "even"):
         names += ["odd", "odd1"] if target.symmetry == "odd" else ["even"]
     problems, first_error = [], None
     for name in names:

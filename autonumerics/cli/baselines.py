@@ -15,6 +15,7 @@ from autonumerics.baselines.report import BaselineReport, baseline_report, save_
 from autonumerics.cli.common import add_command, add_output_options, writing
 from autonumerics.errors import AutonumericsError
 from autonumerics.limits import clipped
+from autonumerics.truth.symmetry import DECLARATIONS, target_with_symmetry
 from autonumerics.truth.target_interval import target_interval
 from autonumerics.truth.targets import get_target
 
@@ -32,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-ops", type=int, default=16, help="op budget (default 16)")
     parser.add_argument("--kinds", default=",".join(DEFAULT_KINDS),
                         help=f"comma-separated families (default all: {','.join(DEFAULT_KINDS)})")
+    parser.add_argument("--symmetry", choices=DECLARATIONS, default="auto",
+                        help="auto (default): the built-in's, or detected for an expression; "
+                        "odd / even add the forms x*p(x^2) / p(x^2); none: plain forms only")
     parser.add_argument("--absolute", action="store_true",
                         help="minimise absolute instead of relative error")
     parser.add_argument("--out", type=Path, help="write all baselines as JSON to this file")
@@ -46,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute, print, and write the requested files."""
-    target = get_target(args.target)
+    target = target_with_symmetry(get_target(args.target), args.symmetry)
     interval = target_interval(target, args.interval)
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     bad = [k for k in kinds if k not in FAMILIES]
@@ -71,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_table(report: BaselineReport) -> None:
     low, high = report.interval
-    table = Table(title=f"baselines for {report.target.name} on [{low:.6g}, {high:.6g}]")
+    symmetry = f" ({report.target.symmetry})" if report.target.symmetry else ""
+    table = Table(title=f"baselines for {report.target.name}{symmetry} on [{low:.6g}, {high:.6g}]")
     dtype = report.dtype
     for column in ("approximation", "ops", f"max rel {dtype}", f"max abs {dtype}", "ULP f32",
                    "certificate"):

@@ -116,7 +116,11 @@ def training_points(interval: tuple[float, float], n: int, fmt: FloatFormat) -> 
 
 @dataclass(frozen=True)
 class ChildTask:
-    """One child to fit: its program (parent constants where they survived) and its seed."""
+    """One child to fit: its program (parent constants where they survived) and its seed.
+
+    ``screen``: the loss its first local fit must reach for the full fit to run (the driver's
+    front at the child's cost, times the config's ``search.screen_margin``); None: a full fit.
+    """
 
     child_id: int
     parent_id: int
@@ -124,6 +128,7 @@ class ChildTask:
     program: Program
     fresh: tuple[bool, ...]
     seed: int
+    screen: float | None = None
 
 
 @dataclass(frozen=True)
@@ -179,7 +184,7 @@ def evaluate_child(context: SearchContext, task: ChildTask) -> ChildResult:
         result = fit_constants(problem, np.array(program.constants),
                                np.array(task.fresh, dtype=bool), rng, budget=context.fit_budget,
                                evaluate_batch_f32=batch(arithmetic) if dtype != "float64" else None,
-                               polish_dtype=dtype)
+                               polish_dtype=dtype, screen=task.screen)
         program = program.with_constants(result.constants)
         method, n_evaluations = result.method, result.n_evaluations
     else:

@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.evolution.settings import (
+    SELECTIONS,
     EvaluationConfig,
     MutationSettings,
     SearchConfig,
@@ -41,6 +42,7 @@ def check_config(config: SearchConfig, source: str) -> SearchConfig:
     limits of ``autonumerics.limits`` (the mutation settings check theirs when built).
     """
     # numpy and mpmath: not for `search --help`
+    from autonumerics.truth.symmetry import DECLARATIONS, check_declared_symmetry
     from autonumerics.truth.target_interval import target_interval
     from autonumerics.truth.targets import get_target
 
@@ -48,9 +50,17 @@ def check_config(config: SearchConfig, source: str) -> SearchConfig:
         raise AutonumericsError(f"{source}: {key}: {message}")
 
     try:
-        interval = target_interval(get_target(config.target.name), config.target.interval)
+        target = get_target(config.target.name)
+        interval = target_interval(target, config.target.interval)
     except AutonumericsError as error:
         fail("target", str(error))
+    if config.target.symmetry not in DECLARATIONS:
+        fail("target.symmetry", f"{shown(config.target.symmetry, 40)} is not one of "
+             f"{', '.join(DECLARATIONS)}")
+    try:
+        check_declared_symmetry(target, config.target.symmetry)
+    except AutonumericsError as error:
+        fail("target.symmetry", str(error).removeprefix("symmetry: "))
     _check_evaluation(config.evaluation, fail)
     _check_mutation(config.mutation, fail)
     _check_search(config.search, fail)
@@ -98,8 +108,13 @@ def _check_search(search: SearchSettings, fail: Fail) -> None:
             or not 1 <= search.tournament <= search.population):
         fail("search.tournament",
              f"need 2 <= population <= {MAX_POPULATION} and 1 <= tournament <= population")
+    if search.selection not in SELECTIONS:
+        fail("search.selection", f"unknown selection {shown(search.selection, 40)}; choose one of "
+             f"{', '.join(SELECTIONS)}")
     if not 0.0 <= search.archive_parent_rate <= 1.0:
         fail("search.archive_parent_rate", "must be in [0, 1]")
+    if not (search.screen_margin == 0.0 or 1.0 <= search.screen_margin < math.inf):
+        fail("search.screen_margin", "must be 0 (off) or a finite factor >= 1")
     if search.max_evals < 0:
         fail("search.max_evals", "must be >= 0 (0: no limit)")
     if not 1 <= search.fit_budget <= MAX_FIT_BUDGET:

@@ -104,15 +104,29 @@ class Search:
                 continue
             self._skips_in_a_row = 0
             task = ChildTask(state.next_id, parent.id, child.kind, child.program,
-                             tuple(bool(f) for f in child.fresh), self._child_seed(state.next_id))
+                             tuple(bool(f) for f in child.fresh), self._child_seed(state.next_id),
+                             self._screen(child.program))
             state.next_id += 1
             return task
         return None
+
+    def _screen(self, program) -> float | None:
+        """The loss a child's first local fit must reach for its full fit (multi-fidelity): the
+        front's error at the child's cost (the best of the archive at that cost or below) times
+        ``search.screen_margin``; None (a full fit) when screening is off, the cost is measured
+        (unknown before the fit) or nothing in the archive costs as little."""
+        margin = self.config.search.screen_margin
+        if not margin or self.config.evaluation.cost != "ops":
+            return None
+        best = self.state.archive.best_up_to(program.cost())
+        return margin * best if math.isfinite(best) else None
 
     def _select_parent(self):
         state, settings = self.state, self.config.search
         if state.archive.best and state.rng.random() < settings.archive_parent_rate:
             return state.archive.sample(state.rng)
+        if settings.selection == "niche":
+            return state.population.niche_tournament(state.rng, settings.tournament)
         return state.population.tournament(state.rng, settings.tournament)
 
     def _seed_tasks(self) -> list[ChildTask]:

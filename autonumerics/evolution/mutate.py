@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from autonumerics.errors import AutonumericsError
+from autonumerics.evolution import motifs
+from autonumerics.evolution.motifs import random_edge, splice
 from autonumerics.evolution.settings import KINDS, MutationSettings
 from autonumerics.ir.canonical import canonicalize, structural_hash
 from autonumerics.ir.ops import ARITHMETIC, OPS, get_op
@@ -24,7 +26,6 @@ from autonumerics.ir.program import (
     Program,
     const_ref,
     live_instructions,
-    ref_kind,
     value_ref,
 )
 
@@ -102,30 +103,15 @@ def insert(program: Program, rng: np.random.Generator, ops: Sequence[str] = ARIT
         values defined before it (x, constants, earlier results) or new appended constants.
     """
     ops = _checked_ops(ops)
-    slots = [(index, slot) for index in _live_indices(program)
-             for slot in range(len(program.instructions[index].args))] + [(None, 0)]
-    owner, slot = slots[int(rng.integers(len(slots)))]
+    owner, slot = random_edge(program, rng)
     position = len(program.instructions) if owner is None else owner
-    edge = program.output if owner is None else program.instructions[owner].args[slot]
     op = OPS[ops[int(rng.integers(len(ops)))]]
     edge_slot = int(rng.integers(op.arity))
     constants = list(program.constants)
-    args = tuple(edge if k == edge_slot else
-                 _operand(program, position, constants, rng, new_constant_rate)
-                 for k in range(op.arity))
-
-    def shift(ref: str) -> str:  # results from ``position`` on move one place down
-        kind, index = ref_kind(ref)
-        return value_ref(index + 1) if kind == "v" and index >= position else ref
-
-    instructions = list(program.instructions[:position]) + [Instruction(op.name, args)]
-    for index in range(position, len(program.instructions)):
-        moved = [shift(a) for a in program.instructions[index].args]
-        if index == owner:
-            moved[slot] = value_ref(position)
-        instructions.append(Instruction(program.instructions[index].op, tuple(moved)))
-    output = value_ref(position) if owner is None else shift(program.output)
-    return Program(tuple(instructions), tuple(constants), output)
+    others = [_operand(program, position, constants, rng, new_constant_rate)
+              for _ in range(op.arity - 1)]
+    widened = Program(program.instructions, tuple(constants), program.output)
+    return splice(widened, owner, slot, op.name, edge_slot, others)
 
 
 def remove(program: Program, rng: np.random.Generator) -> Program:
@@ -234,6 +220,8 @@ def _pick_kind(parent: Program, config: MutationSettings, rng: np.random.Generat
         "rewire": bool(parent.instructions),
         "change_op": bool(_alternatives(parent, config.ops)),
         "retrain": parent.n_constants > 0 and within_limits(parent, config),
+        **{kind: motifs.applies(kind, parent, config.ops, config.max_ops)
+           for kind in motifs.MOTIFS},
     }
     weights = np.array([config.weights.get(k, 0.0) if applies[k] else 0.0 for k in KINDS])
     if weights.sum() <= 0:
@@ -243,14 +231,22 @@ def _pick_kind(parent: Program, config: MutationSettings, rng: np.random.Generat
 
 
 def _apply(kind: str, parent: Program, rng: np.random.Generator,
-           config: MutationSettings) -> Program:
+           config: MutationSettings) -> tuple[Program, int]:
+    """The mutated program and how many of its constants come from the parent."""
+    inherited = parent.n_constants
     if kind == "insert":
-        return insert(parent, rng, config.ops, config.new_constant_rate)
+        return insert(parent, rng, config.ops, config.new_constant_rate), inherited
     if kind == "remove":
-        return remove(parent, rng)
+        return remove(parent, rng), inherited
     if kind == "rewire":
-        return rewire(parent, rng, config.new_constant_rate)
-    return change_op(parent, rng, config.ops)
+        return rewire(parent, rng, config.new_constant_rate), inherited
+    if kind == "horner":
+        return motifs.horner(parent, rng, random_constants(rng, 1))
+    if kind == "fraction":
+        return motifs.fraction(parent, rng, random_constants(rng, 2))
+    if kind == "rescale":
+        return motifs.rescale(parent, config.ops)
+    return change_op(parent, rng, config.ops), inherited
 
 
 def _retrained(parent: Program, rng: np.random.Generator) -> Mutation:
@@ -287,7 +283,7 @@ def mutate(program: Program, rng: np.random.Generator,
         kind = _pick_kind(parent, config, rng)
         if kind == "retrain":
             return _retrained(parent, rng)
-        child, fresh = canonical_child(_apply(kind, parent, rng, config), parent.n_constants, rng)
+        child, fresh = canonical_child(*_apply(kind, parent, rng, config), rng)
         if within_limits(child, config) and structural_hash(child) != parent_hash:
             return Mutation(child, kind, fresh)
     if parent.n_constants > 0 and within_limits(parent, config):

@@ -73,8 +73,24 @@ class Population:
 
     def tournament(self, rng: np.random.Generator, size: int) -> Member:
         """A non-dominated member of a random sample of ``size`` members (uniform among them)."""
-        count = min(size, len(self.members))
-        sample = [self.members[i] for i in rng.choice(len(self.members), size=count, replace=False)]
+        return self._tournament(list(self.members), rng, size)
+
+    def niche_tournament(self, rng: np.random.Generator, size: int) -> Member:
+        """A tournament among the members of one cost, drawn uniformly from the costs present.
+
+        Every program size then breeds at the same rate however few members it has: an aging
+        population left to plain tournaments fills with the sizes that are cheap to improve, and
+        the large programs, which need many generations of refinement, die out before they get
+        good (one niche per op count, as the paper's NSGA-II crowding keeps every size alive).
+        """
+        costs = sorted({member.cost for member in self.members})
+        cost = costs[int(rng.integers(len(costs)))]
+        return self._tournament([m for m in self.members if m.cost == cost], rng, size)
+
+    @staticmethod
+    def _tournament(members: list[Member], rng: np.random.Generator, size: int) -> Member:
+        count = min(size, len(members))
+        sample = [members[i] for i in rng.choice(len(members), size=count, replace=False)]
         front = non_dominated(sample)
         return front[int(rng.integers(len(front)))]
 
@@ -99,6 +115,10 @@ class Archive:
 
     def front(self) -> list[Member]:
         return non_dominated(list(self.best.values()))
+
+    def best_up_to(self, cost: float) -> float:
+        """The lowest fitness of the members costing at most ``cost`` (inf: none)."""
+        return min((m.fitness for c, m in self.best.items() if c <= cost), default=np.inf)
 
     def sample(self, rng: np.random.Generator) -> Member:
         front = self.front()

@@ -11,6 +11,9 @@ evaluates through one budgeted ``Objective``, which keeps the best point any sta
   in log-magnitude space; rounds of basin-hopping kicks, CMA-ES (alternately around the best
   point with IPOP restarts and broad from a new draw) and LM; last, sequential-LP minimax
   (``fit.local``). Ends when the budget is spent or ``max_stalls`` rounds bring < 1 %.
+  With a ``screen`` threshold (multi-fidelity), the rounds and the minimax run only for a
+  program whose first Levenberg-Marquardt point is within it: most children of a search end
+  far from the front, and are known to after that first, cheap stage.
 * Optionally a float32 polish (``fit.polish``).
 """
 
@@ -63,6 +66,7 @@ def fit_constants(
     polish_dtype: str = "float32",
     polish_budget: int = POLISH_BUDGET,
     max_stalls: int = 3,
+    screen: float | None = None,
 ) -> FitResult:
     """Fit a program's constants to minimise the max error on the training points.
 
@@ -79,6 +83,9 @@ def fit_constants(
         polish_budget: evaluations allowed for the polish.
         max_stalls: nonlinear programs: stop after this many search rounds in a row without
             improvement (early stopping), even with budget left.
+        screen: nonlinear programs: the loss the first Levenberg-Marquardt fit must reach for
+            the global search rounds and the minimax to run; above it the fit stops there
+            (method ``lm+screen``). None: no screen.
 
     Returns:
         The best constants seen, their loss, the stages that ran and the evaluations spent.
@@ -95,7 +102,7 @@ def fit_constants(
     # inf or NaN cannot warm-start (every loss from it is inf); a child gets one where a fold
     # divided by an inherited zero or overflowed (x / 0 is canonically x * inf)
     fresh = fresh | ~np.isfinite(init)
-    fit = _Fit(Objective(problem, budget), init, fresh, rng, max_stalls)
+    fit = _Fit(Objective(problem, budget), init, fresh, rng, max_stalls, screen)
     start = fit.draw()
     # the budget is the normal way a fit ends; the best point is in the objective
     with contextlib.suppress(OutOfBudget):
@@ -118,6 +125,7 @@ class _Fit:
         init: the starting constants; ``fresh``: which of them are drawn at random.
         rng: the fit's only source of randomness.
         max_stalls: search rounds in a row without improvement before the search stops.
+        screen: the loss the first local fit must reach for the global rounds (None: no screen).
         stages: the names of the stages run so far, each once, in order.
     """
 
@@ -126,6 +134,7 @@ class _Fit:
     fresh: np.ndarray
     rng: np.random.Generator
     max_stalls: int
+    screen: float | None = None
     stages: list[str] = field(default_factory=list)
 
     def draw(self) -> np.ndarray:
@@ -165,20 +174,33 @@ def _run_stages(fit: _Fit, start: np.ndarray) -> None:
 
 
 def _fit_nonlinear(fit: _Fit, start: np.ndarray) -> None:
-    """The search rounds within the budget, less a reserve for the final sequential-LP minimax."""
+    """The search rounds within the budget, less a reserve for the final sequential-LP minimax.
+
+    With a screen, the rounds and the final minimax run only when the first Levenberg-Marquardt
+    fit reaches it (else the child keeps that fit, method ``lm+screen``).
+    """
     objective = fit.objective
     reserve = min(objective.remaining // 5, 40 * (2 * start.size + 2))  # 2k + 2 per LP step
     objective.budget -= reserve
     with contextlib.suppress(OutOfBudget):
-        _global_rounds(fit, start)
+        point, loss = levenberg_marquardt(objective, start)
+        if _passes_screen(fit):
+            _global_rounds(fit, start, point, loss)
     objective.budget += reserve
-    if np.isfinite(objective.best_loss):
+    if not _passes_screen(fit):
+        fit.ran("screen")
+    elif np.isfinite(objective.best_loss):
         fit.ran("slp")
         slp_minimax(objective, objective.best_constants)
 
 
-def _global_rounds(fit: _Fit, start: np.ndarray) -> None:
-    """Levenberg-Marquardt from the start, then rounds of CMA-ES + LM, each ending in kicks.
+def _passes_screen(fit: _Fit) -> bool:
+    """No screen, or the best loss so far reaches it."""
+    return fit.screen is None or fit.objective.best_loss <= fit.screen
+
+
+def _global_rounds(fit: _Fit, start: np.ndarray, point: np.ndarray, loss: float) -> None:
+    """From the Levenberg-Marquardt point of the start, rounds of CMA-ES + LM, each ending in kicks.
 
     Rounds alternate between CMA-ES around the best point (sigma doubling from 0.3, population
     from 16: IPOP) and, when some constants are fresh or nothing finite was found yet, a broad
@@ -189,7 +211,6 @@ def _global_rounds(fit: _Fit, start: np.ndarray) -> None:
     (``OutOfBudget``).
     """
     objective, rng = fit.objective, fit.rng
-    point, loss = levenberg_marquardt(objective, start)
     sigma, population, stalls, restart = 0.3, 16, 0, 0
     while stalls < fit.max_stalls:
         before = objective.best_loss

@@ -33,6 +33,7 @@ from autonumerics.truth.references import (
     silu_f64,
     softplus_f64,
 )
+from autonumerics.truth.symmetry import detect_symmetry
 from autonumerics.truth.target_domain import (
     REAL_LINE,
     Domain,
@@ -197,6 +198,9 @@ CUSTOM_F64_BOUND = 2.0**-52
 def get_target(spec: str) -> Target:
     """A built-in target by name, or a custom one from a real mpmath expression in ``x``.
 
+    A custom target's ``symmetry`` is detected (``truth.symmetry.detect_symmetry``: f(-x)
+    against f(x) at a few points, to 100 bits); a built-in's is the registry's.
+
     Args:
         spec: ``"exp2"``, or an expression such as ``"besselj(0, x)"`` or ``"exp(-x**2)"``.
 
@@ -217,7 +221,7 @@ def get_target(spec: str) -> Target:
     if not expression.uses_x:
         raise AutonumericsError(f"custom target {shown(text)} does not depend on x")
     # No natural interval: [0, 1] like the paper's 2^x, to be overridden by --interval.
-    return Target(text, text, REAL_LINE, ((0.0, 1.0),), CUSTOM_F64_BOUND)
+    return Target(text, text, REAL_LINE, ((0.0, 1.0),), CUSTOM_F64_BOUND, detect_symmetry(text))
 
 
 def parse_interval(text: str) -> Interval:
