@@ -37,12 +37,12 @@ from autonumerics.ir.program import (
 MOTIFS = ("horner", "fraction", "rescale")
 # the ops each motif writes (rescale squares with ``square`` if allowed, else ``mul``)
 NEEDS = {"horner": ("mul", "add"), "fraction": ("add", "div"), "rescale": ("mul",)}
-MOTIF_OPS = {"horner": 2, "fraction": 2, "rescale": 2}
+MOTIF_OPS = 2  # ops each motif adds
 
 
 def applies(kind: str, program: Program, ops: Sequence[str], max_ops: int) -> bool:
     """Whether motif ``kind`` fits the op set and the op budget."""
-    return all(op in ops for op in NEEDS[kind]) and program.n_ops + MOTIF_OPS[kind] <= max_ops
+    return all(op in ops for op in NEEDS[kind]) and program.n_ops + MOTIF_OPS <= max_ops
 
 
 def splice(program: Program, owner: int | None, slot: int, op: str, edge_slot: int,
@@ -69,10 +69,15 @@ def splice(program: Program, owner: int | None, slot: int, op: str, edge_slot: i
     return Program(tuple(instructions), program.constants, output)
 
 
+def live_indices(program: Program) -> list[int]:
+    """The indices of the instructions the output depends on."""
+    return [index for index, live in enumerate(live_instructions(program)) if live]
+
+
 def random_edge(program: Program, rng: np.random.Generator) -> tuple[int | None, int]:
     """A live operand slot ``(instruction, slot)`` or the output ``(None, 0)``, uniformly."""
-    live = [i for i, alive in enumerate(live_instructions(program)) if alive]
-    slots = [(i, s) for i in live for s in range(len(program.instructions[i].args))]
+    slots = [(i, s) for i in live_indices(program)
+             for s in range(len(program.instructions[i].args))]
     slots.append((None, 0))
     return slots[int(rng.integers(len(slots)))]
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from autonumerics.errors import AutonumericsError
 from autonumerics.evolution import motifs
-from autonumerics.evolution.motifs import random_edge, splice
+from autonumerics.evolution.motifs import live_indices, random_edge, splice
 from autonumerics.evolution.settings import KINDS, MutationSettings
 from autonumerics.ir.canonical import canonicalize, structural_hash
 from autonumerics.ir.ops import ARITHMETIC, OPS, get_op
@@ -70,10 +70,6 @@ def random_constants(rng: np.random.Generator, count: int) -> np.ndarray:
 # -- primitives ----------------------------------------------------------------------------
 
 
-def _live_indices(program: Program) -> list[int]:
-    return [index for index, live in enumerate(live_instructions(program)) if live]
-
-
 def _operand(program: Program, limit: int, constants: list[float], rng: np.random.Generator,
              new_constant_rate: float, exclude: str | None = None) -> str:
     """A value defined before instruction ``limit`` (x, a parent constant, an earlier result),
@@ -116,7 +112,7 @@ def insert(program: Program, rng: np.random.Generator, ops: Sequence[str] = ARIT
 
 def remove(program: Program, rng: np.random.Generator) -> Program:
     """Bypass a live op: its uses read one of its operands instead (the op is left dead)."""
-    live = _live_indices(program)
+    live = live_indices(program)
     if not live:
         raise AutonumericsError(f"{program.to_infix()!r} has no op to remove")
     index = live[int(rng.integers(len(live)))]
@@ -134,7 +130,7 @@ def remove(program: Program, rng: np.random.Generator) -> Program:
 
 def rewire(program: Program, rng: np.random.Generator, new_constant_rate: float = 0.5) -> Program:
     """Make one operand of one live op read another value defined before it, or a new constant."""
-    live = _live_indices(program)
+    live = live_indices(program)
     if not live:
         raise AutonumericsError(f"{program.to_infix()!r} has no op to rewire")
     index = live[int(rng.integers(len(live)))]
@@ -151,7 +147,7 @@ def rewire(program: Program, rng: np.random.Generator, new_constant_rate: float 
 def _alternatives(program: Program, ops: tuple[str, ...]) -> list[tuple[int, list[str]]]:
     """Live ops that another allowed op of the same arity could replace, with those ops."""
     choices = []
-    for index in _live_indices(program):
+    for index in live_indices(program):
         current = OPS[program.instructions[index].op]
         others = [name for name in ops if name != current.name and OPS[name].arity == current.arity]
         if others:

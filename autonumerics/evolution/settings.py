@@ -19,9 +19,10 @@ from autonumerics.limits import LABEL_SECONDS, MAX_SEARCH_CONSTANTS, MAX_SEARCH_
 if TYPE_CHECKING:
     from autonumerics.numerics.context import ArithmeticContext
 
-# The mutation kinds, in the order their weights are drawn (the search's random stream).
-# the one-op kinds, retrain, and the motifs of ``evolution.motifs`` (two ops in one step)
+# How parents are selected (``SearchSettings.selection``).
 SELECTIONS = ("tournament", "niche")
+# The mutation kinds, in the order their weights are drawn (the search's random stream): the
+# one-op kinds, retrain, and the motifs of ``evolution.motifs`` (two ops in one step).
 KINDS = ("insert", "remove", "rewire", "change_op", "retrain", "horner", "fraction", "rescale")
 # Fields of a section that a config file does not set (the code's own knobs).
 NOT_IN_FILES = {"in_files": False}
@@ -157,7 +158,7 @@ class SearchSettings:
             rounds of kicks, CMA-ES and LM, then the minimax) only if its first
             Levenberg-Marquardt fit comes within this factor of the front's error at its cost;
             the others keep that first fit. 0: every child gets the full fit. The default, 10,
-            fits 2.8x more children per second on the 2^x reals config (the README's A/B).
+            fitted 3.9x more children per second on the 2^x reals config (the README's A/B).
         checkpoint_seconds: how often the checkpoint is rewritten.
     """
 
